@@ -1,0 +1,47 @@
+import { type Eip1559Parameters, ethereumEip1559 } from '../fees/nextBaseFee.js'
+
+/** What feecast knows about a chain: its fee rules and how fresh its data must be. */
+export type ChainProfile = {
+  id: number
+  name: string
+  /** Typical seconds between blocks; sets the freshness bound and the devchain's pace. */
+  blockTimeSeconds: number
+  /** Data older than this is stale: the API says so instead of answering as if fresh. */
+  freshnessSeconds: number
+  eip1559: Eip1559Parameters
+  /** Lowest tip the chain's validators accept (Polygon enforces 25 gwei, later 30). */
+  minTipWei: bigint
+  /** Sequencer chains (Arbitrum) order first-come first-served: the tip buys nothing. */
+  ignoresTips: boolean
+  /** OP-stack chains charge an L1 data fee on top of L2 gas. */
+  opStack: boolean
+}
+
+const gwei = 1_000_000_000n
+
+const profile = (p: Partial<ChainProfile> & Pick<ChainProfile, 'id' | 'name' | 'blockTimeSeconds'>): ChainProfile => ({
+  freshnessSeconds: Math.max(30, p.blockTimeSeconds * 5),
+  eip1559: ethereumEip1559,
+  minTipWei: 0n,
+  ignoresTips: false,
+  opStack: false,
+  ...p,
+})
+
+/** The embedded devchain's id (feecast's own: no public chain uses it). */
+export const devchainId = 1337
+
+export const knownChains: Record<number, ChainProfile> = {
+  1: profile({ id: 1, name: 'Ethereum', blockTimeSeconds: 12 }),
+  10: profile({ id: 10, name: 'OP Mainnet', blockTimeSeconds: 2, opStack: true, eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n } }),
+  137: profile({ id: 137, name: 'Polygon PoS', blockTimeSeconds: 2, minTipWei: 30n * gwei, eip1559: { elasticityMultiplier: 2n, baseFeeMaxChangeDenominator: 16n } }),
+  8453: profile({ id: 8453, name: 'Base', blockTimeSeconds: 2, opStack: true, eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n } }),
+  42161: profile({ id: 42161, name: 'Arbitrum One', blockTimeSeconds: 1, ignoresTips: true }),
+  31337: profile({ id: 31337, name: 'Hardhat', blockTimeSeconds: 2 }),
+  [devchainId]: profile({ id: devchainId, name: 'feecast devchain', blockTimeSeconds: 2 }),
+}
+
+/** The profile of a chain; unknown chains get Ethereum's generic rules. */
+export function chainProfile(chainId: number): ChainProfile {
+  return knownChains[chainId] ?? profile({ id: chainId, name: `chain ${chainId}`, blockTimeSeconds: 12 })
+}

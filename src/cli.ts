@@ -1,0 +1,59 @@
+import { Command, CommanderError } from 'commander'
+import { FeecastError } from './errors.js'
+
+/**
+ * feecast's command line. Each command lives in its own module, loaded only when it runs, so
+ * `feecast devchain` does not pay for TensorFlow and `feecast start` does not pay for training code.
+ */
+const program = new Command('feecast')
+  .description('Gas-fee predictions with calibrated inclusion probabilities')
+  .showHelpAfterError()
+
+program
+  .command('start', { isDefault: true })
+  .description('run the service: on the embedded devchain and a private Redis unless RPC_URL_<chainId> / REDIS_URL are set')
+  .action(async () => {
+    const { runStart } = await import('./start.js')
+    await runStart()
+  })
+
+program
+  .command('devchain')
+  .description('a local JSON-RPC chain that simulates EIP-1559 demand or replays a history file')
+  .option('--port <port>', 'port to listen on', '8545')
+  .option('--host <host>', 'address to bind', '127.0.0.1')
+  .option('--replay <file>', 'replay this block history CSV')
+  .option('--simulate', 'simulate demand with bursts and calm spells (the default)')
+  .option('--speed <x>', 'replay speed: blocks are produced this many times faster than their timestamps', '1')
+  .option('--block-time <seconds>', 'seconds between blocks when simulating (or replaying without timestamps)', '2')
+  .option('--chain-id <id>', 'chain id to report', '1337')
+  .option('--seed <n>', 'random seed of the simulation', '1')
+  .option('--history <n>', 'blocks of history to create before the first live block', '256')
+  .action(async (options) => {
+    const { runDevchainCommand } = await import('./devchain/command.js')
+    await runDevchainCommand(options)
+  })
+
+program
+  .command('collect')
+  .description('write a block history CSV from any JSON-RPC endpoint')
+  .requiredOption('--rpc <url>', 'JSON-RPC endpoint (never printed unredacted)')
+  .requiredOption('--from <block>', 'first block number')
+  .requiredOption('--to <block>', 'last block number (inclusive)')
+  .requiredOption('--out <file>', 'output CSV path')
+  .option('--concurrency <n>', 'parallel requests', '4')
+  .action(async (options) => {
+    const { runCollectCommand } = await import('./collect/command.js')
+    await runCollectCommand(options)
+  })
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode)
+  if (error instanceof FeecastError) {
+    process.stderr.write(`feecast: ${error.message}\n`)
+    process.exit(2)
+  }
+  throw error
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod'
+import { FeecastError } from './errors.js'
+import { redactUrl } from './lib/redact.js'
+
+/**
+ * The one module that owns configuration: every setting, its environment variable, its default and its
+ * validation live here. Nothing else reads process.env.
+ */
+
+export class ConfigError extends FeecastError {
+  override name = 'ConfigError'
+  readonly variable: string
+  constructor(variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`, {
+      details: 'See "Configuration" in README.md for every variable and its accepted values.',
+    })
+    this.variable = variable
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+
+const rpcUrl = z.string().superRefine((value, ctx) => {
+  let u: URL
+  try {
+    u = new URL(value)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${redactUrl(value)}" is not a URL` })
+    return
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol))
+    ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use http(s) or ws(s)` })
+})
+
+/** Each entry: the environment variable, its schema and default. */
+const settings = {
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  FEECAST_STATE_DIR: z.string().min(1).default('.feecast'),
+  /** Blocks to backfill on start (eth_feeHistory, 1024 a call). */
+  HISTORY_BLOCKS: positiveInt.max(100_000).default(2048),
+  /** Block records kept per chain in Redis; older ones are trimmed. */
+  MAX_STORED_BLOCKS: positiveInt.max(1_000_000).default(20_000),
+  /** Of the backfilled blocks, the most recent this many are fetched whole for their tips. */
+  BACKFILL_FULL_BLOCKS: z.coerce.number().int().min(0).max(10_000).default(64),
+  RPC_TIMEOUT_MS: positiveInt.max(120_000).default(8_000),
+  RPC_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** How often to ask for a new head when the endpoint cannot push them (ms). */
+  POLL_INTERVAL_MS: positiveInt.max(60_000).default(1_000),
+  /** Sampler leader lease: a crashed leader's replica takes over after at most this long. */
+  LEASE_TTL_MS: positiveInt.min(500).max(60_000).default(5_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** all: sampler + predictor + API; sampler or api alone scale independently. */
+  FEECAST_ROLE: z.enum(['all', 'sampler', 'api']).default('all'),
+  /** Port of the embedded devchain (0: any free port). */
+  DEVCHAIN_PORT: port.default(0),
+  /** Seconds between devchain blocks. */
+  DEVCHAIN_BLOCK_TIME: z.coerce.number().positive().max(60).default(2),
+  /** Replay this history file instead of simulating demand. */
+  DEVCHAIN_REPLAY: z.string().min(1).optional(),
+  EMBEDDED_REDIS: bool.default(true),
+} as const
+
+type Settings = { [K in keyof typeof settings]: z.output<(typeof settings)[K]> }
+
+export type ChainConfig = { chainId: number; rpcUrls: string[] }
+
+export type Config = {
+  /** Chains with their RPC endpoints; empty means the embedded devchain. */
+  chains: ChainConfig[]
+  redisUrl: string | undefined
+  port: number
+  host: string
+  stateDir: string
+  historyBlocks: number
+  maxStoredBlocks: number
+  backfillFullBlocks: number
+  rpcTimeoutMs: number
+  rpcRetries: number
+  pollIntervalMs: number
+  leaseTtlMs: number
+  logLevel: Settings['LOG_LEVEL']
+  role: Settings['FEECAST_ROLE']
+  devchain: { port: number; blockTimeSeconds: number; replayFile: string | undefined }
+  embeddedRedis: boolean
+}
+
+const rpcVariable = /^RPC_URL_([0-9]+)$/
+
+/** Reads and validates configuration. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const values: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries(settings)) {
+    const raw = env[name]
+    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw)
+    if (!result.success) {
+      const issue = result.error.issues[0]
+      const shown = name === 'REDIS_URL' && raw ? redactUrl(raw) : raw
+      throw new ConfigError(name, `= "${shown}": ${issue?.message ?? 'invalid'}`)
+    }
+    values[name] = result.data
+  }
+  const s = values as Settings
+
+  const chains: ChainConfig[] = []
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('RPC_URL')) continue
+    const match = rpcVariable.exec(name)
+    if (!match) throw new ConfigError(name, 'is not a valid name: use RPC_URL_<chainId>, e.g. RPC_URL_1')
+    const chainId = Number(match[1])
+    if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ConfigError(name, 'names an invalid chain id')
+    const urls = (raw ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== '')
+    if (urls.length === 0) throw new ConfigError(name, 'is empty: give one URL or several, comma-separated')
+    for (const url of urls) {
+      const result = rpcUrl.safeParse(url)
+      if (!result.success) throw new ConfigError(name, `has a bad endpoint: ${result.error.issues[0]?.message}`)
+    }
+    chains.push({ chainId, rpcUrls: urls })
+  }
+  chains.sort((a, b) => a.chainId - b.chainId)
+
+  if (!s.EMBEDDED_REDIS && !s.REDIS_URL)
+    throw new ConfigError('REDIS_URL', 'is required when EMBEDDED_REDIS is off')
+
+  return {
+    chains,
+    redisUrl: s.REDIS_URL,
+    port: s.PORT,
+    host: s.HOST,
+    stateDir: s.FEECAST_STATE_DIR,
+    historyBlocks: s.HISTORY_BLOCKS,
+    maxStoredBlocks: s.MAX_STORED_BLOCKS,
+    backfillFullBlocks: s.BACKFILL_FULL_BLOCKS,
+    rpcTimeoutMs: s.RPC_TIMEOUT_MS,
+    rpcRetries: s.RPC_RETRIES,
+    pollIntervalMs: s.POLL_INTERVAL_MS,
+    leaseTtlMs: s.LEASE_TTL_MS,
+    logLevel: s.LOG_LEVEL,
+    role: s.FEECAST_ROLE,
+    devchain: { port: s.DEVCHAIN_PORT, blockTimeSeconds: s.DEVCHAIN_BLOCK_TIME, replayFile: s.DEVCHAIN_REPLAY },
+    embeddedRedis: s.EMBEDDED_REDIS,
+  }
+}
+
+/** The config as it may be printed or logged: every URL redacted. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
+    chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
+  }
+}

@@ -1,0 +1,159 @@
+import { FeecastError } from '../errors.js'
+import type { HistoryRow } from '../types.js'
+
+/** The columns of a block history file, in order (DESIGN.md). */
+export const historyColumns = [
+  'number',
+  'timestamp',
+  'base_fee_per_gas',
+  'gas_used',
+  'gas_limit',
+  'tx_count',
+  'min_priority_fee',
+  'avg_priority_fee',
+  'max_priority_fee',
+] as const
+
+export type HistoryColumn = (typeof historyColumns)[number]
+
+export class HistoryFileError extends FeecastError {
+  override name = 'HistoryFileError'
+  readonly source: string
+  readonly line: number | undefined
+
+  constructor(source: string, line: number | undefined, problem: string) {
+    super(`${source}${line === undefined ? '' : `:${line}`}: ${problem}`, {
+      details: `A block history file has the header "${historyColumns.join(',')}", ascending block numbers, integers in wei and unix seconds, and an empty cell where a value is unknown.`,
+    })
+    this.source = source
+    this.line = line
+  }
+}
+
+export type ParseHistoryCsvParameters = {
+  text: string
+  /** Named in errors: the file path, or a label. */
+  source?: string
+}
+
+export type ParseHistoryCsvReturnType = {
+  rows: HistoryRow[]
+  /** Columns with at least one non-empty cell. */
+  presentColumns: HistoryColumn[]
+}
+
+const integer = /^[0-9]+$/
+
+/**
+ * Parses a block history CSV strictly: every problem names the line and the column, and nothing is
+ * returned from a file with any bad row (a half-read file would silently train or replay the wrong data).
+ */
+export function parseHistoryCsv({ text, source = 'history' }: ParseHistoryCsvParameters): ParseHistoryCsvReturnType {
+  const lines = text.split(/\r?\n/)
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop()
+  if (lines.length === 0) throw new HistoryFileError(source, undefined, 'the file is empty (no header)')
+  const header = lines[0]!.replace(/^\uFEFF/, '').split(',').map((h) => h.trim())
+  const index = new Map<string, number>()
+  header.forEach((name, i) => {
+    if (index.has(name)) throw new HistoryFileError(source, 1, `column "${name}" appears twice in the header`)
+    index.set(name, i)
+  })
+  const unknown = header.filter((h) => !(historyColumns as readonly string[]).includes(h))
+  if (unknown.length > 0)
+    throw new HistoryFileError(source, 1, `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')} in the header`)
+  if (!index.has('number')) throw new HistoryFileError(source, 1, 'the header has no "number" column')
+
+  const present = new Set<HistoryColumn>()
+  const rows: HistoryRow[] = []
+  let previous = -1
+  for (let i = 1; i < lines.length; i++) {
+    const lineNo = i + 1
+    const line = lines[i]!
+    if (line.trim() === '') throw new HistoryFileError(source, lineNo, 'empty line inside the file')
+    const cells = line.split(',')
+    if (cells.length !== header.length)
+      throw new HistoryFileError(source, lineNo, `expected ${header.length} cells, found ${cells.length}`)
+    const cell = (column: HistoryColumn): string | null => {
+      const at = index.get(column)
+      if (at === undefined) return null
+      const value = cells[at]!.trim()
+      if (value === '') return null
+      if (!integer.test(value))
+        throw new HistoryFileError(source, lineNo, `column "${column}" holds "${value.slice(0, 40)}", not a non-negative integer`)
+      present.add(column)
+      return value
+    }
+    const big = (column: HistoryColumn) => {
+      const v = cell(column)
+      return v === null ? null : BigInt(v)
+    }
+    const num = (column: HistoryColumn) => {
+      const v = cell(column)
+      if (v === null) return null
+      const n = Number(v)
+      if (!Number.isSafeInteger(n)) throw new HistoryFileError(source, lineNo, `column "${column}" value ${v} is too large`)
+      return n
+    }
+    const number = num('number')
+    if (number === null) throw new HistoryFileError(source, lineNo, 'the block number is empty')
+    if (number <= previous)
+      throw new HistoryFileError(
+        source,
+        lineNo,
+        number === previous ? `block ${number} appears twice` : `block ${number} comes after ${previous}: numbers must ascend`,
+      )
+    previous = number
+    rows.push({
+      number,
+      timestamp: num('timestamp'),
+      baseFeePerGas: big('base_fee_per_gas'),
+      gasUsed: big('gas_used'),
+      gasLimit: big('gas_limit'),
+      txCount: num('tx_count'),
+      minPriorityFee: big('min_priority_fee'),
+      avgPriorityFee: big('avg_priority_fee'),
+      maxPriorityFee: big('max_priority_fee'),
+    })
+  }
+  return { rows, presentColumns: historyColumns.filter((c) => present.has(c)) }
+}
+
+const text = (v: bigint | number | null) => (v === null ? '' : v.toString())
+
+/** One CSV line for a row, columns in the order of `historyColumns`. */
+export function formatHistoryRow(row: HistoryRow): string {
+  return [
+    row.number,
+    row.timestamp,
+    row.baseFeePerGas,
+    row.gasUsed,
+    row.gasLimit,
+    row.txCount,
+    row.minPriorityFee,
+    row.avgPriorityFee,
+    row.maxPriorityFee,
+  ]
+    .map(text)
+    .join(',')
+}
+
+export const historyHeader = historyColumns.join(',')
+
+export function formatHistoryCsv(rows: readonly HistoryRow[]): string {
+  return `${[historyHeader, ...rows.map(formatHistoryRow)].join('\n')}\n`
+}
+
+/** Splits rows into runs of consecutive block numbers (files may have gaps). */
+export function consecutiveRuns<T extends { number: number }>(rows: readonly T[]): T[][] {
+  const runs: T[][] = []
+  let run: T[] = []
+  for (const row of rows) {
+    if (run.length > 0 && row.number !== run[run.length - 1]!.number + 1) {
+      runs.push(run)
+      run = []
+    }
+    run.push(row)
+  }
+  if (run.length > 0) runs.push(run)
+  return runs
+}
