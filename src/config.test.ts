@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig, redactConfig } from './config.js'
+
+describe('loadConfig', () => {
+  it('has a complete default: the embedded devchain and Redis', () => {
+    const c = loadConfig({})
+    expect(c.chains).toEqual([])
+    expect(c.port).toBe(8080)
+    expect(c.stateDir).toBe('.feecast')
+    expect(c.redisUrl).toBeUndefined()
+  })
+  it('reads chains with comma-separated fallbacks', () => {
+    const c = loadConfig({ RPC_URL_1: 'https://a.example/v3/KEY1, https://b.example/KEY2', RPC_URL_8453: 'wss://c.example' })
+    expect(c.chains).toEqual([
+      { chainId: 1, rpcUrls: ['https://a.example/v3/KEY1', 'https://b.example/KEY2'] },
+      { chainId: 8453, rpcUrls: ['wss://c.example'] },
+    ])
+  })
+  const bad: Array<[Record<string, string>, string, RegExp]> = [
+    [{ PORT: 'eighty' }, 'PORT', /PORT = "eighty"/],
+    [{ PORT: '70000' }, 'PORT', /PORT/],
+    [{ HISTORY_BLOCKS: '-1' }, 'HISTORY_BLOCKS', /HISTORY_BLOCKS/],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:\/\//],
+    [{ RPC_URL_1: 'not a url' }, 'RPC_URL_1', /RPC_URL_1 has a bad endpoint/],
+    [{ RPC_URL_1: 'ftp://x/key' }, 'RPC_URL_1', /http\(s\) or ws\(s\)/],
+    [{ RPC_URL_1: ' , ' }, 'RPC_URL_1', /is empty/],
+    [{ RPC_URL_MAINNET: 'https://x' }, 'RPC_URL_MAINNET', /RPC_URL_<chainId>/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL/],
+    [{ EMBEDDED_REDIS: 'off' }, 'REDIS_URL', /required when EMBEDDED_REDIS is off/],
+  ]
+  it.each(bad)('rejects %j naming %s', (env, variable, message) => {
+    try {
+      loadConfig(env)
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).variable).toBe(variable)
+      expect((error as Error).message).toMatch(message)
+    }
+  })
+  it('never shows a secret in an error', () => {
+    expect(() => loadConfig({ RPC_URL_1: 'ftp://host/secretkey123' })).toThrowError(/^(?!.*secretkey123)/s)
+    expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@host:6379', PORT: 'x' })).not.toThrowError(/hunter2/)
+  })
+})
+
+describe('redactConfig', () => {
+  it('hides API keys in every URL', () => {
+    const c = loadConfig({ RPC_URL_1: 'https://mainnet.infura.io/v3/abcdef123456', REDIS_URL: 'redis://:pw@redis:6379/0' })
+    const printed = JSON.stringify(redactConfig(c))
+    expect(printed).not.toContain('abcdef123456')
+    expect(printed).not.toContain('pw@')
+    expect(printed).toContain('https://mainnet.infura.io/***')
+  })
+})
