@@ -25,10 +25,18 @@ program
   .option('--replay <file>', 'replay this block history CSV')
   .option('--simulate', 'simulate demand with bursts and calm spells (the default)')
   .option('--speed <x>', 'replay speed: blocks are produced this many times faster than their timestamps', '1')
-  .option('--block-time <seconds>', 'seconds between blocks when simulating (or replaying without timestamps)', '2')
+  .option(
+    '--block-time <seconds>',
+    'seconds between blocks when simulating (default: the chain profile block time, 2 for the devchain), or between synthesized timestamps when replaying a file without them (default 12)',
+  )
   .option('--chain-id <id>', 'chain id to report', '1337')
-  .option('--seed <n>', 'random seed of the simulation', '1')
-  .option('--history <n>', 'blocks of history to create before the first live block', '256')
+  .option('--seed <n>', 'random seed of the simulation (and of what a replay synthesizes)', '1')
+  .option(
+    '--history <n>',
+    "blocks of history to create before the first live block; with --replay, rows of the file served at start ('all': the whole file)",
+    '256',
+  )
+  .option('--gas-limit <gas>', 'block gas limit when simulating, or for replayed rows without one (default 30000000)')
   .action(async (options) => {
     const { runDevchainCommand } = await import('./devchain/command.js')
     await runDevchainCommand(options)
@@ -42,6 +50,8 @@ program
   .requiredOption('--to <block>', 'last block number (inclusive)')
   .requiredOption('--out <file>', 'output CSV path')
   .option('--concurrency <n>', 'parallel requests', '4')
+  .option('--retries <n>', 'retries of a failed request, with jittered backoff', '3')
+  .option('--timeout <ms>', 'timeout of one request (ms)', '10000')
   .action(async (options) => {
     const { runCollectCommand } = await import('./collect/command.js')
     await runCollectCommand(options)

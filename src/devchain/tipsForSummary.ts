@@ -1,0 +1,156 @@
+import type { Random } from './random.js'
+
+export type TipsForSummaryParameters = {
+  count: number
+  /** Targets: null where the file has no value (then anything plausible will do). */
+  min: bigint | null
+  avg: bigint | null
+  max: bigint | null
+  random: Random
+  /** Scale of synthesized tips when neither min, avg nor max is given (wei). */
+  typicalTip?: bigint
+}
+
+export type TipsForSummaryReturnType = {
+  /** Sorted descending (block order: builders put the best-paying transactions first). */
+  tips: bigint[]
+  /** Whether min, floor-mean and max of `tips` equal every given target. */
+  exact: boolean
+}
+
+const gwei = 1_000_000_000n
+
+/** floor(x * f) for a float factor f in [0, 1e6], in integers. */
+const scale = (x: bigint, f: number) => (x * BigInt(Math.round(f * 1e6))) / 1_000_000n
+
+/**
+ * A list of `count` effective tips whose min, floor of the mean and max equal the given values, for
+ * replaying history files that carry only those summaries. The values in between are spread so that
+ * percentiles look like a market (a few high bidders, most near the middle), not a constant.
+ *
+ * Feasibility: with c tips between m and M summing to S (a·c <= S <= a·c + c - 1), the c - 2 inner
+ * tips must sum to S - m - M within [(c-2)·m, (c-2)·M]. When the targets contradict each other (avg
+ * outside [min, max], too few transactions for the spread) the closest list is returned with
+ * `exact: false`.
+ */
+export function tipsForSummary({
+  count,
+  min,
+  avg,
+  max,
+  random,
+  typicalTip = gwei / 10n,
+}: TipsForSummaryParameters): TipsForSummaryReturnType {
+  if (count <= 0) return { tips: [], exact: min === null && avg === null && max === null }
+  const c = BigInt(count)
+  const center =
+    avg ??
+    (min !== null && max !== null
+      ? (min + max) / 2n
+      : (min ?? max ?? scale(typicalTip, random.pareto(1.5, 50))))
+
+  if (count === 1) {
+    const t = avg ?? min ?? max ?? center
+    return { tips: [t], exact: [min, avg, max].every((v) => v === null || v === t) }
+  }
+
+  // Choose the extremes that were not given, leaving room for the mean.
+  let m = min ?? center - scale(center, 0.2 + 0.7 * random.next())
+  let M = max ?? center + scale(center > 0n ? center : typicalTip, 0.5 + 2 * random.pareto(1.3, 20))
+  if (m > M) {
+    if (min === null) m = M
+    else if (max === null) M = m
+  }
+
+  if (count === 2) {
+    if (avg === null) return finish([M, m], { min, avg, max })
+    if (min !== null && max === null) M = 2n * avg - m
+    else if (max !== null && min === null) {
+      m = 2n * avg - M
+      if (m < 0n) m = 2n * avg + 1n - M
+    } else if (min === null && max === null) {
+      const d = scale(avg, 0.3 * random.next())
+      m = avg - d
+      M = avg + d
+    }
+    return finish(
+      [M > m ? M : m, M > m ? m : M].map((t) => (t < 0n ? 0n : t)),
+      { min, avg, max },
+    )
+  }
+
+  const inner = c - 2n
+  if (avg !== null) {
+    // Keep the free extremes inside what the mean allows: (c-1)·m + M <= a·c + c - 1 and a·c <= m + (c-1)·M.
+    if (max === null && (c - 1n) * m + M > avg * c + c - 1n) M = avg * c + c - 1n - (c - 1n) * m
+    if (min === null && (c - 1n) * m + M > avg * c + c - 1n) {
+      const bound = (avg * c + c - 1n - M) / (c - 1n)
+      m = bound < 0n ? 0n : bound
+    }
+    if (max === null && m + (c - 1n) * M < avg * c) M = (avg * c - m + c - 2n) / (c - 1n)
+    // A given max close to the mean forces the others up: m >= a·c - (c-1)·M.
+    if (min === null && m + (c - 1n) * M < avg * c) m = avg * c - (c - 1n) * M
+    if (M < m) M = m
+  }
+
+  // Sum of the inner tips: aim at the mean exactly (r = 0), or the smallest remainder that fits.
+  let innerSum: bigint
+  if (avg === null) {
+    innerSum = -1n
+  } else {
+    const lowest = avg * c - m - M
+    const need = inner * m - lowest // r must be >= need
+    let r = need > 0n ? need : 0n
+    if (r > c - 1n) r = c - 1n
+    innerSum = lowest + r
+    if (innerSum < inner * m) innerSum = inner * m
+    if (innerSum > inner * M) innerSum = inner * M
+  }
+
+  const width = M - m
+  const middle: bigint[] = []
+  if (innerSum < 0n) {
+    // No mean to hit: spread the inner tips with more mass near the low end, as markets do.
+    for (let i = 0n; i < inner; i++) middle.push(m + scale(width, random.next() ** 2))
+  } else {
+    let extra = innerSum - inner * m
+    // Integer weights, so the floored shares never add up to more than `extra`.
+    const weights = Array.from({ length: Number(inner) }, () =>
+      BigInt(1 + Math.round(random.exponential(1) * 1e6)),
+    )
+    let total = 0n
+    for (const w of weights) total += w
+    const caps: bigint[] = []
+    for (const w of weights) {
+      let e = (extra * w) / total
+      if (e > width) e = width
+      caps.push(e)
+    }
+    for (const e of caps) extra -= e
+    // Whatever rounding and the caps left over goes to the tips with room, in order.
+    for (let i = 0; i < caps.length && extra > 0n; i++) {
+      const room = width - caps[i]!
+      const add = room < extra ? room : extra
+      caps[i] = caps[i]! + add
+      extra -= add
+    }
+    for (const e of caps) middle.push(m + e)
+  }
+  const tips = [M, ...middle, m].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
+  return finish(tips, { min, avg, max })
+}
+
+function finish(
+  tips: bigint[],
+  targets: { min: bigint | null; avg: bigint | null; max: bigint | null },
+): TipsForSummaryReturnType {
+  const sorted = tips.map((t) => (t < 0n ? 0n : t)).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
+  let sum = 0n
+  for (const t of sorted) sum += t
+  const summary = { max: sorted[0]!, min: sorted[sorted.length - 1]!, avg: sum / BigInt(sorted.length) }
+  const exact =
+    (targets.min === null || targets.min === summary.min) &&
+    (targets.avg === null || targets.avg === summary.avg) &&
+    (targets.max === null || targets.max === summary.max)
+  return { tips: sorted, exact }
+}
