@@ -1,0 +1,77 @@
+import { FeecastError } from '../errors.js'
+
+/**
+ * How a call to one endpoint failed. Every kind counts against that endpoint's circuit breaker and moves the
+ * call on to the next endpoint.
+ */
+export type RpcFailureKind =
+  /** connection refused, reset, DNS ... */
+  | 'network'
+  /** no answer within the timeout */
+  | 'timeout'
+  /** a non-2xx HTTP status */
+  | 'http'
+  /** not JSON, or not a JSON-RPC response */
+  | 'garbage'
+  /** a JSON-RPC error object */
+  | 'rpc'
+  /** a well-formed response whose result is malformed or inconsistent (e.g. a block that is not the one asked for) */
+  | 'invalid'
+  /** the endpoint serves another chain */
+  | 'wrong-chain'
+  /** the endpoint's circuit breaker is open: not called */
+  | 'open-circuit'
+
+/**
+ * One endpoint failed one call. Names the endpoint by its label (host#index), never by its URL: URLs carry API
+ * keys. Carries no `cause` for the same reason (fetch and viem errors quote the URL).
+ */
+export class RpcEndpointError extends FeecastError {
+  override name = 'RpcEndpointError'
+  readonly endpoint: string
+  readonly method: string
+  readonly kind: RpcFailureKind
+  /** JSON-RPC error code, for kind 'rpc' */
+  readonly code: number | undefined
+  /** HTTP status, for kind 'http' */
+  readonly status: number | undefined
+
+  constructor(parameters: {
+    endpoint: string
+    method: string
+    kind: RpcFailureKind
+    problem: string
+    code?: number | undefined
+    status?: number | undefined
+  }) {
+    super(`${parameters.method} on ${parameters.endpoint} failed (${parameters.kind}): ${parameters.problem}`)
+    this.endpoint = parameters.endpoint
+    this.method = parameters.method
+    this.kind = parameters.kind
+    this.code = parameters.code
+    this.status = parameters.status
+  }
+}
+
+/** The endpoint answered, but with a malformed or inconsistent result: it is not stored, the next endpoint is asked. */
+export class RpcResponseError extends RpcEndpointError {
+  override name = 'RpcResponseError'
+}
+
+/** Every endpoint of a chain failed the call, through all retries. */
+export class RpcUnavailableError extends FeecastError {
+  override name = 'RpcUnavailableError'
+  readonly chainId: number
+  readonly method: string
+  /** The last failure of each endpoint, redacted. */
+  readonly failures: readonly RpcEndpointError[]
+
+  constructor(chainId: number, method: string, failures: readonly RpcEndpointError[]) {
+    super(`${method} failed on every endpoint of chain ${chainId}`, {
+      details: failures.map((f) => f.shortMessage).join('; ') || 'no endpoint could be called',
+    })
+    this.chainId = chainId
+    this.method = method
+    this.failures = failures
+  }
+}

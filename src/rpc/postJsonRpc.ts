@@ -1,0 +1,87 @@
+import { RpcEndpointError } from './errors.js'
+
+export type PostJsonRpcParameters = {
+  url: string
+  /** The endpoint's label, the only name errors use. */
+  endpoint: string
+  method: string
+  params: unknown
+  timeoutMs: number
+  /** Largest response accepted (bytes); a full block of a busy chain is a few MB. */
+  maxBytes?: number
+}
+
+let nextId = 1
+
+/**
+ * One JSON-RPC call over HTTP. Every failure becomes an RpcEndpointError of a known kind whose message is built
+ * from codes and statuses only, so the URL (and its API key) cannot leak through an error message.
+ */
+export async function postJsonRpc({
+  url,
+  endpoint,
+  method,
+  params,
+  timeoutMs,
+  maxBytes = 64 * 1024 * 1024,
+}: PostJsonRpcParameters): Promise<unknown> {
+  const fail = (
+    kind: RpcEndpointError['kind'],
+    problem: string,
+    extra: { code?: number; status?: number } = {},
+  ) => new RpcEndpointError({ endpoint, method, kind, problem, ...extra })
+  const id = nextId++
+  const signal = AbortSignal.timeout(timeoutMs)
+  let text: string
+  let status: number
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+      signal,
+    })
+    status = response.status
+    // The body is read under the same timeout: an endpoint that sends headers and then stalls is a hang too.
+    text = await response.text()
+  } catch (error) {
+    if (signal.aborted) throw fail('timeout', `no response within ${timeoutMs} ms`)
+    throw fail('network', describeNetworkError(error))
+  }
+  if (text.length > maxBytes) throw fail('garbage', `response of ${text.length} bytes exceeds ${maxBytes}`)
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    if (status < 200 || status >= 300) throw fail('http', `HTTP ${status}`, { status })
+    throw fail('garbage', `response is not JSON (${text.length} bytes)`)
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw fail(
+      status >= 200 && status < 300 ? 'garbage' : 'http',
+      `HTTP ${status}, not a JSON-RPC response`,
+      { status },
+    )
+  const envelope = body as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown }
+  if (envelope.error !== undefined && envelope.error !== null) {
+    const error = envelope.error as { code?: unknown; message?: unknown }
+    const code = typeof error.code === 'number' ? error.code : undefined
+    // A node's message may quote a URL (a proxy's upstream, say): show it without any.
+    const message =
+      typeof error.message === 'string'
+        ? error.message.slice(0, 200).replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
+        : 'no message'
+    throw fail('rpc', `JSON-RPC error ${code ?? '?'}: ${message}`, { code })
+  }
+  if (status < 200 || status >= 300) throw fail('http', `HTTP ${status}`, { status })
+  if (envelope.id !== id) throw fail('garbage', 'response id does not match the request')
+  if (!('result' in envelope)) throw fail('garbage', 'response has neither result nor error')
+  return envelope.result
+}
+
+function describeNetworkError(error: unknown): string {
+  // undici: TypeError('fetch failed') with the system error as cause; its code is safe to show, its message may not be.
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
+  const code = typeof cause?.code === 'string' ? cause.code : undefined
+  return code ? `connection failed (${code})` : 'connection failed'
+}
