@@ -1,0 +1,116 @@
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { ConfigError, type ChainConfig, loadConfig, redactConfig } from './config.js'
+import { createLogger } from './lib/logger.js'
+import { type RedisServer, startRedisServer } from './store/redisServer.js'
+
+/** How long shutdown may take before the process gives up and exits non-zero. */
+const shutdownDeadlineMs = 15_000
+
+/**
+ * `feecast start`: the whole service in one process. With no configuration it runs the embedded
+ * default — a devchain and a private redis-server under the state directory — so a clone runs with
+ * no network and no setup; RPC_URL_<chainId> and REDIS_URL switch to real chains and a real Redis.
+ */
+export async function runStart(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`feecast: ${error.message}\n`)
+      process.exit(2)
+    }
+    throw error
+  }
+  const logger = createLogger(config.logLevel)
+  logger.info({ settings: redactConfig(config) }, 'starting feecast')
+
+  const stops: Array<{ name: string; stop: () => Promise<void> }> = []
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      logger.error({ deadlineMs: shutdownDeadlineMs }, 'shutdown deadline passed; exiting')
+      process.exit(1)
+    }, shutdownDeadlineMs)
+    timer.unref()
+    // Reverse start order: samplers stop writing before Redis goes away.
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop()
+      } catch (error) {
+        logger.warn({ component: name, err: error }, 'error while stopping')
+      }
+    }
+    logger.info('stopped')
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+
+  let redisUrl = config.redisUrl
+  if (!redisUrl) {
+    const dataDir = join(config.stateDir, 'redis')
+    const server: RedisServer = await startRedisServer({ dataDir })
+    stops.push({ name: 'redis-server', stop: () => server.stop() })
+    redisUrl = server.url
+    logger.info({ dataDir: server.dataDir, port: server.port }, 'embedded redis-server started')
+  }
+
+  let chains: ChainConfig[] = config.chains
+  if (chains.length === 0) {
+    const { startDevchain } = await import('./devchain/startDevchain.js')
+    const devchain = await startDevchain({
+      port: config.devchain.port,
+      blockTime: config.devchain.blockTimeSeconds,
+      replay: config.devchain.replayFile,
+      stateDir: join(config.stateDir, 'devchain'),
+    })
+    stops.push({ name: 'devchain', stop: () => devchain.stop() })
+    chains = [{ chainId: devchain.chainId, rpcUrls: [devchain.url] }]
+    logger.info({ chainId: devchain.chainId, port: devchain.port }, 'embedded devchain started')
+  }
+
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false })
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'))
+  stops.push({ name: 'redis-client', stop: async () => void (await redis.quit().catch(() => redis.disconnect())) })
+
+  if (config.role !== 'api') {
+    const { createSampler } = await import('./sampler/createSampler.js')
+    for (const chain of chains) {
+      const sampler = createSampler({
+        chainId: chain.chainId,
+        rpcUrls: chain.rpcUrls,
+        redis,
+        historyBlocks: config.historyBlocks,
+        maxStoredBlocks: config.maxStoredBlocks,
+        backfillFullBlocks: config.backfillFullBlocks,
+        rpcTimeoutMs: config.rpcTimeoutMs,
+        rpcRetries: config.rpcRetries,
+        pollIntervalMs: config.pollIntervalMs,
+        leaseTtlMs: config.leaseTtlMs,
+        logger: logger.child({ chainId: chain.chainId }),
+        // Backfill writes thousands of records at once: only live and rewritten blocks are worth a line.
+        onRecord: (record, { kind }) =>
+          logger[kind === 'backfill' ? 'debug' : 'info'](
+            {
+              chainId: chain.chainId,
+              block: record.number,
+              baseFeeGwei: record.baseFeePerGas === null ? null : Number(record.baseFeePerGas) / 1e9,
+              gasUsedRatio:
+                record.gasUsed !== null && record.gasLimit ? Number(record.gasUsed) / Number(record.gasLimit) : null,
+              txCount: record.txCount,
+              tipThresholdGwei: record.tips ? Number(record.tips.threshold) / 1e9 : null,
+              kind,
+            },
+            'sampled block',
+          ),
+      })
+      await sampler.start()
+      stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop() })
+    }
+  }
+}
