@@ -19,7 +19,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 # Debian packages the integration tests run for real: command -> package.
-declare -A needed=([redis-server]=redis-server)
+declare -A needed=([redis-server]=redis-server
+  # The SLO tests (test/slo-*.test.ts) run the real Prometheus tools and Debian's docker-compose.
+  [prometheus]=prometheus [promtool]=prometheus
+  [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
+  [docker-compose]=docker-compose)
 missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")

@@ -11,7 +11,9 @@ const program = new Command('feecast')
 
 program
   .command('start', { isDefault: true })
-  .description('run the service: on the embedded devchain and a private Redis unless RPC_URL_<chainId> / REDIS_URL are set')
+  .description(
+    'run the service: on the embedded devchain and a private Redis unless RPC_URL_<chainId> / REDIS_URL are set',
+  )
   .action(async () => {
     const { runStart } = await import('./start.js')
     await runStart()
@@ -24,7 +26,11 @@ program
   .option('--host <host>', 'address to bind', '127.0.0.1')
   .option('--replay <file>', 'replay this block history CSV')
   .option('--simulate', 'simulate demand with bursts and calm spells (the default)')
-  .option('--speed <x>', 'replay speed: blocks are produced this many times faster than their timestamps', '1')
+  .option(
+    '--speed <x>',
+    'replay speed: blocks are produced this many times faster than their timestamps',
+    '1',
+  )
   .option(
     '--block-time <seconds>',
     'seconds between blocks when simulating (default: the chain profile block time, 2 for the devchain), or between synthesized timestamps when replaying a file without them (default 12)',
@@ -36,7 +42,10 @@ program
     "blocks of history to create before the first live block; with --replay, rows of the file served at start ('all': the whole file)",
     '256',
   )
-  .option('--gas-limit <gas>', 'block gas limit when simulating, or for replayed rows without one (default 30000000)')
+  .option(
+    '--gas-limit <gas>',
+    'block gas limit when simulating, or for replayed rows without one (default 30000000)',
+  )
   .action(async (options) => {
     const { runDevchainCommand } = await import('./devchain/command.js')
     await runDevchainCommand(options)
@@ -55,6 +64,36 @@ program
   .action(async (options) => {
     const { runCollectCommand } = await import('./collect/command.js')
     await runCollectCommand(options)
+  })
+
+program
+  .command('train')
+  .description('train the base-fee quantile model from block history files and write it with its model card')
+  .requiredOption('--data <csv...>', 'block history CSV files')
+  .requiredOption('--out <dir>', 'output directory, e.g. models/basefee')
+  .option('--epochs <n>', 'maximum epochs (the best validation epoch is kept)', '30')
+  .option('--horizon <blocks>', 'longest horizon K the model predicts (>= 20)', '20')
+  .option('--validation <share>', 'share of each file, at its end, held out for validation', '0.15')
+  .option('--seed <n>', 'random seed', '1')
+  .option(
+    '--backend <name>',
+    'TF.js backend: auto (tfjs-node if installed, else wasm), node, wasm or cpu',
+    'auto',
+  )
+  .action(async (options) => {
+    const { runTrainCommand } = await import('./model/trainCommand.js')
+    await runTrainCommand(options)
+  })
+
+program
+  .command('backtest')
+  .description('walk-forward backtest of maxFee coverage and headroom against viem, ethers and MetaMask')
+  .requiredOption('--data <csv...>', 'block history CSV files')
+  .option('--json', 'print only { "rows": [...] } on stdout')
+  .option('--model <dir>', 'model directory (default: the shipped models/basefee)')
+  .action(async (options) => {
+    const { runBacktestCommand } = await import('./backtest/backtestCommand.js')
+    await runBacktestCommand(options)
   })
 
 try {

@@ -10,7 +10,10 @@ describe('loadConfig', () => {
     expect(c.redisUrl).toBeUndefined()
   })
   it('reads chains with comma-separated fallbacks', () => {
-    const c = loadConfig({ RPC_URL_1: 'https://a.example/v3/KEY1, https://b.example/KEY2', RPC_URL_8453: 'wss://c.example' })
+    const c = loadConfig({
+      RPC_URL_1: 'https://a.example/v3/KEY1, https://b.example/KEY2',
+      RPC_URL_8453: 'wss://c.example',
+    })
     expect(c.chains).toEqual([
       { chainId: 1, rpcUrls: ['https://a.example/v3/KEY1', 'https://b.example/KEY2'] },
       { chainId: 8453, rpcUrls: ['wss://c.example'] },
@@ -40,13 +43,18 @@ describe('loadConfig', () => {
   })
   it('never shows a secret in an error', () => {
     expect(() => loadConfig({ RPC_URL_1: 'ftp://host/secretkey123' })).toThrowError(/^(?!.*secretkey123)/s)
-    expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@host:6379', PORT: 'x' })).not.toThrowError(/hunter2/)
+    expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@host:6379', PORT: 'x' })).not.toThrowError(
+      /hunter2/,
+    )
   })
 })
 
 describe('redactConfig', () => {
   it('hides API keys in every URL', () => {
-    const c = loadConfig({ RPC_URL_1: 'https://mainnet.infura.io/v3/abcdef123456', REDIS_URL: 'redis://:pw@redis:6379/0' })
+    const c = loadConfig({
+      RPC_URL_1: 'https://mainnet.infura.io/v3/abcdef123456',
+      REDIS_URL: 'redis://:pw@redis:6379/0',
+    })
     const printed = JSON.stringify(redactConfig(c))
     expect(printed).not.toContain('abcdef123456')
     expect(printed).not.toContain('pw@')

@@ -38,7 +38,10 @@ const rpcUrl = z.string().superRefine((value, ctx) => {
 
 /** Each entry: the environment variable, its schema and default. */
 const settings = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
   PORT: port.default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   FEECAST_STATE_DIR: z.string().min(1).default('.feecast'),
@@ -64,6 +67,23 @@ const settings = {
   /** Replay this history file instead of simulating demand. */
   DEVCHAIN_REPLAY: z.string().min(1).optional(),
   EMBEDDED_REDIS: bool.default(true),
+  /** API: sustained requests per second allowed per client address (token bucket); 0 turns the limit off. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(20),
+  /** API: requests a client may burst above the sustained rate. */
+  RATE_LIMIT_BURST: positiveInt.max(1_000_000).default(60),
+  /** API: largest request body accepted (bytes); the API reads none, so bigger ones are 413. */
+  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(0).max(1_048_576).default(1024),
+  /** API: origins allowed by CORS, comma-separated, or * for any. */
+  CORS_ORIGINS: z
+    .string()
+    .min(1)
+    .regex(
+      /^(\*|https?:\/\/[^,\s]+(\s*,\s*https?:\/\/[^,\s]+)*)$/,
+      'must be * or comma-separated http(s) origins',
+    )
+    .default('*'),
+  /** API: behind one reverse proxy, take the client address from the last X-Forwarded-For entry. */
+  TRUST_PROXY: bool.default(false),
 } as const
 
 type Settings = { [K in keyof typeof settings]: z.output<(typeof settings)[K]> }
@@ -88,6 +108,17 @@ export type Config = {
   role: Settings['FEECAST_ROLE']
   devchain: { port: number; blockTimeSeconds: number; replayFile: string | undefined }
   embeddedRedis: boolean
+  api: ApiConfig
+}
+
+export type ApiConfig = {
+  /** Sustained requests per second per client address; 0: no limit. */
+  rateLimitPerSecond: number
+  rateLimitBurst: number
+  maxRequestBodyBytes: number
+  /** Allowed CORS origins, or '*' for any. */
+  corsOrigins: '*' | string[]
+  trustProxy: boolean
 }
 
 const rpcVariable = /^RPC_URL_([0-9]+)$/
@@ -113,7 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const match = rpcVariable.exec(name)
     if (!match) throw new ConfigError(name, 'is not a valid name: use RPC_URL_<chainId>, e.g. RPC_URL_1')
     const chainId = Number(match[1])
-    if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ConfigError(name, 'names an invalid chain id')
+    if (!Number.isSafeInteger(chainId) || chainId <= 0)
+      throw new ConfigError(name, 'names an invalid chain id')
     const urls = (raw ?? '')
       .split(',')
       .map((u) => u.trim())
@@ -121,7 +153,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (urls.length === 0) throw new ConfigError(name, 'is empty: give one URL or several, comma-separated')
     for (const url of urls) {
       const result = rpcUrl.safeParse(url)
-      if (!result.success) throw new ConfigError(name, `has a bad endpoint: ${result.error.issues[0]?.message}`)
+      if (!result.success)
+        throw new ConfigError(name, `has a bad endpoint: ${result.error.issues[0]?.message}`)
     }
     chains.push({ chainId, rpcUrls: urls })
   }
@@ -145,8 +178,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseTtlMs: s.LEASE_TTL_MS,
     logLevel: s.LOG_LEVEL,
     role: s.FEECAST_ROLE,
-    devchain: { port: s.DEVCHAIN_PORT, blockTimeSeconds: s.DEVCHAIN_BLOCK_TIME, replayFile: s.DEVCHAIN_REPLAY },
+    devchain: {
+      port: s.DEVCHAIN_PORT,
+      blockTimeSeconds: s.DEVCHAIN_BLOCK_TIME,
+      replayFile: s.DEVCHAIN_REPLAY,
+    },
     embeddedRedis: s.EMBEDDED_REDIS,
+    api: {
+      rateLimitPerSecond: s.RATE_LIMIT_PER_SECOND,
+      rateLimitBurst: s.RATE_LIMIT_BURST,
+      maxRequestBodyBytes: s.MAX_REQUEST_BODY_BYTES,
+      corsOrigins: s.CORS_ORIGINS === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()),
+      trustProxy: s.TRUST_PROXY,
+    },
   }
 }
 

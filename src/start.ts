@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { ConfigError, type ChainConfig, loadConfig, redactConfig } from './config.js'
+import { chainProfile } from './chains/chains.js'
+import { type ChainConfig, ConfigError, loadConfig, redactConfig } from './config.js'
 import { createLogger } from './lib/logger.js'
 import { type RedisServer, startRedisServer } from './store/redisServer.js'
 
@@ -76,7 +77,23 @@ export async function runStart(): Promise<void> {
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false })
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'))
-  stops.push({ name: 'redis-client', stop: async () => void (await redis.quit().catch(() => redis.disconnect())) })
+  stops.push({
+    name: 'redis-client',
+    stop: async () => void (await redis.quit().catch(() => redis.disconnect())),
+  })
+
+  const metrics = await import('./metrics/metrics.js')
+  for (const chain of chains)
+    metrics.registerChain({
+      chainId: chain.chainId,
+      freshnessSeconds: chainProfile(chain.chainId).freshnessSeconds,
+    })
+
+  // Every role serves HTTP: the API role for wallets, the sampler role for /metrics and health checks.
+  const { createApiServer } = await import('./api/server.js')
+  const api = await createApiServer({ config, redis, logger, chains: chains.map((c) => c.chainId) })
+  stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
+  logger.info({ port: api.port }, 'api listening')
 
   if (config.role !== 'api') {
     const { createSampler } = await import('./sampler/createSampler.js')
@@ -93,21 +110,36 @@ export async function runStart(): Promise<void> {
         pollIntervalMs: config.pollIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
         logger: logger.child({ chainId: chain.chainId }),
+        onRpcCall: (call) =>
+          metrics.recordRpcCall({
+            chainId: call.chainId,
+            endpoint: call.endpoint,
+            outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
+            durationSeconds: call.durationMs / 1000,
+          }),
+        onEvent: (event) => {
+          if (event.type === 'reorg')
+            metrics.recordReorg({ chainId: chain.chainId, depth: event.oldHead - event.ancestor })
+        },
         // Backfill writes thousands of records at once: only live and rewritten blocks are worth a line.
-        onRecord: (record, { kind }) =>
+        onRecord: (record, { kind }) => {
+          metrics.observeBlock({ chainId: chain.chainId, number: record.number, timestamp: record.timestamp })
           logger[kind === 'backfill' ? 'debug' : 'info'](
             {
               chainId: chain.chainId,
               block: record.number,
               baseFeeGwei: record.baseFeePerGas === null ? null : Number(record.baseFeePerGas) / 1e9,
               gasUsedRatio:
-                record.gasUsed !== null && record.gasLimit ? Number(record.gasUsed) / Number(record.gasLimit) : null,
+                record.gasUsed !== null && record.gasLimit
+                  ? Number(record.gasUsed) / Number(record.gasLimit)
+                  : null,
               txCount: record.txCount,
               tipThresholdGwei: record.tips ? Number(record.tips.threshold) / 1e9 : null,
               kind,
             },
             'sampled block',
-          ),
+          )
+        },
       })
       await sampler.start()
       stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop() })

@@ -19,7 +19,9 @@ export type ChainProfile = {
 
 const gwei = 1_000_000_000n
 
-const profile = (p: Partial<ChainProfile> & Pick<ChainProfile, 'id' | 'name' | 'blockTimeSeconds'>): ChainProfile => ({
+const profile = (
+  p: Partial<ChainProfile> & Pick<ChainProfile, 'id' | 'name' | 'blockTimeSeconds'>,
+): ChainProfile => ({
   freshnessSeconds: Math.max(30, p.blockTimeSeconds * 5),
   eip1559: ethereumEip1559,
   minTipWei: 0n,
@@ -33,9 +35,27 @@ export const devchainId = 1337
 
 export const knownChains: Record<number, ChainProfile> = {
   1: profile({ id: 1, name: 'Ethereum', blockTimeSeconds: 12 }),
-  10: profile({ id: 10, name: 'OP Mainnet', blockTimeSeconds: 2, opStack: true, eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n } }),
-  137: profile({ id: 137, name: 'Polygon PoS', blockTimeSeconds: 2, minTipWei: 30n * gwei, eip1559: { elasticityMultiplier: 2n, baseFeeMaxChangeDenominator: 16n } }),
-  8453: profile({ id: 8453, name: 'Base', blockTimeSeconds: 2, opStack: true, eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n } }),
+  10: profile({
+    id: 10,
+    name: 'OP Mainnet',
+    blockTimeSeconds: 2,
+    opStack: true,
+    eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n },
+  }),
+  137: profile({
+    id: 137,
+    name: 'Polygon PoS',
+    blockTimeSeconds: 2,
+    minTipWei: 30n * gwei,
+    eip1559: { elasticityMultiplier: 2n, baseFeeMaxChangeDenominator: 16n },
+  }),
+  8453: profile({
+    id: 8453,
+    name: 'Base',
+    blockTimeSeconds: 2,
+    opStack: true,
+    eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n },
+  }),
   42161: profile({ id: 42161, name: 'Arbitrum One', blockTimeSeconds: 1, ignoresTips: true }),
   31337: profile({ id: 31337, name: 'Hardhat', blockTimeSeconds: 2 }),
   [devchainId]: profile({ id: devchainId, name: 'feecast devchain', blockTimeSeconds: 2 }),

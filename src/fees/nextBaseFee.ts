@@ -4,7 +4,10 @@ export type Eip1559Parameters = {
   baseFeeMaxChangeDenominator: bigint
 }
 
-export const ethereumEip1559: Eip1559Parameters = { elasticityMultiplier: 2n, baseFeeMaxChangeDenominator: 8n }
+export const ethereumEip1559: Eip1559Parameters = {
+  elasticityMultiplier: 2n,
+  baseFeeMaxChangeDenominator: 8n,
+}
 
 export type NextBaseFeeParameters = {
   baseFeePerGas: bigint

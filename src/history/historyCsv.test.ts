@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { consecutiveRuns, formatHistoryCsv, HistoryFileError, historyHeader, parseHistoryCsv } from './historyCsv.js'
+import {
+  consecutiveRuns,
+  formatHistoryCsv,
+  HistoryFileError,
+  historyHeader,
+  parseHistoryCsv,
+} from './historyCsv.js'
 
 const ok = `${historyHeader}\n100,1700000000,1000,15,30,2,1,2,3\n101,,1100,,,,,,\n103,1700000024,900,0,30,0,,,\n`
 
@@ -8,8 +14,15 @@ describe('parseHistoryCsv', () => {
     const { rows, presentColumns } = parseHistoryCsv({ text: ok })
     expect(rows).toHaveLength(3)
     expect(rows[1]).toEqual({
-      number: 101, timestamp: null, baseFeePerGas: 1100n, gasUsed: null, gasLimit: null,
-      txCount: null, minPriorityFee: null, avgPriorityFee: null, maxPriorityFee: null,
+      number: 101,
+      timestamp: null,
+      baseFeePerGas: 1100n,
+      gasUsed: null,
+      gasLimit: null,
+      txCount: null,
+      minPriorityFee: null,
+      avgPriorityFee: null,
+      maxPriorityFee: null,
     })
     expect(presentColumns).toContain('max_priority_fee')
   })

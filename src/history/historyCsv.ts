@@ -48,11 +48,17 @@ const integer = /^[0-9]+$/
  * Parses a block history CSV strictly: every problem names the line and the column, and nothing is
  * returned from a file with any bad row (a half-read file would silently train or replay the wrong data).
  */
-export function parseHistoryCsv({ text, source = 'history' }: ParseHistoryCsvParameters): ParseHistoryCsvReturnType {
+export function parseHistoryCsv({
+  text,
+  source = 'history',
+}: ParseHistoryCsvParameters): ParseHistoryCsvReturnType {
   const lines = text.split(/\r?\n/)
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop()
   if (lines.length === 0) throw new HistoryFileError(source, undefined, 'the file is empty (no header)')
-  const header = lines[0]!.replace(/^\uFEFF/, '').split(',').map((h) => h.trim())
+  const header = lines[0]!
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim())
   const index = new Map<string, number>()
   header.forEach((name, i) => {
     if (index.has(name)) throw new HistoryFileError(source, 1, `column "${name}" appears twice in the header`)
@@ -60,7 +66,11 @@ export function parseHistoryCsv({ text, source = 'history' }: ParseHistoryCsvPar
   })
   const unknown = header.filter((h) => !(historyColumns as readonly string[]).includes(h))
   if (unknown.length > 0)
-    throw new HistoryFileError(source, 1, `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')} in the header`)
+    throw new HistoryFileError(
+      source,
+      1,
+      `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')} in the header`,
+    )
   if (!index.has('number')) throw new HistoryFileError(source, 1, 'the header has no "number" column')
 
   const present = new Set<HistoryColumn>()
@@ -79,7 +89,11 @@ export function parseHistoryCsv({ text, source = 'history' }: ParseHistoryCsvPar
       const value = cells[at]!.trim()
       if (value === '') return null
       if (!integer.test(value))
-        throw new HistoryFileError(source, lineNo, `column "${column}" holds "${value.slice(0, 40)}", not a non-negative integer`)
+        throw new HistoryFileError(
+          source,
+          lineNo,
+          `column "${column}" holds "${value.slice(0, 40)}", not a non-negative integer`,
+        )
       present.add(column)
       return value
     }
@@ -91,7 +105,8 @@ export function parseHistoryCsv({ text, source = 'history' }: ParseHistoryCsvPar
       const v = cell(column)
       if (v === null) return null
       const n = Number(v)
-      if (!Number.isSafeInteger(n)) throw new HistoryFileError(source, lineNo, `column "${column}" value ${v} is too large`)
+      if (!Number.isSafeInteger(n))
+        throw new HistoryFileError(source, lineNo, `column "${column}" value ${v} is too large`)
       return n
     }
     const number = num('number')
@@ -100,7 +115,9 @@ export function parseHistoryCsv({ text, source = 'history' }: ParseHistoryCsvPar
       throw new HistoryFileError(
         source,
         lineNo,
-        number === previous ? `block ${number} appears twice` : `block ${number} comes after ${previous}: numbers must ascend`,
+        number === previous
+          ? `block ${number} appears twice`
+          : `block ${number} comes after ${previous}: numbers must ascend`,
       )
     previous = number
     rows.push({

@@ -6,7 +6,11 @@ export async function readHistoryFile(path: string): Promise<ParseHistoryCsvRetu
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new HistoryFileError(path, undefined, `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+    throw new HistoryFileError(
+      path,
+      undefined,
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    )
   }
   return parseHistoryCsv({ text, source: path })
 }

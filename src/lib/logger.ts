@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export type { Logger }
 
@@ -11,7 +11,17 @@ export function createLogger(level: string = 'info', bindings: Record<string, un
     level,
     base: { service: 'feecast', ...bindings },
     redact: {
-      paths: ['url', 'rpcUrl', 'rpcUrls', '*.url', '*.rpcUrl', '*.rpcUrls', 'redisUrl', '*.redisUrl', 'config.chains'],
+      paths: [
+        'url',
+        'rpcUrl',
+        'rpcUrls',
+        '*.url',
+        '*.rpcUrl',
+        '*.rpcUrls',
+        'redisUrl',
+        '*.redisUrl',
+        'config.chains',
+      ],
       censor: '[redacted]',
     },
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -5,7 +5,12 @@
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url)
-    const hidden = u.username !== '' || u.password !== '' || (u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== ''
+    const hidden =
+      u.username !== '' ||
+      u.password !== '' ||
+      (u.pathname !== '/' && u.pathname !== '') ||
+      u.search !== '' ||
+      u.hash !== ''
     return `${u.protocol}//${u.host}${hidden ? '/***' : ''}`
   } catch {
     return '<unparseable url>'

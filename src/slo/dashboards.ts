@@ -12,7 +12,7 @@ import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table'
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries'
 import { expandSpec, type SlothSlo, sumRate } from './expand.js'
-import { confidenceLevels, feeKinds, horizons, metricNames as m } from './metricNames.js'
+import { confidenceLevels, feeKinds, horizons, metricNames as m, predictedFeeMetric } from './metricNames.js'
 import type { SloSpec } from './types.js'
 import { num, type Window } from './windows.js'
 
@@ -465,7 +465,7 @@ function modelDashboard(spec: SloSpec): GeneratedDashboard {
         `${feeTitles[fee]} by confidence (within ${middle} blocks)`,
         [
           {
-            expr: `max by (chain_id, confidence) (${m.predictedFee}{${job},fee="${fee}",within_blocks="${middle}"})`,
+            expr: `max by (chain_id, confidence) (${predictedFeeMetric[fee]}{${job},within_blocks="${middle}"})`,
             legend: '{{chain_id}} {{confidence}}%',
           },
         ],

@@ -18,8 +18,10 @@ export const metricNames = {
   rpcDuration: 'feecast_rpc_request_duration_seconds',
   /** counter; chain_id */
   reorgs: 'feecast_reorgs_total',
-  /** gauge; chain_id, confidence, within_blocks, fee (max_fee|priority_fee|expected) */
-  predictedFee: 'feecast_predicted_fee_gwei',
+  /** gauges; chain_id, confidence, within_blocks: one per fee kind (see predictedFeeMetric) */
+  predictedMaxFee: 'feecast_predicted_max_fee_per_gas_gwei',
+  predictedPriorityFee: 'feecast_predicted_max_priority_fee_per_gas_gwei',
+  predictedExpectedFee: 'feecast_predicted_expected_fee_per_gas_gwei',
   /** histogram */
   predictionDuration: 'feecast_prediction_duration_seconds',
   /** gauge = 1; version, backend */
@@ -34,8 +36,14 @@ export const metricNames = {
 /** The scrape job of the feecast targets. */
 export const feecastJob = 'feecast'
 
-/** The `fee` label values of the predicted-fee gauge. */
+/** The fee kinds the predictor exports, each its own gauge. */
 export const feeKinds = ['max_fee', 'priority_fee', 'expected'] as const
+
+export const predictedFeeMetric: Record<(typeof feeKinds)[number], string> = {
+  max_fee: metricNames.predictedMaxFee,
+  priority_fee: metricNames.predictedPriorityFee,
+  expected: metricNames.predictedExpectedFee,
+}
 
 /** The confidence levels (percent) and horizons (blocks) the API answers by default. */
 export const confidenceLevels = [50, 70, 90, 95, 99] as const

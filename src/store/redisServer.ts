@@ -39,7 +39,11 @@ export function findRedisServer(): string | undefined {
  * Runs a private redis-server child: the embedded default's store and the tests' real Redis.
  * appendfsync always: a write Redis acknowledged is on disk, so a crash loses nothing acknowledged.
  */
-export async function startRedisServer({ dataDir, port, binary }: StartRedisServerParameters): Promise<RedisServer> {
+export async function startRedisServer({
+  dataDir,
+  port,
+  binary,
+}: StartRedisServerParameters): Promise<RedisServer> {
   const bin = binary ?? findRedisServer()
   if (!bin)
     throw new RedisServerError('redis-server was not found on PATH', {
@@ -53,15 +57,24 @@ export async function startRedisServer({ dataDir, port, binary }: StartRedisServ
   const launch = () =>
     new Promise<void>((ok, fail) => {
       const args = [
-        '--port', String(chosenPort),
-        '--bind', '127.0.0.1',
-        '--dir', dir,
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--save', '60 1',
-        '--daemonize', 'no',
-        '--protected-mode', 'yes',
-        '--loglevel', 'notice',
+        '--port',
+        String(chosenPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '60 1',
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'yes',
+        '--loglevel',
+        'notice',
       ]
       const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
       child = proc
@@ -81,7 +94,11 @@ export async function startRedisServer({ dataDir, port, binary }: StartRedisServ
       proc.stderr!.on('data', onData)
       proc.once('exit', (code) => {
         clearTimeout(timer)
-        fail(new RedisServerError(`redis-server exited with code ${code} while starting`, { details: output.slice(-2000) }))
+        fail(
+          new RedisServerError(`redis-server exited with code ${code} while starting`, {
+            details: output.slice(-2000),
+          }),
+        )
       })
       proc.once('error', (error) => {
         clearTimeout(timer)

@@ -1,0 +1,519 @@
+import { createRequire } from 'node:module'
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { chainProfile } from '../chains/chains.js'
+import type { ApiConfig } from '../config.js'
+import type { Logger } from '../lib/logger.js'
+import { metricsContentType, renderMetrics } from '../metrics/metrics.js'
+import { cacheControlFor, etagFor, etagMatches } from './conditional.js'
+import type { ApiEnv } from './env.js'
+import { jsonError } from './httpErrors.js'
+import { accessLog } from './middleware/accessLog.js'
+import { cors } from './middleware/cors.js'
+import { draining } from './middleware/draining.js'
+import { createEdge, type Handler } from './middleware/edge.js'
+import { httpMetrics } from './middleware/httpMetrics.js'
+import { clientAddress, rateLimit } from './middleware/rateLimit.js'
+import { requestId } from './middleware/requestId.js'
+import { requestLimits } from './middleware/requestLimits.js'
+import { requestHeader } from './nodeHeaders.js'
+import type { FeedEntry, PredictionFeed } from './predictionFeed.js'
+import { parseQuery } from './query.js'
+import {
+  BlocknativeQuerySchema,
+  BlocknativeSchema,
+  type ChainsBody,
+  ChainsSchema,
+  confidenceLevels,
+  ErrorSchema,
+  HealthSchema,
+  horizons,
+  MetaMaskParamsSchema,
+  MetaMaskSchema,
+  PredictionSchema,
+  PredictQuerySchema,
+  type ReadyBody,
+  ReadySchema,
+} from './schemas.js'
+import {
+  dataAge,
+  joinPredictBody,
+  type PredictBodyParts,
+  parseIntList,
+  predictBodyParts,
+  toBlocknative,
+  toMetaMask,
+} from './shapes.js'
+
+const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
+export type CreateApiAppParameters = {
+  feed: PredictionFeed
+  logger: Logger
+  /** Limits, CORS and proxy settings (config.api); defaults as in config.ts. */
+  api?: Partial<ApiConfig> | undefined
+  /** True once shutdown has begun: /readyz fails and answers close their connection. */
+  isDraining?: (() => boolean) | undefined
+  now?: (() => number) | undefined
+}
+
+/** Paths the API serves (for 405 vs 404), as patterns. */
+const knownPaths = [
+  /^\/predict$/,
+  /^\/chains$/,
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /^\/metrics$/,
+  /^\/openapi\.json$/,
+  /^\/gasprices\/blockprices$/,
+  /^\/networks\/[^/]+\/suggestedGasFees$/,
+]
+const unlimitedPaths = new Set(['/healthz', '/readyz', '/metrics'])
+/** A /predict answer for one filter: the cached halves and the last body joined from them. */
+type RenderedPredict = { parts: PredictBodyParts; ageMs: number; stale: boolean; body: string }
+const isEntry = (x: FeedEntry | Response): x is FeedEntry => 'prediction' in x
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+})
+const errorResponse = (description: string) => json(ErrorSchema, description)
+const notModified = { description: 'Not modified since the ETag given in If-None-Match (same block)' }
+
+const predictRoute = createRoute({
+  method: 'get',
+  path: '/predict',
+  summary: 'Fees for inclusion within N blocks with probability p',
+  request: { query: PredictQuerySchema },
+  responses: {
+    200: json(
+      PredictionSchema,
+      'The latest prediction; `stale: true` when its data is past the freshness bound',
+    ),
+    304: notModified,
+    400: errorResponse('A bad parameter: the error names it and its accepted values'),
+    404: errorResponse('A chain this service does not serve'),
+    503: errorResponse('No prediction for this chain yet (Retry-After)'),
+  },
+})
+
+const blocknativeRoute = createRoute({
+  method: 'get',
+  path: '/gasprices/blockprices',
+  summary: "Blocknative-compatible block prices (see README's HTTP API for the mapping)",
+  request: { query: BlocknativeQuerySchema },
+  responses: {
+    200: json(BlocknativeSchema, 'Next-block prices for confidence 99/95/90/80/70, gwei'),
+    304: notModified,
+    400: errorResponse('A bad parameter'),
+    404: errorResponse('A chain this service does not serve'),
+    503: errorResponse('No prediction, or stale data (Retry-After)'),
+  },
+})
+
+const metaMaskRoute = createRoute({
+  method: 'get',
+  path: '/networks/{chainId}/suggestedGasFees',
+  summary: "MetaMask-compatible suggested gas fees (see README's HTTP API for the mapping)",
+  request: { params: MetaMaskParamsSchema },
+  responses: {
+    200: json(MetaMaskSchema, 'low/medium/high suggestions, gwei strings'),
+    304: notModified,
+    400: errorResponse('A bad parameter'),
+    404: errorResponse('A chain this service does not serve'),
+    503: errorResponse('No prediction, or stale data (Retry-After)'),
+  },
+})
+
+const chainsRoute = createRoute({
+  method: 'get',
+  path: '/chains',
+  summary: 'Configured chains, their head, data age and model',
+  responses: { 200: json(ChainsSchema, 'The chains') },
+})
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness: the process answers',
+  responses: { 200: json(HealthSchema, 'Alive') },
+})
+
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/readyz',
+  summary: 'Readiness: Redis reachable and fresh predictions (a model ran)',
+  responses: { 200: json(ReadySchema, 'Ready'), 503: json(ReadySchema, 'Not ready: the reasons say why') },
+})
+
+/** The API as a Hono app (no server): routes, validation, middleware. */
+export function createApiApp({
+  feed,
+  logger,
+  api = {},
+  isDraining = () => false,
+  now = Date.now,
+}: CreateApiAppParameters) {
+  const startedAt = now()
+  const trustProxy = api.trustProxy ?? false
+
+  const acceptedFor = (parameter: string): ReadonlyArray<number> | undefined =>
+    parameter === 'chainId' || parameter === 'chainid'
+      ? feed.chainIds()
+      : parameter === 'confidence'
+        ? confidenceLevels
+        : parameter === 'withinBlocks'
+          ? horizons
+          : undefined
+  const badParameter = (c: Context<ApiEnv>, parameter: string) => {
+    const accepted = acceptedFor(parameter)
+    const message =
+      parameter === 'confidence' || parameter === 'withinBlocks'
+        ? `${parameter} must be given once, as a comma-separated list of ${accepted?.join(', ')}`
+        : parameter === 'chainId' || parameter === 'chainid'
+          ? `${parameter} must be a positive integer chain id${accepted && accepted.length > 0 ? `; served here: ${accepted.join(', ')}` : ''}`
+          : `${parameter} is not valid`
+    return jsonError(c, 400, 'bad_parameter', message, { parameter, ...(accepted ? { accepted } : {}) })
+  }
+
+  const app = new OpenAPIHono<ApiEnv>()
+
+  /**
+   * Validates the query (or path parameters) with the route's zod schema, synchronously: the
+   * validator middleware of @hono/zod-openapi (async parse, Headers access) cost as much as the whole
+   * rest of a /predict answer. A repeated parameter fails as not a string. The 400 names the parameter.
+   */
+  const validate = <T extends z.ZodType>(
+    c: Context<ApiEnv>,
+    schema: T,
+    values: Record<string, string | string[]>,
+  ) => {
+    const result = schema.safeParse(values)
+    if (result.success) return result.data as z.output<T>
+    return badParameter(c, String(result.error.issues[0]?.path[0] ?? 'query'))
+  }
+  const queryOf = (c: Context<ApiEnv>) => parseQuery(c.env?.incoming?.url ?? c.req.url)
+  const edge = createEdge({
+    steps: [
+      requestId(),
+      draining(isDraining),
+      cors({
+        origins: api.corsOrigins ?? '*',
+        allowHeaders: ['If-None-Match', 'X-Request-Id'],
+        exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+      }),
+      requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024 }),
+      rateLimit({
+        perSecond: api.rateLimitPerSecond ?? 20,
+        burst: api.rateLimitBurst ?? 60,
+        keyOf: (c) => clientAddress(c, trustProxy),
+        skip: (c) => unlimitedPaths.has(c.req.path),
+        now,
+      }),
+    ],
+    observers: [httpMetrics(), accessLog(logger)],
+    onError: (error, c) => {
+      const e = error instanceof Error ? error : new Error(String(error))
+      logger.error(
+        { reqId: c.get('requestId'), err: { type: e.name, message: e.message, stack: e.stack } },
+        'request failed',
+      )
+      return jsonError(c, 500, 'internal_error', 'Internal error')
+    },
+  })
+
+  /** Documents the route in /openapi.json and serves it with `handler`, inside the edge middleware. */
+  const route = (config: ReturnType<typeof createRoute>, handler: Handler) => {
+    app.openAPIRegistry.registerPath(config)
+    const path = config.getRoutingPath()
+    app.get(path, edge(path, handler))
+  }
+
+  /** The entry of a served chain, or the 404/503 answer. */
+  const lookup = (c: Context<ApiEnv>, chainId: number, parameter: string): FeedEntry | Response => {
+    if (!feed.isKnownChain(chainId)) {
+      if (!feed.status().synced)
+        return jsonError(
+          c,
+          503,
+          'not_ready',
+          'The list of chains is not known yet (Redis not reached)',
+          {},
+          { 'Retry-After': '1' },
+        )
+      return jsonError(c, 404, 'unknown_chain', `Chain ${chainId} is not served here`, {
+        parameter,
+        accepted: feed.chainIds(),
+      })
+    }
+    const entry = feed.get(chainId)
+    if (entry === undefined) {
+      const retry = String(Math.max(1, Math.ceil(chainProfile(chainId).blockTimeSeconds)))
+      return jsonError(
+        c,
+        503,
+        'no_prediction',
+        `No prediction for chain ${chainId} yet`,
+        {},
+        { 'Retry-After': retry },
+      )
+    }
+    return entry
+  }
+
+  /** Headers of a cacheable answer, and the 304 when the client has it already. */
+  const conditional = (
+    c: Context<ApiEnv>,
+    entry: FeedEntry,
+    variant: string,
+    ageMs: number,
+    stale: boolean,
+  ) => {
+    const profile = chainProfile(entry.prediction.chainId)
+    const headers = {
+      ETag: etagFor(entry.version, variant, stale),
+      'Cache-Control': cacheControlFor(ageMs, profile.blockTimeSeconds, stale),
+    }
+    const notModified = etagMatches(requestHeader(c, 'if-none-match'), headers.ETag)
+      ? c.body(null, 304, headers)
+      : undefined
+    return { headers, notModified }
+  }
+
+  route(predictRoute, (c) => {
+    const query = validate(c, PredictQuerySchema, queryOf(c))
+    if (query instanceof Response) return query
+    let confidence: number[] | undefined
+    let withinBlocks: number[] | undefined
+    if (query.confidence !== undefined) {
+      const parsed = parseIntList(query.confidence, confidenceLevels)
+      if (!parsed.ok) return badParameter(c, 'confidence')
+      confidence = parsed.values
+    }
+    if (query.withinBlocks !== undefined) {
+      const parsed = parseIntList(query.withinBlocks, horizons)
+      if (!parsed.ok) return badParameter(c, 'withinBlocks')
+      withinBlocks = parsed.values
+    }
+    const chainId = Number(query.chainId)
+    const entry = lookup(c, chainId, 'chainId')
+    if (!isEntry(entry)) return entry
+    const age = dataAge(entry.prediction, now(), chainProfile(chainId).freshnessSeconds)
+    const variant =
+      (confidence ? `c${[...confidence].sort((a, b) => a - b).join('-')}` : '') +
+      (withinBlocks ? `w${[...withinBlocks].sort((a, b) => a - b).join('-')}` : '')
+    const { headers, notModified } = conditional(c, entry, variant, age.ageMs, age.stale)
+    if (notModified) return notModified
+    const key = `predict:${variant}`
+    let rendered = entry.memo.get(key) as RenderedPredict | undefined
+    if (rendered === undefined) {
+      rendered = {
+        parts: predictBodyParts(entry.prediction, { confidence, withinBlocks }),
+        ageMs: -1,
+        stale: false,
+        body: '',
+      }
+      entry.memo.set(key, rendered)
+    }
+    // The last body is reused while its age is the same millisecond: under load most requests are.
+    if (rendered.ageMs !== age.ageMs || rendered.stale !== age.stale) {
+      rendered.body = joinPredictBody(rendered.parts, age)
+      rendered.ageMs = age.ageMs
+      rendered.stale = age.stale
+    }
+    // A plain Response with a plain header object: the adapter's fastest path (no Headers object).
+    return new Response(rendered.body, {
+      status: 200,
+      headers: {
+        'Content-Type': 'application/json',
+        ETag: headers.ETag,
+        'Cache-Control': headers['Cache-Control'],
+      },
+    })
+  })
+
+  route(blocknativeRoute, (c) => {
+    const query = validate(c, BlocknativeQuerySchema, queryOf(c))
+    if (query instanceof Response) return query
+    const chainId = Number(query.chainid ?? 1)
+    const entry = lookup(c, chainId, 'chainid')
+    if (!isEntry(entry)) return entry
+    const profile = chainProfile(chainId)
+    const t = now()
+    const age = dataAge(entry.prediction, t, profile.freshnessSeconds)
+    if (age.stale) return staleAnswer(c, chainId, age.ageMs)
+    const { headers, notModified } = conditional(c, entry, 'bn', age.ageMs, false)
+    if (notModified) return notModified
+    const body = toBlocknative(entry.prediction, { now: t })
+    if (body === null) return incomplete(c, chainId)
+    return c.json(body, 200, headers)
+  })
+
+  route(metaMaskRoute, (c) => {
+    const params = validate(c, MetaMaskParamsSchema, { chainId: c.req.param('chainId') ?? '' })
+    if (params instanceof Response) return params
+    const chainId = Number(params.chainId)
+    const entry = lookup(c, chainId, 'chainId')
+    if (!isEntry(entry)) return entry
+    const profile = chainProfile(chainId)
+    const age = dataAge(entry.prediction, now(), profile.freshnessSeconds)
+    if (age.stale) return staleAnswer(c, chainId, age.ageMs)
+    const { headers, notModified } = conditional(c, entry, 'mm', age.ageMs, false)
+    if (notModified) return notModified
+    let body = entry.memo.get('metamask') as string | null | undefined
+    if (body === undefined) {
+      const shaped = toMetaMask(entry.prediction, { blockTimeSeconds: profile.blockTimeSeconds })
+      body = shaped === null ? null : JSON.stringify(shaped)
+      entry.memo.set('metamask', body)
+    }
+    if (body === null) return incomplete(c, chainId)
+    return c.body(body, 200, { 'Content-Type': 'application/json', ...headers })
+  })
+
+  /** Compatible shapes have no field to say "stale": they answer 503, so wallets use their fallback. */
+  const staleAnswer = (c: Context<ApiEnv>, chainId: number, ageMs: number) =>
+    jsonError(
+      c,
+      503,
+      'stale_data',
+      `The data of chain ${chainId} is ${Math.round(ageMs / 1000)} s old, past its freshness bound of ` +
+        `${chainProfile(chainId).freshnessSeconds} s; GET /predict shows it with stale: true`,
+      {},
+      { 'Retry-After': String(Math.max(1, Math.ceil(chainProfile(chainId).blockTimeSeconds))) },
+    )
+  const incomplete = (c: Context<ApiEnv>, chainId: number) =>
+    jsonError(
+      c,
+      503,
+      'no_prediction',
+      `The prediction of chain ${chainId} lacks the estimates this shape needs`,
+      {},
+      {
+        'Retry-After': String(Math.max(1, Math.ceil(chainProfile(chainId).blockTimeSeconds))),
+      },
+    )
+
+  route(chainsRoute, (c) => {
+    const t = now()
+    const chains: ChainsBody['chains'] = feed.chainIds().map((chainId) => {
+      const profile = chainProfile(chainId)
+      const p = feed.get(chainId)?.prediction
+      const age = p ? dataAge(p, t, profile.freshnessSeconds) : null
+      return {
+        chainId,
+        name: profile.name,
+        blockNumber: p?.blockNumber ?? null,
+        timestamp: p?.timestamp ?? null,
+        ageMs: age?.ageMs ?? null,
+        stale: age?.stale ?? true,
+        freshnessSeconds: profile.freshnessSeconds,
+        model: p?.model ?? null,
+        trust: p?.trust.label ?? null,
+      }
+    })
+    return c.json({ chains }, 200, { 'Cache-Control': 'no-cache' })
+  })
+
+  route(healthRoute, (c) =>
+    c.json({ status: 'ok' as const, uptimeSeconds: Math.round((now() - startedAt) / 1000) }, 200, {
+      'Cache-Control': 'no-store',
+    }),
+  )
+
+  route(readyRoute, (c) => {
+    const t = now()
+    const status = feed.status()
+    const reasons: string[] = []
+    if (isDraining()) reasons.push('shutting down')
+    if (!status.redisUp) reasons.push('redis unreachable')
+    const chains: ReadyBody['chains'] = feed.chainIds().map((chainId) => {
+      const p = feed.get(chainId)?.prediction
+      const age = p ? dataAge(p, t, chainProfile(chainId).freshnessSeconds) : null
+      return { chainId, fresh: age !== null && !age.stale, ageMs: age?.ageMs ?? null }
+    })
+    if (!status.synced) reasons.push('not synced with redis yet')
+    else if (chains.length === 0) reasons.push('no chain configured')
+    else if (!chains.some((ch) => ch.fresh))
+      for (const ch of chains)
+        reasons.push(
+          ch.ageMs === null
+            ? `chain ${ch.chainId}: no prediction yet (model not loaded or not run)`
+            : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`,
+        )
+    const body: ReadyBody = {
+      ready: reasons.length === 0,
+      reasons,
+      redis: status.redisUp ? 'up' : 'down',
+      chains,
+    }
+    return c.json(body, body.ready ? 200 : 503, { 'Cache-Control': 'no-store' })
+  })
+
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    responses: {
+      200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } },
+    },
+  })
+  app.get(
+    '/metrics',
+    edge('/metrics', async (c) =>
+      c.body(await renderMetrics(), 200, { 'Content-Type': metricsContentType, 'Cache-Control': 'no-store' }),
+    ),
+  )
+
+  let openApiDocument: string | undefined
+  app.get(
+    '/openapi.json',
+    edge('/openapi.json', (c) => {
+      openApiDocument ??= JSON.stringify(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: {
+            title: 'feecast',
+            version: packageVersion,
+            description:
+              'Gas fees for inclusion within N blocks with a calibrated probability p. Wei as decimal strings, gwei as numbers.',
+          },
+        }),
+      )
+      return c.body(openApiDocument, 200, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'public, max-age=300',
+      })
+    }),
+  )
+
+  // Unmatched requests go through the edge too (CORS preflights are answered there, limits apply).
+  app.notFound(
+    edge('unmatched', (c) => {
+      const path = c.req.path
+      if (knownPaths.some((p) => p.test(path)))
+        return jsonError(
+          c as Context<ApiEnv>,
+          405,
+          'method_not_allowed',
+          `${c.req.method} is not allowed here: use GET`,
+          {},
+          {
+            Allow: 'GET, HEAD, OPTIONS',
+          },
+        )
+      return jsonError(c as Context<ApiEnv>, 404, 'not_found', 'No such route; GET /openapi.json lists them')
+    }) as never,
+  )
+
+  app.onError((error, c) => {
+    logger.error(
+      { reqId: c.get('requestId'), err: { type: error.name, message: error.message, stack: error.stack } },
+      'request failed',
+    )
+    return jsonError(c as Context<ApiEnv>, 500, 'internal_error', 'Internal error')
+  })
+
+  return app
+}
+
+export type ApiApp = ReturnType<typeof createApiApp>

@@ -1,0 +1,60 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ErrorBody } from './schemas.js'
+
+/**
+ * Every error the API answers is JSON of one shape (ErrorSchema): a status, a stable machine code,
+ * a message for people, and for a bad parameter its name and the accepted values.
+ */
+export type ApiErrorCode =
+  | 'bad_parameter'
+  | 'unknown_chain'
+  | 'no_prediction'
+  | 'stale_data'
+  | 'not_ready'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'uri_too_long'
+  | 'rate_limited'
+  | 'bad_request'
+  | 'request_header_fields_too_large'
+  | 'request_timeout'
+  | 'internal_error'
+
+export type ErrorDetails = { parameter?: string; accepted?: ReadonlyArray<number | string> }
+
+export function errorBody(
+  status: number,
+  code: ApiErrorCode,
+  message: string,
+  details: ErrorDetails = {},
+  requestId?: string,
+): ErrorBody {
+  return {
+    error: {
+      status,
+      code,
+      message,
+      ...(details.parameter === undefined ? {} : { parameter: details.parameter }),
+      ...(details.accepted === undefined ? {} : { accepted: [...details.accepted] }),
+    },
+    ...(requestId === undefined ? {} : { requestId }),
+  }
+}
+
+/** Answers an error: JSON, never cached. */
+export function jsonError(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: ApiErrorCode,
+  message: string,
+  details: ErrorDetails = {},
+  headers: Record<string, string> = {},
+): Response {
+  const requestId = c.get('requestId') as string | undefined
+  return c.json(errorBody(status, code, message, details, requestId), status, {
+    'Cache-Control': 'no-store',
+    ...headers,
+  })
+}

@@ -1,0 +1,254 @@
+import type { Redis } from 'ioredis'
+import type { Logger } from '../lib/logger.js'
+import { observePrediction } from '../metrics/metrics.js'
+import { chainsKey, predictionChannel, predictionKey } from './predictionKeys.js'
+import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
+
+/**
+ * The latest prediction of every chain, in memory, so a request costs no Redis round trip.
+ * It follows the predictor's pub/sub channel, reads every key once at start, and re-reads them on a
+ * timer and on every reconnection (so a message missed while Redis was away is caught up). When Redis
+ * is down it keeps what it has (the API marks answers stale as they age) and reconnects by itself.
+ */
+
+export type PredictionFeedParameters = {
+  /** A connection to copy: the feed opens its own two (commands, subscriber) with the same options. */
+  redis: Redis
+  /** Chains configured for this process; the set `feecast:chains` in Redis adds others. */
+  chains?: readonly number[] | undefined
+  logger?: Logger | undefined
+  /** Re-read every prediction key this often (ms). Default 5000. */
+  resyncIntervalMs?: number | undefined
+  /** Give up on one Redis read after this long (ms). Default 2000. */
+  commandTimeoutMs?: number | undefined
+  /** Longest wait between reconnection attempts (ms). Default 1000. */
+  maxReconnectDelayMs?: number | undefined
+  /** Called with each new prediction accepted (after the feed has stored it). */
+  onPrediction?: ((prediction: StoredPrediction) => void) | undefined
+}
+
+export type FeedEntry = {
+  readonly prediction: StoredPrediction
+  /** Names this prediction: changes with the head block or a recomputation. Used for ETags. */
+  readonly version: string
+  /** When this process received it (ms). */
+  readonly receivedAt: number
+  /** Answers rendered from this prediction, by the API; dropped with the entry. */
+  readonly memo: Map<string, unknown>
+}
+
+export type PredictionFeedStatus = {
+  /** Both connections are up. */
+  redisUp: boolean
+  /** At least one full read of Redis has succeeded (so the list of chains is known). */
+  synced: boolean
+  lastSyncAt: number | null
+}
+
+export type PredictionFeed = {
+  get(chainId: number): FeedEntry | undefined
+  /** Configured, listed in Redis, or with a prediction. */
+  isKnownChain(chainId: number): boolean
+  /** Known chain ids, ascending. */
+  chainIds(): number[]
+  status(): PredictionFeedStatus
+  /** Resolves once the first read of Redis has succeeded, or after `timeoutMs` (false then). */
+  whenSynced(timeoutMs?: number): Promise<boolean>
+  /** Re-reads the chain set and every prediction now. */
+  resync(): Promise<boolean>
+  close(): Promise<void>
+}
+
+const versionOf = (p: StoredPrediction) => `${p.chainId}-${p.blockNumber}-${p.createdAt.toString(36)}`
+
+export function createPredictionFeed({
+  redis,
+  chains = [],
+  logger,
+  resyncIntervalMs = 5_000,
+  commandTimeoutMs = 2_000,
+  maxReconnectDelayMs = 1_000,
+  onPrediction,
+}: PredictionFeedParameters): PredictionFeed {
+  const log = logger?.child({ component: 'prediction-feed' })
+  const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs)
+  // Commands fail at once while disconnected (no offline queue): a resync never piles up.
+  const cmd = redis.duplicate({
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy,
+    connectionName: 'feecast-api-feed',
+  })
+  const sub = redis.duplicate({ retryStrategy, connectionName: 'feecast-api-feed-sub' })
+
+  const configured = new Set(chains)
+  let listed = new Set<number>()
+  const entries = new Map<number, FeedEntry>()
+  const rawOf = new Map<number, string>()
+  const rejectedLoggedAt = new Map<string, number>()
+  let synced = false
+  let lastSyncAt: number | null = null
+  let closed = false
+  let syncing: Promise<boolean> | undefined
+  let wasUp = false
+  const syncWaiters = new Set<() => void>()
+
+  const accept = (raw: string, source: 'pubsub' | 'resync', keyChainId?: number) => {
+    if (keyChainId !== undefined && entries.get(keyChainId) && raw === rawOf.get(keyChainId)) return
+    let parsed: StoredPrediction
+    try {
+      const result = StoredPredictionSchema.safeParse(JSON.parse(raw))
+      if (!result.success) {
+        const issue = result.error.issues[0]
+        warnOnce(
+          `invalid:${keyChainId ?? 'pubsub'}`,
+          { source, path: issue?.path.join('.'), problem: issue?.message },
+          'ignored a prediction that does not match the schema',
+        )
+        return
+      }
+      parsed = result.data
+    } catch {
+      warnOnce(`json:${keyChainId ?? 'pubsub'}`, { source }, 'ignored a prediction that is not JSON')
+      return
+    }
+    const current = entries.get(parsed.chainId)?.prediction
+    if (
+      current &&
+      !(
+        parsed.createdAt > current.createdAt ||
+        (parsed.createdAt === current.createdAt && parsed.blockNumber > current.blockNumber)
+      )
+    )
+      return
+    entries.set(parsed.chainId, {
+      prediction: parsed,
+      version: versionOf(parsed),
+      receivedAt: Date.now(),
+      memo: new Map(),
+    })
+    rawOf.set(parsed.chainId, raw)
+    observePrediction(parsed)
+    onPrediction?.(parsed)
+  }
+
+  const warnOnce = (key: string, fields: Record<string, unknown>, message: string) => {
+    const now = Date.now()
+    if ((rejectedLoggedAt.get(key) ?? 0) > now - 60_000) return
+    rejectedLoggedAt.set(key, now)
+    log?.warn(fields, message)
+  }
+
+  const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`redis read timed out after ${commandTimeoutMs} ms`)),
+        commandTimeoutMs,
+      )
+      promise.then(
+        (v) => {
+          clearTimeout(timer)
+          resolve(v)
+        },
+        (e) => {
+          clearTimeout(timer)
+          reject(e)
+        },
+      )
+    })
+
+  const chainIds = () => [...new Set([...configured, ...listed, ...entries.keys()])].sort((a, b) => a - b)
+
+  const resync = (): Promise<boolean> => {
+    if (closed || cmd.status !== 'ready') return Promise.resolve(false)
+    if (syncing) return syncing
+    syncing = (async () => {
+      try {
+        const members = await withTimeout(cmd.smembers(chainsKey))
+        const next = new Set<number>()
+        for (const m of members) {
+          const id = Number(m)
+          if (Number.isSafeInteger(id) && id > 0) next.add(id)
+        }
+        listed = next
+        const ids = chainIds()
+        const values = await withTimeout(Promise.all(ids.map((id) => cmd.get(predictionKey(id)))))
+        values.forEach((raw, i) => {
+          if (raw !== null) accept(raw, 'resync', ids[i])
+        })
+        synced = true
+        lastSyncAt = Date.now()
+        for (const wake of syncWaiters) wake()
+        syncWaiters.clear()
+        return true
+      } catch (error) {
+        log?.debug({ err: (error as Error).message }, 'resync failed')
+        return false
+      } finally {
+        syncing = undefined
+      }
+    })()
+    return syncing
+  }
+
+  const onConnectionChange = () => {
+    if (closed) return
+    const up = cmd.status === 'ready' && sub.status === 'ready'
+    if (up === wasUp) return
+    wasUp = up
+    if (up) log?.info('redis reachable: following predictions')
+    else log?.warn('redis unreachable: answering from memory, reconnecting')
+  }
+  for (const connection of [cmd, sub]) {
+    // Without a listener an 'error' event would crash the process; reconnection is ioredis's job.
+    connection.on('error', (error: Error) => log?.debug({ err: error.message }, 'redis connection error'))
+    connection.on('ready', () => {
+      onConnectionChange()
+      void resync()
+    })
+    connection.on('close', onConnectionChange)
+  }
+  sub.on('message', (channel: string, message: string) => {
+    if (channel === predictionChannel) accept(message, 'pubsub')
+  })
+  sub
+    .subscribe(predictionChannel)
+    .catch((error: Error) => log?.warn({ err: error.message }, 'subscribe failed'))
+
+  const timer = setInterval(() => void resync(), resyncIntervalMs)
+  timer.unref()
+
+  const closeConnection = async (c: Redis) => {
+    if (c.status === 'ready') {
+      await withTimeout(c.quit()).catch(() => c.disconnect())
+    } else c.disconnect()
+  }
+
+  return {
+    get: (chainId) => entries.get(chainId),
+    isKnownChain: (chainId) => configured.has(chainId) || listed.has(chainId) || entries.has(chainId),
+    chainIds,
+    status: () => ({ redisUp: cmd.status === 'ready' && sub.status === 'ready', synced, lastSyncAt }),
+    whenSynced: (timeoutMs = 10_000) =>
+      synced
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            const wake = () => {
+              clearTimeout(t)
+              resolve(true)
+            }
+            const t = setTimeout(() => {
+              syncWaiters.delete(wake)
+              resolve(false)
+            }, timeoutMs)
+            syncWaiters.add(wake)
+          }),
+    resync,
+    close: async () => {
+      if (closed) return
+      closed = true
+      clearInterval(timer)
+      await Promise.all([closeConnection(sub), closeConnection(cmd)])
+    },
+  }
+}

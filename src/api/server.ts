@@ -1,0 +1,186 @@
+import type { Server } from 'node:http'
+import { Server as NetServer, type Socket } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import type { Redis } from 'ioredis'
+import { chainProfile } from '../chains/chains.js'
+import type { Config } from '../config.js'
+import type { Logger } from '../lib/logger.js'
+import { observeHttpRequest, setPredictionAgeSource } from '../metrics/metrics.js'
+import { createApiApp } from './app.js'
+import { errorBody } from './httpErrors.js'
+import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
+import { dataAge } from './shapes.js'
+
+export type CreateApiServerParameters = {
+  /** port, host and the api settings (limits, CORS, proxy) are read; chains seed the served list. */
+  config: Pick<Config, 'port' | 'host' | 'api'> & { chains?: Config['chains'] }
+  /** A connection to Redis; the API opens its own copies (commands, pub/sub) and closes them itself. */
+  redis: Redis
+  logger: Logger
+  /** Chain ids served, when config.chains does not list them (the embedded devchain). */
+  chains?: readonly number[] | undefined
+  /** A feed to serve from (tests); by default one is made from `redis`. */
+  feed?: PredictionFeed | undefined
+}
+
+export type CloseParameters = {
+  /** In-flight requests get this long to finish (ms) before their connections are cut. Default 10000. */
+  deadlineMs?: number
+  /**
+   * Kept-alive connections stay open this long (ms) after the listener closes, so a request already on
+   * its way on one is answered (with Connection: close) rather than reset. Default 500.
+   */
+  graceMs?: number
+}
+
+export type CreateApiServerReturnType = {
+  /** The port listened on (config.port, or the one chosen when it is 0). */
+  port: number
+  /** Base URL for this machine (loopback when listening on every address). */
+  url: string
+  feed: PredictionFeed
+  server: Server
+  /**
+   * Stops accepting connections at once; lets in-flight requests finish (answers now carry
+   * Connection: close and /readyz says 503); after `graceMs` closes idle keep-alive connections; then
+   * closes the feed's Redis connections. Past `deadlineMs` the remaining connections are cut.
+   * Idempotent: every call returns the same promise.
+   */
+  close(parameters?: CloseParameters): Promise<void>
+}
+
+/** Largest request head (request line + headers) accepted; bigger ones get a JSON 431. */
+export const maxHeaderBytes = 16 * 1024
+
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+}
+
+/** The API's HTTP server: serves `createApiApp` on config.host:config.port. Resolves once listening. */
+export async function createApiServer({
+  config,
+  redis,
+  logger,
+  chains,
+  feed: givenFeed,
+}: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
+  const log = logger.child({ component: 'api' })
+  const feed =
+    givenFeed ??
+    createPredictionFeed({
+      redis,
+      chains: chains ?? (config.chains ?? []).map((c) => c.chainId),
+      logger: log,
+    })
+  let drainingNow = false
+  const app = createApiApp({ feed, logger: log, api: config.api, isDraining: () => drainingNow })
+
+  setPredictionAgeSource(function* () {
+    const now = Date.now()
+    for (const chainId of feed.chainIds()) {
+      const entry = feed.get(chainId)
+      if (entry)
+        yield {
+          chainId,
+          ageSeconds: dataAge(entry.prediction, now, chainProfile(chainId).freshnessSeconds).ageMs / 1000,
+        }
+    }
+  })
+
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
+    overrideGlobalObjects: true,
+    serverOptions: {
+      maxHeaderSize: maxHeaderBytes,
+      headersTimeout: 10_000,
+      requestTimeout: 15_000,
+      keepAliveTimeout: 5_000,
+    },
+  }) as Server
+
+  // Malformed requests never reach Hono: answer them in JSON too, and never log their bytes (they may
+  // hold anything a client sent).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ([
+            431,
+            'request_header_fields_too_large',
+            `The request head is limited to ${maxHeaderBytes} bytes`,
+          ] as const)
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ([408, 'request_timeout', 'The request took too long to arrive'] as const)
+          : ([400, 'bad_request', 'Malformed HTTP request'] as const)
+    const body = JSON.stringify(errorBody(status, code, message))
+    socket.end(
+      `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    )
+    observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
+    log.info({ status, code: error.code }, 'rejected a malformed request')
+  })
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ port: config.port, host: config.host }, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (error) {
+    // Port taken, address not available: leave nothing open behind.
+    setPredictionAgeSource(undefined)
+    if (!givenFeed) await feed.close()
+    throw error
+  }
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
+  log.info({ host: config.host, port }, 'api listening')
+
+  let closing: Promise<void> | undefined
+  const close = ({ deadlineMs = 10_000, graceMs = 500 }: CloseParameters = {}) => {
+    closing ??= (async () => {
+      drainingNow = true
+      log.info({ deadlineMs }, 'api draining')
+      await new Promise<void>((resolve) => {
+        let sweep: NodeJS.Timeout | undefined
+        const deadline = setTimeout(() => {
+          log.warn('api drain deadline passed: cutting the remaining connections')
+          server.closeAllConnections()
+        }, deadlineMs)
+        // Stop accepting at once, but leave kept-alive connections alone for a short grace: a client's
+        // next request on one is answered (with Connection: close) instead of meeting a reset socket.
+        // (http.Server#close would also close every idle connection right away.)
+        NetServer.prototype.close.call(server, () => {
+          clearTimeout(deadline)
+          clearTimeout(grace)
+          clearInterval(sweep)
+          resolve()
+        })
+        const grace = setTimeout(
+          () => {
+            server.close() // http's own steps: close idle connections, stop the timeout checks
+            sweep = setInterval(() => server.closeIdleConnections(), 25)
+          },
+          Math.min(graceMs, deadlineMs),
+        )
+      })
+      setPredictionAgeSource(undefined)
+      if (!givenFeed) await feed.close()
+      log.info('api closed')
+    })()
+    return closing
+  }
+
+  return { port, url, feed, server, close }
+}
