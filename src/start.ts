@@ -97,7 +97,19 @@ export async function runStart(): Promise<void> {
 
   if (config.role !== 'api') {
     const { createSampler } = await import('./sampler/createSampler.js')
+    const { createPredictor } = await import('./predict/createPredictor.js')
+    const { loadForecaster } = await import('./model/loadForecaster.js')
+    const { forecaster, trainedRange } = await loadForecaster({ logger })
+    metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
+    logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
     for (const chain of chains) {
+      const predictor = createPredictor({
+        chainId: chain.chainId,
+        redis,
+        forecaster,
+        trainedRange,
+        logger: logger.child({ chainId: chain.chainId, component: 'predictor' }),
+      })
       const sampler = createSampler({
         chainId: chain.chainId,
         rpcUrls: chain.rpcUrls,
@@ -120,10 +132,12 @@ export async function runStart(): Promise<void> {
         onEvent: (event) => {
           if (event.type === 'reorg')
             metrics.recordReorg({ chainId: chain.chainId, depth: event.oldHead - event.ancestor })
+          if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
         },
         // Backfill writes thousands of records at once: only live and rewritten blocks are worth a line.
         onRecord: (record, { kind }) => {
           metrics.observeBlock({ chainId: chain.chainId, number: record.number, timestamp: record.timestamp })
+          if (kind !== 'backfill') predictor.notify()
           logger[kind === 'backfill' ? 'debug' : 'info'](
             {
               chainId: chain.chainId,
@@ -142,6 +156,7 @@ export async function runStart(): Promise<void> {
         },
       })
       await sampler.start()
+      stops.push({ name: `predictor ${chain.chainId}`, stop: () => predictor.stop() })
       stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop() })
     }
   }

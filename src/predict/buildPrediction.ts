@@ -1,0 +1,235 @@
+import type { Prediction } from '../api/schemas.js'
+import type { ChainProfile } from '../chains/chains.js'
+import { computeFeatures, type Features } from '../features/computeFeatures.js'
+import { feeRuleOf, maxLogStep } from '../features/feeRule.js'
+import { pendingBlock } from '../features/pendingBlock.js'
+import { toFeeSeries } from '../features/toFeeSeries.js'
+import type { FeatureBlock } from '../features/types.js'
+import type { BaseFeeForecaster } from '../model/forecast.js'
+import { interpolateQuantile } from '../model/normal.js'
+import type { BlockRecord } from '../types.js'
+import { type CalibratedThresholds, type CalibrationState, calibrateRunMax } from './calibration.js'
+import { maxFeePerGasFor } from './maxFee.js'
+import { type TipCalibrationState, tipFor } from './tipCalibration.js'
+
+export const defaultConfidences = [50, 70, 90, 95, 99] as const
+export const defaultHorizons = [1, 3, 10] as const
+/** Horizons the prediction carries; the API serves any subset. */
+export const predictedHorizons = [1, 2, 3, 5, 10, 20] as const
+const forecastHorizons = [2, 3, 5, 10, 20]
+
+export type BuildPredictionParameters = {
+  profile: ChainProfile
+  /** The newest consecutive block records, ascending; the last is the head. */
+  records: readonly BlockRecord[]
+  forecaster: BaseFeeForecaster
+  calibration: CalibrationState
+  tips: TipCalibrationState
+  /** unix ms */
+  now: number
+  /** Feature means/stds the model was trained on (inputs far outside them lower the trust label). */
+  trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
+}
+
+export type BuildPredictionReturnType = {
+  prediction: Prediction
+  /** What the calibration must record for scoring. */
+  thresholds: CalibratedThresholds
+  logNextBaseFee: number
+  /** Tips per [tips.horizons][tips.confidences], for scoring. */
+  tipGrid: (bigint | null)[][]
+}
+
+export class PredictionInputError extends Error {
+  override name = 'PredictionInputError'
+}
+
+const toGwei = (wei: bigint) => Number(wei) / 1e9
+
+function toFeatureBlock(r: BlockRecord): FeatureBlock {
+  return {
+    number: r.number,
+    timestamp: r.timestamp,
+    baseFeePerGas: r.baseFeePerGas,
+    gasUsed: r.gasUsed,
+    gasLimit: r.gasLimit,
+    tipThreshold: r.tips?.threshold ?? null,
+  }
+}
+
+/** The newest run of consecutive block numbers in ascending records. */
+export function latestRun<T extends { number: number }>(records: readonly T[]): T[] {
+  let start = records.length - 1
+  while (start > 0 && records[start - 1]!.number === records[start]!.number - 1) start--
+  return records.slice(Math.max(0, start))
+}
+
+/** Features that sit more than this many training standard deviations out mean "outside the trained range". */
+const outOfRangeSigmas = 6
+
+/**
+ * One chain's full Prediction from its recent blocks (pure: no I/O, the caller stores and announces it).
+ * The pending block's base fee is exact; maxFee for N blocks is that times the calibrated running-max
+ * quantile, plus the tip; the tip is the calibrated quantile of the lowest inclusion threshold τ of
+ * N-block windows.
+ */
+export function buildPrediction({
+  profile,
+  records,
+  forecaster,
+  calibration,
+  tips,
+  now,
+  trainedRange,
+}: BuildPredictionParameters): BuildPredictionReturnType {
+  const run = latestRun(records)
+  const head = run[run.length - 1]
+  if (!head) throw new PredictionInputError('no block records')
+  const blocks = run.map(toFeatureBlock)
+  const pending = pendingBlock({ latest: blocks[blocks.length - 1]!, eip1559: profile.eip1559 })
+  if (!pending?.baseFeePerGas)
+    throw new PredictionInputError(`block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`)
+  const nextBaseFeePerGas = pending.baseFeePerGas
+  const series = toFeeSeries({ blocks: [...blocks, pending], eip1559: profile.eip1559 })
+  const features: Features = computeFeatures({ series, end: series.length - 1 })
+  const rule = feeRuleOf(profile.eip1559)
+  const forecast = forecaster.forecast(features, rule)
+  const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
+
+  const taus = run.map((r) => r.tips?.threshold ?? null)
+  const tip = (n: number, p: number) =>
+    tipFor({ state: tips, thresholds: taus, withinBlocks: n, confidence: p, minTipWei: profile.minTipWei, ignoresTips: profile.ignoresTips })
+  const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
+
+  let tipsMissing = false
+  const estimates: Prediction['estimates'] = []
+  for (const withinBlocks of predictedHorizons)
+    for (const confidence of defaultConfidences) {
+      let priority = tip(withinBlocks, confidence)
+      if (priority === null) {
+        tipsMissing = true
+        priority = profile.minTipWei
+      }
+      const baseCap = maxFeePerGasFor({ nextBaseFeePerGas, thresholds, withinBlocks, confidence, eip1559: profile.eip1559 })
+      const maxFee = baseCap + priority
+      // Paid, not cap: base fee + min(tip, maxFee - base fee), at the base fee it most likely meets.
+      const expected = nextBaseFeePerGas + priority
+      estimates.push({
+        confidence,
+        withinBlocks,
+        maxPriorityFeePerGas: priority.toString(),
+        maxFeePerGas: maxFee.toString(),
+        expectedFeePerGas: expected.toString(),
+        maxPriorityFeePerGasGwei: toGwei(priority),
+        maxFeePerGasGwei: toGwei(maxFee),
+      })
+    }
+
+  const logNext = Math.log(Number(nextBaseFeePerGas))
+  const baseFeeForecast = forecastHorizons
+    .filter((k) => forecast.layout.horizons.includes(k))
+    .map((blocksAhead) => {
+      const row = forecast.marginal[forecast.layout.horizons.indexOf(blocksAhead)]!
+      const at = (level: number) => {
+        const q = interpolateQuantile(forecast.layout.marginalLevels, row, level)
+        return BigInt(Math.round(Math.exp(logNext + q))).toString()
+      }
+      return { blocksAhead, quantiles: { '50': at(0.5), '90': at(0.9), '99': at(0.99) } }
+    })
+
+  const reasons: string[] = []
+  let concerns = 0
+  const ageMs = head.timestamp === null ? null : Math.max(0, now - head.timestamp * 1000)
+  const stale = ageMs === null || ageMs > profile.freshnessSeconds * 1000
+  if (stale) {
+    reasons.push(ageMs === null ? 'head block time unknown' : `data is ${Math.round(ageMs / 1000)} s old`)
+    concerns += 2
+  } else reasons.push('fresh data')
+  if (features.historyBlocks < 64) {
+    reasons.push(`short history (${features.historyBlocks} blocks)`)
+    concerns++
+  }
+  if (trainedRange) {
+    const outside = Array.from(features.vector).filter(
+      (v, i) => Math.abs(v - (trainedRange.mean[i] ?? 0)) > outOfRangeSigmas * (trainedRange.std[i] ?? 1),
+    ).length
+    if (outside > 0) {
+      reasons.push(`${outside} input(s) outside the trained range`)
+      concerns++
+    } else reasons.push('inputs inside the trained range')
+  }
+  const c90 = calibration.confidences.indexOf(90)
+  const h3 = calibration.horizons.indexOf(3)
+  const recent = c90 >= 0 && h3 >= 0 ? calibration.recentCoverage[h3]![c90]! : null
+  const scored = c90 >= 0 && h3 >= 0 ? calibration.scored[h3]![c90]! : 0
+  if (recent === null || scored < 50) {
+    reasons.push('live coverage not yet measured')
+    concerns++
+  } else if (Math.abs(recent - 0.9) > 0.05) {
+    reasons.push(`recent coverage at 90% is ${(recent * 100).toFixed(1)}%`)
+    concerns++
+  } else reasons.push('recent coverage near nominal')
+  if (tipsMissing) {
+    reasons.push('too few blocks with tips: maxPriorityFeePerGas is the chain minimum')
+    concerns += 2
+  }
+  const label = concerns === 0 ? 'high' : concerns === 1 ? 'medium' : 'low'
+
+  const latestGasRatio =
+    head.gasUsed !== null && head.gasLimit ? Number(head.gasUsed) / Number(head.gasLimit) : (features.congestion.gasUsedRatio ?? 0)
+  const level = features.congestion.level
+  const prediction: Prediction = {
+    chainId: profile.id,
+    blockNumber: head.number,
+    timestamp: head.timestamp ?? 0,
+    createdAt: now,
+    pendingBaseFeePerGas: nextBaseFeePerGas.toString(),
+    ageMs: ageMs ?? 0,
+    stale,
+    estimates,
+    baseFeeForecast,
+    congestion: {
+      level: level === 'low' ? 'low' : level === 'medium' ? 'moderate' : 'high',
+      score: Math.min(1, Math.max(0, features.congestion.score)),
+      gasUsedRatio: Math.max(0, latestGasRatio),
+      ...(head.txCount === null ? {} : { txCount: head.txCount }),
+    },
+    trust: { label, reasons },
+    model: { version: forecaster.version, backend: forecaster.backend },
+    market: marketOf(run),
+  }
+  return { prediction, thresholds, logNextBaseFee: logNext, tipGrid }
+}
+
+function trendOf(recent: bigint | undefined, older: bigint | undefined): 'up' | 'down' | 'level' | null {
+  if (recent === undefined || older === undefined || older === 0n) return null
+  const r = Number(recent) / Number(older)
+  return r > 1.05 ? 'up' : r < 0.95 ? 'down' : 'level'
+}
+
+function rangeOf(values: bigint[]): [string, string] | null {
+  if (values.length === 0) return null
+  let lo = values[0]!
+  let hi = values[0]!
+  for (const v of values) {
+    if (v < lo) lo = v
+    if (v > hi) hi = v
+  }
+  return [lo.toString(), hi.toString()]
+}
+
+/** Recent market ranges and trends (for the MetaMask-compatible shape). */
+function marketOf(run: readonly BlockRecord[]): NonNullable<Prediction['market']> {
+  const last = run.slice(-200)
+  const head = last[last.length - 1]
+  const tipsOf = (rs: readonly BlockRecord[]) => rs.flatMap((r) => (r.tips ? [r.tips.p50] : []))
+  const bases = last.flatMap((r) => (r.baseFeePerGas === null ? [] : [r.baseFeePerGas]))
+  const median = (xs: bigint[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[xs.length >> 1]
+  return {
+    latestPriorityFeeRange: head?.tips ? [head.tips.min.toString(), head.tips.max.toString()] : null,
+    historicalPriorityFeeRange: rangeOf(tipsOf(last)),
+    historicalBaseFeeRange: rangeOf(bases),
+    priorityFeeTrend: trendOf(median(tipsOf(last.slice(-10))), median(tipsOf(last.slice(-50, -10)))),
+    baseFeeTrend: trendOf(bases[bases.length - 1], bases[Math.max(0, bases.length - 10)]),
+  }
+}

@@ -1,0 +1,168 @@
+import { chainsKey, predictionChannel, predictionKey } from '../api/predictionKeys.js'
+import { chainProfile } from '../chains/chains.js'
+import { featureLookback } from '../features/featureNames.js'
+import type { Logger } from '../lib/logger.js'
+import * as metrics from '../metrics/metrics.js'
+import type { BaseFeeForecaster } from '../model/forecast.js'
+import type { StoreClient } from '../store/scripts.js'
+import { readLatestBlocks } from '../store/readLatestBlocks.js'
+import type { BlockRecord } from '../types.js'
+import { buildPrediction, latestRun } from './buildPrediction.js'
+import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
+import {
+  createTipCalibrationState,
+  observeTipBlock,
+  recordTipEstimate,
+  type TipCalibrationState,
+} from './tipCalibration.js'
+
+/** Blocks read per prediction: the feature lookback plus the tip windows. */
+const windowBlocks = featureLookback + 64
+
+/** Levels and horizons exported as coverage metrics (bounded label values). */
+const exportedConfidences = new Set([50, 70, 90, 95, 99])
+const exportedHorizons = new Set([2, 3, 5, 10, 20])
+
+export type CreatePredictorParameters = {
+  chainId: number
+  redis: StoreClient
+  forecaster: BaseFeeForecaster
+  trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
+  logger: Logger
+  /** Test hook: the clock. */
+  now?: () => number
+}
+
+export type Predictor = {
+  /** A new block (or a rewrite) was stored: compute again. Calls coalesce while one runs. */
+  notify(): void
+  /** Waits for the run in progress, then persists the calibration state. */
+  stop(): Promise<void>
+}
+
+type PersistedState = { version: 1; baseFee: CalibrationState; tips: TipCalibrationState }
+
+export const calibrationKey = (chainId: number) => `feecast:{${chainId}}:calibration`
+
+/**
+ * The predictor of one chain: on every new block it reads the window from Redis, scores the estimates
+ * the new blocks complete (live calibration), computes the Prediction, stores it and announces it.
+ * The calibration state lives in Redis, so a restarted or new leader carries on where the last stopped.
+ */
+export function createPredictor({
+  chainId,
+  redis,
+  forecaster,
+  trainedRange,
+  logger,
+  now = Date.now,
+}: CreatePredictorParameters): Predictor {
+  const profile = chainProfile(chainId)
+  let state: PersistedState | null = null
+  let running: Promise<void> | null = null
+  let again = false
+  let stopped = false
+
+  const loadState = async (): Promise<PersistedState> => {
+    const raw = await redis.get(calibrationKey(chainId))
+    if (raw) {
+      try {
+        const parsed = JSON.parse(raw) as PersistedState
+        if (parsed.version === 1 && parsed.baseFee?.version === 1 && parsed.tips?.version === 1) return parsed
+      } catch {}
+      logger.warn('stored calibration state is unreadable: starting a fresh one')
+    }
+    return {
+      version: 1,
+      baseFee: createCalibrationState({ prior: forecaster.calibrationPrior }),
+      tips: createTipCalibrationState(),
+    }
+  }
+
+  /** Scores every block after the last one observed (in order), and exports what was scored. */
+  const observe = (s: PersistedState, run: readonly BlockRecord[]) => {
+    const before = s.baseFee.scored.map((row) => [...row])
+    const coveredBefore = s.baseFee.covered.map((row) => [...row])
+    const last = s.baseFee.lastBlock
+    const head = run[run.length - 1]!
+    // New blocks in order; a head at or below the last one seen is a reorg, which observeBlock handles.
+    const fresh = last === null || head.number <= last ? [head] : run.filter((r) => r.number > last)
+    for (const r of fresh) {
+      if (r.baseFeePerGas === null || r.baseFeePerGas <= 0n) continue
+      observeBlock({ state: s.baseFee, block: r.number, logBaseFee: Math.log(Number(r.baseFeePerGas)) })
+      observeTipBlock(s.tips, r.number, r.tips?.threshold ?? null)
+    }
+    s.baseFee.horizons.forEach((n, h) => {
+      if (!exportedHorizons.has(n)) return
+      s.baseFee.confidences.forEach((p, c) => {
+        if (!exportedConfidences.has(p)) return
+        const scored = s.baseFee.scored[h]![c]! - before[h]![c]!
+        const covered = s.baseFee.covered[h]![c]! - coveredBefore[h]![c]!
+        for (let i = 0; i < scored; i++)
+          metrics.recordCalibrationScore({ chainId, confidence: p, withinBlocks: n, covered: i < covered })
+        const recent = s.baseFee.recentCoverage[h]![c]!
+        if (recent !== null) metrics.setCalibrationCoverage({ chainId, confidence: p, withinBlocks: n, coverage: recent })
+      })
+    })
+  }
+
+  const runOnce = async () => {
+    const started = performance.now()
+    state ??= await loadState()
+    const records = await readLatestBlocks(redis, { chainId, count: windowBlocks })
+    const run = latestRun(records)
+    if (run.length === 0) return
+    observe(state, run)
+    const built = buildPrediction({
+      profile,
+      records: run,
+      forecaster,
+      calibration: state.baseFee,
+      tips: state.tips,
+      now: now(),
+      trainedRange,
+    })
+    const head = run[run.length - 1]!.number
+    recordEstimate({ state: state.baseFee, block: head, logNextBaseFee: built.logNextBaseFee, thresholds: built.thresholds })
+    recordTipEstimate(state.tips, head, built.tipGrid)
+    metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
+    const json = JSON.stringify(built.prediction)
+    // Stored before it is announced, so a replica that hears the announcement can always read it.
+    await redis
+      .multi()
+      .set(predictionKey(chainId), json)
+      .sadd(chainsKey, String(chainId))
+      .set(calibrationKey(chainId), JSON.stringify(state))
+      .exec()
+    await redis.publish(predictionChannel, json)
+    logger.debug({ block: head, trust: built.prediction.trust.label }, 'prediction published')
+  }
+
+  const loop = async () => {
+    do {
+      again = false
+      try {
+        await runOnce()
+      } catch (error) {
+        // A failed prediction leaves the last one in place (it ages into `stale`): never a made-up number.
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'prediction failed')
+      }
+    } while (again && !stopped)
+    running = null
+  }
+
+  return {
+    notify() {
+      if (stopped) return
+      if (running) {
+        again = true
+        return
+      }
+      running = loop()
+    },
+    async stop() {
+      stopped = true
+      await running
+    },
+  }
+}

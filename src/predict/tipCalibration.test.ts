@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import {
+  createTipCalibrationState,
+  observeTipBlock,
+  recordTipEstimate,
+  tipFor,
+  windowMinima,
+} from './tipCalibration.js'
+
+/** A deterministic pseudo-random generator (mulberry32). */
+function rng(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe('windowMinima', () => {
+  it('takes the lowest τ of each window, ignoring unknown blocks', () => {
+    expect(windowMinima([5n, 3n, null, 9n], 2)).toEqual([3n, 3n, 9n])
+  })
+})
+
+describe('tipFor', () => {
+  const state = createTipCalibrationState()
+  const taus = Array.from({ length: 200 }, (_, i) => BigInt(1 + (i % 100)))
+  it('is monotone in confidence and falls with the horizon', () => {
+    const at = (n: number, p: number) => tipFor({ state, thresholds: taus, withinBlocks: n, confidence: p })!
+    for (const n of [1, 3, 10]) expect(at(n, 50) <= at(n, 90) && at(n, 90) <= at(n, 99)).toBe(true)
+    expect(at(10, 90) <= at(1, 90)).toBe(true)
+  })
+  it('respects the chain floor and chains that ignore tips', () => {
+    expect(tipFor({ state, thresholds: taus, withinBlocks: 1, confidence: 50, minTipWei: 1000n })).toBe(1000n)
+    expect(tipFor({ state, thresholds: [], withinBlocks: 1, confidence: 50, ignoresTips: true })).toBe(0n)
+  })
+  it('refuses to answer without data', () => {
+    expect(tipFor({ state, thresholds: [1n, 2n], withinBlocks: 1, confidence: 90 })).toBeNull()
+  })
+})
+
+describe('online tip calibration', () => {
+  it('brings coverage back to nominal after the tip market jumps tenfold', () => {
+    const random = rng(7)
+    const state = createTipCalibrationState({ confidences: [90], horizons: [1, 3] })
+    const taus: bigint[] = []
+    let before = { scored: 0, covered: 0 }
+    for (let b = 0; b < 6000; b++) {
+      // Regime change at block 3000: τ from a heavier, tenfold market, which the 256-block window lags.
+      const scale = b < 3000 ? 1 : 10
+      const tau = BigInt(Math.round(scale * 1e9 * Math.exp(random() * 2) * (random() < 0.1 ? 5 : 1)))
+      observeTipBlock(state, b, tau)
+      taus.push(tau)
+      const window = taus.slice(-256)
+      const tips = state.horizons.map((n) =>
+        state.confidences.map((p) => tipFor({ state, thresholds: window, withinBlocks: n, confidence: p })),
+      )
+      recordTipEstimate(state, b, tips)
+      if (b === 3000) before = { scored: state.scored[0]![0]!, covered: state.covered[0]![0]! }
+    }
+    // Coverage of the estimates scored after the jump only.
+    const coverage = (state.covered[0]![0]! - before.covered) / (state.scored[0]![0]! - before.scored)
+    expect(coverage).toBeGreaterThan(0.87)
+    expect(coverage).toBeLessThan(0.93)
+  })
+})

@@ -1,0 +1,167 @@
+/**
+ * Tips for inclusion within N blocks with probability p, from the inclusion thresholds τ the sampler
+ * records, kept honest online.
+ *
+ * A tip t gets a transaction into one of the next N blocks when it beats τ of at least one of them, so
+ * the quantity that matters is the running minimum m = min(τ[b+1..b+N]). Its empirical p-quantile over
+ * recent windows answers the question directly and keeps the autocorrelation of bursts (a sequence of
+ * N full blocks is far likelier than N independent draws would say). Regimes change faster than any
+ * window adapts, so each (N, p) cell carries a level offset moved by adaptive conformal inference: a
+ * miss raises the level read, a hit lowers it by (1 - p)/p as much, holding the long-run miss rate at 1 - p.
+ */
+
+export type TipCalibrationState = {
+  version: 1
+  confidences: number[]
+  horizons: number[]
+  /** Level actually read from the window-minimum distribution, percent, by [horizon][confidence]. */
+  level: number[][]
+  /** ACI step in percentage points of level per scored estimate. */
+  stepSize: number
+  /** Estimates waiting for their N blocks: tip per [horizon][confidence] as decimal wei strings. */
+  pending: Array<{ block: number; tips: string[][]; runMin: string | null }>
+  lastBlock: number | null
+  scored: number[][]
+  covered: number[][]
+}
+
+export function createTipCalibrationState({
+  confidences = [50, 70, 90, 95, 99],
+  horizons = [1, 2, 3, 5, 10, 20],
+  stepSize = 5,
+}: {
+  confidences?: number[]
+  horizons?: number[]
+  stepSize?: number
+} = {}): TipCalibrationState {
+  const grid = <T>(f: (c: number) => T) => horizons.map(() => confidences.map(f))
+  return {
+    version: 1,
+    confidences: [...confidences],
+    horizons: [...horizons],
+    level: grid((c) => c),
+    stepSize,
+    pending: [],
+    lastBlock: null,
+    scored: grid(() => 0),
+    covered: grid(() => 0),
+  }
+}
+
+/** Upper nearest-rank quantile (level in percent) of a sorted array; never below the data. */
+function quantileOfSorted(sorted: readonly bigint[], level: number): bigint {
+  const rank = Math.ceil((level / 100) * sorted.length)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!
+}
+
+/** min(τ[i..i+n-1]) for every full window of the series (null τ: block without a usable threshold). */
+export function windowMinima(thresholds: readonly (bigint | null)[], n: number): bigint[] {
+  const out: bigint[] = []
+  for (let i = 0; i + n <= thresholds.length; i++) {
+    let m: bigint | null = null
+    for (let j = i; j < i + n; j++) {
+      const t = thresholds[j]
+      if (t == null) continue
+      if (m === null || t < m) m = t
+    }
+    if (m !== null) out.push(m)
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+export type TipEstimateParameters = {
+  state: TipCalibrationState
+  /** τ of recent blocks, oldest first (null where the block had no usable tips). */
+  thresholds: readonly (bigint | null)[]
+  withinBlocks: number
+  confidence: number
+  minTipWei?: bigint
+  ignoresTips?: boolean
+}
+
+/**
+ * The maxPriorityFeePerGas for (N, p). Null when there is not enough tip data (fewer than 8 windows):
+ * the caller says so instead of inventing a number.
+ */
+export function tipFor({
+  state,
+  thresholds,
+  withinBlocks,
+  confidence,
+  minTipWei = 0n,
+  ignoresTips = false,
+}: TipEstimateParameters): bigint | null {
+  if (ignoresTips) return minTipWei
+  const minima = windowMinima(thresholds, withinBlocks)
+  if (minima.length < 8) return null
+  const level = levelFor(state, withinBlocks, confidence)
+  const tip = quantileOfSorted(minima, level)
+  return tip > minTipWei ? tip : minTipWei
+}
+
+/** The calibrated level for (N, p): the nearest grid horizon at or above N; monotone in p. */
+export function levelFor(state: TipCalibrationState, withinBlocks: number, confidence: number): number {
+  let h = state.horizons.findIndex((n) => n >= withinBlocks)
+  if (h < 0) h = state.horizons.length - 1
+  const row = state.level[h]!
+  let level = confidence
+  let best = -1
+  for (let c = 0; c < state.confidences.length; c++)
+    if (state.confidences[c]! <= confidence) {
+      best = c
+      level = Math.max(level, row[c]! + (confidence - state.confidences[c]!))
+    }
+  if (best < 0) level = Math.max(confidence, row[0]! - (state.confidences[0]! - confidence))
+  return Math.min(100, Math.max(1, level))
+}
+
+/** Remembers the grid's tips for `block` (the newest mined block) so they can be scored later. */
+export function recordTipEstimate(
+  state: TipCalibrationState,
+  block: number,
+  tips: (bigint | null)[][],
+): void {
+  state.pending = state.pending.filter((e) => e.block !== block)
+  state.pending.push({
+    block,
+    tips: tips.map((row) => row.map((t) => (t === null ? '' : t.toString()))),
+    runMin: null,
+  })
+}
+
+/**
+ * Feeds a mined block's τ (null: no usable tips; such a block neither helps nor hurts). Scores every
+ * estimate whose horizon it completes: covered when its tip reached the lowest τ of its window.
+ */
+export function observeTipBlock(state: TipCalibrationState, block: number, threshold: bigint | null): void {
+  const maxHorizon = state.horizons[state.horizons.length - 1] ?? 1
+  if (state.lastBlock !== null && block !== state.lastBlock + 1)
+    state.pending = state.pending.filter(
+      (e) => e.block < block && block - e.block <= maxHorizon && block > state.lastBlock!,
+    )
+  state.lastBlock = block
+  const keep: TipCalibrationState['pending'] = []
+  for (const e of state.pending) {
+    const n = block - e.block
+    if (n <= 0) continue
+    if (threshold !== null && (e.runMin === null || threshold < BigInt(e.runMin)))
+      e.runMin = threshold.toString()
+    const h = state.horizons.indexOf(n)
+    if (h >= 0 && e.runMin !== null) {
+      const runMin = BigInt(e.runMin)
+      for (let c = 0; c < state.confidences.length; c++) {
+        const cell = e.tips[h]?.[c]
+        if (!cell) continue
+        const hit = BigInt(cell) >= runMin
+        const alpha = 1 - state.confidences[c]! / 100
+        const row = state.level[h]!
+        // ACI on the level (percent): miss → up by η·(1 - α), hit → down by η·α.
+        row[c] = Math.min(99.9, Math.max(1, row[c]! + state.stepSize * ((hit ? 0 : 1) - alpha)))
+        state.scored[h]![c]!++
+        if (hit) state.covered[h]![c]!++
+      }
+    }
+    if (n < maxHorizon) keep.push(e)
+  }
+  state.pending = keep
+}
