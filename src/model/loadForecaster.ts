@@ -26,7 +26,10 @@ export async function loadForecaster({
       const model = await loadFeeModel({ dir })
       return { forecaster: model, trainedRange: { mean: model.meta.featureMean, std: model.meta.featureStd } }
     } catch (error) {
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'model failed to load: using the random-walk fallback')
+      logger.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'model failed to load: using the random-walk fallback',
+      )
     }
   } else logger.warn({ dir }, 'no trained model found: using the random-walk fallback')
   return { forecaster: randomWalkForecaster(), trainedRange: undefined }

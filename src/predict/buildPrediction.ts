@@ -88,7 +88,9 @@ export function buildPrediction({
   const blocks = run.map(toFeatureBlock)
   const pending = pendingBlock({ latest: blocks[blocks.length - 1]!, eip1559: profile.eip1559 })
   if (!pending?.baseFeePerGas)
-    throw new PredictionInputError(`block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`)
+    throw new PredictionInputError(
+      `block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`,
+    )
   const nextBaseFeePerGas = pending.baseFeePerGas
   const series = toFeeSeries({ blocks: [...blocks, pending], eip1559: profile.eip1559 })
   const features: Features = computeFeatures({ series, end: series.length - 1 })
@@ -98,7 +100,14 @@ export function buildPrediction({
 
   const taus = run.map((r) => r.tips?.threshold ?? null)
   const tip = (n: number, p: number) =>
-    tipFor({ state: tips, thresholds: taus, withinBlocks: n, confidence: p, minTipWei: profile.minTipWei, ignoresTips: profile.ignoresTips })
+    tipFor({
+      state: tips,
+      thresholds: taus,
+      withinBlocks: n,
+      confidence: p,
+      minTipWei: profile.minTipWei,
+      ignoresTips: profile.ignoresTips,
+    })
   const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
 
   let tipsMissing = false
@@ -110,7 +119,13 @@ export function buildPrediction({
         tipsMissing = true
         priority = profile.minTipWei
       }
-      const baseCap = maxFeePerGasFor({ nextBaseFeePerGas, thresholds, withinBlocks, confidence, eip1559: profile.eip1559 })
+      const baseCap = maxFeePerGasFor({
+        nextBaseFeePerGas,
+        thresholds,
+        withinBlocks,
+        confidence,
+        eip1559: profile.eip1559,
+      })
       const maxFee = baseCap + priority
       // Paid, not cap: base fee + min(tip, maxFee - base fee), at the base fee it most likely meets.
       const expected = nextBaseFeePerGas + priority
@@ -176,7 +191,9 @@ export function buildPrediction({
   const label = concerns === 0 ? 'high' : concerns === 1 ? 'medium' : 'low'
 
   const latestGasRatio =
-    head.gasUsed !== null && head.gasLimit ? Number(head.gasUsed) / Number(head.gasLimit) : (features.congestion.gasUsedRatio ?? 0)
+    head.gasUsed !== null && head.gasLimit
+      ? Number(head.gasUsed) / Number(head.gasLimit)
+      : (features.congestion.gasUsedRatio ?? 0)
   const level = features.congestion.level
   const prediction: Prediction = {
     chainId: profile.id,

@@ -4,8 +4,8 @@ import { featureLookback } from '../features/featureNames.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
-import type { StoreClient } from '../store/scripts.js'
 import { readLatestBlocks } from '../store/readLatestBlocks.js'
+import type { StoreClient } from '../store/scripts.js'
 import type { BlockRecord } from '../types.js'
 import { buildPrediction, latestRun } from './buildPrediction.js'
 import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
@@ -101,7 +101,8 @@ export function createPredictor({
         for (let i = 0; i < scored; i++)
           metrics.recordCalibrationScore({ chainId, confidence: p, withinBlocks: n, covered: i < covered })
         const recent = s.baseFee.recentCoverage[h]![c]!
-        if (recent !== null) metrics.setCalibrationCoverage({ chainId, confidence: p, withinBlocks: n, coverage: recent })
+        if (recent !== null)
+          metrics.setCalibrationCoverage({ chainId, confidence: p, withinBlocks: n, coverage: recent })
       })
     })
   }
@@ -123,7 +124,12 @@ export function createPredictor({
       trainedRange,
     })
     const head = run[run.length - 1]!.number
-    recordEstimate({ state: state.baseFee, block: head, logNextBaseFee: built.logNextBaseFee, thresholds: built.thresholds })
+    recordEstimate({
+      state: state.baseFee,
+      block: head,
+      logNextBaseFee: built.logNextBaseFee,
+      thresholds: built.thresholds,
+    })
     recordTipEstimate(state.tips, head, built.tipGrid)
     metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
     const json = JSON.stringify(built.prediction)
