@@ -91,6 +91,7 @@ program
   .requiredOption('--data <csv...>', 'block history CSV files')
   .option('--json', 'print only { "rows": [...] } on stdout')
   .option('--model <dir>', 'model directory (default: the shipped models/basefee)')
+  .option('--chain-id <id>', 'chain whose EIP-1559 parameters the files follow', '1')
   .action(async (options) => {
     const { runBacktestCommand } = await import('./backtest/backtestCommand.js')
     await runBacktestCommand(options)

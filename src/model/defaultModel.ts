@@ -1,0 +1,4 @@
+import { fileURLToPath } from 'node:url'
+
+/** The model that ships with feecast (trained on ../shared/data/blocks/, see its README.md). */
+export const defaultModelDir = fileURLToPath(new URL('../../models/basefee', import.meta.url))

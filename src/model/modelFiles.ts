@@ -1,0 +1,127 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { io } from '@tensorflow/tfjs'
+import { FeecastError } from '../errors.js'
+import type { ModelLayout } from './layout.js'
+
+/** scaling.json: everything besides the weights that turns a feature vector into quantiles. */
+export type ModelMeta = {
+  format: 'feecast-basefee-quantiles'
+  /** The model's name and training date, reported with every prediction. */
+  version: string
+  featureVersion: number
+  featureNames: string[]
+  featureMean: number[]
+  featureStd: number[]
+  /** Targets and outputs are in units of the chain's largest one-block log step (log 1.125 on Ethereum). */
+  unit: 'maxLogStep'
+  layout: ModelLayout
+  /**
+   * Starting offsets of the online calibration, normal-score units, by [horizon][confidence] of
+   * `calibrationPrior.confidences` / `layout.horizons`: what the model's own time-held-out validation
+   * blocks said its levels are off by. A new chain starts from these rather than from zero.
+   */
+  calibrationPrior?: { confidences: number[]; horizons: number[]; offset: number[][] }
+  training: {
+    command: string
+    files: { path: string; sha256: string; rows: number }[]
+    examples: { train: number; validation: number }
+    epochs: number
+    seconds: number
+    backend: string
+    date: string
+  }
+}
+
+export class ModelFilesError extends FeecastError {
+  override name = 'ModelFilesError'
+  constructor(dir: string, problem: string, cause?: unknown) {
+    super(`Model in ${dir}: ${problem}`, {
+      details:
+        'A model directory holds model.json, weights.bin and scaling.json, as written by `feecast train --out <dir>`.',
+      cause,
+    })
+  }
+}
+
+export type ModelFiles = {
+  artifacts: io.ModelArtifacts
+  meta: ModelMeta
+}
+
+function concat(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  const parts = Array.isArray(data) ? data : [data]
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(new Uint8Array(p), at)
+    at += p.byteLength
+  }
+  return out
+}
+
+/** Writes a model the way tfjs-node's file:// handler does (model.json + weights.bin), plus scaling.json. */
+export async function writeModelFiles(dir: string, { artifacts, meta }: ModelFiles): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  if (!artifacts.weightData || !artifacts.weightSpecs)
+    throw new ModelFilesError(dir, 'the model has no weights to save')
+  const modelJson = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+  }
+  await writeFile(join(dir, 'model.json'), `${JSON.stringify(modelJson)}\n`)
+  await writeFile(join(dir, 'weights.bin'), concat(artifacts.weightData as ArrayBuffer | ArrayBuffer[]))
+  await writeFile(join(dir, 'scaling.json'), `${JSON.stringify(meta, null, 2)}\n`)
+}
+
+export async function readModelFiles(dir: string): Promise<ModelFiles> {
+  const read = async (name: string) => {
+    try {
+      return await readFile(join(dir, name))
+    } catch (error) {
+      throw new ModelFilesError(
+        dir,
+        `cannot read ${name} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        error,
+      )
+    }
+  }
+  const [modelJsonText, weights, scalingText] = await Promise.all([
+    read('model.json'),
+    read('weights.bin'),
+    read('scaling.json'),
+  ])
+  let modelJson: {
+    modelTopology: object
+    format?: string
+    generatedBy?: string
+    weightsManifest: { paths: string[]; weights: io.WeightsManifestEntry[] }[]
+  }
+  let meta: ModelMeta
+  try {
+    modelJson = JSON.parse(modelJsonText.toString('utf8'))
+    meta = JSON.parse(scalingText.toString('utf8'))
+  } catch (error) {
+    throw new ModelFilesError(dir, 'model.json or scaling.json is not valid JSON', error)
+  }
+  if (meta.format !== 'feecast-basefee-quantiles')
+    throw new ModelFilesError(dir, `scaling.json has format "${String(meta.format)}"`)
+  const weightSpecs = modelJson.weightsManifest.flatMap((m) => m.weights)
+  const weightData = weights.buffer.slice(
+    weights.byteOffset,
+    weights.byteOffset + weights.byteLength,
+  ) as ArrayBuffer
+  return {
+    artifacts: {
+      modelTopology: modelJson.modelTopology,
+      format: modelJson.format,
+      generatedBy: modelJson.generatedBy,
+      weightSpecs,
+      weightData,
+    },
+    meta,
+  }
+}

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { syntheticHistoryFile } from '../../test/helpers/historyFile.js'
+import { loadFeeModel } from './loadFeeModel.js'
+import { runTrainCommand } from './trainCommand.js'
+
+describe('feecast train', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('writes model.json, weights.bin, scaling.json, a model card and a reliability diagram', async () => {
+    const a = await syntheticHistoryFile({ blocks: 1500, seed: 1, name: 'a.csv' })
+    const b = await syntheticHistoryFile({ blocks: 800, seed: 2, name: 'b.csv' })
+    const out = join(a.dir, 'model')
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    await runTrainCommand({ data: [a.path, b.path], out, epochs: '2' })
+    const card = await readFile(join(out, 'README.md'), 'utf8')
+    expect(card).toContain('feecast train --data')
+    expect(card).toContain('| feecast | 99 |')
+    expect(await readFile(join(out, 'reliability.svg'), 'utf8')).toMatch(/^<svg/)
+    const model = await loadFeeModel({ dir: out })
+    expect(model.meta.training.files.map((f) => f.rows)).toEqual([1500, 800])
+  }, 120_000)
+
+  it('rejects bad options with a clear message', async () => {
+    await expect(runTrainCommand({ data: ['x.csv'], out: '/tmp/x', epochs: 'many' })).rejects.toThrow(
+      /Invalid --epochs: many/,
+    )
+    await expect(runTrainCommand({ data: ['x.csv'], out: '/tmp/x', horizon: '10' })).rejects.toThrow(
+      /Invalid --horizon: 10/,
+    )
+  })
+})

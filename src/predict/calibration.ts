@@ -1,0 +1,322 @@
+import type { BaseFeeForecast } from '../model/forecast.js'
+import { interpolateAtScore, normalQuantile } from '../model/normal.js'
+
+/**
+ * Online calibration of maxFee levels: adaptive conformal inference on the normal-score scale.
+ *
+ * For each horizon N and confidence p the published threshold is the model's running-max quantile read
+ * at level Φ(Φ⁻¹(p) + δ[N][p]). N blocks after each estimate the outcome is known; then
+ *   δ ← δ + η · (miss − (1 − p)),
+ * so a miss raises the level and a hit lowers it a little, and over any stretch of T scored estimates the
+ * miss rate is within (range of δ + η) / (η T) of 1 − p, whatever the data does (Gibbs & Candès 2021).
+ * Working on the normal-score scale keeps one step size sensible from p = 50 (where levels move in
+ * percent) to p = 99 (where they move in tenths of a percent), and it fixes both a wrong spread (the
+ * model too calm or too nervous for the regime) and a wrong shape (mass at zero: the fee only falls).
+ *
+ * The state is a plain JSON object (persisted per chain by the caller); functions mutate it in place and
+ * return it, because the predictor updates it once per block and copies would be waste.
+ */
+export type CalibrationState = {
+  version: 1
+  /** Percent, ascending. */
+  confidences: number[]
+  /** Blocks, ascending, each >= 2 (the next block's base fee is exact: N = 1 needs no calibration). */
+  horizons: number[]
+  /**
+   * η at horizon 2; horizon N uses η · (2 / N)^horizonDecay (see createCalibrationState). The three
+   * fields after it came later: states persisted without them read their defaults.
+   */
+  stepSize: number
+  horizonDecay: number
+  /** Step multiplier (φ(0) / φ(Φ⁻¹(p)))^levelScaling: see createCalibrationState. */
+  levelScaling: number
+  offsetBounds: [number, number]
+  /**
+   * Slack above the worst case ((N - 1) largest one-block rises) that thresholds may reach, log units.
+   * Exact chain data never needs it (maxFeePerGasFor caps at the exact worst case); history published
+   * with rounded base fees (whole gwei) moves a little more than EIP-1559 allows, and a threshold pinned
+   * to the exact cap would be scored as missing there.
+   */
+  capSlack: number
+  /** δ by [horizon][confidence], normal-score units. */
+  offset: number[][]
+  lastBlock: number | null
+  pending: PendingEstimate[]
+  /** Scored estimates and how many were covered, by [horizon][confidence], since the state was created. */
+  scored: number[][]
+  covered: number[][]
+  /** Exponentially weighted coverage of about the last `recentWindow` scored estimates (null: none yet). */
+  recentCoverage: (number | null)[][]
+  recentWindow: number
+}
+
+export type PendingEstimate = {
+  /** The latest mined block when the estimate was made; it covers blocks block+1 .. block+N. */
+  block: number
+  /** log of the exact next base fee b[block+1]. */
+  logNextBaseFee: number
+  /** log of the largest base fee seen so far in the window. */
+  runMax: number
+  /** Each cell's own threshold (log ratio to the next base fee), by [horizon][confidence]. */
+  thresholds: number[][]
+}
+
+export type CreateCalibrationStateParameters = {
+  confidences?: number[]
+  horizons?: number[]
+  /**
+   * η at horizon 2, normal-score units per scored estimate. Outcomes of horizon N arrive N blocks late
+   * and in bursts (one fee spike misses every estimate of the N blocks before it), so a controller that
+   * stepped the same for every horizon would overshoot and swing at long horizons; the step shrinks as
+   * (2 / N)^horizonDecay.
+   */
+  stepSize?: number
+  horizonDecay?: number
+  /**
+   * A level shift of δ changes the coverage of confidence p by about φ(Φ⁻¹(p))·δ: 0.40δ at p = 50 but
+   * 0.027δ at p = 99, where misses are also rarer. With one step for all, a wrong 99% level would take
+   * fifteen times longer to correct than a wrong median. The step grows in the tail by
+   * (φ(0) / φ(Φ⁻¹(p)))^levelScaling (1: equal adaptation speed, as ACI on the probability scale).
+   */
+  levelScaling?: number
+  capSlack?: number
+  offsetBounds?: [number, number]
+  recentWindow?: number
+  /** Starting offsets (a model's scaling.json `calibrationPrior`); cells it lacks start at 0. */
+  prior?: { confidences: number[]; horizons: number[]; offset: number[][] } | undefined
+}
+
+export const defaultCalibrationConfidences = [50, 60, 70, 80, 90, 95, 97.5, 99, 99.5]
+export const defaultCalibrationHorizons = Array.from({ length: 19 }, (_, i) => i + 2)
+
+export function createCalibrationState({
+  confidences = defaultCalibrationConfidences,
+  horizons = defaultCalibrationHorizons,
+  stepSize = 0.1,
+  horizonDecay = 1,
+  levelScaling = 0.5,
+  capSlack = 0.02,
+  offsetBounds = [-2.5, 3],
+  recentWindow = 256,
+  prior,
+}: CreateCalibrationStateParameters = {}): CalibrationState {
+  for (let i = 0; i < confidences.length; i++) {
+    const c = confidences[i]!
+    if (!(c > 0 && c < 100) || (i > 0 && c <= confidences[i - 1]!))
+      throw new RangeError('calibration confidences must ascend within (0, 100)')
+  }
+  for (let i = 0; i < horizons.length; i++)
+    if (!Number.isInteger(horizons[i]) || horizons[i]! < 2 || (i > 0 && horizons[i]! <= horizons[i - 1]!))
+      throw new RangeError('calibration horizons must be ascending integers >= 2')
+  const grid = <T>(value: (h: number, c: number) => T) =>
+    horizons.map((_, h) => confidences.map((_, c) => value(h, c)))
+  const priorOffset = (h: number, c: number) => {
+    if (!prior) return 0
+    const ph = prior.horizons.indexOf(horizons[h]!)
+    const pc = prior.confidences.indexOf(confidences[c]!)
+    return ph >= 0 && pc >= 0 ? (prior.offset[ph]?.[pc] ?? 0) : 0
+  }
+  return {
+    version: 1,
+    confidences: [...confidences],
+    horizons: [...horizons],
+    stepSize,
+    horizonDecay,
+    levelScaling,
+    capSlack,
+    offsetBounds,
+    offset: grid((h, c) => Math.min(offsetBounds[1], Math.max(offsetBounds[0], priorOffset(h, c)))),
+    lastBlock: null,
+    pending: [],
+    scored: grid(() => 0),
+    covered: grid(() => 0),
+    recentCoverage: grid(() => null),
+    recentWindow,
+  }
+}
+
+/** Calibrated running-max thresholds: log(maxFee / next base fee) by [horizon][confidence] of the state. */
+export type CalibratedThresholds = {
+  horizons: number[]
+  confidences: number[]
+  /** What each cell's own controller stands behind (recorded and scored). */
+  own: number[][]
+  /** Monotone in horizon and confidence (running maximum over both): what is published. */
+  published: number[][]
+  /** log of the largest base-fee rise per block (the worst-case cap is (N - 1) times this). */
+  maxStep: number
+  /** The state's capSlack (thresholds may exceed the worst case by this much). */
+  capSlack?: number
+}
+
+/** The model's running-max quantile curve at horizon n (beyond its horizons: scaled by √time). */
+function runMaxCurve(forecast: BaseFeeForecast, n: number): ArrayLike<number> {
+  const horizons = forecast.layout.horizons
+  const at = horizons.indexOf(n)
+  if (at >= 0) return forecast.runMax[at]!
+  let i = horizons.findIndex((k) => k > n)
+  if (i >= 0) return forecast.runMax[i]! // conservative: the next longer horizon
+  i = horizons.length - 1
+  const scale = Math.sqrt((n - 1) / (horizons[i]! - 1))
+  return Array.from(forecast.runMax[i]!, (q) => q * scale)
+}
+
+export type CalibrateRunMaxParameters = {
+  state: CalibrationState
+  forecast: BaseFeeForecast
+  /** log(1 + (E - 1) / D): the largest one-block rise (maxLogStep of the chain's fee rule). */
+  maxStep: number
+}
+
+/**
+ * The model's running-max quantiles read at each cell's shifted level, clamped to [0, worst case]:
+ * `own` is what each cell's controller answers for (recorded with recordEstimate and scored), `published`
+ * its running maximum over horizons and confidences, which is what maxFee is computed from.
+ */
+export function calibrateRunMax({
+  state,
+  forecast,
+  maxStep,
+}: CalibrateRunMaxParameters): CalibratedThresholds {
+  const levelScores = forecast.layout.runMaxLevels.map(normalQuantile)
+  const confidenceScores = state.confidences.map((p) => normalQuantile(p / 100))
+  const topScore = levelScores[levelScores.length - 1]!
+  const own = state.horizons.map((n, h) => {
+    const curve = runMaxCurve(forecast, n)
+    const cap = (n - 1) * maxStep + (state.capSlack ?? 0.02)
+    return confidenceScores.map((z, c) => {
+      const zc = z + state.offset[h]![c]!
+      let q = interpolateAtScore(levelScores, curve, zc)
+      if (zc > topScore) {
+        // Above the model's top level, rise at least steeply enough to reach the worst case two normal
+        // scores further out: a fitted tail that flattens (the running max has an atom at the cap, a
+        // run of full blocks) would otherwise leave the calibration no way to cover it.
+        const top = curve[curve.length - 1]!
+        q = Math.max(q, top + ((cap - top) / 2) * (zc - topScore))
+      }
+      return Math.min(cap, Math.max(0, q))
+    })
+  })
+  const published = own.map((row) => {
+    const out = [...row]
+    for (let c = 1; c < out.length; c++) out[c] = Math.max(out[c]!, out[c - 1]!)
+    return out
+  })
+  for (let h = 1; h < published.length; h++)
+    for (let c = 0; c < published[h]!.length; c++)
+      published[h]![c] = Math.max(published[h]![c]!, published[h - 1]![c]!)
+  return {
+    horizons: state.horizons,
+    confidences: state.confidences,
+    own,
+    published,
+    maxStep,
+    capSlack: state.capSlack ?? 0.02,
+  }
+}
+
+export type RecordEstimateParameters = {
+  state: CalibrationState
+  /** The latest mined block (the estimate covers the blocks after it). */
+  block: number
+  logNextBaseFee: number
+  thresholds: CalibratedThresholds
+}
+
+/** Remembers an estimate so that it can be scored when its blocks arrive. */
+export function recordEstimate({
+  state,
+  block,
+  logNextBaseFee,
+  thresholds,
+}: RecordEstimateParameters): CalibrationState {
+  state.pending = state.pending.filter((e) => e.block !== block)
+  state.pending.push({
+    block,
+    logNextBaseFee,
+    runMax: logNextBaseFee,
+    thresholds: thresholds.own.map((row) => row.map((x) => Math.round(x * 1e6) / 1e6)),
+  })
+  return state
+}
+
+export type ObserveBlockParameters = {
+  state: CalibrationState
+  block: number
+  /** log of the block's base fee (natural log of wei, or of a relative path: only differences matter). */
+  logBaseFee: number
+}
+
+/**
+ * Feeds a mined block: updates every pending estimate's running max and scores those whose horizon it
+ * completes. Blocks must come in order; after a gap the unscorable estimates are dropped, and a block at
+ * or below the last one (a reorg) drops the estimates its replaced blocks touched.
+ */
+export function observeBlock({ state, block, logBaseFee }: ObserveBlockParameters): CalibrationState {
+  const maxHorizon = state.horizons[state.horizons.length - 1] ?? 1
+  if (state.lastBlock !== null) {
+    if (block <= state.lastBlock) state.pending = state.pending.filter((e) => e.block + maxHorizon < block)
+    else if (block > state.lastBlock + 1) state.pending = []
+  }
+  state.lastBlock = block
+  if (!Number.isFinite(logBaseFee)) {
+    state.pending = []
+    return state
+  }
+  const [lo, hi] = state.offsetBounds
+  const keep: PendingEstimate[] = []
+  for (const e of state.pending) {
+    if (e.block >= block) continue // made after this block: stale once it is replaced
+    const n = block - e.block
+    if (logBaseFee > e.runMax) e.runMax = logBaseFee
+    const h = n >= 2 ? state.horizons.indexOf(n) : -1
+    if (h >= 0) {
+      const rise = e.runMax - e.logNextBaseFee
+      const thresholds = e.thresholds[h]!
+      const eta = state.stepSize * (2 / n) ** (state.horizonDecay ?? 1)
+      for (let c = 0; c < state.confidences.length; c++) {
+        const hit = rise <= thresholds[c]! + 1e-9
+        const alpha = 1 - state.confidences[c]! / 100
+        const z = normalQuantile(1 - alpha)
+        const levelStep = Math.exp(((state.levelScaling ?? 0.5) * z * z) / 2) // (φ(0) / φ(z))^levelScaling
+        const offset = state.offset[h]!
+        offset[c] = Math.min(hi, Math.max(lo, offset[c]! + eta * levelStep * ((hit ? 0 : 1) - alpha)))
+        state.scored[h]![c]!++
+        if (hit) state.covered[h]![c]!++
+        const recent = state.recentCoverage[h]![c]!
+        state.recentCoverage[h]![c] =
+          recent === null ? (hit ? 1 : 0) : recent + ((hit ? 1 : 0) - recent) / state.recentWindow
+      }
+    }
+    if (n < maxHorizon) keep.push(e)
+  }
+  state.pending = keep
+  return state
+}
+
+export type CoverageRow = {
+  confidence: number
+  withinBlocks: number
+  scored: number
+  covered: number
+  /** covered / scored since the state was created (null: nothing scored). */
+  coverage: number | null
+  recentCoverage: number | null
+  /** The calibration's current level shift, normal-score units. */
+  offset: number
+}
+
+/** Live coverage per confidence and horizon, for metrics and the trust label. */
+export function calibrationCoverage(state: CalibrationState): CoverageRow[] {
+  return state.horizons.flatMap((n, h) =>
+    state.confidences.map((p, c) => ({
+      confidence: p,
+      withinBlocks: n,
+      scored: state.scored[h]![c]!,
+      covered: state.covered[h]![c]!,
+      coverage: state.scored[h]![c]! > 0 ? state.covered[h]![c]! / state.scored[h]![c]! : null,
+      recentCoverage: state.recentCoverage[h]![c]!,
+      offset: state.offset[h]![c]!,
+    })),
+  )
+}

@@ -1,0 +1,80 @@
+import type { Features } from '../features/computeFeatures.js'
+import { maxLogStep } from '../features/feeRule.js'
+import type { FeeRule } from '../features/types.js'
+import type { ExampleSet } from '../model/examples.js'
+import type { BaseFeeForecaster } from '../model/forecast.js'
+import { interpolateAtScore, normalQuantile } from '../model/normal.js'
+import { defaultCalibrationConfidences, defaultCalibrationHorizons } from './calibration.js'
+
+export type CalibrationPriorParameters = {
+  forecaster: BaseFeeForecaster
+  /** Examples the model was not fitted on (its time-held-out validation set). */
+  examples: ExampleSet
+  rule: FeeRule
+  confidences?: number[]
+  horizons?: number[]
+  /** Offsets are clamped to these bounds (a small validation set says little about far tails). */
+  bounds?: [number, number]
+  capSlack?: number
+}
+
+export type CalibrationPrior = { confidences: number[]; horizons: number[]; offset: number[][] }
+
+/**
+ * Split-conformal starting point for the online calibration: on held-out examples, the level shift δ
+ * per horizon and confidence at which the model's own quantiles would have covered exactly p. For each
+ * example, z* is the smallest normal score whose quantile covers the outcome; δ is the p-quantile of z*
+ * minus Φ⁻¹(p). Written to scaling.json by training, so a chain's calibration does not start cold.
+ */
+export function calibrationPrior({
+  forecaster,
+  examples,
+  rule,
+  confidences = defaultCalibrationConfidences,
+  horizons = defaultCalibrationHorizons,
+  bounds = [-1.5, 2],
+  capSlack = 0.02,
+}: CalibrationPriorParameters): CalibrationPrior {
+  const layout = forecaster.layout
+  const H = layout.horizons.length
+  const F = examples.features.length / Math.max(1, examples.count)
+  const step = maxLogStep(rule)
+  const levelScores = layout.runMaxLevels.map(normalQuantile)
+  const scores: Float64Array[] = horizons.map(() => new Float64Array(examples.count))
+  const features = { vector: new Float64Array(F) } as unknown as Features
+  for (let i = 0; i < examples.count; i++) {
+    for (let j = 0; j < F; j++) features.vector[j] = examples.features[i * F + j]!
+    const forecast = forecaster.forecast(features, rule)
+    horizons.forEach((n, k) => {
+      const h = layout.horizons.indexOf(n)
+      if (h < 0) throw new RangeError(`calibrationPrior: the model has no horizon ${n}`)
+      const y = examples.runMax[i * H + h]! * step
+      const curve = forecast.runMax[h]!
+      const cap = (n - 1) * step + capSlack
+      const covers = (z: number) =>
+        Math.min(cap, Math.max(0, interpolateAtScore(levelScores, curve, z))) >= y - 1e-9
+      let lo = -8
+      let hi = 8
+      if (covers(lo)) scores[k]![i] = lo
+      else if (!covers(hi)) scores[k]![i] = Number.POSITIVE_INFINITY
+      else {
+        for (let it = 0; it < 40; it++) {
+          const mid = (lo + hi) / 2
+          if (covers(mid)) hi = mid
+          else lo = mid
+        }
+        scores[k]![i] = hi
+      }
+    })
+  }
+  const offset = horizons.map((_, k) => {
+    const sorted = Float64Array.from(scores[k]!).sort()
+    return confidences.map((p) => {
+      if (sorted.length === 0) return 0
+      const at = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+      const delta = sorted[Math.max(0, at)]! - normalQuantile(p / 100)
+      return Math.min(bounds[1], Math.max(bounds[0], Number.isFinite(delta) ? delta : bounds[1]))
+    })
+  })
+  return { confidences: [...confidences], horizons: [...horizons], offset }
+}
