@@ -15,7 +15,12 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # npm 11.19 writes lockfiles without the other platforms' optional binaries (biome, esbuild) and then
+  # refuses them in `npm ci`; `npm install` installs the same locked versions.
+  if ! npm ci --no-audit --no-fund; then
+    say "npm ci refused the lockfile; installing the locked versions with npm install"
+    npm install --no-audit --no-fund
+  fi
 fi
 
 # Debian packages the integration tests run for real: command -> package.
