@@ -7,7 +7,7 @@
 FROM node:20-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
 
 # --- runtime: Node, the sources, and redis-server for the embedded default -----------------------------
 FROM node:20-bookworm-slim AS runtime
