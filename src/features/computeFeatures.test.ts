@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { nextBaseFee } from '../fees/nextBaseFee.js'
-import { mulberry32 } from '../model/trainFeeModel.js'
+import { mulberry32 } from '../lib/random.js'
 import { bridgeGaps } from './bridgeGaps.js'
 import { computeFeatures } from './computeFeatures.js'
 import { featureNames } from './featureNames.js'

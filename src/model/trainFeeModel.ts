@@ -1,5 +1,6 @@
 import type * as Tf from '@tensorflow/tfjs'
 import { featureNames } from '../features/featureNames.js'
+import { mulberry32 } from '../lib/random.js'
 import type { ExampleSet } from './examples.js'
 import { type ModelLayout, outputSize } from './layout.js'
 import { inverseSoftplus } from './quantileHead.js'
@@ -50,18 +51,6 @@ export type TrainFeeModelReturnType = {
   bestEpoch: number
   bestValidationLoss: number
   history: { epoch: number; trainLoss: number; validationLoss: number }[]
-}
-
-/** Small deterministic PRNG (mulberry32): training is reproducible for a given seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function empiricalQuantile(sorted: Float64Array, p: number): number {

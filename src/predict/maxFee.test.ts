@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { maxLogStep } from '../features/feeRule.js'
 import { ethereumEip1559 } from '../fees/nextBaseFee.js'
+import { mulberry32 } from '../lib/random.js'
 import type { BaseFeeForecast } from '../model/forecast.js'
 import { defaultLayout, outputSize } from '../model/layout.js'
 import { headQuantiles } from '../model/quantileHead.js'
-import { mulberry32 } from '../model/trainFeeModel.js'
 import { calibrateRunMax, createCalibrationState } from './calibration.js'
 import { maxFeePerGasFor, thresholdFor, worstCaseBaseFee } from './maxFee.js'
 

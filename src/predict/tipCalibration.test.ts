@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../lib/random.js'
 import {
   createTipCalibrationState,
   observeTipBlock,
@@ -6,17 +7,6 @@ import {
   tipFor,
   windowMinima,
 } from './tipCalibration.js'
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('windowMinima', () => {
   it('takes the lowest τ of each window, ignoring unknown blocks', () => {
@@ -43,7 +33,7 @@ describe('tipFor', () => {
 
 describe('online tip calibration', () => {
   it('brings coverage back to nominal after the tip market jumps tenfold', () => {
-    const random = rng(7)
+    const random = mulberry32(7)
     const state = createTipCalibrationState({ confidences: [90], horizons: [1, 3] })
     const taus: bigint[] = []
     let before = { scored: 0, covered: 0 }

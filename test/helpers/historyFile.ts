@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nextBaseFee } from '../../src/fees/nextBaseFee.js'
 import { formatHistoryCsv } from '../../src/history/historyCsv.js'
-import { mulberry32 } from '../../src/model/trainFeeModel.js'
+import { mulberry32 } from '../../src/lib/random.js'
 import type { HistoryRow } from '../../src/types.js'
 
 /** A block history CSV of an EIP-1559 chain with persistent, bursty demand, in a temporary directory. */

@@ -1,9 +1,9 @@
 import { maxLogStep } from '../../src/features/feeRule.js'
 import type { FeeRule, FeeSeries } from '../../src/features/types.js'
+import { mulberry32 } from '../../src/lib/random.js'
 import type { BaseFeeForecaster } from '../../src/model/forecast.js'
 import { defaultLayout } from '../../src/model/layout.js'
 import { normalQuantile } from '../../src/model/normal.js'
-import { mulberry32 } from '../../src/model/trainFeeModel.js'
 
 export const ethRule: FeeRule = { elasticity: 2, denominator: 8 }
 export const ethStep = maxLogStep(ethRule)

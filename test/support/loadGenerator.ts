@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../src/lib/random.js'
 import { jsonRpc, toHex } from './jsonRpc.js'
 
 export type SentTransaction = {
@@ -45,17 +46,8 @@ export type LoadGenerator = {
   stop(): Promise<void>
 }
 
-/** mulberry32: small, seeded, good enough for load shapes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded uniform [0, 1) generator for load shapes. */
+export const seededRandom = mulberry32
 
 /**
  * Sends EIP-1559 (and some legacy) transfers from the node's unlocked accounts, in calm spells and bursts, with
