@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { type InclusionReport, runInclusionBenchmark, type Strategy, wilson } from '../bench/inclusion.js'
+
+/**
+ * A short run of the inclusion benchmark (bench/inclusion.ts): a real hardhat node under the load generator,
+ * the real `feecast start` as a child process, wallets sending with feecast's fees and with viem's and
+ * ethers' defaults. Asserts only what must hold whatever the machine's speed: every transaction is accounted
+ * for, feecast's fees parse and cover the pending base fee plus the tip, and p = 99 % within 10 blocks is not
+ * contradicted by what was seen. No timing assertions.
+ */
+describe('inclusion benchmark (short)', () => {
+  const strategies: Strategy[] = [
+    { kind: 'feecast', confidence: 99, withinBlocks: 10 },
+    { kind: 'feecast', confidence: 90, withinBlocks: 3 },
+    { kind: 'viem' },
+    { kind: 'ethers' },
+  ]
+  const decisions = 40
+  let report: InclusionReport
+
+  it('runs wallets against feecast on a congested hardhat node', { timeout: 300_000 }, async () => {
+    report = await runInclusionBenchmark({
+      decisions,
+      strategies,
+      warmupBlocks: 15,
+      drainBlocks: 10,
+      log: () => {},
+    })
+    expect(report.decisions).toHaveLength(decisions)
+  })
+
+  it('accounts for every transaction: included (successfully) or reported stuck', () => {
+    for (const d of report.decisions) {
+      // Either the node accepted it (hash, head at send) or it was rejected with a reason.
+      expect((d.hash === null) !== (d.rejected === null), `decision ${d.index}`).toBe(true)
+      if (d.hash !== null) expect(d.sentAtBlock).not.toBeNull()
+      if (d.includedBlock !== null) {
+        expect(d.status).toBe('success')
+        expect(BigInt(d.effectiveGasPrice!)).toBeLessThanOrEqual(BigInt(d.maxFeePerGas))
+      }
+    }
+    for (const row of report.rows) {
+      expect(row.includedWithin + row.late + row.stuck, row.strategy).toBe(row.decisions)
+      const stuck = report.decisions.filter((d) => d.strategy === row.strategy && d.includedBlock === null)
+      expect(row.stuck).toBe(stuck.length)
+    }
+    // Each decision sits in exactly one row per strategy (baselines have a row per N: take N = 1).
+    const counted = report.rows.filter((r) => r.confidence !== null || r.withinBlocks === 1)
+    expect(counted.reduce((a, r) => a + r.decisions, 0)).toBe(decisions)
+  })
+
+  it("feecast's fees parse and respect maxFee ≥ pending base fee + tip", () => {
+    const feecast = report.decisions.filter((d) => d.strategy.startsWith('feecast'))
+    expect(feecast.length).toBeGreaterThan(0)
+    for (const d of feecast) {
+      const maxFee = BigInt(d.maxFeePerGas)
+      const tip = BigInt(d.maxPriorityFeePerGas)
+      expect(tip).toBeGreaterThanOrEqual(0n)
+      expect(maxFee).toBeGreaterThanOrEqual(BigInt(d.pendingBaseFeePerGas!) + tip)
+    }
+  })
+
+  it('realized inclusion at p = 99 %, N = 10 is compatible with the promise', () => {
+    const row = report.rows.find((r) => r.confidence === 99 && r.withinBlocks === 10)!
+    expect(row.decisions).toBe(decisions / strategies.length)
+    // A 99 % (z = 2.576) Wilson interval, so a calibrated predictor fails this less than 1 % of the time
+    // (with 10 decisions: two or more misses).
+    const [, upper] = wilson(row.includedWithin, row.decisions, 2.576)
+    expect(upper, JSON.stringify(row)).toBeGreaterThanOrEqual(0.99)
+  })
+})
