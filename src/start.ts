@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { chainsKey } from './api/predictionKeys.js'
 import { chainProfile } from './chains/chains.js'
 import { type ChainConfig, ConfigError, loadConfig, redactConfig } from './config.js'
 import { createLogger } from './lib/logger.js'
@@ -29,7 +30,7 @@ export async function runStart(): Promise<void> {
 
   const stops: Array<{ name: string; stop: () => Promise<void> }> = []
   let stopping = false
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return
     stopping = true
     logger.info({ signal }, 'shutting down')
@@ -47,7 +48,7 @@ export async function runStart(): Promise<void> {
       }
     }
     logger.info('stopped')
-    process.exit(0)
+    process.exit(exitCode)
   }
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
   process.once('SIGINT', () => void shutdown('SIGINT'))
@@ -62,7 +63,8 @@ export async function runStart(): Promise<void> {
   }
 
   let chains: ChainConfig[] = config.chains
-  if (chains.length === 0) {
+  // An API-only replica samples nothing: it serves the chains the samplers announce in Redis.
+  if (chains.length === 0 && config.role !== 'api') {
     const { startDevchain } = await import('./devchain/startDevchain.js')
     const devchain = await startDevchain({
       port: config.devchain.port,
@@ -81,6 +83,20 @@ export async function runStart(): Promise<void> {
     name: 'redis-client',
     stop: async () => void (await redis.quit().catch(() => redis.disconnect())),
   })
+
+  if (chains.length === 0) {
+    const announced = (await redis.smembers(chainsKey))
+      .map(Number)
+      .filter((id) => Number.isSafeInteger(id) && id > 0)
+    if (announced.length === 0) {
+      logger.fatal(
+        'FEECAST_ROLE=api found no chains: set RPC_URL_<chainId> for the chains to serve, or start a sampler first',
+      )
+      await shutdown('no chains', 2)
+      return
+    }
+    chains = announced.sort((a, b) => a - b).map((chainId) => ({ chainId, rpcUrls: [] }))
+  }
 
   const metrics = await import('./metrics/metrics.js')
   for (const chain of chains)
