@@ -84,11 +84,9 @@ export async function runDevchainCommand(options: DevchainCommandOptions): Promi
   })
   const what =
     devchain.mode === 'replay' ? `replaying ${options.replay}` : `simulating (seed ${parameters.seed ?? 1})`
-  process.stdout.write(
-    `feecast devchain listening on ${devchain.url} (chain id ${devchain.chainId}, ${what})\n`,
-  )
-
-  await new Promise<void>((resolve) => {
+  // Handlers go in before the line is printed: stdout to a pipe is synchronous on Linux, so a parent that
+  // reads the line and signals at once would otherwise meet the default action (death by signal).
+  const stopped = new Promise<void>((resolve) => {
     const onSignal = () => {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
@@ -97,5 +95,9 @@ export async function runDevchainCommand(options: DevchainCommandOptions): Promi
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })
+  process.stdout.write(
+    `feecast devchain listening on ${devchain.url} (chain id ${devchain.chainId}, ${what})\n`,
+  )
+  await stopped
   await devchain.stop()
 }
