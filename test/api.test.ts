@@ -19,6 +19,7 @@ import { type CreateApiServerReturnType, createApiServer } from '../src/api/serv
 import { loadConfig } from '../src/config.js'
 import { type RedisServer, startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture, publishPrediction } from './support/predictionFixture.js'
+import { blocknativeFields, metaMaskFields } from './support/publishedFields.js'
 
 // The API against a real redis-server, on a free port, answering real HTTP. Predictions come from the
 // fixture factory until the predictor feeds them. Secrets sit in the configuration (an RPC key, the
@@ -196,17 +197,7 @@ describe('compatible shapes', () => {
     const r = await get('/gasprices/blockprices?chainid=1')
     expect(r.status).toBe(200)
     const body = BlocknativeSchema.parse(r.json())
-    expect(Object.keys(r.json()).sort()).toEqual(
-      [
-        'blockPrices',
-        'currentBlockNumber',
-        'maxPrice',
-        'msSinceLastBlock',
-        'network',
-        'system',
-        'unit',
-      ].sort(),
-    )
+    expect(Object.keys(r.json()).sort()).toEqual(blocknativeFields)
     expect(body).toMatchObject({
       system: 'ethereum',
       network: 'main',
@@ -241,20 +232,7 @@ describe('compatible shapes', () => {
     const r = await get('/networks/1/suggestedGasFees')
     expect(r.status).toBe(200)
     const body = MetaMaskSchema.parse(r.json())
-    expect(Object.keys(r.json()).sort()).toEqual(
-      [
-        'baseFeeTrend',
-        'estimatedBaseFee',
-        'high',
-        'historicalBaseFeeRange',
-        'historicalPriorityFeeRange',
-        'latestPriorityFeeRange',
-        'low',
-        'medium',
-        'networkCongestion',
-        'priorityFeeTrend',
-      ].sort(),
-    )
+    expect(Object.keys(r.json()).sort()).toEqual(metaMaskFields)
     for (const level of [body.low, body.medium, body.high])
       expect(Object.keys(level).sort()).toEqual(
         [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { predictionFixture } from '../../test/support/predictionFixture.js'
+import { blocknativeFields, metaMaskFields } from '../../test/support/publishedFields.js'
 import { BlocknativeSchema, MetaMaskSchema, PredictionSchema } from './schemas.js'
 import {
   baseFeeTrendOf,
@@ -89,17 +90,7 @@ describe('Blocknative shape', () => {
     const p = fixture()
     const body = toBlocknative(p, { now: t * 1000 + 1500 })!
     expect(BlocknativeSchema.parse(body)).toEqual(body)
-    expect(Object.keys(body).sort()).toEqual(
-      [
-        'blockPrices',
-        'currentBlockNumber',
-        'maxPrice',
-        'msSinceLastBlock',
-        'network',
-        'system',
-        'unit',
-      ].sort(),
-    )
+    expect(Object.keys(body).sort()).toEqual(blocknativeFields)
     expect(body).toMatchObject({
       system: 'ethereum',
       network: 'main',
@@ -140,20 +131,7 @@ describe('MetaMask shape', () => {
     const p = fixture()
     const body = toMetaMask(p, { blockTimeSeconds: 12 })!
     expect(MetaMaskSchema.parse(body)).toEqual(body)
-    expect(Object.keys(body).sort()).toEqual(
-      [
-        'baseFeeTrend',
-        'estimatedBaseFee',
-        'high',
-        'historicalBaseFeeRange',
-        'historicalPriorityFeeRange',
-        'latestPriorityFeeRange',
-        'low',
-        'medium',
-        'networkCongestion',
-        'priorityFeeTrend',
-      ].sort(),
-    )
+    expect(Object.keys(body).sort()).toEqual(metaMaskFields)
     const e = (c: number, n: number) => p.estimates.find((x) => x.confidence === c && x.withinBlocks === n)!
     expect(body.low).toEqual({
       suggestedMaxPriorityFeePerGas: weiToGweiString(e(90, 10).maxPriorityFeePerGas),
