@@ -99,6 +99,7 @@ export function buildPrediction({
   const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
 
   const taus = run.map((r) => r.tips?.threshold ?? null)
+  const minimaCache = new Map<number, bigint[]>()
   const tip = (n: number, p: number) =>
     tipFor({
       state: tips,
@@ -107,6 +108,7 @@ export function buildPrediction({
       confidence: p,
       minTipWei: profile.minTipWei,
       ignoresTips: profile.ignoresTips,
+      minimaCache,
     })
   const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
 

@@ -77,6 +77,11 @@ export type TipEstimateParameters = {
   confidence: number
   minTipWei?: bigint
   ignoresTips?: boolean
+  /**
+   * Sorted window minima by horizon, shared across calls on the same thresholds: a prediction asks for
+   * every (N, p), and the minima depend on N only.
+   */
+  minimaCache?: Map<number, bigint[]>
 }
 
 /**
@@ -90,9 +95,14 @@ export function tipFor({
   confidence,
   minTipWei = 0n,
   ignoresTips = false,
+  minimaCache,
 }: TipEstimateParameters): bigint | null {
   if (ignoresTips) return minTipWei
-  const minima = windowMinima(thresholds, withinBlocks)
+  let minima = minimaCache?.get(withinBlocks)
+  if (!minima) {
+    minima = windowMinima(thresholds, withinBlocks)
+    minimaCache?.set(withinBlocks, minima)
+  }
   if (minima.length < 8) return null
   const level = levelFor(state, withinBlocks, confidence)
   const tip = quantileOfSorted(minima, level)
