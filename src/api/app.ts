@@ -7,16 +7,18 @@ import type { Logger } from '../lib/logger.js'
 import { metricsContentType, renderMetrics } from '../metrics/metrics.js'
 import { cacheControlFor, etagFor, etagMatches } from './conditional.js'
 import type { ApiEnv } from './env.js'
+import { createFastPredict } from './fastPredict.js'
 import { jsonError } from './httpErrors.js'
 import { accessLog } from './middleware/accessLog.js'
 import { cors } from './middleware/cors.js'
 import { draining } from './middleware/draining.js'
 import { createEdge, type Handler } from './middleware/edge.js'
 import { httpMetrics } from './middleware/httpMetrics.js'
-import { clientAddress, rateLimit } from './middleware/rateLimit.js'
-import { requestId } from './middleware/requestId.js'
-import { requestLimits } from './middleware/requestLimits.js'
+import { clientAddress, createTokenBuckets, rateLimit } from './middleware/rateLimit.js'
+import { createIdGenerator, requestId } from './middleware/requestId.js'
+import { defaultMaxUrlLength, requestLimits } from './middleware/requestLimits.js'
 import { requestHeader } from './nodeHeaders.js'
+import { predictBody, predictHeaders, resolvePredictQuery } from './predictAnswer.js'
 import type { FeedEntry, PredictionFeed } from './predictionFeed.js'
 import { parseQuery } from './query.js'
 import {
@@ -35,15 +37,7 @@ import {
   type ReadyBody,
   ReadySchema,
 } from './schemas.js'
-import {
-  dataAge,
-  joinPredictBody,
-  type PredictBodyParts,
-  parseIntList,
-  predictBodyParts,
-  toBlocknative,
-  toMetaMask,
-} from './shapes.js'
+import { dataAge, toBlocknative, toMetaMask } from './shapes.js'
 
 const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 
@@ -69,8 +63,6 @@ const knownPaths = [
   /^\/networks\/[^/]+\/suggestedGasFees$/,
 ]
 const unlimitedPaths = new Set(['/healthz', '/readyz', '/metrics'])
-/** A /predict answer for one filter: the cached halves and the last body joined from them. */
-type RenderedPredict = { parts: PredictBodyParts; ageMs: number; stale: boolean; body: string }
 const isEntry = (x: FeedEntry | Response): x is FeedEntry => 'prediction' in x
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -146,8 +138,12 @@ const readyRoute = createRoute({
   responses: { 200: json(ReadySchema, 'Ready'), 503: json(ReadySchema, 'Not ready: the reasons say why') },
 })
 
-/** The API as a Hono app (no server): routes, validation, middleware. */
-export function createApiApp({
+/**
+ * The API (no server): a Hono app with every route, validation and middleware, and the fast path that
+ * answers plain GET /predict requests before Hono (fastPredict.ts), sharing the app's rate limiter,
+ * request ids and CORS settings.
+ */
+export function createApi({
   feed,
   logger,
   api = {},
@@ -193,22 +189,22 @@ export function createApiApp({
     return badParameter(c, String(result.error.issues[0]?.path[0] ?? 'query'))
   }
   const queryOf = (c: Context<ApiEnv>) => parseQuery(c.env?.incoming?.url ?? c.req.url)
+  const corsOrigins = api.corsOrigins ?? '*'
+  const exposeHeaders = ['ETag', 'Retry-After', 'X-Request-Id']
+  const limits = { perSecond: api.rateLimitPerSecond ?? 20, burst: api.rateLimitBurst ?? 60 }
+  const buckets = createTokenBuckets({ ...limits, now })
+  const generateRequestId = createIdGenerator()
   const edge = createEdge({
     steps: [
-      requestId(),
+      requestId({ generate: generateRequestId }),
       draining(isDraining),
-      cors({
-        origins: api.corsOrigins ?? '*',
-        allowHeaders: ['If-None-Match', 'X-Request-Id'],
-        exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
-      }),
-      requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024 }),
+      cors({ origins: corsOrigins, allowHeaders: ['If-None-Match', 'X-Request-Id'], exposeHeaders }),
+      requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
       rateLimit({
-        perSecond: api.rateLimitPerSecond ?? 20,
-        burst: api.rateLimitBurst ?? 60,
+        ...limits,
         keyOf: (c) => clientAddress(c, trustProxy),
         skip: (c) => unlimitedPaths.has(c.req.path),
-        now,
+        buckets,
       }),
     ],
     observers: [httpMetrics(), accessLog(logger)],
@@ -281,54 +277,18 @@ export function createApiApp({
   }
 
   route(predictRoute, (c) => {
-    const query = validate(c, PredictQuerySchema, queryOf(c))
-    if (query instanceof Response) return query
-    let confidence: number[] | undefined
-    let withinBlocks: number[] | undefined
-    if (query.confidence !== undefined) {
-      const parsed = parseIntList(query.confidence, confidenceLevels)
-      if (!parsed.ok) return badParameter(c, 'confidence')
-      confidence = parsed.values
-    }
-    if (query.withinBlocks !== undefined) {
-      const parsed = parseIntList(query.withinBlocks, horizons)
-      if (!parsed.ok) return badParameter(c, 'withinBlocks')
-      withinBlocks = parsed.values
-    }
-    const chainId = Number(query.chainId)
-    const entry = lookup(c, chainId, 'chainId')
+    const resolved = resolvePredictQuery(queryOf(c))
+    if (!resolved.ok) return badParameter(c, resolved.parameter)
+    const { request } = resolved
+    const entry = lookup(c, request.chainId, 'chainId')
     if (!isEntry(entry)) return entry
-    const age = dataAge(entry.prediction, now(), chainProfile(chainId).freshnessSeconds)
-    const variant =
-      (confidence ? `c${[...confidence].sort((a, b) => a - b).join('-')}` : '') +
-      (withinBlocks ? `w${[...withinBlocks].sort((a, b) => a - b).join('-')}` : '')
-    const { headers, notModified } = conditional(c, entry, variant, age.ageMs, age.stale)
-    if (notModified) return notModified
-    const key = `predict:${variant}`
-    let rendered = entry.memo.get(key) as RenderedPredict | undefined
-    if (rendered === undefined) {
-      rendered = {
-        parts: predictBodyParts(entry.prediction, { confidence, withinBlocks }),
-        ageMs: -1,
-        stale: false,
-        body: '',
-      }
-      entry.memo.set(key, rendered)
-    }
-    // The last body is reused while its age is the same millisecond: under load most requests are.
-    if (rendered.ageMs !== age.ageMs || rendered.stale !== age.stale) {
-      rendered.body = joinPredictBody(rendered.parts, age)
-      rendered.ageMs = age.ageMs
-      rendered.stale = age.stale
-    }
+    const { etag, cacheControl, age } = predictHeaders(entry, request, now())
+    if (etagMatches(requestHeader(c, 'if-none-match'), etag))
+      return c.body(null, 304, { ETag: etag, 'Cache-Control': cacheControl })
     // A plain Response with a plain header object: the adapter's fastest path (no Headers object).
-    return new Response(rendered.body, {
+    return new Response(predictBody(entry, request, age), {
       status: 200,
-      headers: {
-        'Content-Type': 'application/json',
-        ETag: headers.ETag,
-        'Cache-Control': headers['Cache-Control'],
-      },
+      headers: { 'Content-Type': 'application/json', ETag: etag, 'Cache-Control': cacheControl },
     })
   })
 
@@ -513,7 +473,22 @@ export function createApiApp({
     return jsonError(c as Context<ApiEnv>, 500, 'internal_error', 'Internal error')
   })
 
-  return app
+  const fastPredict = createFastPredict({
+    feed,
+    corsOrigins,
+    corsExposed: exposeHeaders.join(', '),
+    trustProxy,
+    buckets,
+    generateRequestId,
+    isDraining,
+    maxUrlLength: defaultMaxUrlLength,
+    logger,
+    now,
+  })
+  return { app, fastPredict }
 }
+
+/** The API's Hono app alone (every route, no fast path): for `app.request()` in tests. */
+export const createApiApp = (parameters: CreateApiAppParameters) => createApi(parameters).app
 
 export type ApiApp = ReturnType<typeof createApiApp>

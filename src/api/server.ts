@@ -1,12 +1,13 @@
 import type { Server } from 'node:http'
+import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
 import { observeHttpRequest, setPredictionAgeSource } from '../metrics/metrics.js'
-import { createApiApp } from './app.js'
+import { createApi } from './app.js'
 import { errorBody } from './httpErrors.js'
 import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
 import { dataAge } from './shapes.js'
@@ -21,6 +22,8 @@ export type CreateApiServerParameters = {
   chains?: readonly number[] | undefined
   /** A feed to serve from (tests); by default one is made from `redis`. */
   feed?: PredictionFeed | undefined
+  /** Answer plain GET /predict before Hono (fastPredict.ts). Default true; false sends all through Hono. */
+  fastPath?: boolean | undefined
 }
 
 export type CloseParameters = {
@@ -40,6 +43,8 @@ export type CreateApiServerReturnType = {
   url: string
   feed: PredictionFeed
   server: Server
+  /** Requests answered by the /predict fast path so far (the rest went through Hono). */
+  fastPathAnswers(): number
   /**
    * Stops accepting connections at once; lets in-flight requests finish (answers now carry
    * Connection: close and /readyz says 503); after `graceMs` closes idle keep-alive connections; then
@@ -58,13 +63,14 @@ const statusText: Record<number, string> = {
   431: 'Request Header Fields Too Large',
 }
 
-/** The API's HTTP server: serves `createApiApp` on config.host:config.port. Resolves once listening. */
+/** The API's HTTP server: serves `createApi` (its fast path, then Hono) on config.host:config.port. Resolves once listening. */
 export async function createApiServer({
   config,
   redis,
   logger,
   chains,
   feed: givenFeed,
+  fastPath = true,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
   const feed =
@@ -75,7 +81,12 @@ export async function createApiServer({
       logger: log,
     })
   let drainingNow = false
-  const app = createApiApp({ feed, logger: log, api: config.api, isDraining: () => drainingNow })
+  const { app, fastPredict } = createApi({
+    feed,
+    logger: log,
+    api: config.api,
+    isDraining: () => drainingNow,
+  })
 
   setPredictionAgeSource(function* () {
     const now = Date.now()
@@ -89,17 +100,32 @@ export async function createApiServer({
     }
   })
 
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
-    overrideGlobalObjects: true,
-    serverOptions: {
+  let fastAnswers = 0
+  // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
+  const honoListener = getRequestListener(app.fetch, { overrideGlobalObjects: true })
+  const server = createServer(
+    {
       maxHeaderSize: maxHeaderBytes,
       headersTimeout: 10_000,
       requestTimeout: 15_000,
       keepAliveTimeout: 5_000,
     },
-  }) as Server
+    (req, res) => {
+      let answered = false
+      try {
+        answered = fastPath && fastPredict(req, res)
+        if (answered) fastAnswers++
+      } catch (error) {
+        // Nothing is written before the fast path's last step; if it was, the socket cannot be saved.
+        log.error({ err: error instanceof Error ? error.message : String(error) }, 'fast path failed')
+        if (res.headersSent) {
+          res.destroy()
+          return
+        }
+      }
+      if (!answered) void honoListener(req, res)
+    },
+  )
 
   // Malformed requests never reach Hono: answer them in JSON too, and never log their bytes (they may
   // hold anything a client sent).
@@ -182,5 +208,5 @@ export async function createApiServer({
     return closing
   }
 
-  return { port, url, feed, server, close }
+  return { port, url, feed, server, fastPathAnswers: () => fastAnswers, close }
 }

@@ -28,12 +28,9 @@ export function cors({
   const allowedHeaders = new Set(allowHeaders.map((h) => h.toLowerCase()))
   return (c) => {
     const origin = requestHeader(c, 'origin')
-    const allowOrigin =
-      origins === '*' ? '*' : origin !== undefined && origins.includes(origin) ? origin : undefined
-    if (origins !== '*') setResponseHeader(c, 'Vary', 'Origin')
-    if (allowOrigin === undefined) return undefined
-    setResponseHeader(c, 'Access-Control-Allow-Origin', allowOrigin)
-    if (exposed !== '') setResponseHeader(c, 'Access-Control-Expose-Headers', exposed)
+    const headers = corsHeaders(origins, origin, exposed)
+    for (const [name, value] of headers) setResponseHeader(c, name, value)
+    if (!headers.some(([name]) => name === 'Access-Control-Allow-Origin')) return undefined
     if (
       c.req.method === 'OPTIONS' &&
       origin !== undefined &&
@@ -51,4 +48,23 @@ export function cors({
     }
     return undefined
   }
+}
+
+/**
+ * The CORS headers of an answer to a request from `origin` (undefined: no Origin header), `exposed`
+ * being the comma-separated exposed header names. Shared by the middleware and the /predict fast path.
+ */
+export function corsHeaders(
+  origins: CorsParameters['origins'],
+  origin: string | undefined,
+  exposed: string,
+): Array<[string, string]> {
+  const headers: Array<[string, string]> = []
+  if (origins !== '*') headers.push(['Vary', 'Origin'])
+  const allowOrigin =
+    origins === '*' ? '*' : origin !== undefined && origins.includes(origin) ? origin : undefined
+  if (allowOrigin === undefined) return headers
+  headers.push(['Access-Control-Allow-Origin', allowOrigin])
+  if (exposed !== '') headers.push(['Access-Control-Expose-Headers', exposed])
+  return headers
 }

@@ -18,31 +18,63 @@ export type RateLimitParameters = {
 
 /** The client's address: the socket's, or behind one trusted proxy the last X-Forwarded-For entry. */
 export function clientAddress(c: Context<ApiEnv>, trustProxy: boolean): string {
+  const incoming = c.env?.incoming
+  if (incoming) return addressOf(incoming, trustProxy)
   if (trustProxy) {
     const forwarded = requestHeader(c, 'x-forwarded-for')
-    if (forwarded) {
-      const last = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim()
-      if (last !== '') return last.slice(0, 64)
-    }
+    if (forwarded) return lastForwarded(forwarded) ?? 'unknown'
   }
-  return c.env?.incoming?.socket?.remoteAddress ?? 'unknown'
+  return 'unknown'
 }
 
-type Bucket = { tokens: number; at: number }
+/** `clientAddress` from Node's request itself (the /predict fast path has no Hono context). */
+export function addressOf(
+  incoming: {
+    headers: Record<string, string | string[] | undefined>
+    socket?: { remoteAddress?: string | undefined }
+  },
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const header = incoming.headers['x-forwarded-for']
+    const forwarded = Array.isArray(header) ? header[0] : header
+    const last = forwarded ? lastForwarded(forwarded) : undefined
+    if (last !== undefined) return last
+  }
+  return incoming.socket?.remoteAddress ?? 'unknown'
+}
+
+const lastForwarded = (forwarded: string): string | undefined => {
+  const last = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim()
+  return last === '' ? undefined : last.slice(0, 64)
+}
+
+export type TokenBucketsParameters = {
+  /** Sustained requests per second per key (0: no limit). */
+  perSecond: number
+  /** Requests a key may make at once above the sustained rate. */
+  burst: number
+  now?: () => number
+}
+
+export type TokenBuckets = {
+  /**
+   * Takes one request's token for `key`: undefined when allowed, else the seconds to wait (Retry-After).
+   * A refused request takes nothing, so asking again (the fast path falling back) counts once.
+   */
+  take(key: string): number | undefined
+}
 
 /**
- * A token bucket per client: `burst` requests at once, refilled at `perSecond`. Over the limit the
- * answer is 429 with Retry-After. Buckets that have refilled are swept, so memory stays bounded by the
- * clients of the last few seconds.
+ * A token bucket per client: `burst` requests at once, refilled at `perSecond`. Buckets that have
+ * refilled are swept, so memory stays bounded by the clients of the last few seconds.
  */
-export function rateLimit({
+export function createTokenBuckets({
   perSecond,
   burst,
-  keyOf = (c) => clientAddress(c, false),
-  skip,
   now = Date.now,
-}: RateLimitParameters): Step {
-  if (!(perSecond > 0)) return () => undefined
+}: TokenBucketsParameters): TokenBuckets {
+  if (!(perSecond > 0)) return { take: () => undefined }
   const buckets = new Map<string, Bucket>()
   const refillMs = (burst / perSecond) * 1000
   let lastSweep = now()
@@ -50,31 +82,51 @@ export function rateLimit({
     lastSweep = t
     for (const [key, b] of buckets) if (t - b.at >= refillMs) buckets.delete(key)
   }
+  return {
+    take(key) {
+      const t = now()
+      if (t - lastSweep > Math.max(10_000, refillMs)) sweep(t)
+      let b = buckets.get(key)
+      if (b === undefined) {
+        b = { tokens: burst, at: t }
+        buckets.set(key, b)
+      } else {
+        b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond)
+        b.at = t
+      }
+      if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / perSecond))
+      b.tokens -= 1
+      return undefined
+    },
+  }
+}
+
+type Bucket = { tokens: number; at: number }
+
+/**
+ * Rate limits per client with `createTokenBuckets` (or the `buckets` given, shared with the /predict
+ * fast path). Over the limit the answer is 429 with Retry-After.
+ */
+export function rateLimit({
+  perSecond,
+  burst,
+  keyOf = (c) => clientAddress(c, false),
+  skip,
+  now = Date.now,
+  buckets = createTokenBuckets({ perSecond, burst, now }),
+}: RateLimitParameters & { buckets?: TokenBuckets }): Step {
+  if (!(perSecond > 0)) return () => undefined
   return (c) => {
     if (skip?.(c)) return undefined
-    const t = now()
-    if (t - lastSweep > Math.max(10_000, refillMs)) sweep(t)
-    const key = keyOf(c)
-    let b = buckets.get(key)
-    if (b === undefined) {
-      b = { tokens: burst, at: t }
-      buckets.set(key, b)
-    } else {
-      b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond)
-      b.at = t
-    }
-    if (b.tokens < 1) {
-      const retryAfter = Math.max(1, Math.ceil((1 - b.tokens) / perSecond))
-      return jsonError(
-        c,
-        429,
-        'rate_limited',
-        `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry after ${retryAfter} s.`,
-        {},
-        { 'Retry-After': String(retryAfter) },
-      )
-    }
-    b.tokens -= 1
-    return undefined
+    const retryAfter = buckets.take(keyOf(c))
+    if (retryAfter === undefined) return undefined
+    return jsonError(
+      c,
+      429,
+      'rate_limited',
+      `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry after ${retryAfter} s.`,
+      {},
+      { 'Retry-After': String(retryAfter) },
+    )
   }
 }

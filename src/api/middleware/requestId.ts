@@ -31,10 +31,14 @@ export function requestId({
 }: RequestIdParameters = {}): Step {
   const lowerName = headerName.toLowerCase()
   return (c) => {
-    const given = requestHeader(c, lowerName)
-    const id = given !== undefined && acceptable.test(given) ? given : generate()
+    const id = requestIdFor(requestHeader(c, lowerName), generate)
     c.set('requestId', id)
     setResponseHeader(c, headerName, id)
     return undefined
   }
+}
+
+/** The id of a request whose X-Request-Id header is `given`: that header when it is a sane token. */
+export function requestIdFor(given: string | undefined, generate: () => string): string {
+  return given !== undefined && acceptable.test(given) ? given : generate()
 }

@@ -14,7 +14,13 @@ export type RequestLimitsParameters = {
  * over `maxBodyBytes` is 413, and so is a chunked body, whose size is unknown until read (the API reads
  * no bodies). Headers are bounded by the HTTP server itself (431, see server.ts).
  */
-export function requestLimits({ maxBodyBytes, maxUrlLength = 2048 }: RequestLimitsParameters): Step {
+/** Longest request target (path and query) accepted by default. */
+export const defaultMaxUrlLength = 2048
+
+export function requestLimits({
+  maxBodyBytes,
+  maxUrlLength = defaultMaxUrlLength,
+}: RequestLimitsParameters): Step {
   const tooLarge = `Request bodies are limited to ${maxBodyBytes} bytes, with a Content-Length (this API reads none).`
   return (c) => {
     const target =
