@@ -2,7 +2,8 @@
  * Inclusion benchmark (issue 6): do wallets that follow feecast get in as promised?
  *
  * A real `hardhat node` (interval mining, a small block gas limit) under the load generator of the tests
- * (heavy-tailed tips, bursts above block capacity), the real `feecast start` as a child process against it
+ * (a fee market: users with valuations, heavy-tailed tips, bursts above block capacity and a fee spike
+ * every minute; see `defaultLoad`), the real `feecast start` as a child process against it
  * (nothing tuned to the generator), and wallets that, one decision at a time, ask GET /predict and send a
  * transfer with feecast's fees for (p, N) in {50, 90, 99} × {1, 3, 10}, or with viem's
  * `estimateFeesPerGas()` / ethers v6's `getFeeData()` defaults. Every decision sends from a fresh account
@@ -27,7 +28,12 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { hardhat } from 'viem/chains'
 import { freePort } from '../src/lib/freePort.js'
 import { type HardhatNode, startHardhatNode } from '../test/support/hardhatNode.js'
-import { type LoadGenerator, seededRandom, startLoadGenerator } from '../test/support/loadGenerator.js'
+import {
+  type LoadGenerator,
+  type StartLoadGeneratorParameters,
+  seededRandom,
+  startLoadGenerator,
+} from '../test/support/loadGenerator.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -85,10 +91,63 @@ export type Row = {
   meanMaxFeeGwei: number
 }
 
+/**
+ * The load: a fee market with users who stop sending when the fee passes what they will pay (so the
+ * base fee settles near 20 gwei, blocks about half full), short bursts above capacity every 9 s, and
+ * every minute a 20 s spike (a mint, a crash) where demand and valuations triple, tips quadruple and
+ * the base fee climbs block after block. Tips are heavy-tailed around 1 gwei. Each sender has one transaction in
+ * flight (gives up after 12 blocks), so priced-out transactions do not block a sender's later ones.
+ */
+export const defaultLoad = {
+  calmRate: 12,
+  burstRate: 40,
+  burstMs: 3_000,
+  periodMs: 9_000,
+  spikeRate: 45,
+  spikeMs: 20_000,
+  spikePeriodMs: 60_000,
+  valuationWei: 20_000_000_000n,
+  valuationSpread: 0.5,
+  spikeValuationFactor: 3,
+  spikeTipFactor: 4,
+  medianTipWei: 1_000_000_000n,
+  exclusiveSenders: true,
+  abandonAfterBlocks: 12,
+} satisfies LoadShape
+
+export type LoadShape = Omit<StartLoadGeneratorParameters, 'url' | 'accounts' | 'seed' | 'keepSent'>
+
+/** Funded accounts on the node: the load's senders (all but the last ten) and the wallets' recipient. */
+const nodeAccounts = 200
+
+/** Issue 6's bar at p = 90, per horizon: late or stuck against viem's, mean fee paid against ethers'. */
+export type Verdict = {
+  /** Every feecast (p, N): p within the 95 % interval of what was seen, or below it. */
+  promiseMet: boolean
+  p90: Array<{ withinBlocks: number; feecastLateOrStuck: number; viemLateOrStuck: number }>
+  /**
+   * Fewer in total over the horizons: feecast's p = 90 wallets, each judged at its own N, against viem's
+   * wallets judged at the same N's (a calibrated p = 90 is late about one time in ten by design, so at
+   * N = 1 viem's flat 1 gwei tip can do better while its 1.2x cap fails at longer horizons).
+   */
+  fewerLateOrStuckThanViem: boolean
+  p90MeanPaidGwei: number | null
+  ethersMeanPaidGwei: number | null
+  cheaperThanEthers: boolean
+}
+
 export type InclusionReport = {
   date: string
   command: string
   settings: Record<string, number>
+  /** The load's shape (wei as decimal strings) and what it did. */
+  load: Record<string, number | string | boolean | undefined> & {
+    sent: number
+    errors: number
+    skipped: number
+    pricedOut: number
+  }
+  verdict: Verdict
   chain: {
     firstBlock: number
     lastBlock: number
@@ -96,8 +155,9 @@ export type InclusionReport = {
     maxBaseFeeGwei: number
     fullBlocks: number
   }
-  load: { sent: number; errors: number }
   ethersPriorityFeeSource: string
+  /** Every block of the run: the fee path the wallets faced. */
+  blocks: Array<{ number: number; baseFeeGwei: number; gasUsedRatio: number; transactions: number }>
   rows: Row[]
   decisions: Decision[]
 }
@@ -214,6 +274,8 @@ export type RunInclusionParameters = {
   decisionGapMs?: number
   /** Blocks waited after the last decision's horizon before what is not in counts as stuck. */
   drainBlocks?: number
+  /** The load generator's shape (default `defaultLoad`). */
+  loadShape?: LoadShape
   seed?: number
   log?: (line: string) => void
 }
@@ -226,6 +288,7 @@ export async function runInclusionBenchmark({
   warmupBlocks = 40,
   decisionGapMs = 250,
   drainBlocks = 20,
+  loadShape = defaultLoad,
   seed = 6,
   log = (line) => process.stderr.write(`${line}\n`),
 }: RunInclusionParameters = {}): Promise<InclusionReport> {
@@ -235,11 +298,17 @@ export async function runInclusionBenchmark({
   let feecast: Awaited<ReturnType<typeof startFeecast>> | undefined
   try {
     log(`starting hardhat node (interval ${intervalMs} ms, block gas limit ${blockGasLimit})`)
-    node = await startHardhatNode({ intervalMs, blockGasLimit })
+    node = await startHardhatNode({ intervalMs, blockGasLimit, accounts: nodeAccounts })
     const client = createPublicClient({ chain: hardhat, transport: http(node.url) }) as PublicClient
     const chainId = node.chainId
-    // The generator's senders: the first 16 funded accounts (the miner among them); wallets use fresh keys.
-    load = startLoadGenerator({ url: node.url, accounts: node.accounts.slice(0, 16), seed, keepSent: false })
+    // The generator's senders: the funded accounts but the last ten (the miner among them); wallets use fresh keys.
+    load = startLoadGenerator({
+      url: node.url,
+      accounts: node.accounts.slice(0, nodeAccounts - 10),
+      seed,
+      keepSent: false,
+      ...loadShape,
+    })
     log('starting feecast (child process: node bin/feecast.mjs start)')
     feecast = await startFeecast(node.url, chainId, log)
     const firstBlock = await node.blockNumber()
@@ -310,7 +379,7 @@ export async function runInclusionBenchmark({
         chainId,
         type: 'eip1559',
         nonce: 0,
-        to: node.accounts[19]!,
+        to: node.accounts[nodeAccounts - 1]!,
         value: 1n,
         gas: 21_000n,
         maxFeePerGas,
@@ -374,9 +443,16 @@ export async function runInclusionBenchmark({
     // Base fees of every block in range, for "priced out".
     const baseFees = new Map<number, bigint>()
     let fullBlocks = 0
+    const blocks: InclusionReport['blocks'] = []
     for (let n = firstBlock; n <= lastBlock; n++) {
       const block = await client.getBlock({ blockNumber: BigInt(n) })
       baseFees.set(n, block.baseFeePerGas ?? 0n)
+      blocks.push({
+        number: n,
+        baseFeeGwei: Number(block.baseFeePerGas ?? 0n) / 1e9,
+        gasUsedRatio: Math.round((Number(block.gasUsed) / Number(block.gasLimit)) * 1000) / 1000,
+        transactions: block.transactions.length,
+      })
       if (block.gasUsed * 100n >= block.gasLimit * 95n) fullBlocks++
     }
     const fees = [...baseFees.values()].map(Number)
@@ -434,7 +510,17 @@ export async function runInclusionBenchmark({
         maxBaseFeeGwei: Math.max(...fees) / 1e9,
         fullBlocks,
       },
-      load: { sent: load.sentCount, errors: load.errors },
+      blocks,
+      load: {
+        ...Object.fromEntries(
+          Object.entries(loadShape).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
+        ),
+        sent: load.sentCount,
+        errors: load.errors,
+        skipped: load.skipped,
+        pricedOut: load.pricedOut,
+      },
+      verdict: verdictOf(rows),
       ethersPriorityFeeSource,
       rows,
       decisions: made,
@@ -443,6 +529,43 @@ export async function runInclusionBenchmark({
     await load?.stop()
     await feecast?.stop()
     await node?.stop()
+  }
+}
+
+export function verdictOf(rows: readonly Row[]): Verdict {
+  const lateOrStuck = (r: Row | undefined) => (r ? r.late + r.stuck : 0)
+  const p90 = horizons
+    .map((n) => ({
+      n,
+      feecast: rows.find((r) => r.confidence === 90 && r.withinBlocks === n),
+      viem: rows.find((r) => r.strategy === 'viem default' && r.withinBlocks === n),
+    }))
+    .filter((x) => x.feecast && x.viem)
+    .map(({ n, feecast, viem }) => ({
+      withinBlocks: n,
+      feecastLateOrStuck: lateOrStuck(feecast),
+      viemLateOrStuck: lateOrStuck(viem),
+    }))
+  const paid = (rs: Row[]) => {
+    // Mean over the decisions (each row's mean weighted by its included count).
+    const weighted = rs.filter((r) => r.meanPaidGwei !== null)
+    const n = weighted.reduce((a, r) => a + r.includedWithin + r.late, 0)
+    return n === 0
+      ? null
+      : weighted.reduce((a, r) => a + r.meanPaidGwei! * (r.includedWithin + r.late), 0) / n
+  }
+  const p90MeanPaidGwei = paid(rows.filter((r) => r.confidence === 90))
+  const ethersMeanPaidGwei = paid(rows.filter((r) => r.strategy === 'ethers default' && r.withinBlocks === 1))
+  return {
+    promiseMet: rows.every((r) => r.meetsPromise !== false),
+    p90,
+    fewerLateOrStuckThanViem:
+      p90.length > 0 &&
+      p90.reduce((a, x) => a + x.feecastLateOrStuck, 0) < p90.reduce((a, x) => a + x.viemLateOrStuck, 0),
+    p90MeanPaidGwei,
+    ethersMeanPaidGwei,
+    cheaperThanEthers:
+      p90MeanPaidGwei !== null && ethersMeanPaidGwei !== null && p90MeanPaidGwei < ethersMeanPaidGwei,
   }
 }
 
@@ -547,7 +670,7 @@ async function main() {
   await writeFile(join(results, 'inclusion.json'), `${JSON.stringify(report, null, 1)}\n`)
   await writeFile(join(results, 'inclusion-reliability.svg'), inclusionReliabilitySvg(report.rows))
   process.stderr.write(
-    `\n${formatRows(report.rows)}\n\nchain: blocks ${report.chain.firstBlock}-${report.chain.lastBlock}, base fee ${report.chain.minBaseFeeGwei.toFixed(3)}-${report.chain.maxBaseFeeGwei.toFixed(3)} gwei, ${report.chain.fullBlocks} full blocks; load sent ${report.load.sent}\nwrote bench/results/inclusion.json, bench/results/inclusion-reliability.svg\n`,
+    `\n${formatRows(report.rows)}\n\nchain: blocks ${report.chain.firstBlock}-${report.chain.lastBlock}, base fee ${report.chain.minBaseFeeGwei.toFixed(3)}-${report.chain.maxBaseFeeGwei.toFixed(3)} gwei, ${report.chain.fullBlocks} full blocks; load sent ${report.load.sent}\n${JSON.stringify(report.verdict)}\nwrote bench/results/inclusion.json, bench/results/inclusion-reliability.svg\n`,
   )
 }
 

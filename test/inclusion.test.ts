@@ -60,6 +60,25 @@ describe('inclusion benchmark (short)', () => {
     }
   })
 
+  it('reports the fee path it ran on and a verdict that follows from its rows', () => {
+    expect(report.blocks.length).toBe(report.chain.lastBlock - report.chain.firstBlock + 1)
+    expect(report.blocks.filter((b) => b.gasUsedRatio >= 0.95).length).toBe(report.chain.fullBlocks)
+    // The load is a market: some users were priced out, so the base fee has a level, not a runaway.
+    expect(report.load.sent).toBeGreaterThan(0)
+    expect(report.load.pricedOut).toBeGreaterThan(0)
+    const lateOrStuck = (r: { late: number; stuck: number }) => r.late + r.stuck
+    const p90 = report.rows.filter((r) => r.confidence === 90)
+    const viem = report.rows.filter((r) => r.strategy === 'viem default')
+    expect(report.verdict.p90).toEqual(
+      p90.map((r) => ({
+        withinBlocks: r.withinBlocks,
+        feecastLateOrStuck: lateOrStuck(r),
+        viemLateOrStuck: lateOrStuck(viem.find((v) => v.withinBlocks === r.withinBlocks)!),
+      })),
+    )
+    expect(report.verdict.promiseMet).toBe(report.rows.every((r) => r.meetsPromise !== false))
+  })
+
   it('realized inclusion at p = 99 %, N = 10 is compatible with the promise', () => {
     const row = report.rows.find((r) => r.confidence === 99 && r.withinBlocks === 10)!
     expect(row.decisions).toBe(decisions / strategies.length)

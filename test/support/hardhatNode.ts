@@ -13,6 +13,8 @@ export type StartHardhatNodeParameters = {
   intervalMs?: number
   /** Small, so a modest load fills blocks and moves the base fee (default 500 000: ~23 transfers). */
   blockGasLimit?: number
+  /** Funded, unlocked accounts (default 20): many independent senders for a load that must not queue behind its own nonces. */
+  accounts?: number
   port?: number
 }
 
@@ -36,11 +38,12 @@ export type HardhatNode = {
 
 /**
  * A real `hardhat node` (hardhat 2) with the fixture config: EIP-1559 (cancun), interval mining, a small block
- * gas limit, 20 funded accounts. Started on a free port; stop() ends it.
+ * gas limit, 20 funded accounts (or `accounts`). Started on a free port; stop() ends it.
  */
 export async function startHardhatNode({
   intervalMs = 1000,
   blockGasLimit = 500_000,
+  accounts: accountCount = 20,
   port,
 }: StartHardhatNodeParameters = {}): Promise<HardhatNode> {
   const chosenPort = port ?? (await freePort())
@@ -53,6 +56,7 @@ export async function startHardhatNode({
         ...process.env,
         FEECAST_HH_INTERVAL_MS: String(intervalMs),
         FEECAST_HH_BLOCK_GAS_LIMIT: String(blockGasLimit),
+        FEECAST_HH_ACCOUNTS: String(accountCount),
         HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

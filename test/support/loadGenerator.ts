@@ -26,6 +26,26 @@ export type StartLoadGeneratorParameters = {
   /** A burst of burstMs every periodMs (defaults 3000 / 9000). */
   burstMs?: number
   periodMs?: number
+  /**
+   * Besides the bursts, a fee spike: `spikeMs` of sustained overload at `spikeRate` every `spikePeriodMs`
+   * (default none), long enough for the base fee to climb block after block (+12.5 % a full block),
+   * as in a mint or a market crash.
+   */
+  spikeRate?: number
+  spikeMs?: number
+  spikePeriodMs?: number
+  /**
+   * Users' valuations: the most each will pay per gas, log-normal with this median (wei) and log spread
+   * `valuationSpread` (default 0.5), `spikeValuationFactor` times higher during a spike (default 3).
+   * A user whose valuation is under the base fee does not send (counted in `pricedOut`), so demand falls
+   * as the fee rises and the base fee settles where blocks are half full, as on a real chain. Default
+   * none: every user sends, with a cap relative to the current base fee.
+   */
+  valuationWei?: bigint
+  valuationSpread?: number
+  spikeValuationFactor?: number
+  /** Tips are this many times higher during a spike: users in a rush bid for priority (default 1). */
+  spikeTipFactor?: number
   /** Median tip (wei, default 1 gwei); tips are Pareto-distributed around it with this tail index (default 1.3). */
   medianTipWei?: bigint
   tailIndex?: number
@@ -35,6 +55,17 @@ export type StartLoadGeneratorParameters = {
   dustTipShare?: number
   /** Deterministic choices (default 1). */
   seed?: number
+  /**
+   * One pending transaction per sender (default false): a sender waits for its transaction to be mined
+   * before sending again, as independent users do. Without it a sender whose transaction is priced out
+   * holds every later one behind its nonce, and a spike empties blocks instead of filling them.
+   */
+  exclusiveSenders?: boolean
+  /**
+   * With exclusive senders: a transaction still pending this many blocks after it was sent is given up
+   * (hardhat_dropTransaction) and its sender sends anew, as a user cancels or replaces one (default 12).
+   */
+  abandonAfterBlocks?: number
   /** Keep each sent transaction (for the inclusion benchmark; default true). */
   keepSent?: boolean
 }
@@ -43,6 +74,10 @@ export type LoadGenerator = {
   readonly sent: readonly SentTransaction[]
   readonly sentCount: number
   readonly errors: number
+  /** Sends skipped because every sender picked had a transaction pending (exclusiveSenders). */
+  readonly skipped: number
+  /** Users who did not send: their valuation was under the base fee (valuationWei). */
+  readonly pricedOut: number
   stop(): Promise<void>
 }
 
@@ -62,11 +97,20 @@ export function startLoadGenerator({
   burstRate = 40,
   burstMs = 3_000,
   periodMs = 9_000,
+  spikeRate = 40,
+  spikeMs = 0,
+  spikePeriodMs = 60_000,
   medianTipWei = 1_000_000_000n,
   tailIndex = 1.3,
   legacyShare = 0.15,
   dustTipShare = 0.05,
   seed = 1,
+  exclusiveSenders = false,
+  valuationWei,
+  valuationSpread = 0.5,
+  spikeValuationFactor = 3,
+  spikeTipFactor = 1,
+  abandonAfterBlocks = 12,
   keepSent = true,
 }: StartLoadGeneratorParameters): LoadGenerator {
   if (accounts.length === 0) throw new RangeError('the load generator needs at least one account')
@@ -89,14 +133,55 @@ export function startLoadGenerator({
     return (medianTipWei * BigInt(Math.round(factor * 1_000_000))) / 1_000_000n
   }
 
+  // With exclusive senders: who has a transaction in the mempool (by hash), freed when a block holds it.
+  const pendingBy = new Map<string, { from: `0x${string}`; block: number }>()
+  const busy = new Set<string>()
+  let skipped = 0
+  const pickSender = (): `0x${string}` | undefined => {
+    if (!exclusiveSenders) return accounts[Math.floor(random() * accounts.length)]!
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const candidate = accounts[Math.floor(random() * accounts.length)]!
+      if (!busy.has(candidate)) return candidate
+    }
+    return undefined
+  }
+
+  const standardNormal = () => {
+    const u = Math.max(random(), 1e-12)
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
+  }
+  let pricedOut = 0
+  let inSpike = false
+
   const sendOne = async () => {
-    const from = accounts[Math.floor(random() * accounts.length)]!
+    // The user's valuation (when modelled): under the base fee, no transaction.
+    let valuation: bigint | undefined
+    if (valuationWei !== undefined) {
+      const factor = Math.exp(valuationSpread * standardNormal()) * (inSpike ? spikeValuationFactor : 1)
+      valuation = (valuationWei * BigInt(Math.round(factor * 1_000_000))) / 1_000_000n
+      if (valuation < (baseFee * 102n) / 100n) {
+        pricedOut++
+        return
+      }
+    }
+    const picked = pickSender()
+    if (picked === undefined) {
+      skipped++
+      return
+    }
+    const from = picked
+    if (exclusiveSenders) busy.add(from)
     const to = accounts[Math.floor(random() * accounts.length)]!
     const dust = random() < dustTipShare
-    const tip = dust ? BigInt(Math.floor(random() * 2)) : pareto()
+    const tip = dust
+      ? BigInt(Math.floor(random() * 2))
+      : inSpike && spikeTipFactor !== 1
+        ? (pareto() * BigInt(Math.round(spikeTipFactor * 1000))) / 1000n
+        : pareto()
     // Caps from barely above the base fee to 3×: tight ones get their tip cut to maxFee - baseFee, or wait.
     const capFactor = 1.02 + random() * random() * 2
-    const cap = (baseFee * BigInt(Math.round(capFactor * 1000))) / 1000n + tip
+    const relative = (baseFee * BigInt(Math.round(capFactor * 1000))) / 1000n
+    const cap = (valuation !== undefined && valuation < relative ? valuation : relative) + tip
     const legacy = random() < legacyShare
     const dataBytes = random() < 0.3 ? Math.floor(random() * 1500) : 0
     const gas = 21_000n + BigInt(dataBytes) * 16n
@@ -115,6 +200,7 @@ export function startLoadGenerator({
     try {
       const hash = await jsonRpc<`0x${string}`>(url, 'eth_sendTransaction', [tx], 10_000)
       sentCount++
+      if (exclusiveSenders) pendingBy.set(hash, { from, block: blockNumber })
       if (keepSent)
         sent.push({
           hash,
@@ -129,6 +215,32 @@ export function startLoadGenerator({
         })
     } catch {
       errors++
+      busy.delete(from)
+    }
+  }
+
+  /** Frees the senders whose transactions blocks after..head hold, and those who give up waiting. */
+  const freeSenders = async (after: number, head: number) => {
+    for (let n = Math.max(after + 1, head - 20); n <= head; n++) {
+      const block = await jsonRpc<{ transactions: string[] }>(
+        url,
+        'eth_getBlockByNumber',
+        [toHex(n), false],
+        5_000,
+      )
+      for (const hash of block.transactions) {
+        const pending = pendingBy.get(hash)
+        if (pending === undefined) continue
+        pendingBy.delete(hash)
+        busy.delete(pending.from)
+      }
+    }
+    for (const [hash, pending] of pendingBy) {
+      if (pending.block > head - abandonAfterBlocks) continue
+      // Dropped, or no longer in the mempool (mined in a block not scanned): either way the sender is free.
+      await jsonRpc(url, 'hardhat_dropTransaction', [hash], 5_000).catch(() => undefined)
+      pendingBy.delete(hash)
+      busy.delete(pending.from)
     }
   }
 
@@ -140,8 +252,10 @@ export function startLoadGenerator({
         ['latest', false],
         5_000,
       )
+      const previous = blockNumber
       blockNumber = Number(block.number)
       if (block.baseFeePerGas) baseFee = BigInt(block.baseFeePerGas)
+      if (exclusiveSenders && blockNumber > previous) await freeSenders(previous, blockNumber)
     } catch {
       errors++
     }
@@ -156,8 +270,11 @@ export function startLoadGenerator({
       track(refreshHead())
     }
     const inBurst = (now - started) % periodMs < burstMs
+    // Spikes start half a period in, so a run's warm-up sees calm and bursts first.
+    inSpike = spikeMs > 0 && (now - started + spikePeriodMs / 2) % spikePeriodMs < spikeMs
+    const rate = inSpike ? spikeRate : inBurst ? burstRate : calmRate
     // Expected sends this tick, with the fraction carried: a steady, seeded approximation of a Poisson stream.
-    carry += ((inBurst ? burstRate : calmRate) * tickMs) / 1000
+    carry += (rate * tickMs) / 1000
     // Bounded concurrency: a slow node slows the load rather than piling up requests.
     while (carry >= 1 && inFlight.size < 16) {
       carry -= 1
@@ -180,6 +297,12 @@ export function startLoadGenerator({
     },
     get errors() {
       return errors
+    },
+    get skipped() {
+      return skipped
+    },
+    get pricedOut() {
+      return pricedOut
     },
     async stop() {
       stopped = true
