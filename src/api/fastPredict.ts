@@ -3,9 +3,9 @@ import type { Logger } from '../lib/logger.js'
 import { type ObserveHttpRequestParameters, observeHttpRequest } from '../metrics/metrics.js'
 import { etagMatches } from './conditional.js'
 import { type CorsParameters, corsHeaders } from './middleware/cors.js'
-import { addressOf, type TokenBuckets } from './middleware/rateLimit.js'
+import { clientAddressFrom, type TokenBuckets } from './middleware/rateLimit.js'
 import { requestIdFor } from './middleware/requestId.js'
-import { type PredictRequest, predictBody, predictHeaders, resolvePredictQuery } from './predictAnswer.js'
+import { type PredictRequest, predictHeaders, renderedPredict, resolvePredictQuery } from './predictAnswer.js'
 import type { PredictionFeed } from './predictionFeed.js'
 import { parseQuery } from './query.js'
 
@@ -84,32 +84,35 @@ export function createFastPredict({
       isDraining()
     )
       return false
-    const headers = req.headers
-    if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false
+    const headers = readHeaders(req.rawHeaders)
+    if (headers === undefined) return false
     const request = resolve(target)
     if (request === undefined) return false
     const entry = feed.get(request.chainId)
     if (entry === undefined) return false
     // Last, since it takes a token: a refused client is answered 429 by the Hono path.
-    if (buckets.take(addressOf(req, trustProxy)) !== undefined) return false
+    if (
+      buckets.take(clientAddressFrom(headers.forwardedFor, req.socket.remoteAddress, trustProxy)) !==
+      undefined
+    )
+      return false
 
-    const givenId = headers['x-request-id']
-    const requestId = requestIdFor(Array.isArray(givenId) ? givenId[0] : givenId, generateRequestId)
+    const requestId = requestIdFor(headers.requestId, generateRequestId)
     const { etag, cacheControl, age } = predictHeaders(entry, request, now())
     const cors = fixedCors ?? corsHeaders(corsOrigins, headers.origin, corsExposed).flat()
     let status: number
-    if (etagMatches(headers['if-none-match'], etag)) {
+    if (etagMatches(headers.ifNoneMatch, etag)) {
       status = 304
       res.writeHead(304, ['ETag', etag, 'Cache-Control', cacheControl, 'X-Request-Id', requestId, ...cors])
       res.end()
     } else {
       status = 200
-      const body = predictBody(entry, request, age)
+      const { body, contentLength } = renderedPredict(entry, request, age)
       res.writeHead(200, [
         'Content-Type',
         'application/json',
         'Content-Length',
-        String(Buffer.byteLength(body)),
+        contentLength,
         'ETag',
         etag,
         'Cache-Control',
@@ -137,4 +140,60 @@ export function createFastPredict({
       )
     return true
   }
+}
+
+/** The request headers the fast path reads. */
+type FastHeaders = {
+  ifNoneMatch: string | undefined
+  origin: string | undefined
+  requestId: string | undefined
+  forwardedFor: string | undefined
+}
+
+/**
+ * The headers the fast path needs, read from Node's raw list: `req.headers` builds an object of every
+ * header, which cost more than the rest of the lookup. Undefined (hand the request to Hono) when the
+ * request has a body, or repeats one of these headers (Node would join the copies; Hono sees that).
+ */
+export function readHeaders(raw: readonly string[]): FastHeaders | undefined {
+  const found: FastHeaders = {
+    ifNoneMatch: undefined,
+    origin: undefined,
+    requestId: undefined,
+    forwardedFor: undefined,
+  }
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!
+    // Lengths first: most headers (host, accept, user-agent) are passed over without lower-casing.
+    let key: keyof FastHeaders
+    switch (name.length) {
+      case 6:
+        if (name.toLowerCase() !== 'origin') continue
+        key = 'origin'
+        break
+      case 12:
+        if (name.toLowerCase() !== 'x-request-id') continue
+        key = 'requestId'
+        break
+      case 13:
+        if (name.toLowerCase() !== 'if-none-match') continue
+        key = 'ifNoneMatch'
+        break
+      case 15:
+        if (name.toLowerCase() !== 'x-forwarded-for') continue
+        key = 'forwardedFor'
+        break
+      case 14:
+        if (name.toLowerCase() === 'content-length') return undefined
+        continue
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') return undefined
+        continue
+      default:
+        continue
+    }
+    if (found[key] !== undefined) return undefined
+    found[key] = raw[i + 1]!
+  }
+  return found
 }

@@ -71,8 +71,14 @@ export function predictHeaders(entry: FeedEntry, request: PredictRequest, nowMs:
   }
 }
 
-/** The cached halves of one filter's body and the last body joined from them. */
-type RenderedPredict = { parts: PredictBodyParts; ageMs: number; stale: boolean; body: string }
+/** The cached halves of one filter's body and the last body joined from them, with its length. */
+type RenderedPredict = {
+  parts: PredictBodyParts
+  ageMs: number
+  stale: boolean
+  body: string
+  contentLength: string
+}
 
 /**
  * The /predict body (the Prediction of DESIGN.md, filtered) for data `age` old. Rendered once per
@@ -80,6 +86,15 @@ type RenderedPredict = { parts: PredictBodyParts; ageMs: number; stale: boolean;
  * millisecond, which under load most requests have not.
  */
 export function predictBody(entry: FeedEntry, request: PredictRequest, age: DataAge): string {
+  return renderedPredict(entry, request, age).body
+}
+
+/** `predictBody` with its Content-Length (bytes, as a header value), both kept while the age holds. */
+export function renderedPredict(
+  entry: FeedEntry,
+  request: PredictRequest,
+  age: DataAge,
+): Readonly<{ body: string; contentLength: string }> {
   const key = `predict:${request.variant}`
   let rendered = entry.memo.get(key) as RenderedPredict | undefined
   if (rendered === undefined) {
@@ -91,13 +106,15 @@ export function predictBody(entry: FeedEntry, request: PredictRequest, age: Data
       ageMs: -1,
       stale: false,
       body: '',
+      contentLength: '0',
     }
     entry.memo.set(key, rendered)
   }
   if (rendered.ageMs !== age.ageMs || rendered.stale !== age.stale) {
     rendered.body = joinPredictBody(rendered.parts, age)
+    rendered.contentLength = String(Buffer.byteLength(rendered.body))
     rendered.ageMs = age.ageMs
     rendered.stale = age.stale
   }
-  return rendered.body
+  return rendered
 }

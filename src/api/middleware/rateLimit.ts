@@ -35,13 +35,25 @@ export function addressOf(
   },
   trustProxy: boolean,
 ): string {
-  if (trustProxy) {
-    const header = incoming.headers['x-forwarded-for']
-    const forwarded = Array.isArray(header) ? header[0] : header
-    const last = forwarded ? lastForwarded(forwarded) : undefined
+  const header = incoming.headers['x-forwarded-for']
+  return clientAddressFrom(
+    Array.isArray(header) ? header[0] : header,
+    incoming.socket?.remoteAddress,
+    trustProxy,
+  )
+}
+
+/** The client's address from its X-Forwarded-For header (used behind a trusted proxy) and socket. */
+export function clientAddressFrom(
+  forwardedFor: string | undefined,
+  remoteAddress: string | undefined,
+  trustProxy: boolean,
+): string {
+  if (trustProxy && forwardedFor) {
+    const last = lastForwarded(forwardedFor)
     if (last !== undefined) return last
   }
-  return incoming.socket?.remoteAddress ?? 'unknown'
+  return remoteAddress ?? 'unknown'
 }
 
 const lastForwarded = (forwarded: string): string | undefined => {
