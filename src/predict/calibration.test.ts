@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { ethStep, knownRandomWalkForecaster, randomWalkSeries } from '../../test/helpers/synthetic.js'
 import { summarize, walkForward } from '../backtest/walkForward.js'
+import { normalQuantile } from '../model/normal.js'
 import {
   calibrateRunMax,
   calibrationCoverage,
   createCalibrationState,
   observeBlock,
   recordEstimate,
+  thresholdAtScore,
 } from './calibration.js'
 
 const sigma0 = 0.2 * ethStep
@@ -96,5 +98,54 @@ describe('online calibration', () => {
     observeBlock({ state, block: 105, logBaseFee: 0 }) // gap
     expect(state.pending).toHaveLength(0)
     expect(state.scored[1]![0]).toBe(0)
+  })
+
+  describe("above the model's top level", () => {
+    const scores = [0.5, 0.9, 0.975, 0.99, 0.995].map(normalQuantile)
+    const calm = [0.05, 0.14, 0.2, 0.25, 0.27]
+    const wild = [0.12, 0.33, 0.48, 0.56, 0.63]
+    const cap = 9 * ethStep + 0.02
+    const z = normalQuantile(0.995) + 0.5
+
+    it("'spread' widens with the model's own spread; 'cap' inflates a calm decision as much as a wild one", () => {
+      const extra = (curve: number[], tail: 'cap' | 'spread') =>
+        thresholdAtScore(scores, curve, z, cap, tail) - curve[curve.length - 1]!
+      expect(extra(calm, 'spread')).toBeLessThan(extra(wild, 'spread') / 2)
+      expect(extra(calm, 'cap')).toBeGreaterThan(3 * extra(calm, 'spread'))
+      // a flat tail (an atom at the worst case) still leaves the calibration a way up
+      expect(thresholdAtScore(scores, [0.1, 0.2, 0.2, 0.2, 0.2], z, cap, 'spread')).toBeGreaterThan(0.2)
+      for (const tail of ['cap', 'spread'] as const)
+        expect(thresholdAtScore(scores, calm, 20, cap, tail)).toBe(cap)
+    })
+
+    it('a new state starts with a worst-case floor that fades as outcomes arrive', () => {
+      const state = createCalibrationState({ confidences: [99], horizons: [10] })
+      const forecast = forecaster.forecast({} as never, series.rule)
+      state.offset[0]![0] = 1 // well above the top level
+      const at = () => calibrateRunMax({ state, forecast, maxStep: ethStep }).own[0]![0]!
+      const fresh = at()
+      state.scored[0]![0] = 800 // 8 expected misses at p = 99: half the floor
+      const half = at()
+      state.scored[0]![0] = 1e6
+      const settled = at()
+      expect(fresh).toBeGreaterThan(half)
+      expect(half).toBeGreaterThan(settled)
+      expect(createCalibrationState({ capFade: 0, confidences: [99], horizons: [10] }).capFade).toBe(0)
+    })
+
+    it('a state persisted before the tail rule existed keeps reading the curve as it did', () => {
+      const state = createCalibrationState({ confidences: [99], horizons: [10] })
+      state.offset[0]![0] = 1
+      state.scored[0]![0] = 1e6
+      const forecast = forecaster.forecast({} as never, series.rule)
+      const old = JSON.parse(JSON.stringify(state))
+      delete old.tail
+      delete old.capFade
+      const cap = createCalibrationState({ confidences: [99], horizons: [10], tail: 'cap' })
+      cap.offset[0]![0] = 1
+      const read = (s: typeof state) => calibrateRunMax({ state: s, forecast, maxStep: ethStep }).own[0]![0]!
+      expect(read(old)).toBe(read(cap))
+      expect(read(old)).toBeGreaterThan(read(state))
+    })
   })
 })

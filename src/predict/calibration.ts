@@ -13,6 +13,11 @@ import { interpolateAtScore, normalQuantile } from '../model/normal.js'
  * percent) to p = 99 (where they move in tenths of a percent), and it fixes both a wrong spread (the
  * model too calm or too nervous for the regime) and a wrong shape (mass at zero: the fee only falls).
  *
+ * Levels above the model's top one (99.5 %) follow the model's own tail (thresholdAtScore), so a shift of
+ * δ widens a calm decision little and a volatile one much. A new state has no evidence that the model's
+ * tail suits its chain, so it starts with a floor that climbs to the worst case, whatever the model says;
+ * the floor fades as outcomes arrive (half its weight after `capFade` expected misses of the cell).
+ *
  * The state is a plain JSON object (persisted per chain by the caller); functions mutate it in place and
  * return it, because the predictor updates it once per block and copies would be waste.
  */
@@ -38,6 +43,17 @@ export type CalibrationState = {
    * to the exact cap would be scored as missing there.
    */
   capSlack: number
+  /**
+   * How thresholds continue above the model's top level (see thresholdAtScore). Missing in states
+   * persisted before it existed, which read 'cap': the offsets they learned assume it.
+   */
+  tail?: TailRule
+  /**
+   * 'spread' states only: the weight of the worst-case floor above the top level is
+   * 1 / (1 + scored · (1 - p) / capFade), 1 for a new state, 1/2 after capFade expected misses (missing or
+   * 0: no floor).
+   */
+  capFade?: number
   /** δ by [horizon][confidence], normal-score units. */
   offset: number[][]
   lastBlock: number | null
@@ -80,6 +96,14 @@ export type CreateCalibrationStateParameters = {
    */
   levelScaling?: number
   capSlack?: number
+  /** Default 'spread' (see TailRule). */
+  tail?: TailRule
+  /**
+   * Expected misses over which a new state's worst-case floor fades to half its weight (default 8, about
+   * 800 outcomes at p = 99, 80 at p = 90). The prior comes from other windows than the chain's own;
+   * until the chain's outcomes confirm the model's tail, thresholds far out keep a model-free floor.
+   */
+  capFade?: number
   offsetBounds?: [number, number]
   recentWindow?: number
   /** Starting offsets (a model's scaling.json `calibrationPrior`); cells it lacks start at 0. */
@@ -96,6 +120,8 @@ export function createCalibrationState({
   horizonDecay = 1,
   levelScaling = 0.5,
   capSlack = 0.02,
+  tail = 'spread',
+  capFade = 8,
   offsetBounds = [-2.5, 3],
   recentWindow = 256,
   prior,
@@ -124,6 +150,8 @@ export function createCalibrationState({
     horizonDecay,
     levelScaling,
     capSlack,
+    tail,
+    capFade,
     offsetBounds,
     offset: grid((h, c) => Math.min(offsetBounds[1], Math.max(offsetBounds[0], priorOffset(h, c)))),
     lastBlock: null,
@@ -161,6 +189,52 @@ function runMaxCurve(forecast: BaseFeeForecast, n: number): ArrayLike<number> {
   return Array.from(forecast.runMax[i]!, (q) => q * scale)
 }
 
+/**
+ * How a running-max quantile curve continues above its top level:
+ * - 'spread': along the model's own upper tail, at the steeper of its slope over the top stretches
+ *   (97.5 % to the top level, on the normal-score scale) and its mean slope from the median to the top.
+ *   A threshold above the top level then grows with the spread the model sees for this very decision:
+ *   a calm decision stays narrow, a volatile one widens, and the median-to-top slope keeps a flattened
+ *   tail (the atom of the running max at the worst case, a run of full blocks) from leaving the
+ *   calibration no way up.
+ * - 'cap': straight to the worst case two normal scores further out, whatever the model's spread (the
+ *   first rule: it inflates a calm decision as much as a volatile one; kept for persisted states).
+ *   With 'spread', `capWeight` (0..1) mixes this slope back in as a floor: a new state's caution.
+ */
+export type TailRule = 'cap' | 'spread'
+
+/**
+ * The threshold (log ratio to the next base fee) that a running-max quantile curve gives at normal
+ * score z, clamped to [0, cap]. `scores` are the curve's levels as normal scores (ascending).
+ */
+export function thresholdAtScore(
+  scores: readonly number[],
+  curve: ArrayLike<number>,
+  z: number,
+  cap: number,
+  tail: TailRule = 'spread',
+  capWeight = 0,
+): number {
+  const n = scores.length
+  const topScore = scores[n - 1]!
+  let q = interpolateAtScore(scores, curve, z)
+  if (z > topScore && n > 1) {
+    const top = curve[n - 1]!
+    let slope: number
+    if (tail === 'cap') slope = (cap - top) / 2
+    else {
+      const i0 = Math.max(0, n - 3)
+      let mid = 0
+      while (mid < n - 1 && scores[mid]! < 0) mid++
+      slope = (top - curve[i0]!) / (topScore - scores[i0]!)
+      if (mid < n - 1) slope = Math.max(slope, (top - curve[mid]!) / (topScore - scores[mid]!))
+      if (capWeight > 0) slope = Math.max(slope, (capWeight * (cap - top)) / 2)
+    }
+    q = Math.max(q, top + slope * (z - topScore))
+  }
+  return Math.min(cap, Math.max(0, q))
+}
+
 export type CalibrateRunMaxParameters = {
   state: CalibrationState
   forecast: BaseFeeForecast
@@ -180,21 +254,15 @@ export function calibrateRunMax({
 }: CalibrateRunMaxParameters): CalibratedThresholds {
   const levelScores = forecast.layout.runMaxLevels.map(normalQuantile)
   const confidenceScores = state.confidences.map((p) => normalQuantile(p / 100))
-  const topScore = levelScores[levelScores.length - 1]!
+  const tail = state.tail ?? 'cap'
+  const fade = state.capFade ?? 0
   const own = state.horizons.map((n, h) => {
     const curve = runMaxCurve(forecast, n)
     const cap = (n - 1) * maxStep + (state.capSlack ?? 0.02)
     return confidenceScores.map((z, c) => {
-      const zc = z + state.offset[h]![c]!
-      let q = interpolateAtScore(levelScores, curve, zc)
-      if (zc > topScore) {
-        // Above the model's top level, rise at least steeply enough to reach the worst case two normal
-        // scores further out: a fitted tail that flattens (the running max has an atom at the cap, a
-        // run of full blocks) would otherwise leave the calibration no way to cover it.
-        const top = curve[curve.length - 1]!
-        q = Math.max(q, top + ((cap - top) / 2) * (zc - topScore))
-      }
-      return Math.min(cap, Math.max(0, q))
+      const misses = state.scored[h]![c]! * (1 - state.confidences[c]! / 100) // expected so far
+      const floor = fade > 0 ? 1 / (1 + misses / fade) : 0
+      return thresholdAtScore(levelScores, curve, z + state.offset[h]![c]!, cap, tail, floor)
     })
   })
   const published = own.map((row) => {

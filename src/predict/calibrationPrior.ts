@@ -3,8 +3,13 @@ import { maxLogStep } from '../features/feeRule.js'
 import type { FeeRule } from '../features/types.js'
 import type { ExampleSet } from '../model/examples.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
-import { interpolateAtScore, normalQuantile } from '../model/normal.js'
-import { defaultCalibrationConfidences, defaultCalibrationHorizons } from './calibration.js'
+import { normalQuantile } from '../model/normal.js'
+import {
+  defaultCalibrationConfidences,
+  defaultCalibrationHorizons,
+  type TailRule,
+  thresholdAtScore,
+} from './calibration.js'
 
 export type CalibrationPriorParameters = {
   forecaster: BaseFeeForecaster
@@ -16,6 +21,8 @@ export type CalibrationPriorParameters = {
   /** Offsets are clamped to these bounds (a small validation set says little about far tails). */
   bounds?: [number, number]
   capSlack?: number
+  /** The tail rule of the states the prior starts (the same reading of the curve as the calibration's). */
+  tail?: TailRule
 }
 
 export type CalibrationPrior = { confidences: number[]; horizons: number[]; offset: number[][] }
@@ -34,6 +41,7 @@ export function calibrationPrior({
   horizons = defaultCalibrationHorizons,
   bounds = [-1.5, 2],
   capSlack = 0.02,
+  tail = 'spread',
 }: CalibrationPriorParameters): CalibrationPrior {
   const layout = forecaster.layout
   const H = layout.horizons.length
@@ -51,8 +59,7 @@ export function calibrationPrior({
       const y = examples.runMax[i * H + h]! * step
       const curve = forecast.runMax[h]!
       const cap = (n - 1) * step + capSlack
-      const covers = (z: number) =>
-        Math.min(cap, Math.max(0, interpolateAtScore(levelScores, curve, z))) >= y - 1e-9
+      const covers = (z: number) => thresholdAtScore(levelScores, curve, z, cap, tail) >= y - 1e-9
       let lo = -8
       let hi = 8
       if (covers(lo)) scores[k]![i] = lo
