@@ -26,6 +26,21 @@ describe('tipFor', () => {
     expect(tipFor({ state, thresholds: taus, withinBlocks: 1, confidence: 50, minTipWei: 1000n })).toBe(1000n)
     expect(tipFor({ state, thresholds: [], withinBlocks: 1, confidence: 50, ignoresTips: true })).toBe(0n)
   })
+  it('reads single blocks, not window minima, when too few windows resolve the level', () => {
+    // A young chain: ten quiet blocks (τ 1 wei), then a rush (τ 1 gwei and up). Twenty blocks make eleven
+    // 10-block windows, each holding a quiet block: their maximum minimum is 1 wei, a tip that waits
+    // out the rush. p = 99 needs 100 windows; until then the single blocks' τ speak.
+    const young = [
+      ...Array.from({ length: 10 }, () => 1n),
+      ...Array.from({ length: 10 }, (_, i) => 10n ** 9n + BigInt(i)),
+    ]
+    expect(tipFor({ state, thresholds: young, withinBlocks: 10, confidence: 99 })).toBe(10n ** 9n + 9n)
+    // p = 50 is resolved by eleven windows: unchanged.
+    expect(tipFor({ state, thresholds: young, withinBlocks: 10, confidence: 50 })).toBe(1n)
+    // With history enough, p = 99 reads the window minima again.
+    const long = Array.from({ length: 400 }, (_, i) => BigInt(1 + (i % 100)))
+    expect(tipFor({ state, thresholds: long, withinBlocks: 10, confidence: 99 })).toBe(91n)
+  })
   it('refuses to answer without data', () => {
     expect(tipFor({ state, thresholds: [1n, 2n], withinBlocks: 1, confidence: 90 })).toBeNull()
   })

@@ -105,7 +105,20 @@ export function tipFor({
   }
   if (minima.length < 8) return null
   const level = levelFor(state, withinBlocks, confidence)
-  const tip = quantileOfSorted(minima, level)
+  let source = minima
+  // The level-quantile of m window minima resolves the level only when m·(1 - level) ≥ 1; below that it
+  // is their maximum, and on a young chain (or a level the calibration has pushed up) that maximum can
+  // come from a handful of quiet windows just before a rush. Then read the level of the single blocks'
+  // τ instead: a window's minimum never exceeds any τ in it, so this errs on the side of getting in.
+  if (withinBlocks > 1 && minima.length * (1 - level / 100) < 1) {
+    let single = minimaCache?.get(1)
+    if (!single) {
+      single = windowMinima(thresholds, 1)
+      minimaCache?.set(1, single)
+    }
+    if (single.length >= 8) source = single
+  }
+  const tip = quantileOfSorted(source, level)
   return tip > minTipWei ? tip : minTipWei
 }
 
