@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/logger.js'
 import { type ObserveHttpRequestParameters, observeHttpRequest } from '../metrics/metrics.js'
 import { etagMatches } from './conditional.js'
+import { logRequest } from './middleware/accessLog.js'
 import { type CorsParameters, corsHeaders } from './middleware/cors.js'
 import { clientAddressFrom, type TokenBuckets } from './middleware/rateLimit.js'
 import { requestIdFor } from './middleware/requestId.js'
@@ -125,19 +126,14 @@ export function createFastPredict({
     }
     const durationSeconds = (performance.now() - start) / 1000
     observe({ route: '/predict', method: 'GET', status, durationSeconds })
-    // As the access log middleware: successes at debug.
-    if (logger.isLevelEnabled('debug'))
-      logger.debug(
-        {
-          reqId: requestId,
-          method: 'GET',
-          route: '/predict',
-          path: '/predict',
-          status,
-          ms: Math.round(durationSeconds * 1e6) / 1000,
-        },
-        'request',
-      )
+    logRequest(logger, {
+      reqId: requestId,
+      method: 'GET',
+      route: '/predict',
+      path: '/predict',
+      status,
+      durationSeconds,
+    })
     return true
   }
 }
