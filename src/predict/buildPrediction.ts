@@ -64,6 +64,10 @@ export function latestRun<T extends { number: number }>(records: readonly T[]): 
   return records.slice(Math.max(0, start))
 }
 
+/** A block at least 90 % full: the next one's tips compete (the base fee rises past it as well). */
+const isCongested = (r: BlockRecord) =>
+  r.gasUsed !== null && r.gasLimit !== null && r.gasLimit > 0n && r.gasUsed * 10n >= r.gasLimit * 9n
+
 /** Features that sit more than this many training standard deviations out mean "outside the trained range". */
 const outOfRangeSigmas = 6
 
@@ -99,7 +103,8 @@ export function buildPrediction({
   const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
 
   const taus = run.map((r) => r.tips?.threshold ?? null)
-  const minimaCache = new Map<number, bigint[]>()
+  const congested = run.map(isCongested)
+  const minimaCache = new Map<string, bigint[]>()
   const tip = (n: number, p: number) =>
     tipFor({
       state: tips,
@@ -108,6 +113,8 @@ export function buildPrediction({
       confidence: p,
       minTipWei: profile.minTipWei,
       ignoresTips: profile.ignoresTips,
+      congested,
+      congestedNow: congested[congested.length - 1],
       minimaCache,
     })
   const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))

@@ -41,6 +41,23 @@ describe('tipFor', () => {
     const long = Array.from({ length: 400 }, (_, i) => BigInt(1 + (i % 100)))
     expect(tipFor({ state, thresholds: long, withinBlocks: 10, confidence: 99 })).toBe(91n)
   })
+  it("reads the windows that followed a block in the head's state, when enough of them resolve the level", () => {
+    // Alternating spells of 20 calm blocks (τ 1..20) and 20 congested ones (τ 1000..1019).
+    const taus: bigint[] = []
+    const congested: boolean[] = []
+    for (let b = 0; b < 400; b++) {
+      const rush = Math.floor(b / 20) % 2 === 1
+      taus.push(BigInt((rush ? 1000 : 1) + (b % 20)))
+      congested.push(rush)
+    }
+    const at = (now: boolean | undefined) =>
+      tipFor({ state, thresholds: taus, withinBlocks: 1, confidence: 90, congested, congestedNow: now })!
+    // All windows alike: the 90 % level is a rush's τ, paid in calm spells too.
+    expect(at(undefined)).toBeGreaterThanOrEqual(1000n)
+    // After a calm block the next block is calm 19 times in 20: the 90 % tip is a calm one.
+    expect(at(false)).toBeLessThan(1000n)
+    expect(at(true)).toBeGreaterThanOrEqual(1000n)
+  })
   it('refuses to answer without data', () => {
     expect(tipFor({ state, thresholds: [1n, 2n], withinBlocks: 1, confidence: 90 })).toBeNull()
   })

@@ -69,6 +69,27 @@ export function windowMinima(thresholds: readonly (bigint | null)[], n: number):
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
+/** `windowMinima` of the windows whose preceding block was in `state` (congested or not). */
+export function windowMinimaAfter(
+  thresholds: readonly (bigint | null)[],
+  n: number,
+  congested: readonly boolean[],
+  state: boolean,
+): bigint[] {
+  const out: bigint[] = []
+  for (let i = 1; i + n <= thresholds.length; i++) {
+    if (congested[i - 1] !== state) continue
+    let m: bigint | null = null
+    for (let j = i; j < i + n; j++) {
+      const t = thresholds[j]
+      if (t == null) continue
+      if (m === null || t < m) m = t
+    }
+    if (m !== null) out.push(m)
+  }
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
 export type TipEstimateParameters = {
   state: TipCalibrationState
   /** τ of recent blocks, oldest first (null where the block had no usable tips). */
@@ -78,10 +99,18 @@ export type TipEstimateParameters = {
   minTipWei?: bigint
   ignoresTips?: boolean
   /**
-   * Sorted window minima by horizon, shared across calls on the same thresholds: a prediction asks for
-   * every (N, p), and the minima depend on N only.
+   * Per block, aligned with `thresholds`: whether it was congested (full). With `congestedNow` (the head's
+   * state), the level is read from the windows that followed a block in the same state as the head, when
+   * there are enough of them to resolve it: a full head is followed by full blocks far more often than a
+   * half-empty one, so a tip read from all windows alike overpays in calm spells and underbids in rushes.
    */
-  minimaCache?: Map<number, bigint[]>
+  congested?: readonly boolean[] | undefined
+  congestedNow?: boolean | undefined
+  /**
+   * Sorted window minima by horizon (and state), shared across calls on the same thresholds: a
+   * prediction asks for every (N, p), and the minima depend on N only.
+   */
+  minimaCache?: Map<string, bigint[]>
 }
 
 /**
@@ -95,27 +124,37 @@ export function tipFor({
   confidence,
   minTipWei = 0n,
   ignoresTips = false,
+  congested,
+  congestedNow,
   minimaCache,
 }: TipEstimateParameters): bigint | null {
   if (ignoresTips) return minTipWei
-  let minima = minimaCache?.get(withinBlocks)
-  if (!minima) {
-    minima = windowMinima(thresholds, withinBlocks)
-    minimaCache?.set(withinBlocks, minima)
+  const cached = (key: string, make: () => bigint[]) => {
+    let minima = minimaCache?.get(key)
+    if (!minima) {
+      minima = make()
+      minimaCache?.set(key, minima)
+    }
+    return minima
   }
+  const minima = cached(String(withinBlocks), () => windowMinima(thresholds, withinBlocks))
   if (minima.length < 8) return null
   const level = levelFor(state, withinBlocks, confidence)
-  let source = minima
   // The level-quantile of m window minima resolves the level only when m·(1 - level) ≥ 1; below that it
-  // is their maximum, and on a young chain (or a level the calibration has pushed up) that maximum can
-  // come from a handful of quiet windows just before a rush. Then read the level of the single blocks'
-  // τ instead: a window's minimum never exceeds any τ in it, so this errs on the side of getting in.
-  if (withinBlocks > 1 && minima.length * (1 - level / 100) < 1) {
-    let single = minimaCache?.get(1)
-    if (!single) {
-      single = windowMinima(thresholds, 1)
-      minimaCache?.set(1, single)
-    }
+  // is their maximum.
+  const resolves = (m: number) => m * (1 - level / 100) >= 1
+  let source = minima
+  if (congested !== undefined && congestedNow !== undefined) {
+    const alike = cached(`${withinBlocks}:${congestedNow}`, () =>
+      windowMinimaAfter(thresholds, withinBlocks, congested, congestedNow),
+    )
+    if (alike.length >= 8 && resolves(alike.length)) source = alike
+  }
+  // On a young chain (or a level the calibration has pushed up) the maximum of a few window minima can
+  // come from quiet windows just before a rush. Then read the level of the single blocks' τ instead: a
+  // window's minimum never exceeds any τ in it, so this errs on the side of getting in.
+  if (withinBlocks > 1 && source === minima && !resolves(minima.length)) {
+    const single = cached('1', () => windowMinima(thresholds, 1))
     if (single.length >= 8) source = single
   }
   const tip = quantileOfSorted(source, level)
