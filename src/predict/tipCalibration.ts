@@ -54,10 +54,18 @@ function quantileOfSorted(sorted: readonly bigint[], level: number): bigint {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!
 }
 
-/** min(τ[i..i+n-1]) for every full window of the series (null τ: block without a usable threshold). */
-export function windowMinima(thresholds: readonly (bigint | null)[], n: number): bigint[] {
+/**
+ * min(τ[i..i+n-1]) for every full window of the series (null τ: block without a usable threshold),
+ * sorted; with `startsAt`, only the windows starting at the indices it accepts.
+ */
+export function windowMinima(
+  thresholds: readonly (bigint | null)[],
+  n: number,
+  startsAt: (i: number) => boolean = () => true,
+): bigint[] {
   const out: bigint[] = []
   for (let i = 0; i + n <= thresholds.length; i++) {
+    if (!startsAt(i)) continue
     let m: bigint | null = null
     for (let j = i; j < i + n; j++) {
       const t = thresholds[j]
@@ -76,18 +84,7 @@ export function windowMinimaAfter(
   congested: readonly boolean[],
   state: boolean,
 ): bigint[] {
-  const out: bigint[] = []
-  for (let i = 1; i + n <= thresholds.length; i++) {
-    if (congested[i - 1] !== state) continue
-    let m: bigint | null = null
-    for (let j = i; j < i + n; j++) {
-      const t = thresholds[j]
-      if (t == null) continue
-      if (m === null || t < m) m = t
-    }
-    if (m !== null) out.push(m)
-  }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return windowMinima(thresholds, n, (i) => i > 0 && congested[i - 1] === state)
 }
 
 export type TipEstimateParameters = {
