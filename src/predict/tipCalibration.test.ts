@@ -12,6 +12,23 @@ describe('windowMinima', () => {
   it('takes the lowest τ of each window, ignoring unknown blocks', () => {
     expect(windowMinima([5n, 3n, null, 9n], 2)).toEqual([3n, 3n, 9n])
   })
+  it('matches the minimum of every window taken one by one, on random series with gaps', () => {
+    const random = mulberry32(3)
+    for (let trial = 0; trial < 50; trial++) {
+      const taus = Array.from({ length: 1 + Math.floor(random() * 80) }, () =>
+        random() < 0.15 ? null : BigInt(Math.floor(random() * 1e6)) * 10n ** BigInt(Math.floor(random() * 8)),
+      )
+      for (const n of [1, 2, 3, 5, 10, 20]) {
+        const slow: bigint[] = []
+        for (let i = 0; i + n <= taus.length; i++) {
+          const known = taus.slice(i, i + n).filter((t): t is bigint => t !== null)
+          if (known.length > 0) slow.push(known.reduce((a, b) => (b < a ? b : a)))
+        }
+        slow.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        expect(windowMinima(taus, n)).toEqual(slow)
+      }
+    }
+  })
 })
 
 describe('tipFor', () => {

@@ -63,18 +63,27 @@ export function windowMinima(
   n: number,
   startsAt: (i: number) => boolean = () => true,
 ): bigint[] {
-  const out: bigint[] = []
-  for (let i = 0; i + n <= thresholds.length; i++) {
-    if (!startsAt(i)) continue
-    let m: bigint | null = null
-    for (let j = i; j < i + n; j++) {
-      const t = thresholds[j]
-      if (t == null) continue
-      if (m === null || t < m) m = t
+  // A sliding-window minimum over the tips as numbers (exact below 2^53 wei, 9 million gwei; above it
+  // near-equal tips may swap order, which no quantile notices), keeping each window's minimum as the
+  // bigint it was: a prediction reads a dozen of these series, and bigint comparisons in nested loops
+  // cost most of its time.
+  const values = thresholds.map((t) => (t == null ? Number.NaN : Number(t)))
+  const queue: number[] = [] // indices of non-null tips, values rising
+  let head = 0
+  const starts: number[] = []
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!
+    if (!Number.isNaN(v)) {
+      while (queue.length > head && values[queue[queue.length - 1]!]! >= v) queue.pop()
+      queue.push(i)
     }
-    if (m !== null) out.push(m)
+    const start = i - n + 1
+    if (start < 0) continue
+    while (queue.length > head && queue[head]! < start) head++
+    if (queue.length > head && startsAt(start)) starts.push(queue[head]!)
   }
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  starts.sort((x, y) => values[x]! - values[y]!)
+  return starts.map((i) => thresholds[i]!)
 }
 
 /** `windowMinima` of the windows whose preceding block was in `state` (congested or not). */
