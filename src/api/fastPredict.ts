@@ -161,35 +161,22 @@ export function readHeaders(raw: readonly string[]): FastHeaders | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!
     // Lengths first: most headers (host, accept, user-agent) are passed over without lower-casing.
-    let key: keyof FastHeaders
-    switch (name.length) {
-      case 6:
-        if (name.toLowerCase() !== 'origin') continue
-        key = 'origin'
-        break
-      case 12:
-        if (name.toLowerCase() !== 'x-request-id') continue
-        key = 'requestId'
-        break
-      case 13:
-        if (name.toLowerCase() !== 'if-none-match') continue
-        key = 'ifNoneMatch'
-        break
-      case 15:
-        if (name.toLowerCase() !== 'x-forwarded-for') continue
-        key = 'forwardedFor'
-        break
-      case 14:
-        if (name.toLowerCase() === 'content-length') return undefined
-        continue
-      case 17:
-        if (name.toLowerCase() === 'transfer-encoding') return undefined
-        continue
-      default:
-        continue
-    }
-    if (found[key] !== undefined) return undefined
+    if (!readLengths.has(name.length)) continue
+    const key = readNames.get(name.toLowerCase())
+    if (key === undefined) continue
+    if (key === 'body' || found[key] !== undefined) return undefined
     found[key] = raw[i + 1]!
   }
   return found
 }
+
+/** The headers readHeaders looks for, lower-case; 'body' ones hand the request over. */
+const readNames = new Map<string, keyof FastHeaders | 'body'>([
+  ['origin', 'origin'],
+  ['x-request-id', 'requestId'],
+  ['if-none-match', 'ifNoneMatch'],
+  ['x-forwarded-for', 'forwardedFor'],
+  ['content-length', 'body'],
+  ['transfer-encoding', 'body'],
+])
+const readLengths = new Set([...readNames.keys()].map((name) => name.length))

@@ -18,27 +18,9 @@ export type RateLimitParameters = {
 
 /** The client's address: the socket's, or behind one trusted proxy the last X-Forwarded-For entry. */
 export function clientAddress(c: Context<ApiEnv>, trustProxy: boolean): string {
-  const incoming = c.env?.incoming
-  if (incoming) return addressOf(incoming, trustProxy)
-  if (trustProxy) {
-    const forwarded = requestHeader(c, 'x-forwarded-for')
-    if (forwarded) return lastForwarded(forwarded) ?? 'unknown'
-  }
-  return 'unknown'
-}
-
-/** `clientAddress` from Node's request itself (the /predict fast path has no Hono context). */
-export function addressOf(
-  incoming: {
-    headers: Record<string, string | string[] | undefined>
-    socket?: { remoteAddress?: string | undefined }
-  },
-  trustProxy: boolean,
-): string {
-  const header = incoming.headers['x-forwarded-for']
   return clientAddressFrom(
-    Array.isArray(header) ? header[0] : header,
-    incoming.socket?.remoteAddress,
+    requestHeader(c, 'x-forwarded-for'),
+    c.env?.incoming?.socket?.remoteAddress,
     trustProxy,
   )
 }
