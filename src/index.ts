@@ -1,25 +1,18 @@
 /**
- * The `feecast` package. Client side: `feecast/client` has the same client without the server code.
- * Server side: the API server and the shapes and Redis keys the predictor shares with it.
+ * The `feecast` package (the service). The client, its viem plug-ins and the Prediction contract are
+ * the package @feecast/client, which this one depends on and re-exports.
  */
 
+export * from '@feecast/client'
 export {
   createPredictionFeed,
   type PredictionFeed,
   type PredictionFeedParameters,
 } from './api/predictionFeed.js'
 export { chainsKey, predictionChannel, predictionKey } from './api/predictionKeys.js'
-export {
-  baseFeeQuantiles,
-  confidenceLevels,
-  horizons,
-  PredictionSchema,
-  type StoredPrediction,
-  StoredPredictionSchema,
-} from './api/schemas.js'
+export { PredictionSchema, type StoredPrediction, StoredPredictionSchema } from './api/schemas.js'
 export {
   type CreateApiServerParameters,
   type CreateApiServerReturnType,
   createApiServer,
 } from './api/server.js'
-export * from './client/index.js'

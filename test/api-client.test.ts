@@ -1,7 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  contractHeader,
+  contractVersion,
+  createFeecastClient,
+  FeecastContractMismatchError,
+  type FeecastFallbackError,
+  FeecastHttpError,
+  FeecastUnavailableError,
+  feecastFees,
+} from '@feecast/client'
 import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import { createPublicClient, http } from 'viem'
@@ -9,12 +20,6 @@ import { hardhat } from 'viem/chains'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PredictionSchema } from '../src/api/schemas.js'
 import { type CreateApiServerReturnType, createApiServer } from '../src/api/server.js'
-import {
-  createFeecastClient,
-  FeecastHttpError,
-  FeecastUnavailableError,
-  feecastFees,
-} from '../src/client/index.js'
 import { loadConfig } from '../src/config.js'
 import { type RedisServer, startRedisServer } from '../src/store/redisServer.js'
 import { type HardhatNode, startHardhatNode } from './support/hardhatNode.js'
@@ -32,6 +37,8 @@ let node: HardhatNode
 let silent: Server
 let silentUrl: string
 const hanging = new Set<import('node:net').Socket>()
+/** Requests the silent server has received: each is one attempt a client paid its timeout for. */
+let silentRequests = 0
 const now = () => Math.floor(Date.now() / 1000)
 
 beforeAll(async () => {
@@ -49,7 +56,12 @@ beforeAll(async () => {
     chains: [hardhat.id, 1, 8453],
   })
   await api.feed.whenSynced()
-  silent = createServer((socket) => hanging.add(socket))
+  silent = createServer((socket) => {
+    hanging.add(socket)
+    socket.on('data', (chunk: Buffer) => {
+      silentRequests += chunk.toString('latin1').match(/^GET /gm)?.length ?? 0
+    })
+  })
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
   const address = silent.address()
   silentUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
@@ -88,6 +100,47 @@ describe('createFeecastClient', () => {
     expect(missing).toMatchObject({ status: 503, code: 'no_prediction', retryAfterSeconds: 2 })
   })
 
+  it('states the contract version it speaks in every answer, errors included', async () => {
+    for (const path of ['/predict?chainId=31337', '/predict?chainId=424242', '/chains', '/nope']) {
+      const response = await fetch(`${api.url}${path}`)
+      expect(response.headers.get(contractHeader), path).toBe(contractVersion)
+    }
+  })
+
+  it('says clearly when the server speaks another contract version', async () => {
+    // A proxy in front of the real server that claims other versions (a test double of a newer feecast).
+    let claimed = '1.0'
+    const proxy = createHttpServer(async (req, res) => {
+      const upstream = await fetch(`${api.url}${req.url}`)
+      const headers = Object.fromEntries(upstream.headers)
+      res.writeHead(upstream.status, { ...headers, [contractHeader.toLowerCase()]: claimed })
+      res.end(Buffer.from(await upstream.arrayBuffer()))
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    const address = proxy.address()
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    try {
+      const told: FeecastContractMismatchError[] = []
+      const client = createFeecastClient({ url, onContractMismatch: (e) => told.push(e) })
+      claimed = `${contractVersion.split('.')[0]}.99`
+      const p = await client.predict({ chainId: hardhat.id })
+      await client.predict({ chainId: hardhat.id })
+      expect(p.chainId).toBe(hardhat.id)
+      expect(told).toHaveLength(1)
+      expect(told[0]).toMatchObject({
+        clientVersion: contractVersion,
+        serverVersion: claimed,
+        breaking: false,
+      })
+      claimed = `${Number(contractVersion.split('.')[0]) + 1}.0`
+      const error = await client.predict({ chainId: hardhat.id }).catch((e) => e)
+      expect(error).toBeInstanceOf(FeecastContractMismatchError)
+      expect(error.shortMessage).toMatch(new RegExp(`speaks contract ${claimed.replace('.', '\\.')}`))
+    } finally {
+      proxy.close()
+    }
+  })
+
   it('gives up after timeoutMs with FeecastUnavailableError', async () => {
     const started = Date.now()
     const error = await createFeecastClient({ url: silentUrl, timeoutMs: 200 })
@@ -123,6 +176,51 @@ describe('feecastFees as viem chain.fees.estimateFeesPerGas', () => {
     expect(fallbacks).toEqual([])
   })
 
+  it("raises maxFeePerGas by how much a caller's own tip passes feecast's", async () => {
+    const estimate = feecastFees({ url: api.url, confidence: 90, withinBlocks: 3 })
+    const client = createPublicClient({ chain: hardhat, transport: http(node.url) })
+    const args = { client, multiply: (x: bigint) => x, block: undefined as never }
+    const own = (await estimate({ ...args, type: 'eip1559', request: undefined })) as {
+      maxFeePerGas: bigint
+      maxPriorityFeePerGas: bigint
+    }
+    const bigTip = own.maxPriorityFeePerGas + 5_000_000_000n
+    const raised = await estimate({
+      ...args,
+      type: 'eip1559',
+      request: { maxPriorityFeePerGas: bigTip } as never,
+    })
+    expect(raised).toEqual({ maxPriorityFeePerGas: bigTip, maxFeePerGas: own.maxFeePerGas + 5_000_000_000n })
+    // A smaller tip of the caller's keeps feecast's cap (the cap still covers the base fee it expects).
+    const small = await estimate({ ...args, type: 'eip1559', request: { maxPriorityFeePerGas: 1n } as never })
+    expect(small).toEqual({ maxPriorityFeePerGas: 1n, maxFeePerGas: own.maxFeePerGas })
+  })
+
+  it('skips a failing feecast for a growing back-off instead of paying its timeout on every call', async () => {
+    const fallbacks: FeecastFallbackError[] = []
+    const estimate = feecastFees({
+      url: silentUrl,
+      timeoutMs: 200,
+      backoff: { initialMs: 60_000 },
+      onFallback: (r) => fallbacks.push(r),
+    })
+    const client = createPublicClient({ chain: hardhat, transport: http(node.url) })
+    const args = { client, multiply: (x: bigint) => x, block: undefined as never, request: undefined }
+    const before = silentRequests
+    for (let i = 0; i < 4; i++) expect(await estimate({ ...args, type: 'eip1559' })).toBeNull()
+    // One attempt reached the hung server; the next three were skipped without a request.
+    expect(silentRequests - before).toBe(1)
+    expect(fallbacks.map((f) => f.reason)).toEqual([
+      'unavailable',
+      'backing-off',
+      'backing-off',
+      'backing-off',
+    ])
+    expect(fallbacks[0]?.cause).toBeInstanceOf(FeecastUnavailableError)
+    expect(fallbacks[1]?.shortMessage).toMatch(/failed 1 time\(s\) in a row; skipped for another [0-9]+ ms/)
+    expect(fallbacks[1]?.cause).toBeInstanceOf(FeecastUnavailableError)
+  })
+
   it('keeps what the request already sets, and answers a legacy gasPrice', async () => {
     const estimate = feecastFees({ url: api.url, confidence: 99, withinBlocks: 1 })
     const client = createPublicClient({ chain: hardhat, transport: http(node.url) })
@@ -151,7 +249,8 @@ describe('feecastFees as viem chain.fees.estimateFeesPerGas', () => {
     expect(Date.now() - started).toBeLessThan(3000)
     expect(fees).toEqual(await viemOwn())
     expect(fallbacks).toHaveLength(1)
-    expect(fallbacks[0]).toBeInstanceOf(FeecastUnavailableError)
+    expect(fallbacks[0]).toMatchObject({ reason: 'unavailable' })
+    expect((fallbacks[0] as FeecastFallbackError).cause).toBeInstanceOf(FeecastUnavailableError)
   })
 
   it('falls back when feecast says its data is stale', async () => {
@@ -165,6 +264,7 @@ describe('feecastFees as viem chain.fees.estimateFeesPerGas', () => {
     }
     const fees = await createPublicClient({ chain, transport: http(node.url) }).estimateFeesPerGas()
     expect(fees).toEqual(await viemOwn())
+    expect(fallbacks[0]).toMatchObject({ reason: 'stale' })
     expect(String(fallbacks[0])).toMatch(/stale/)
   })
 })

@@ -1,6 +1,6 @@
+import type { ErrorBody } from '@feecast/client'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { ErrorBody } from './schemas.js'
 
 /**
  * Every error the API answers is JSON of one shape (ErrorSchema): a status, a stable machine code,

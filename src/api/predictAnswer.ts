@@ -1,7 +1,8 @@
+import { confidenceLevels, horizons } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import { cacheControlFor, etagFor } from './conditional.js'
 import type { FeedEntry } from './predictionFeed.js'
-import { confidenceLevels, horizons, PredictQuerySchema } from './schemas.js'
+import { PredictQuerySchema } from './schemas.js'
 import {
   type DataAge,
   dataAge,

@@ -1,20 +1,29 @@
+import {
+  type BaseFeeForecast,
+  type Chain,
+  type Congestion,
+  confidenceLevels,
+  defaultHorizons,
+  type ErrorBody,
+  type Estimate,
+  horizons,
+  type Market,
+  type ModelInfo,
+  type Prediction,
+  type Trust,
+} from '@feecast/client'
 import { z } from '@hono/zod-openapi'
 
 /**
- * The API's shapes as zod schemas with OpenAPI metadata: the single source of truth for the predictor
- * (which produces a `Prediction`), the API (which validates and documents it), the tests and the
- * client's types. DESIGN.md, "Shapes".
+ * The API's shapes as zod schemas with OpenAPI metadata: what the API validates and documents. The
+ * Prediction contract itself (plain types, levels, horizons) lives in @feecast/client; each schema here
+ * is checked against its contract type at compile time (`matches` below), so the two cannot drift.
+ * DESIGN.md, "Shapes".
  */
 
-/** Confidence levels (percent) every prediction carries by default. */
-export const confidenceLevels = [50, 70, 90, 95, 99] as const
-/** Horizons (withinBlocks) every prediction carries by default. */
-export const horizons = [1, 3, 10] as const
-/** Quantiles (percent) of each base-fee forecast. */
-export const baseFeeQuantiles = ['50', '90', '99'] as const
-
-export type ConfidenceLevel = (typeof confidenceLevels)[number]
-export type Horizon = (typeof horizons)[number]
+/** Compiles only when the schema's type and the contract's type are each assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const matches = <A, B>(same: Same<A, B>) => same
 
 const wei = z
   .string()
@@ -133,11 +142,13 @@ export const PredictionSchema = z
   })
   .openapi('Prediction')
 
-/** A prediction as the API answers it (ageMs and stale filled at answer time). */
-export type Prediction = z.infer<typeof PredictionSchema>
-export type Estimate = z.infer<typeof EstimateSchema>
-export type BaseFeeForecast = z.infer<typeof BaseFeeForecastSchema>
-export type Market = z.infer<typeof MarketSchema>
+matches<z.infer<typeof PredictionSchema>, Prediction>(true)
+matches<z.infer<typeof EstimateSchema>, Estimate>(true)
+matches<z.infer<typeof BaseFeeForecastSchema>, BaseFeeForecast>(true)
+matches<z.infer<typeof CongestionSchema>, Congestion>(true)
+matches<z.infer<typeof TrustSchema>, Trust>(true)
+matches<z.infer<typeof ModelSchema>, ModelInfo>(true)
+matches<z.infer<typeof MarketSchema>, Market>(true)
 
 /**
  * A prediction as the predictor stores it in Redis: the same shape, where ageMs and stale may be left
@@ -169,19 +180,26 @@ export const ErrorSchema = z
     requestId: z.string().optional(),
   })
   .openapi('Error')
-export type ErrorBody = z.infer<typeof ErrorSchema>
+matches<z.infer<typeof ErrorSchema>, ErrorBody>(true)
 
 // ---------------------------------------------------------------------------------------------------
 // Queries
+
+/** A positive integer chain id as a query or path value: digits only, and exact as a JS number. */
+const chainIdParameter = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, 'a positive integer chain id')
+  .refine((v) => Number.isSafeInteger(Number(v)), 'a chain id of at most 2^53 - 1')
 
 /** A comma-separated list of integers (`90,99`); repeated parameters are joined first. */
 export const intList = /^\s*[0-9]{1,6}\s*(,\s*[0-9]{1,6}\s*)*$/
 
 export const PredictQuerySchema = z.object({
-  chainId: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'a positive integer chain id')
-    .openapi({ param: { name: 'chainId', in: 'query' }, example: '1', description: 'EVM chain id' }),
+  chainId: chainIdParameter.openapi({
+    param: { name: 'chainId', in: 'query' },
+    example: '1',
+    description: 'EVM chain id',
+  }),
   confidence: z
     .string()
     .regex(intList)
@@ -198,27 +216,20 @@ export const PredictQuerySchema = z.object({
     .openapi({
       param: { name: 'withinBlocks', in: 'query' },
       example: '1,3',
-      description: `Comma-separated horizons among ${horizons.join(', ')} (default: all)`,
+      description: `Comma-separated horizons among ${horizons.join(', ')} (default: ${defaultHorizons.join(', ')})`,
     }),
 })
 
 export const BlocknativeQuerySchema = z.object({
-  chainid: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'a positive integer chain id')
-    .optional()
-    .openapi({
-      param: { name: 'chainid', in: 'query' },
-      example: '1',
-      description: 'EVM chain id (default 1)',
-    }),
+  chainid: chainIdParameter.optional().openapi({
+    param: { name: 'chainid', in: 'query' },
+    example: '1',
+    description: 'EVM chain id (default 1)',
+  }),
 })
 
 export const MetaMaskParamsSchema = z.object({
-  chainId: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'a positive integer chain id')
-    .openapi({ param: { name: 'chainId', in: 'path' }, example: '1' }),
+  chainId: chainIdParameter.openapi({ param: { name: 'chainId', in: 'path' }, example: '1' }),
 })
 
 // ---------------------------------------------------------------------------------------------------
@@ -238,8 +249,9 @@ export const ChainSchema = z
   })
   .openapi('Chain')
 
+matches<z.infer<typeof ChainSchema>, Chain>(true)
+
 export const ChainsSchema = z.object({ chains: z.array(ChainSchema) }).openapi('Chains')
-export type ChainsBody = z.infer<typeof ChainsSchema>
 
 export const HealthSchema = z.object({ status: z.literal('ok'), uptimeSeconds: z.number() }).openapi('Health')
 
@@ -270,7 +282,7 @@ export const BlocknativeSchema = z
     blockPrices: z.array(
       z.object({
         blockNumber: z.number().int(),
-        estimatedTransactionCount: z.number().int().nullable(),
+        estimatedTransactionCount: z.number().int().nonnegative(),
         baseFeePerGas: z.number(),
         estimatedPrices: z.array(
           z.object({
@@ -290,27 +302,66 @@ const gweiString = z
   .string()
   .regex(/^[0-9]+(\.[0-9]+)?$/)
   .openapi({ description: 'gwei, decimal string', example: '1.5' })
-const gweiRange = z.tuple([gweiString, gweiString]).nullable()
+const gweiRange = z.tuple([gweiString, gweiString])
 const metaMaskLevel = z.object({
   suggestedMaxPriorityFeePerGas: gweiString,
   suggestedMaxFeePerGas: gweiString,
   minWaitTimeEstimate: z.number().int().openapi({ description: 'ms' }),
   maxWaitTimeEstimate: z.number().int().openapi({ description: 'ms' }),
 })
+const metaMaskTiers = {
+  low: metaMaskLevel,
+  medium: metaMaskLevel,
+  high: metaMaskLevel,
+  estimatedBaseFee: gweiString,
+}
 
-/** MetaMask `GET /networks/:chainId/suggestedGasFees` (amounts as gwei decimal strings). */
+/**
+ * MetaMask `GET /networks/:chainId/suggestedGasFees` (amounts as gwei decimal strings). As MetaMask's
+ * GasFeeEstimates type has it: the market fields (ranges, trends, congestion) all present, or all null.
+ */
 export const MetaMaskSchema = z
-  .object({
-    low: metaMaskLevel,
-    medium: metaMaskLevel,
-    high: metaMaskLevel,
-    estimatedBaseFee: gweiString,
-    networkCongestion: z.number().min(0).max(1),
-    latestPriorityFeeRange: gweiRange,
-    historicalPriorityFeeRange: gweiRange,
-    historicalBaseFeeRange: gweiRange,
-    priorityFeeTrend: trend.nullable(),
-    baseFeeTrend: trend.nullable(),
-  })
+  .union([
+    z.object({
+      ...metaMaskTiers,
+      networkCongestion: z.number().min(0).max(1),
+      latestPriorityFeeRange: gweiRange,
+      historicalPriorityFeeRange: gweiRange,
+      historicalBaseFeeRange: gweiRange,
+      priorityFeeTrend: trend,
+      baseFeeTrend: trend,
+    }),
+    z.object({
+      ...metaMaskTiers,
+      networkCongestion: z.null(),
+      latestPriorityFeeRange: z.null(),
+      historicalPriorityFeeRange: z.null(),
+      historicalBaseFeeRange: z.null(),
+      priorityFeeTrend: z.null(),
+      baseFeeTrend: z.null(),
+    }),
+  ])
   .openapi('MetaMaskSuggestedGasFees')
 export type MetaMaskBody = z.infer<typeof MetaMaskSchema>
+
+const gasStationTier = z.object({
+  maxPriorityFee: z.number().nonnegative().openapi({ description: 'gwei', example: 30.5 }),
+  maxFee: z.number().nonnegative().openapi({ description: 'gwei', example: 61.2 }),
+})
+
+/** The Polygon gas station v2 shape (amounts in gwei numbers), for ethers v6's fee-data plug-in. */
+export const GasStationSchema = z
+  .object({
+    safeLow: gasStationTier,
+    standard: gasStationTier,
+    fast: gasStationTier,
+    estimatedBaseFee: z.number().nonnegative().openapi({ description: 'gwei' }),
+    blockTime: z.number().positive().openapi({ description: 'seconds between blocks' }),
+    blockNumber: z.number().int().nonnegative(),
+  })
+  .openapi('GasStation')
+export type GasStationBody = z.infer<typeof GasStationSchema>
+
+export const GasStationParamsSchema = z.object({
+  chainId: chainIdParameter.openapi({ param: { name: 'chainId', in: 'path' }, example: '137' }),
+})

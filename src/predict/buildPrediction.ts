@@ -1,4 +1,4 @@
-import type { Prediction } from '../api/schemas.js'
+import type { Prediction } from '@feecast/client'
 import type { ChainProfile } from '../chains/chains.js'
 import { computeFeatures, type Features } from '../features/computeFeatures.js'
 import { feeRuleOf, maxLogStep } from '../features/feeRule.js'
