@@ -102,7 +102,7 @@ afterAll(async () => {
 })
 
 describe('GET /predict', () => {
-  it('answers the Prediction of DESIGN.md, fresh, with every level and horizon', async () => {
+  it('answers the Prediction of DESIGN.md, fresh, with every level and the default horizons', async () => {
     const r = await get('/predict?chainId=1')
     expect(r.status).toBe(200)
     expect(r.headers.get('content-type')).toMatch(/^application\/json/)
@@ -116,6 +116,13 @@ describe('GET /predict', () => {
     expect(r.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/)
     expect(r.headers.get('access-control-allow-origin')).toBe('*')
     expect(r.headers.get('x-request-id')).toMatch(/\S/)
+  })
+
+  it('serves every horizon the prediction carries when asked (1, 2, 3, 5, 10, 20)', async () => {
+    const p = PredictionSchema.parse(
+      (await get('/predict?chainId=1&confidence=90&withinBlocks=2,5,20')).json(),
+    )
+    expect(p.estimates.map((e) => e.withinBlocks)).toEqual([2, 5, 20])
   })
 
   it('filters by confidence and horizon', async () => {
@@ -309,6 +316,7 @@ describe('service routes', () => {
       [
         '/chains',
         '/gasprices/blockprices',
+        '/gasstation/{chainId}',
         '/healthz',
         '/metrics',
         '/networks/{chainId}/suggestedGasFees',
@@ -363,13 +371,17 @@ describe('bad input gets the documented 4xx, as JSON, and the process stays up',
     ['GET', '/predict?chainId=-1', 400, 'bad_parameter', 'chainId'],
     ['GET', '/predict?chainId=1.5', 400, 'bad_parameter', 'chainId'],
     ['GET', '/predict?chainId=99999999999999999999', 400, 'bad_parameter', 'chainId'],
+    // Past 2^53 - 1 a chain id cannot be held exactly: refused, never rounded to another id.
+    ['GET', '/predict?chainId=9999999999999999', 400, 'bad_parameter', 'chainId'],
+    ['GET', '/gasstation/9999999999999999', 400, 'bad_parameter', 'chainId'],
+    ['GET', '/gasstation/424242', 404, 'unknown_chain', 'chainId'],
     ['GET', '/predict?chainId=%ZZ', 400, 'bad_parameter', 'chainId'],
     ['GET', '/predict?chainId=1&chainId=2', 400, 'bad_parameter', 'chainId'],
     ['GET', '/predict?chainId=1&confidence=80', 400, 'bad_parameter', 'confidence'],
     ['GET', '/predict?chainId=1&confidence=', 400, 'bad_parameter', 'confidence'],
     ['GET', '/predict?chainId=1&confidence=90&confidence=99', 400, 'bad_parameter', 'confidence'],
     ['GET', '/predict?chainId=1&confidence=ninety', 400, 'bad_parameter', 'confidence'],
-    ['GET', '/predict?chainId=1&withinBlocks=2', 400, 'bad_parameter', 'withinBlocks'],
+    ['GET', '/predict?chainId=1&withinBlocks=4', 400, 'bad_parameter', 'withinBlocks'],
     ['GET', '/predict?chainId=1&withinBlocks=1;DROP%20TABLE', 400, 'bad_parameter', 'withinBlocks'],
     ['GET', '/predict?chainId=424242', 404, 'unknown_chain', 'chainId'],
     ['GET', '/gasprices/blockprices?chainid=x', 400, 'bad_parameter', 'chainid'],

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { type ChainsBody, confidenceLevels, contractHeader, horizons } from '@feecast/client'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { chainProfile } from '../chains/chains.js'
@@ -10,6 +11,7 @@ import type { ApiEnv } from './env.js'
 import { createFastPredict } from './fastPredict.js'
 import { jsonError } from './httpErrors.js'
 import { accessLog } from './middleware/accessLog.js'
+import { contract } from './middleware/contract.js'
 import { cors } from './middleware/cors.js'
 import { draining } from './middleware/draining.js'
 import { createEdge, type Handler } from './middleware/edge.js'
@@ -24,12 +26,11 @@ import { parseQuery } from './query.js'
 import {
   BlocknativeQuerySchema,
   BlocknativeSchema,
-  type ChainsBody,
   ChainsSchema,
-  confidenceLevels,
   ErrorSchema,
+  GasStationParamsSchema,
+  GasStationSchema,
   HealthSchema,
-  horizons,
   MetaMaskParamsSchema,
   MetaMaskSchema,
   PredictionSchema,
@@ -37,7 +38,7 @@ import {
   type ReadyBody,
   ReadySchema,
 } from './schemas.js'
-import { dataAge, toBlocknative, toMetaMask } from './shapes.js'
+import { dataAge, toBlocknative, toGasStation, toMetaMask } from './shapes.js'
 
 const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 
@@ -51,6 +52,25 @@ export type CreateApiAppParameters = {
   now?: (() => number) | undefined
 }
 
+/**
+ * Request headers browsers may send cross-origin (the preflight allows them): those the clients of the
+ * compatible shapes send (MetaMask's gas-fee-controller X-Client-Id, and Content-Type on its legacy
+ * route; web3-onboard's Authorization; ethers' User-Agent), feecast's API keys (Authorization,
+ * X-API-Key), request ids, revalidation, and the cache headers fetch wrappers add.
+ * test/api-cors-clients.test.ts records what the real clients send and checks each is allowed.
+ */
+export const corsAllowedHeaders = [
+  'Authorization',
+  'Cache-Control',
+  'Content-Type',
+  'If-None-Match',
+  'Pragma',
+  'User-Agent',
+  'X-API-Key',
+  'X-Client-Id',
+  'X-Request-Id',
+]
+
 /** Paths the API serves (for 405 vs 404), as patterns. */
 const knownPaths = [
   /^\/predict$/,
@@ -61,6 +81,7 @@ const knownPaths = [
   /^\/openapi\.json$/,
   /^\/gasprices\/blockprices$/,
   /^\/networks\/[^/]+\/suggestedGasFees$/,
+  /^\/gasstation\/[^/]+$/,
 ]
 const unlimitedPaths = new Set(['/healthz', '/readyz', '/metrics'])
 const isEntry = (x: FeedEntry | Response): x is FeedEntry => 'prediction' in x
@@ -110,6 +131,20 @@ const metaMaskRoute = createRoute({
   request: { params: MetaMaskParamsSchema },
   responses: {
     200: json(MetaMaskSchema, 'low/medium/high suggestions, gwei strings'),
+    304: notModified,
+    400: errorResponse('A bad parameter'),
+    404: errorResponse('A chain this service does not serve'),
+    503: errorResponse('No prediction, or stale data (Retry-After)'),
+  },
+})
+
+const gasStationRoute = createRoute({
+  method: 'get',
+  path: '/gasstation/{chainId}',
+  summary: "Polygon-gas-station-v2-compatible fees, for ethers v6's FetchUrlFeeDataNetworkPlugin (README)",
+  request: { params: GasStationParamsSchema },
+  responses: {
+    200: json(GasStationSchema, 'safeLow/standard/fast maxPriorityFee and maxFee, gwei numbers'),
     304: notModified,
     400: errorResponse('A bad parameter'),
     404: errorResponse('A chain this service does not serve'),
@@ -190,15 +225,16 @@ export function createApi({
   }
   const queryOf = (c: Context<ApiEnv>) => parseQuery(c.env?.incoming?.url ?? c.req.url)
   const corsOrigins = api.corsOrigins ?? '*'
-  const exposeHeaders = ['ETag', 'Retry-After', 'X-Request-Id']
+  const exposeHeaders = ['ETag', 'Retry-After', 'X-Request-Id', contractHeader]
   const limits = { perSecond: api.rateLimitPerSecond ?? 20, burst: api.rateLimitBurst ?? 60 }
   const buckets = createTokenBuckets({ ...limits, now })
   const generateRequestId = createIdGenerator()
   const edge = createEdge({
     steps: [
       requestId({ generate: generateRequestId }),
+      contract(),
       draining(isDraining),
-      cors({ origins: corsOrigins, allowHeaders: ['If-None-Match', 'X-Request-Id'], exposeHeaders }),
+      cors({ origins: corsOrigins, allowHeaders: corsAllowedHeaders, exposeHeaders }),
       requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
       rateLimit({
         ...limits,
@@ -322,9 +358,36 @@ export function createApi({
     if (notModified) return notModified
     let body = entry.memo.get('metamask') as string | null | undefined
     if (body === undefined) {
-      const shaped = toMetaMask(entry.prediction, { blockTimeSeconds: profile.blockTimeSeconds })
+      const shaped = toMetaMask(entry.prediction, {
+        blockTimeSeconds: profile.blockTimeSeconds,
+        ignoresTips: profile.ignoresTips,
+      })
       body = shaped === null ? null : JSON.stringify(shaped)
       entry.memo.set('metamask', body)
+    }
+    if (body === null) return incomplete(c, chainId)
+    return c.body(body, 200, { 'Content-Type': 'application/json', ...headers })
+  })
+
+  route(gasStationRoute, (c) => {
+    const params = validate(c, GasStationParamsSchema, { chainId: c.req.param('chainId') ?? '' })
+    if (params instanceof Response) return params
+    const chainId = Number(params.chainId)
+    const entry = lookup(c, chainId, 'chainId')
+    if (!isEntry(entry)) return entry
+    const profile = chainProfile(chainId)
+    const age = dataAge(entry.prediction, now(), profile.freshnessSeconds)
+    if (age.stale) return staleAnswer(c, chainId, age.ageMs)
+    const { headers, notModified } = conditional(c, entry, 'gs', age.ageMs, false)
+    if (notModified) return notModified
+    let body = entry.memo.get('gasstation') as string | null | undefined
+    if (body === undefined) {
+      const shaped = toGasStation(entry.prediction, {
+        blockTimeSeconds: profile.blockTimeSeconds,
+        ignoresTips: profile.ignoresTips,
+      })
+      body = shaped === null ? null : JSON.stringify(shaped)
+      entry.memo.set('gasstation', body)
     }
     if (body === null) return incomplete(c, chainId)
     return c.body(body, 200, { 'Content-Type': 'application/json', ...headers })

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { contractHeader, contractVersion } from '@feecast/client'
 import type { Logger } from '../lib/logger.js'
 import { type ObserveHttpRequestParameters, observeHttpRequest } from '../metrics/metrics.js'
 import { etagMatches } from './conditional.js'
@@ -104,7 +105,17 @@ export function createFastPredict({
     let status: number
     if (etagMatches(headers.ifNoneMatch, etag)) {
       status = 304
-      res.writeHead(304, ['ETag', etag, 'Cache-Control', cacheControl, 'X-Request-Id', requestId, ...cors])
+      res.writeHead(304, [
+        'ETag',
+        etag,
+        'Cache-Control',
+        cacheControl,
+        'X-Request-Id',
+        requestId,
+        contractHeader,
+        contractVersion,
+        ...cors,
+      ])
       res.end()
     } else {
       status = 200
@@ -120,6 +131,8 @@ export function createFastPredict({
         cacheControl,
         'X-Request-Id',
         requestId,
+        contractHeader,
+        contractVersion,
         ...cors,
       ])
       res.end(body)

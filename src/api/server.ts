@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
+import { contractHeader, contractVersion } from '@feecast/client'
 import { getRequestListener } from '@hono/node-server'
 import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
@@ -147,7 +148,7 @@ export async function createApiServer({
     const body = JSON.stringify(errorBody(status, code, message))
     socket.end(
       `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+        `Cache-Control: no-store\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
     )
     observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
     log.info({ status, code: error.code }, 'rejected a malformed request')

@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import { predictionFixture } from '../../test/support/predictionFixture.js'
 import { blocknativeFields, metaMaskFields } from '../../test/support/publishedFields.js'
-import { BlocknativeSchema, MetaMaskSchema, PredictionSchema } from './schemas.js'
+import { pickEstimate } from './pickEstimate.js'
+import { BlocknativeSchema, GasStationSchema, MetaMaskSchema, PredictionSchema } from './schemas.js'
 import {
   baseFeeTrendOf,
   dataAge,
+  gasStationGwei,
   joinPredictBody,
   parseIntList,
-  pickEstimate,
   predictBodyParts,
   selectEstimates,
   toBlocknative,
+  toGasStation,
   toMetaMask,
   toPredictResponse,
   weiToGwei,
   weiToGweiString,
 } from './shapes.js'
+import { walletTiers } from './walletTiers.js'
 
 const t = 1_800_000_000
 const fixture = () =>
@@ -127,30 +130,55 @@ describe('Blocknative shape', () => {
 })
 
 describe('MetaMask shape', () => {
-  it('has the published fields: low/medium/high from 90%/10, 90%/3, 99%/1', () => {
+  it('has the published fields: low/medium/high are the ordered wallet tiers', () => {
     const p = fixture()
     const body = toMetaMask(p, { blockTimeSeconds: 12 })!
     expect(MetaMaskSchema.parse(body)).toEqual(body)
     expect(Object.keys(body).sort()).toEqual(metaMaskFields)
-    const e = (c: number, n: number) => p.estimates.find((x) => x.confidence === c && x.withinBlocks === n)!
+    const tiers = walletTiers({
+      estimates: p.estimates,
+      pendingBaseFeePerGas: BigInt(p.pendingBaseFeePerGas),
+    })!
     expect(body.low).toEqual({
-      suggestedMaxPriorityFeePerGas: weiToGweiString(e(90, 10).maxPriorityFeePerGas),
-      suggestedMaxFeePerGas: weiToGweiString(e(90, 10).maxFeePerGas),
+      suggestedMaxPriorityFeePerGas: weiToGweiString(tiers.low.maxPriorityFeePerGas),
+      suggestedMaxFeePerGas: weiToGweiString(tiers.low.maxFeePerGas),
       minWaitTimeEstimate: 12_000,
       maxWaitTimeEstimate: 120_000,
     })
     expect(body.medium.maxWaitTimeEstimate).toBe(36_000)
-    expect(body.high.suggestedMaxFeePerGas).toBe(weiToGweiString(e(99, 1).maxFeePerGas))
+    expect(body.high.maxWaitTimeEstimate).toBe(12_000)
+    expect(body.high.suggestedMaxFeePerGas).toBe(weiToGweiString(tiers.high.maxFeePerGas))
     expect(body.estimatedBaseFee).toBe('20')
     expect(body.networkCongestion).toBe(0.55)
     expect(body.latestPriorityFeeRange).toEqual(['0.01', '5'])
     expect(body.priorityFeeTrend).toBe('up')
   })
-  it('without a market summary: null ranges, the base-fee trend from the forecast', () => {
+  it('without a market summary: every market field null, as MetaMask types the fallback', () => {
     const body = toMetaMask(predictionFixture({ withoutMarket: true }), { blockTimeSeconds: 2 })!
-    expect(body.historicalBaseFeeRange).toBeNull()
-    expect(body.priorityFeeTrend).toBeNull()
-    expect(body.baseFeeTrend).toBe('level')
+    expect(MetaMaskSchema.parse(body)).toEqual(body)
+    expect(body).toMatchObject({
+      networkCongestion: null,
+      latestPriorityFeeRange: null,
+      historicalPriorityFeeRange: null,
+      historicalBaseFeeRange: null,
+      priorityFeeTrend: null,
+      baseFeeTrend: null,
+    })
+  })
+  it('with one market field unknown: all of them null, never a mix', () => {
+    const p = fixture()
+    p.market = { ...p.market!, latestPriorityFeeRange: null }
+    const body = toMetaMask(p, { blockTimeSeconds: 2 })!
+    expect([body.networkCongestion, body.historicalBaseFeeRange, body.priorityFeeTrend]).toEqual([
+      null,
+      null,
+      null,
+    ])
+  })
+  it('takes the base-fee trend from the forecast when the market summary has none', () => {
+    const p = fixture()
+    p.market = { ...p.market!, baseFeeTrend: null }
+    expect(toMetaMask(p, { blockTimeSeconds: 2 })!.baseFeeTrend).toBe(baseFeeTrendOf(p))
   })
   it('derives the base-fee trend from the farthest median', () => {
     const p = predictionFixture({ withoutMarket: true })
@@ -159,6 +187,34 @@ describe('MetaMask shape', () => {
     expect(baseFeeTrendOf(p)).toBe('up')
     far.quantiles['50'] = String((BigInt(p.pendingBaseFeePerGas) * 90n) / 100n)
     expect(baseFeeTrendOf(p)).toBe('down')
+  })
+})
+
+describe('Polygon gas station shape', () => {
+  it('serves the wallet tiers as safeLow/standard/fast in gwei numbers', () => {
+    const p = fixture()
+    const body = GasStationSchema.parse(toGasStation(p, { blockTimeSeconds: 2 }))
+    const tiers = walletTiers({
+      estimates: p.estimates,
+      pendingBaseFeePerGas: BigInt(p.pendingBaseFeePerGas),
+    })!
+    expect(body.standard).toEqual({
+      maxPriorityFee: weiToGwei(tiers.medium.maxPriorityFeePerGas),
+      maxFee: weiToGwei(tiers.medium.maxFeePerGas),
+    })
+    expect(body).toMatchObject({ estimatedBaseFee: 20, blockTime: 2, blockNumber: 500 })
+    expect(body.safeLow.maxFee).toBeLessThan(body.standard.maxFee)
+    expect(body.standard.maxFee).toBeLessThan(body.fast.maxFee)
+  })
+  it.each([
+    [0n, '0'],
+    [1n, '0.000001'],
+    [999n, '0.000001'],
+    [1000n, '0.000001'],
+    [1234567n, '0.001234567'],
+    [30_000_000_001n, '30.000000001'],
+  ])('writes %s wei as a gwei number without an exponent (%s)', (wei, text) => {
+    expect(String(gasStationGwei(wei))).toBe(text)
   })
 })
 

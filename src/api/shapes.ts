@@ -1,4 +1,7 @@
-import type { BlocknativeBody, Estimate, MetaMaskBody, Prediction, StoredPrediction } from './schemas.js'
+import { defaultHorizons, type Estimate, type Prediction } from '@feecast/client'
+import { pickEstimate } from './pickEstimate.js'
+import type { BlocknativeBody, GasStationBody, MetaMaskBody, StoredPrediction } from './schemas.js'
+import { type WalletTier, walletTiers } from './walletTiers.js'
 
 /**
  * Pure response shaping: a stored prediction → the answers of /predict, Blocknative's blockprices and
@@ -37,16 +40,16 @@ export function dataAge(
 export type EstimateFilter = {
   /** Keep only these confidence levels (undefined: all). */
   confidence?: readonly number[] | undefined
-  /** Keep only these horizons (undefined: all). */
+  /** Keep only these horizons (undefined: the default ones, `defaultHorizons`). */
   withinBlocks?: readonly number[] | undefined
 }
 
 export function selectEstimates(estimates: readonly Estimate[], filter: EstimateFilter): Estimate[] {
-  const { confidence, withinBlocks } = filter
+  const { confidence, withinBlocks = defaultHorizons } = filter
   return estimates.filter(
     (e) =>
       (confidence === undefined || confidence.includes(e.confidence)) &&
-      (withinBlocks === undefined || withinBlocks.includes(e.withinBlocks)),
+      (withinBlocks as readonly number[]).includes(e.withinBlocks),
   )
 }
 
@@ -73,31 +76,6 @@ export function toPredictResponse(
     model: stored.model,
     ...(stored.market === undefined ? {} : { market: stored.market }),
   }
-}
-
-/**
- * The estimate for (confidence, withinBlocks): that one when the prediction has it, otherwise the
- * cheapest (lowest maxFeePerGas) that keeps a stronger promise: a confidence at least as high within
- * at most as many blocks. Null when the prediction has none.
- */
-export function pickEstimate(
-  estimates: readonly Estimate[],
-  confidence: number,
-  withinBlocks: number,
-): Estimate | null {
-  const exact = estimates.find((e) => e.confidence === confidence && e.withinBlocks === withinBlocks)
-  if (exact !== undefined) return exact
-  let best: Estimate | null = null
-  let bestFee = 0n
-  for (const e of estimates) {
-    if (e.confidence < confidence || e.withinBlocks > withinBlocks) continue
-    const fee = BigInt(e.maxFeePerGas)
-    if (best === null || fee < bestFee || (fee === bestFee && e.withinBlocks > best.withinBlocks)) {
-      best = e
-      bestFee = fee
-    }
-  }
-  return best
 }
 
 /** Blocknative's `system`/`network` names of the chains it serves; others are named after the id. */
@@ -143,20 +121,13 @@ export function toBlocknative(stored: StoredPrediction, parameters: { now: numbe
     blockPrices: [
       {
         blockNumber: stored.blockNumber + 1,
-        estimatedTransactionCount: stored.congestion.txCount ?? null,
+        estimatedTransactionCount: stored.congestion.txCount ?? 0,
         baseFeePerGas: weiToGwei(stored.pendingBaseFeePerGas),
         estimatedPrices,
       },
     ],
   }
 }
-
-/** MetaMask's three levels → the (confidence, withinBlocks) promise each carries. */
-export const metaMaskLevels = {
-  low: { confidence: 90, withinBlocks: 10 },
-  medium: { confidence: 90, withinBlocks: 3 },
-  high: { confidence: 99, withinBlocks: 1 },
-} as const
 
 /** Relative change of the median base-fee forecast beyond which the trend is up or down. */
 const trendThreshold = 0.02
@@ -178,43 +149,127 @@ export function baseFeeTrendOf(stored: StoredPrediction): 'up' | 'down' | 'level
 const range = (r: readonly [string, string] | null | undefined): [string, string] | null =>
   r ? [weiToGweiString(r[0]), weiToGweiString(r[1])] : null
 
+export type WalletShapeParameters = {
+  blockTimeSeconds: number
+  /** The chain ignores tips (walletTiers keeps them equal). */
+  ignoresTips?: boolean | undefined
+}
+
+/** The wait bounds of a tier (ms): from the next block to the tier's horizon. */
+function waitOf(tier: WalletTier, blockMs: number) {
+  return { minWaitTimeEstimate: blockMs, maxWaitTimeEstimate: blockMs * tier.withinBlocks }
+}
+
 /**
- * MetaMask `GET /networks/:chainId/suggestedGasFees`: low/medium/high from the estimates of
- * `metaMaskLevels`, wait times from the chain's block time (one block at best, N blocks at worst),
- * ranges and trends from the prediction's market summary (null when it has none; the base-fee trend
- * falls back to the forecast's). Null when an estimate a level needs is missing.
+ * MetaMask `GET /networks/:chainId/suggestedGasFees`: low/medium/high are walletTiers (ordered: each
+ * tip and cap above the one below), their waits from the next block to the tier's horizon, so wait
+ * times shrink from low to high and MetaMask's calculateTimeEstimate gives each tier's fees its own
+ * bounds. Ranges, trends and congestion come from the prediction's market summary (all null unless all
+ * are known). Null when an estimate a tier needs is missing.
  */
-export function toMetaMask(
-  stored: StoredPrediction,
-  parameters: { blockTimeSeconds: number },
-): MetaMaskBody | null {
+export function toMetaMask(stored: StoredPrediction, parameters: WalletShapeParameters): MetaMaskBody | null {
+  const tiers = walletTiers({
+    estimates: stored.estimates,
+    pendingBaseFeePerGas: BigInt(stored.pendingBaseFeePerGas),
+    ignoresTips: parameters.ignoresTips,
+  })
+  if (tiers === null) return null
   const blockMs = Math.round(parameters.blockTimeSeconds * 1000)
-  const level = (promise: { confidence: number; withinBlocks: number }) => {
-    const e = pickEstimate(stored.estimates, promise.confidence, promise.withinBlocks)
-    if (e === null) return null
-    return {
-      suggestedMaxPriorityFeePerGas: weiToGweiString(e.maxPriorityFeePerGas),
-      suggestedMaxFeePerGas: weiToGweiString(e.maxFeePerGas),
-      minWaitTimeEstimate: blockMs,
-      maxWaitTimeEstimate: blockMs * e.withinBlocks,
-    }
-  }
-  const low = level(metaMaskLevels.low)
-  const medium = level(metaMaskLevels.medium)
-  const high = level(metaMaskLevels.high)
-  if (low === null || medium === null || high === null) return null
-  const market = stored.market
-  return {
-    low,
-    medium,
-    high,
+  const level = (tier: WalletTier) => ({
+    suggestedMaxPriorityFeePerGas: weiToGweiString(tier.maxPriorityFeePerGas),
+    suggestedMaxFeePerGas: weiToGweiString(tier.maxFeePerGas),
+    ...waitOf(tier, blockMs),
+  })
+  const tierFields = {
+    low: level(tiers.low),
+    medium: level(tiers.medium),
+    high: level(tiers.high),
     estimatedBaseFee: weiToGweiString(stored.pendingBaseFeePerGas),
+  }
+  const market = marketFields(stored)
+  return market === null
+    ? {
+        ...tierFields,
+        networkCongestion: null,
+        latestPriorityFeeRange: null,
+        historicalPriorityFeeRange: null,
+        historicalBaseFeeRange: null,
+        priorityFeeTrend: null,
+        baseFeeTrend: null,
+      }
+    : { ...tierFields, ...market }
+}
+
+/**
+ * MetaMask's market fields from the prediction's market summary, or null unless every one is known:
+ * MetaMask types them as all present or all null. The base-fee trend, when the summary lacks one,
+ * follows the forecast's.
+ */
+function marketFields(stored: StoredPrediction) {
+  const market = stored.market
+  if (market === undefined) return null
+  const latestPriorityFeeRange = range(market.latestPriorityFeeRange)
+  const historicalPriorityFeeRange = range(market.historicalPriorityFeeRange)
+  const historicalBaseFeeRange = range(market.historicalBaseFeeRange)
+  const priorityFeeTrend = market.priorityFeeTrend
+  const baseFeeTrend = market.baseFeeTrend ?? baseFeeTrendOf(stored)
+  if (
+    latestPriorityFeeRange === null ||
+    historicalPriorityFeeRange === null ||
+    historicalBaseFeeRange === null ||
+    priorityFeeTrend === null ||
+    baseFeeTrend === null
+  )
+    return null
+  return {
     networkCongestion: stored.congestion.score,
-    latestPriorityFeeRange: range(market?.latestPriorityFeeRange),
-    historicalPriorityFeeRange: range(market?.historicalPriorityFeeRange),
-    historicalBaseFeeRange: range(market?.historicalBaseFeeRange),
-    priorityFeeTrend: market?.priorityFeeTrend ?? null,
-    baseFeeTrend: market?.baseFeeTrend ?? baseFeeTrendOf(stored),
+    latestPriorityFeeRange,
+    historicalPriorityFeeRange,
+    historicalBaseFeeRange,
+    priorityFeeTrend,
+    baseFeeTrend,
+  }
+}
+
+/**
+ * A gwei amount as a number that prints without an exponent. ethers' gas-station parser reads
+ * `String(n)`, and JavaScript writes numbers under 1e-6 as "1e-7", which it rejects: so a non-zero
+ * amount under 0.000001 gwei (1,000 wei) is raised to that. Raising a tip or a cap by under 1,000 wei
+ * keeps every promise.
+ */
+export function gasStationGwei(wei: bigint): number {
+  if (wei > 0n && wei < 1_000n) return 0.000001
+  const gwei = Number(wei / gweiUnit) + Number(wei % gweiUnit) / 1e9
+  return Number(gwei.toFixed(9))
+}
+
+/**
+ * The Polygon gas station v2 shape (`GET /gasstation/:chainId`), for ethers v6's
+ * FetchUrlFeeDataNetworkPlugin: safeLow / standard / fast are walletTiers low / medium / high, in gwei
+ * numbers; estimatedBaseFee the next block's base fee; blockTime the chain's block time (s);
+ * blockNumber the head. Null when an estimate a tier needs is missing.
+ */
+export function toGasStation(
+  stored: StoredPrediction,
+  parameters: WalletShapeParameters,
+): GasStationBody | null {
+  const tiers = walletTiers({
+    estimates: stored.estimates,
+    pendingBaseFeePerGas: BigInt(stored.pendingBaseFeePerGas),
+    ignoresTips: parameters.ignoresTips,
+  })
+  if (tiers === null) return null
+  const tier = (t: WalletTier) => ({
+    maxPriorityFee: gasStationGwei(t.maxPriorityFeePerGas),
+    maxFee: gasStationGwei(t.maxFeePerGas),
+  })
+  return {
+    safeLow: tier(tiers.low),
+    standard: tier(tiers.medium),
+    fast: tier(tiers.high),
+    estimatedBaseFee: gasStationGwei(BigInt(stored.pendingBaseFeePerGas)),
+    blockTime: parameters.blockTimeSeconds,
+    blockNumber: stored.blockNumber,
   }
 }
 
