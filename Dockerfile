@@ -1,15 +1,29 @@
 # syntax=docker/dockerfile:1
 # feecast: one image, three roles (FEECAST_ROLE=all | sampler | api), plus `feecast devchain`.
-# The CLI runs the TypeScript sources through tsx, so there is no compile step: the stages separate
-# building native dependencies (compilers, headers) from the slim runtime.
+# The build stage compiles TypeScript to dist/; the runtime stage has only dist/, models/, the built
+# @feecast/client and the production dependencies (plain `npm ci --omit=dev`): no sources, no tests,
+# no TypeScript loader. test/production-layout.test.ts runs this layout (no Docker engine there).
+
+# --- build: every dependency, the compiler, the sources -> dist/ ------------------------------------
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages/client/package.json packages/client/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY packages/client packages/client
+COPY src src
+RUN npm run build
 
 # --- deps: production node_modules, native addons built with the full toolchain ----------------------
 FROM node:20-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund
+COPY --from=build /app/packages/client/package.json packages/client/package.json
+COPY --from=build /app/packages/client/dist packages/client/dist
+RUN npm ci --omit=dev --no-audit --no-fund
 
-# --- runtime: Node, the sources, and redis-server for the embedded default -----------------------------
+# --- runtime: Node, the build, and redis-server for the embedded default -----------------------------
 FROM node:20-bookworm-slim AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends redis-server tini \
@@ -20,10 +34,11 @@ ENV NODE_ENV=production \
     PORT=8080 \
     FEECAST_STATE_DIR=/var/lib/feecast
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/packages/client ./packages/client
+COPY --from=build /app/dist ./dist
 COPY bin ./bin
-COPY src ./src
 COPY models ./models
 RUN mkdir -p /var/lib/feecast && chown node:node /var/lib/feecast
 USER node

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources through tsx's loader, so a clone needs no build step.
-import { register } from 'tsx/esm/api'
+// The feecast command: the compiled service in dist/. It never installs or builds anything (a checkout's
+// `npm start` does that first, scripts/start.mjs); without a build it says what to run.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
-register()
-await import('../src/cli.ts')
+const cli = new URL('../dist/cli.js', import.meta.url)
+if (!existsSync(fileURLToPath(cli))) {
+  process.stderr.write('feecast: not built (dist/cli.js is missing): run `npm run build` first, or `npm start` in a checkout\n')
+  process.exit(2)
+}
+await import(cli.href)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README (`npm test`). On a fresh Debian machine it brings what the tests need:
-# npm packages, and the real servers the integration tests run (redis-server from apt).
-# Elsewhere it says what is missing and stops.
+# npm packages (`npm ci`), the real servers and tools the integration tests run (from apt), the real
+# client libraries of the compatibility tests (test/compat), and the build. Elsewhere it says exactly
+# what is missing and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,27 +14,27 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
-  # npm 11.19 writes lockfiles without the other platforms' optional binaries (biome, esbuild) and then
-  # refuses them in `npm ci`; `npm install` installs the same locked versions.
-  if ! npm ci --no-audit --no-fund; then
-    say "npm ci refused the lockfile; installing the locked versions with npm install"
-    npm install --no-audit --no-fund
-  fi
+  npm ci --no-audit --no-fund
 fi
 
-# Debian packages the integration tests run for real: command -> package.
-declare -A needed=([redis-server]=redis-server
-  # The SLO tests (test/slo-*.test.ts) run the real Prometheus tools and Debian's docker-compose.
+# Debian packages the tests run for real: command -> package.
+declare -A needed=(
+  [redis-server]=redis-server [redis-sentinel]=redis-sentinel
+  # The SLO tests run the real Prometheus tools and Debian's docker-compose (config check only).
   [prometheus]=prometheus [promtool]=prometheus
   [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
-  [docker-compose]=docker-compose)
+  [docker-compose]=docker-compose
+  # Pages are tested in a real headless browser; wrk is the load generator of the benchmarks.
+  [chromium]=chromium [wrk]=wrk
+)
 missing=()
 for cmd in "${!needed[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${needed[$cmd]}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     say "installing from apt: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -46,8 +47,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The Debian package starts a system redis on 6379; the tests run their own on free ports and do not need it.
 
+say "compatibility clients (test/compat)"
+node scripts/install-compat-clients.mjs
+
+say "build (dist/ and packages/client/dist/)"
+npm run --silent build
+
 say "type check"
 npx tsc --noEmit -p .
+npx tsc --noEmit -p packages/client
 say "lint"
 npx biome check .
 say "tests"

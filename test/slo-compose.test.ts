@@ -93,8 +93,13 @@ describe('docker-compose.yml', () => {
   it('builds a multi-stage image whose entry point is the feecast CLI', async () => {
     const dockerfile = await readFile(join(repoRoot, 'Dockerfile'), 'utf8')
     const stages = [...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1])
-    expect(stages).toEqual(['deps', 'runtime'])
+    expect(stages).toEqual(['build', 'deps', 'runtime'])
     expect(dockerfile).toMatch(/COPY --from=deps/)
     expect(dockerfile).toMatch(/ENTRYPOINT \[.*"bin\/feecast\.mjs"\]/)
+    // The runtime stage ships the build, not the sources (test/production-layout.test.ts runs that layout).
+    const runtime = dockerfile.slice(dockerfile.search(/^FROM\s+\S+\s+AS\s+runtime/im))
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist/)
+    expect(runtime).not.toMatch(/^COPY\s+(src|test|bench)\b/m)
+    expect(dockerfile).not.toMatch(/npm install/)
   })
 })
