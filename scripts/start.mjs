@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start` in a checkout: brings what the service needs, then runs `feecast start`.
 //
-//  1. npm packages: `npm ci` when node_modules is missing or older than the lockfile;
-//  2. the build: `npm run build` when dist/ is missing or older than the sources;
+//  1. npm packages: `npm ci` when node_modules does not hold what the lockfile locks;
+//  2. the build: `npm run build` when dist/ is missing or was built from other sources;
 //  3. redis-server, when the embedded Redis will run (no REDIS_URL): installed from apt when this runs
 //     as root on Debian; elsewhere one line with the exact command, and exit 2.
 //
@@ -10,9 +10,10 @@
 // FEECAST_SETUP=off skips the set-up (it then only runs the service). Plain Node, no dependency: it runs
 // before node_modules exists.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { buildUpToDate, packagesUpToDate } from './installState.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const say = (line) => process.stderr.write(`feecast: ${line}\n`)
@@ -44,54 +45,16 @@ function run(command, args, what) {
     )
 }
 
-function mtime(path) {
-  try {
-    return statSync(path).mtimeMs
-  } catch {
-    return undefined
-  }
-}
-
-/** The newest modification time of a file under `dir` (recursively), or 0. */
-function newest(dir) {
-  let latest = 0
-  let entries
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return 0
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name)
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : (mtime(path) ?? 0))
-  }
-  return latest
-}
-
 function installPackages() {
-  const installed = mtime(join(root, 'node_modules/.package-lock.json'))
-  const locked = mtime(join(root, 'package-lock.json'))
-  if (installed !== undefined && locked !== undefined && installed >= locked) return
+  if (packagesUpToDate(root)) return
   say('installing npm packages (npm ci); FEECAST_SETUP=off skips this set-up')
   run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci')
 }
 
 function build() {
-  const built = Math.min(
-    mtime(join(root, 'dist/cli.js')) ?? 0,
-    mtime(join(root, 'packages/client/dist/esm/index.js')) ?? 0,
-  )
-  const sources = Math.max(
-    newest(join(root, 'src')),
-    newest(join(root, 'packages/client/src')),
-    ...['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => mtime(join(root, f)) ?? 0),
-  )
-  if (built > 0 && built >= sources) return
-  say(
-    built === 0
-      ? 'building (npm run build)'
-      : 'sources changed since the last build: building (npm run build)',
-  )
+  if (buildUpToDate(root)) return
+  const built = existsSync(join(root, 'dist/cli.js'))
+  say(built ? 'sources changed since the last build: building (npm run build)' : 'building (npm run build)')
   run('npm', ['run', '--silent', 'build'], 'the build')
 }
 
@@ -106,7 +69,7 @@ async function ensureRedisServer() {
   }
   if (config.redisUrl !== undefined || !config.embeddedRedis) return
   if (onPath('redis-server')) return
-  const debian = existsSync('/etc/debian_version') && onPath('apt-get')
+  const debian = existsSync('/etc/debian_version') && (existsSync('/usr/bin/apt-get') || onPath('apt-get'))
   const root_ = typeof process.getuid === 'function' && process.getuid() === 0
   if (debian && root_) {
     say('redis-server is missing: installing it from apt (apt-get install redis-server)')

@@ -14,7 +14,7 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if ! node --input-type=module -e "import { packagesUpToDate } from './scripts/installState.mjs'; process.exit(packagesUpToDate('.') ? 0 : 1)"; then
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
