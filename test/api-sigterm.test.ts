@@ -7,6 +7,7 @@ import { PredictionSchema } from '../src/api/schemas.js'
 import { type RedisServer, startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture, publishPrediction } from './support/predictionFixture.js'
 import { spawnApiServer } from './support/spawnApiServer.js'
+import { waitFor } from './support/waitFor.js'
 
 // The API in its own process, under load, gets SIGTERM: it stops accepting, finishes what it started
 // (no answer cut off mid-way), closes Redis and exits 0 within its deadline. Its logs hold no secret.
@@ -87,7 +88,12 @@ describe('SIGTERM under load', () => {
       }
     }
     const clients = Array.from({ length: 16 }, client)
-    await new Promise((r) => setTimeout(r, 1000))
+    // Under load: at least 100 answers before the signal (however long a busy machine takes to get there).
+    await waitFor(() => outcomes.filter((o) => o.kind === 'ok').length > 100, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      message: '100 answers under load before SIGTERM',
+    })
     const before = outcomes.filter((o) => o.kind === 'ok').length
     const signalledAt = Date.now()
     signalled = true

@@ -11,6 +11,7 @@ import { type CreateApiServerReturnType, createApiServer } from '../src/api/serv
 import { loadConfig } from '../src/config.js'
 import { predictionFixture, publishPrediction } from './support/predictionFixture.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
+import { waitFor } from './support/waitFor.js'
 
 /**
  * @feecast/client as a wallet gets it: `npm pack`ed, installed from the tarball into an empty project
@@ -87,6 +88,13 @@ describe('@feecast/client, packed and installed', () => {
   })
 
   it('works from plain node as ESM (.mjs) and CommonJS (.cjs)', async () => {
+    // Fresh data (the install above may have taken longer than chain 1's freshness bound).
+    const published = predictionFixture({ chainId: 1, blockNumber: 7 })
+    await publishPrediction(redis.client(), published)
+    await waitFor(() => api.feed.get(1)?.prediction.createdAt === published.createdAt, {
+      timeoutMs: 5000,
+      message: 'the API to hear the fresh prediction',
+    })
     const body = `
       const { createFeecastClient, feecastFees, contractVersion, confidenceLevels, horizons } = MODULE
       const feecast = createFeecastClient({ url: process.env.FEECAST_URL })
