@@ -25,6 +25,8 @@ export type CreateApiServerParameters = {
   feed?: PredictionFeed | undefined
   /** Answer plain GET /predict before Hono (fastPredict.ts). Default true; false sends all through Hono. */
   fastPath?: boolean | undefined
+  /** The clock (ms), for tests that need answers to the byte. Default Date.now. */
+  now?: (() => number) | undefined
 }
 
 export type CloseParameters = {
@@ -72,6 +74,7 @@ export async function createApiServer({
   chains,
   feed: givenFeed,
   fastPath = true,
+  now = Date.now,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
   const feed =
@@ -87,6 +90,7 @@ export async function createApiServer({
     logger: log,
     api: config.api,
     isDraining: () => drainingNow,
+    now,
   })
 
   setPredictionAgeSource(function* () {
