@@ -4,7 +4,7 @@
  * count enter, so a fork with other parameters (BPO2: 14 / 21 blobs) reads like the ones before it.
  * Changing this list changes the model: bump the version.
  */
-export const blobFeatureVersion = 1
+export const blobFeatureVersion = 2
 
 export const blobStepLags = 8
 export const blobPressureLags = 4

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { bpo1Time, cancunTime, syntheticBlobRows } from '../../test/helpers/blobHistory.js'
-import { mainnetBlobSchedule } from '../chains/blobSchedule.js'
+import { blobForkAt, mainnetBlobSchedule } from '../chains/blobSchedule.js'
+import { blobTransitionRule } from '../fees/nextExcessBlobGas.js'
+import { parseHistoryCsv } from '../history/historyCsv.js'
 import { blobFeatureNames } from './blobFeatureNames.js'
 import { blobFeatureMatrix, computeBlobFeatures } from './blobFeatures.js'
 import { blobMaxLogStep, blobRuleCode, blobSeriesRuns, sliceBlobSeries, toBlobSeries } from './blobSeries.js'
@@ -20,6 +23,57 @@ describe('blob series', () => {
       [...series!.rule.subarray(1)].every((r) => r === blobRuleCode.reserve || r === blobRuleCode.normal),
     ).toBe(true)
     expect(series!.rule.subarray(1).includes(blobRuleCode.reserve)).toBe(true)
+  })
+  it('classifies real transitions as the exact bigint rule does', () => {
+    // Real mainnet blocks (Chainscore Labs, score-da dataset, CC BY 4.0): see test/fixtures/blobs/README.md.
+    const text = readFileSync(
+      new URL('../../test/fixtures/blobs/mainnet-blob-transitions.csv', import.meta.url),
+      'utf8',
+    )
+    const runs = blobSeriesRuns({ blocks: parseHistoryCsv({ text }).rows, schedule })
+    let checked = 0
+    for (const s of runs)
+      for (let i = 1; i < s.length; i++) {
+        const fork = blobForkAt(schedule, s.timestamp[i]!)!
+        const rule = blobTransitionRule(
+          {
+            parent: {
+              excessBlobGas: BigInt(s.excessBlobGas[i - 1]!),
+              blobGasUsed: BigInt(s.blobs[i - 1]!) * 131_072n,
+            },
+            parameters: fork,
+          },
+          BigInt(s.excessBlobGas[i]!),
+        )
+        expect(s.rule[i]).toBe(blobRuleCode[rule!])
+        checked++
+      }
+    expect(checked).toBeGreaterThan(35)
+  })
+  it('switch the fork at the right block inside a replayed window (Prague at 22,431,084)', () => {
+    // Real mainnet blocks (Chainscore Labs, score-da dataset, CC BY 4.0): see test/fixtures/blobs/README.md.
+    const text = readFileSync(
+      new URL('../../test/fixtures/blobs/mainnet-blob-transitions.csv', import.meta.url),
+      'utf8',
+    )
+    const run = blobSeriesRuns({
+      blocks: parseHistoryCsv({ text, blobSchedule: schedule }).rows,
+      schedule,
+    }).find((s) => s.firstNumber === 22_431_081)!
+    const at = 22_431_084 - run.firstNumber
+    expect([...run.max]).toEqual([6, 6, 6, 9, 9, 9, 9])
+    expect(run.rule[at]).toBe(blobRuleCode.normal) // with Prague's target, from Cancun's last block
+    expect(blobMaxLogStep(run, at - 1)).toBeCloseTo(Math.log(1.125), 3)
+    expect(blobMaxLogStep(run, at)).toBeCloseTo(Math.log(1.0817), 3)
+    const before = computeBlobFeatures(run, at - 1)
+    const after = computeBlobFeatures(run, at)
+    expect(before[index('target_share')]).toBe(0.5)
+    expect(after[index('target_share')]).toBeCloseTo(2 / 3, 10)
+    // The fee drops 160-fold at the fork (Prague's larger update fraction reads the same excess lower), but
+    // the features read the excess, which the fork carries over: the move into the first Prague block is
+    // what its parent's 5 blobs did under Prague's target of 6, one blob below target: -1/3 of a full rise.
+    expect(after[index('step_lag0')]).toBeCloseTo(-1 / 3, 10)
+    expect(Math.abs(after[index('momentum_2')]!)).toBeLessThan(1)
   })
   it('splits runs at gaps and at rows without blob fields', () => {
     const rows = syntheticBlobRows({ blocks: 30, seed: 2 })

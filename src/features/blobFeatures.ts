@@ -1,3 +1,4 @@
+import { gasPerBlob } from '../fees/blobGas.js'
 import {
   blobFeatureLookback,
   blobFeatureNames,
@@ -8,7 +9,9 @@ import {
   blobStepLags,
   blobVolatilitySpans,
 } from './blobFeatureNames.js'
-import { type BlobSeries, blobMaxLogStep, blobRuleCode } from './blobSeries.js'
+import { type BlobSeries, blobRuleCode } from './blobSeries.js'
+
+const blobGas = Number(gasPerBlob)
 
 /**
  * Per-block inputs of the features, computed once per series (the backtest reads each block hundreds of
@@ -38,8 +41,10 @@ function derived(series: BlobSeries): Derived {
     d.pressure[i] = (blobs - target) / (max - target)
     d.full[i] = blobs >= max ? 1 : 0
     d.above[i] = blobs > target ? 1 : 0
+    // In excess blob gas, which a fork carries over unchanged (the fee itself jumps when the update
+    // fraction changes, e.g. 700-fold down at BPO1): the move usage and the rule made, not the fork's.
     const move =
-      ((series.logBlobFee[i + 1] ?? 0) - (series.logBlobFee[i] ?? 0)) / blobMaxLogStep(series, i + 1)
+      ((series.excessBlobGas[i + 1] ?? 0) - (series.excessBlobGas[i] ?? 0)) / ((max - target) * blobGas)
     d.step[i] = Math.min(1.5, Math.max(-4, move))
   }
   derivedCache.set(series, d)
@@ -62,14 +67,18 @@ export function writeBlobFeatures(
   if (end < 0 || end >= series.length) throw new RangeError(`writeBlobFeatures: no block at index ${end}`)
   const h = Math.min(end, blobFeatureLookback)
   const { pressure, step, full, above } = derived(series)
-  const unit = blobMaxLogStep(series, end)
-  const last = series.logBlobFee[end] ?? 0
+  // Levels in excess blob gas over the pending block's fork's largest rise: log(blob fee) in that fork's
+  // units, read for the whole window with the pending block's update fraction (so a fork inside the window
+  // is no jump: the excess carries over).
+  const unit = ((series.max[end] ?? 1) - (series.target[end] ?? 0)) * blobGas
+  const level = (i: number) => (series.excessBlobGas[i] ?? 0) / unit
+  const last = level(end)
   let k = offset
   for (let j = 0; j < blobStepLags; j++) out[k++] = j < h ? (step[end - 1 - j] ?? 0) : 0
   for (let j = 0; j < blobPressureLags; j++) out[k++] = j < h ? (pressure[end - 1 - j] ?? 0) : 0
   for (const span of blobMomentumSpans) {
     const n = Math.min(span, h)
-    out[k++] = n > 0 ? (last - (series.logBlobFee[end - n] ?? 0)) / (n * unit) : 0
+    out[k++] = n > 0 ? (last - level(end - n)) / n : 0
   }
   // One backward pass over the lookback, reading each span's sums where it ends.
   let sumStep2 = 0
@@ -117,11 +126,11 @@ export function writeBlobFeatures(
         reserve64++
         if (j <= 8) reserve8++
       }
-      const logFee = series.logBlobFee[i] ?? 0
-      if (logFee < lo) lo = logFee
-      if (logFee > hi) hi = logFee
+      const x = level(i)
+      if (x < lo) lo = x
+      if (x > hi) hi = x
     }
-    sumLog += series.logBlobFee[i] ?? 0
+    sumLog += level(i)
     if (streakAbove < 0 && !isAbove) streakAbove = j - 1
     if (streakFull < 0 && !isFull) streakFull = j - 1
     if (streakUp < 0 && !(s > 1e-3)) streakUp = j - 1
@@ -129,7 +138,7 @@ export function writeBlobFeatures(
     if (j === blobVolatilitySpans[volatility.length]) volatility.push(Math.sqrt(sumStep2 / j))
     if (j === blobPressureSpans[pressures.length]) pressures.push(sumPressure / j)
     if (j === 64 || (j === h && h < 64)) {
-      const scale = unit * Math.sqrt(j)
+      const scale = Math.sqrt(j)
       fromMax = (last - hi) / scale
       fromMin = (last - lo) / scale
     }
@@ -156,9 +165,9 @@ export function writeBlobFeatures(
   out[k++] = streak(streakDown)
   out[k++] = fromMax
   out[k++] = fromMin
-  out[k++] = (last - sumLog / (h + 1)) / (unit * Math.sqrt(Math.max(1, h)))
+  out[k++] = (last - sumLog / (h + 1)) / Math.sqrt(Math.max(1, h))
   const atFloor = (series.excessBlobGas[end] ?? 0) === 0 ? 1 : 0
-  out[k++] = Math.min(last / unit, blobFloorHorizon) / blobFloorHorizon
+  out[k++] = Math.min(last, blobFloorHorizon) / blobFloorHorizon
   out[k++] = atFloor
   out[k++] = n64 > 0 ? floor64 / n64 : atFloor
   out[k++] = h > 0 && series.rule[end] === blobRuleCode.reserve ? 1 : 0

@@ -1,7 +1,6 @@
 import { type BlobSchedule, blobForkAt } from '../chains/blobSchedule.js'
 import { blobBaseFee } from '../fees/blobBaseFee.js'
 import { gasPerBlob } from '../fees/blobGas.js'
-import { blobTransitionRule } from '../fees/nextExcessBlobGas.js'
 import { BlobSeriesError } from './errors.js'
 
 /** What the blob features read of a block: `BlockRecord` (live) and `HistoryRow` (files) both provide it. */
@@ -39,7 +38,7 @@ export type BlobSeries = {
    * what the model and the calibration read (floors only make the real fee lower).
    */
   logBlobFee: Float64Array
-  /** The exact blob base fee, wei. */
+  /** The exact blob base fee, wei (NaN where the series was built without: `exactFees: false`). */
   blobFee: Float64Array
   /** The rule of the transition into each block (`blobRuleCode`; unknown for the first). */
   rule: Uint8Array
@@ -60,11 +59,39 @@ export type ToBlobSeriesParameters = {
   /** Consecutive blocks, ascending, every one with its timestamp and both blob fields. */
   blocks: readonly BlobBlock[]
   schedule: BlobSchedule
+  /**
+   * Compute every block's exact blob base fee (fake_exponential in bigints, some microseconds a block). The
+   * backtest needs them; a live prediction reads only log fees and skips them (default true).
+   */
+  exactFees?: boolean
+}
+
+const blobGas = Number(gasPerBlob)
+
+/**
+ * blobTransitionRule in plain numbers, for series of hundreds of blocks per prediction: every quantity is an
+ * integer far below 2^53 (excess ~1e8, blob gas ~3e6), and the one division, by max blobs (<= 1024), floors
+ * exactly. Agrees with the bigint rule (tested on every transition of the shared files).
+ */
+function transitionRule(
+  parentExcess: number,
+  parentUsed: number,
+  target: number,
+  max: number,
+  reservePrice: boolean,
+  childExcess: number,
+): number {
+  const sum = parentExcess + parentUsed
+  if (sum < target * blobGas) return childExcess === 0 ? blobRuleCode.floor : blobRuleCode.unknown
+  if (childExcess === sum - target * blobGas) return blobRuleCode.normal
+  if (reservePrice && childExcess === parentExcess + Math.floor((parentUsed * (max - target)) / max))
+    return blobRuleCode.reserve
+  return blobRuleCode.unknown
 }
 
 export type ToBlobSeriesErrorType = BlobSeriesError
 
-export function toBlobSeries({ blocks, schedule }: ToBlobSeriesParameters): BlobSeries {
+export function toBlobSeries({ blocks, schedule, exactFees = true }: ToBlobSeriesParameters): BlobSeries {
   const n = blocks.length
   const series: BlobSeries = {
     firstNumber: blocks[0]?.number ?? 0,
@@ -80,7 +107,6 @@ export function toBlobSeries({ blocks, schedule }: ToBlobSeriesParameters): Blob
     blobFee: new Float64Array(n),
     rule: new Uint8Array(n),
   }
-  let previous: { excessBlobGas: bigint; blobGasUsed: bigint } | null = null
   blocks.forEach((block, i) => {
     if (i > 0 && block.number !== series.firstNumber + i)
       throw new BlobSeriesError('A blob series is a run of consecutive blocks.', {
@@ -99,12 +125,20 @@ export function toBlobSeries({ blocks, schedule }: ToBlobSeriesParameters): Blob
     series.updateFraction[i] = Number(fork.baseFeeUpdateFraction)
     series.reservePrice[i] = fork.reservePrice ? 1 : 0
     series.logBlobFee[i] = Number(block.excessBlobGas) / Number(fork.baseFeeUpdateFraction)
-    series.blobFee[i] = Number(blobBaseFee({ excessBlobGas: block.excessBlobGas, parameters: fork }))
-    const rule = previous
-      ? blobTransitionRule({ parent: previous, parameters: fork }, block.excessBlobGas)
-      : null
-    series.rule[i] = rule === null ? blobRuleCode.unknown : blobRuleCode[rule]
-    previous = { excessBlobGas: block.excessBlobGas, blobGasUsed: block.blobGasUsed }
+    series.blobFee[i] = exactFees
+      ? Number(blobBaseFee({ excessBlobGas: block.excessBlobGas, parameters: fork }))
+      : Number.NaN
+    series.rule[i] =
+      i === 0
+        ? blobRuleCode.unknown
+        : transitionRule(
+            series.excessBlobGas[i - 1] ?? 0,
+            (series.blobs[i - 1] ?? 0) * blobGas,
+            fork.target,
+            fork.max,
+            fork.reservePrice,
+            series.excessBlobGas[i] ?? 0,
+          )
   })
   return series
 }
