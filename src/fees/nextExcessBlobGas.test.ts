@@ -152,6 +152,9 @@ describe.skipIf(blobs === null)('every transition of the shared blob files', () 
       const text = readFileSync(`${blobs}/${file}`, 'utf8')
       // The parser checks every transition against the schedule (and throws on the first that fails).
       const parsed = parseHistoryCsv({ text, source: file, blobSchedule: mainnetBlobSchedule })
+      // The blob series classifies transitions in plain numbers: it must agree with the bigint rule.
+      const [series] = blobSeriesRuns({ blocks: parsed.rows, schedule: mainnetBlobSchedule })
+      expect(series!.length).toBe(parsed.rows.length)
       for (let i = 1; i < parsed.rows.length; i++) {
         const child = parsed.rows[i]!
         const parameters = forkOf(child)
@@ -159,6 +162,8 @@ describe.skipIf(blobs === null)('every transition of the shared blob files', () 
           { parent: header(parsed.rows[i - 1]!), parameters },
           child.excessBlobGas!,
         )
+        if (series!.rule[i] !== blobRuleCode[rule!])
+          expect(series!.rule[i], `block ${child.number}`).toBe(blobRuleCode[rule!])
         counts[rule!]++
         if (parameters.reservePrice && rule === 'reserve') counts.osakaReserve++
         if (parameters.reservePrice && rule === 'normal') counts.osakaNormal++
