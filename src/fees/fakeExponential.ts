@@ -13,13 +13,14 @@ export function fakeExponential({ factor, numerator, denominator }: FakeExponent
     throw new RangeError(`fakeExponential: denominator must be positive, got ${denominator}`)
   if (numerator < 0n || factor < 0n)
     throw new RangeError('fakeExponential: factor and numerator must not be negative')
-  let i = 1n
   let output = 0n
   let accumulator = factor * denominator
+  // denominator · i, kept as a running sum (one bigint addition instead of a counter and a product).
+  let divisor = denominator
   while (accumulator > 0n) {
     output += accumulator
-    accumulator = (accumulator * numerator) / (denominator * i)
-    i += 1n
+    accumulator = (accumulator * numerator) / divisor
+    divisor += denominator
   }
   return output / denominator
 }

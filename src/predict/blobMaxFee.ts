@@ -16,6 +16,8 @@ export type MaxFeePerBlobGasForParameters = {
   withinBlocks: number
   /** Percent. */
   confidence: number
+  /** The next blob base fee when the caller has it already (saves a fake_exponential). */
+  nextBlobBaseFeePerGas?: bigint
 }
 
 /** The largest excess-blob-gas rise one block can bring in any of the forks: (max - target) blobs. */
@@ -48,11 +50,13 @@ export function blobFeeCapAtThreshold({
   horizonForks = [nextFork],
   withinBlocks,
   threshold,
+  nextBlobBaseFeePerGas,
 }: BlobFeeCapAtThresholdParameters): bigint {
   if (!Number.isInteger(withinBlocks) || withinBlocks < 1)
     throw new RangeError(`withinBlocks must be an integer >= 1, got ${withinBlocks}`)
   const forks = horizonForks.includes(nextFork) ? horizonForks : [nextFork, ...horizonForks]
-  const nextFee = blobBaseFee({ excessBlobGas: nextExcessBlobGas, parameters: nextFork })
+  const nextFee =
+    nextBlobBaseFeePerGas ?? blobBaseFee({ excessBlobGas: nextExcessBlobGas, parameters: nextFork })
   if (withinBlocks === 1) return nextFee
   const worstExcess = nextExcessBlobGas + BigInt(withinBlocks - 1) * largestRise(forks)
   const logNext = Number(nextExcessBlobGas) / Number(nextFork.baseFeeUpdateFraction)
@@ -65,6 +69,7 @@ export function blobFeeCapAtThreshold({
         ? nextExcessBlobGas + BigInt(Math.ceil(threshold * Number(fraction)))
         : BigInt(Math.ceil((logNext + threshold) * Number(fraction)))
     const excess = line < worstExcess ? line : worstExcess
+    if (fork === nextFork && excess === nextExcessBlobGas) continue // the next fee itself
     const candidate = blobBaseFee({ excessBlobGas: excess, parameters: fork })
     if (candidate > fee) fee = candidate
   }

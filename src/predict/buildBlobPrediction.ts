@@ -130,6 +130,7 @@ export function buildBlobPrediction({
           thresholds,
           withinBlocks,
           confidence,
+          nextBlobBaseFeePerGas: next.blobBaseFeePerGas,
         }),
       })
   }
