@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { FeecastError } from './errors.js'
-import { redactUrl } from './lib/redact.js'
+import { createRedactor, type Redactor, redactUrl } from './lib/redact.js'
 
 /**
  * The one module that owns configuration: every setting, its environment variable, its default and its
@@ -201,4 +201,14 @@ export function redactConfig(config: Config): Record<string, unknown> {
     redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
     chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
   }
+}
+
+/**
+ * The redactor of every secret this configuration holds (RPC and Redis URLs' keys and passwords, API
+ * keys): what logs, metrics and answers pass through before they leave the process.
+ */
+export function secretRedactor(config: Pick<Config, 'chains' | 'redisUrl'>): Redactor {
+  return createRedactor({
+    urls: [...config.chains.flatMap((c) => c.rpcUrls), ...(config.redisUrl ? [config.redisUrl] : [])],
+  })
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { chainsKey } from './api/predictionKeys.js'
 import { chainProfile } from './chains/chains.js'
-import { type ChainConfig, ConfigError, loadConfig, redactConfig } from './config.js'
+import { type ChainConfig, ConfigError, loadConfig, redactConfig, secretRedactor } from './config.js'
 import { createLogger } from './lib/logger.js'
 import { type RedisServer, startRedisServer } from './store/redisServer.js'
 
@@ -25,7 +25,8 @@ export async function runStart(): Promise<void> {
     }
     throw error
   }
-  const logger = createLogger(config.logLevel)
+  const redact = secretRedactor(config)
+  const logger = createLogger(config.logLevel, {}, { redact })
   logger.info({ settings: redactConfig(config) }, 'starting feecast')
 
   const stops: Array<{ name: string; stop: () => Promise<void> }> = []

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { Logger } from '../lib/logger.js'
+import { childLogger, type Logger } from '../lib/logger.js'
 import { observePrediction } from '../metrics/metrics.js'
 import { chainsKey, predictionChannel, predictionKey } from './predictionKeys.js'
 import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
@@ -70,7 +70,7 @@ export function createPredictionFeed({
   maxReconnectDelayMs = 1_000,
   onPrediction,
 }: PredictionFeedParameters): PredictionFeed {
-  const log = logger?.child({ component: 'prediction-feed' })
+  const log = logger && childLogger(logger, { component: 'prediction-feed' })
   const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs)
   // Commands fail at once while disconnected (no offline queue): a resync never piles up.
   const cmd = redis.duplicate({

@@ -9,7 +9,7 @@ import {
   retry,
 } from 'cockatiel'
 import { type CustomTransport, custom } from 'viem'
-import { endpointLabel } from '../lib/redact.js'
+import { createRedactor, endpointLabel } from '../lib/redact.js'
 import { RpcEndpointError, type RpcFailureKind, RpcResponseError, RpcUnavailableError } from './errors.js'
 import { postJsonRpc } from './postJsonRpc.js'
 import { validateRpcResult } from './validateRpcResult.js'
@@ -83,6 +83,8 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
     onEndpointState,
   } = parameters
   if (urls.length === 0) throw new RangeError(`chain ${chainId}: no RPC endpoint`)
+  // Every endpoint's secrets, in every endpoint's errors: a provider may quote another's key back.
+  const redact = createRedactor({ urls })
 
   const endpoints: Endpoint[] = urls.map((url, index) => {
     const label = endpointLabel(url, index)
@@ -116,6 +118,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
         method,
         params,
         timeoutMs,
+        redact,
       })
       const problem = validateRpcResult({ method, params, result })
       if (problem) throw new RpcResponseError({ endpoint: endpoint.label, method, kind: 'invalid', problem })

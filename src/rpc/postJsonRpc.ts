@@ -1,3 +1,4 @@
+import { noRedaction, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError } from './errors.js'
 
 export type PostJsonRpcParameters = {
@@ -9,6 +10,8 @@ export type PostJsonRpcParameters = {
   timeoutMs: number
   /** Largest response accepted (bytes); a full block of a busy chain is a few MB. */
   maxBytes?: number
+  /** Hides the endpoint's secrets in text quoted from its answers (a provider may quote the key back). */
+  redact?: Redactor
 }
 
 let nextId = 1
@@ -24,6 +27,7 @@ export async function postJsonRpc({
   params,
   timeoutMs,
   maxBytes = 64 * 1024 * 1024,
+  redact = noRedaction,
 }: PostJsonRpcParameters): Promise<unknown> {
   const fail = (
     kind: RpcEndpointError['kind'],
@@ -56,24 +60,23 @@ export async function postJsonRpc({
     if (status < 200 || status >= 300) throw fail('http', `HTTP ${status}`, { status })
     throw fail('garbage', `response is not JSON (${text.length} bytes)`)
   }
+  const failed = status < 200 || status >= 300
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw fail(
-      status >= 200 && status < 300 ? 'garbage' : 'http',
-      `HTTP ${status}, not a JSON-RPC response`,
-      { status },
-    )
+    throw fail(failed ? 'http' : 'garbage', `HTTP ${status}, not a JSON-RPC response`, { status })
   const envelope = body as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown }
+  // A refused call (401 bad key, 429, 503) keeps its status, with what the provider said about it.
+  if (failed) {
+    const said = providerMessage(body)
+    throw fail('http', `HTTP ${status}${said ? `: ${quoted(said, redact)}` : ''}`, { status })
+  }
   if (envelope.error !== undefined && envelope.error !== null) {
     const error = envelope.error as { code?: unknown; message?: unknown }
     const code = typeof error.code === 'number' ? error.code : undefined
-    // A node's message may quote a URL (a proxy's upstream, say): show it without any.
-    const message =
-      typeof error.message === 'string'
-        ? error.message.slice(0, 200).replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
-        : 'no message'
-    throw fail('rpc', `JSON-RPC error ${code ?? '?'}: ${message}`, { code })
+    const said = providerMessage(body)
+    throw fail('rpc', `JSON-RPC error ${code ?? '?'}: ${said ? quoted(said, redact) : 'no message'}`, {
+      code,
+    })
   }
-  if (status < 200 || status >= 300) throw fail('http', `HTTP ${status}`, { status })
   if (envelope.id !== id) throw fail('garbage', 'response id does not match the request')
   if (!('result' in envelope)) throw fail('garbage', 'response has neither result nor error')
   return envelope.result
@@ -84,4 +87,25 @@ function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
   const code = typeof cause?.code === 'string' ? cause.code : undefined
   return code ? `connection failed (${code})` : 'connection failed'
+}
+
+/** What a provider said in an error answer: `error.message`, a bare `error` string, or a top-level `message`. */
+function providerMessage(body: object): string | undefined {
+  const b = body as { error?: unknown; message?: unknown; error_description?: unknown }
+  if (typeof b.error === 'string') return b.error
+  if (typeof b.error === 'object' && b.error !== null) {
+    const message = (b.error as { message?: unknown }).message
+    if (typeof message === 'string') return message
+  }
+  if (typeof b.message === 'string') return b.message
+  if (typeof b.error_description === 'string') return b.error_description
+  return undefined
+}
+
+/** A provider's text as it may be shown: bounded, without URLs (a proxy may quote its upstream) or secrets. */
+function quoted(text: string, redact: Redactor): string {
+  // Redacted before it is cut: a cut could leave half a key that no longer matches.
+  return redact(text)
+    .slice(0, 200)
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
 }

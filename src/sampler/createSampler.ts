@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Hex, PublicClient } from 'viem'
-import { createLogger, type Logger } from '../lib/logger.js'
+import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
 import { LeaseNotHeldError } from '../store/errors.js'
@@ -106,10 +106,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   } = parameters
   const owner = parameters.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const parentLogger = parameters.logger ?? createLogger('silent')
-  // chainId once per line: the caller's logger may already carry it.
-  const logger = parentLogger.child(
-    'chainId' in parentLogger.bindings() ? { component: 'sampler' } : { component: 'sampler', chainId },
-  )
+  const logger = childLogger(parentLogger, { component: 'sampler', chainId })
   const client =
     parameters.client ??
     createRpcClient({
