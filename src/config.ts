@@ -53,6 +53,11 @@ const settings = {
   BACKFILL_FULL_BLOCKS: z.coerce.number().int().min(0).max(10_000).default(64),
   RPC_TIMEOUT_MS: positiveInt.max(120_000).default(8_000),
   RPC_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /**
+   * Largest JSON-RPC response read (bytes); a longer body is cut off as it arrives. A whole block with
+   * its transactions is a few MB at most (a 60M-gas Ethereum block of calldata is about 3 MB of hex).
+   */
+  RPC_MAX_RESPONSE_BYTES: positiveInt.min(65_536).max(268_435_456).default(8_388_608),
   /** How often to ask for a new head when the endpoint cannot push them (ms). */
   POLL_INTERVAL_MS: positiveInt.max(60_000).default(1_000),
   /** Sampler leader lease: a crashed leader's replica takes over after at most this long. */
@@ -102,6 +107,7 @@ export type Config = {
   backfillFullBlocks: number
   rpcTimeoutMs: number
   rpcRetries: number
+  rpcMaxResponseBytes: number
   pollIntervalMs: number
   leaseTtlMs: number
   logLevel: Settings['LOG_LEVEL']
@@ -174,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backfillFullBlocks: s.BACKFILL_FULL_BLOCKS,
     rpcTimeoutMs: s.RPC_TIMEOUT_MS,
     rpcRetries: s.RPC_RETRIES,
+    rpcMaxResponseBytes: s.RPC_MAX_RESPONSE_BYTES,
     pollIntervalMs: s.POLL_INTERVAL_MS,
     leaseTtlMs: s.LEASE_TTL_MS,
     logLevel: s.LOG_LEVEL,

@@ -136,16 +136,20 @@ export async function runStart(): Promise<void> {
         backfillFullBlocks: config.backfillFullBlocks,
         rpcTimeoutMs: config.rpcTimeoutMs,
         rpcRetries: config.rpcRetries,
+        rpcMaxResponseBytes: config.rpcMaxResponseBytes,
         pollIntervalMs: config.pollIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
         logger: logger.child({ chainId: chain.chainId }),
-        onRpcCall: (call) =>
+        onRpcCall: (call) => {
           metrics.recordRpcCall({
             chainId: call.chainId,
             endpoint: call.endpoint,
             outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
             durationSeconds: call.durationMs / 1000,
-          }),
+          })
+          if (call.outcome === 'oversized')
+            metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
+        },
         onEvent: (event) => {
           if (event.type === 'reorg')
             metrics.recordReorg({ chainId: chain.chainId, depth: event.oldHead - event.ancestor })

@@ -20,6 +20,7 @@ import client from 'prom-client'
  * | feecast_chain_freshness_bound_seconds | gauge | chain_id |
  * | feecast_rpc_requests_total | counter | chain_id, endpoint, outcome (ok, error, timeout) |
  * | feecast_rpc_request_duration_seconds | histogram | chain_id, endpoint |
+ * | feecast_rpc_oversized_responses_total | counter | chain_id, endpoint |
  * | feecast_reorgs_total | counter | chain_id |
  * | feecast_reorg_depth_blocks | histogram | chain_id |
  * | feecast_calibration_coverage_ratio | gauge | chain_id, confidence, within_blocks |
@@ -116,6 +117,13 @@ const rpcDuration = new client.Histogram({
   help: 'JSON-RPC call latency per chain and endpoint',
   labelNames: ['chain_id', 'endpoint'] as const,
   buckets: rpcBuckets,
+  registers: [registry],
+})
+
+const rpcOversized = new client.Counter({
+  name: 'feecast_rpc_oversized_responses_total',
+  help: 'JSON-RPC responses whose body passed RPC_MAX_RESPONSE_BYTES and whose read was cut off',
+  labelNames: ['chain_id', 'endpoint'] as const,
   registers: [registry],
 })
 
@@ -304,6 +312,17 @@ export function recordRpcCall({
     outcome: outcome === 'ok' || outcome === 'timeout' ? outcome : 'error',
   })
   rpcDuration.observe({ chain_id, endpoint: label }, durationSeconds)
+}
+
+/** A JSON-RPC response cut off at the size cap (an endpoint sending too much, maybe on purpose). */
+export function recordOversizedRpcResponse({
+  chainId,
+  endpoint,
+}: {
+  chainId: number
+  endpoint: string
+}): void {
+  rpcOversized.inc({ chain_id: chainLabel(chainId), endpoint: safeEndpoint(endpoint) })
 }
 
 /**

@@ -37,6 +37,8 @@ export type CreateRpcTransportParameters = {
   urls: readonly string[]
   /** Per call to one endpoint. */
   timeoutMs: number
+  /** Largest response body read (bytes); past it the read is cut off (default 8 MiB). */
+  maxResponseBytes?: number
   /** Rounds over all endpoints after the first, with jittered exponential backoff in between. */
   retries: number
   /** Consecutive failures that open an endpoint's circuit (default 3). */
@@ -73,6 +75,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
     chainId,
     urls,
     timeoutMs,
+    maxResponseBytes,
     retries,
     breakerThreshold = 3,
     breakerHalfOpenAfterMs = 5_000,
@@ -119,6 +122,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
         params,
         timeoutMs,
         redact,
+        ...(maxResponseBytes === undefined ? {} : { maxBytes: maxResponseBytes }),
       })
       const problem = validateRpcResult({ method, params, result })
       if (problem) throw new RpcResponseError({ endpoint: endpoint.label, method, kind: 'invalid', problem })

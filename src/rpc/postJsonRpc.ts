@@ -8,11 +8,17 @@ export type PostJsonRpcParameters = {
   method: string
   params: unknown
   timeoutMs: number
-  /** Largest response accepted (bytes); a full block of a busy chain is a few MB. */
+  /**
+   * Largest response accepted (bytes): the read stops as soon as the body passes it, so a hostile
+   * endpoint's endless body costs at most this much memory. Default 8 MiB (config RPC_MAX_RESPONSE_BYTES).
+   */
   maxBytes?: number
   /** Hides the endpoint's secrets in text quoted from its answers (a provider may quote the key back). */
   redact?: Redactor
 }
+
+/** The default cap on one response: a whole block with its transactions, with room to spare. */
+export const defaultMaxResponseBytes = 8 * 1024 * 1024
 
 let nextId = 1
 
@@ -26,7 +32,7 @@ export async function postJsonRpc({
   method,
   params,
   timeoutMs,
-  maxBytes = 64 * 1024 * 1024,
+  maxBytes = defaultMaxResponseBytes,
   redact = noRedaction,
 }: PostJsonRpcParameters): Promise<unknown> {
   const fail = (
@@ -35,7 +41,10 @@ export async function postJsonRpc({
     extra: { code?: number; status?: number } = {},
   ) => new RpcEndpointError({ endpoint, method, kind, problem, ...extra })
   const id = nextId++
-  const signal = AbortSignal.timeout(timeoutMs)
+  const timeout = AbortSignal.timeout(timeoutMs)
+  // Ours: aborts the read (and the connection) the moment the body passes maxBytes.
+  const cut = new AbortController()
+  const signal = AbortSignal.any([timeout, cut.signal])
   let text: string
   let status: number
   try {
@@ -47,12 +56,17 @@ export async function postJsonRpc({
     })
     status = response.status
     // The body is read under the same timeout: an endpoint that sends headers and then stalls is a hang too.
-    text = await response.text()
+    const read = await readCapped(response, maxBytes)
+    if (read.over) {
+      cut.abort()
+      throw fail('oversized', `response body passed ${maxBytes} bytes (${read.seen} read); read aborted`)
+    }
+    text = read.text
   } catch (error) {
-    if (signal.aborted) throw fail('timeout', `no response within ${timeoutMs} ms`)
+    if (error instanceof RpcEndpointError) throw error
+    if (timeout.aborted) throw fail('timeout', `no response within ${timeoutMs} ms`)
     throw fail('network', describeNetworkError(error))
   }
-  if (text.length > maxBytes) throw fail('garbage', `response of ${text.length} bytes exceeds ${maxBytes}`)
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -80,6 +94,37 @@ export async function postJsonRpc({
   if (envelope.id !== id) throw fail('garbage', 'response id does not match the request')
   if (!('result' in envelope)) throw fail('garbage', 'response has neither result nor error')
   return envelope.result
+}
+
+/**
+ * The body as text, read chunk by chunk and abandoned as soon as it passes `maxBytes` (or its
+ * Content-Length says it will): what is held never exceeds the cap by more than one chunk.
+ */
+async function readCapped(
+  response: Response,
+  maxBytes: number,
+): Promise<{ over: false; text: string } | { over: true; seen: number }> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {})
+    return { over: true, seen: 0 }
+  }
+  if (!response.body) return { over: false, text: '' }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let seen = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    seen += value.byteLength
+    if (seen > maxBytes) {
+      chunks.length = 0
+      await reader.cancel().catch(() => {})
+      return { over: true, seen }
+    }
+    chunks.push(value)
+  }
+  return { over: false, text: Buffer.concat(chunks).toString('utf8') }
 }
 
 function describeNetworkError(error: unknown): string {

@@ -4,6 +4,7 @@ import type { Hex, PublicClient } from 'viem'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
+import { rpcUnavailableCause } from '../rpc/errors.js'
 import { LeaseNotHeldError } from '../store/errors.js'
 import { acquireLease, readLease, releaseLease, renewLease } from '../store/lease.js'
 import { readBlocks } from '../store/readBlocks.js'
@@ -11,7 +12,7 @@ import { readHead } from '../store/readHead.js'
 import type { StoreClient } from '../store/scripts.js'
 import { writeBlocks } from '../store/writeBlocks.js'
 import type { BlockRecord } from '../types.js'
-import { blockToRecord, type SampledBlock } from './blockToRecord.js'
+import { blockHeaderToRecord, blockToRecord, type SampledBlock } from './blockToRecord.js'
 import { ChainMovedError, StoreTimeoutError } from './errors.js'
 import { feeHistoryToRecords } from './feeHistoryToRecords.js'
 import { jitteredDelay } from './jitteredDelay.js'
@@ -37,6 +38,8 @@ export type CreateSamplerParameters = {
   rpcTimeoutMs?: number
   /** Retry rounds over all endpoints (default 3). */
   rpcRetries?: number
+  /** Largest RPC response body read (bytes, default 8 MiB). */
+  rpcMaxResponseBytes?: number
   /** A ready viem client (e.g. createRpcClient with its own hooks) instead of rpcUrls. */
   client?: PublicClient
   /** Per-endpoint call counters for metrics (with rpcUrls). */
@@ -114,6 +117,9 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       urls: parameters.rpcUrls ?? [],
       timeoutMs: parameters.rpcTimeoutMs ?? 8_000,
       retries: parameters.rpcRetries ?? 3,
+      ...(parameters.rpcMaxResponseBytes === undefined
+        ? {}
+        : { maxResponseBytes: parameters.rpcMaxResponseBytes }),
       onCall: parameters.onRpcCall,
       onEndpointState: (e) =>
         e.state === 'closed'
@@ -264,8 +270,32 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     }
   }
 
-  const fullBlock = async (number: number): Promise<SampledBlock> =>
-    (await client.getBlock({ blockNumber: BigInt(number), includeTransactions: true })) as SampledBlock
+  const fullBlock = async (number: number): Promise<SampledBlock> => {
+    try {
+      return (await client.getBlock({
+        blockNumber: BigInt(number),
+        includeTransactions: true,
+      })) as SampledBlock
+    } catch (error) {
+      // A block too big to read whole (RPC_MAX_RESPONSE_BYTES): its header still carries the base fee and
+      // gas; its tips stay unknown. (A hostile endpoint gets no further with a huge header: also cut off.)
+      if (!rpcUnavailableCause(error)?.failures.some((f) => f.kind === 'oversized')) throw error
+      logger.warn(
+        { block: number },
+        'block with its transactions is over the response size cap: recorded without tips',
+      )
+      return (await client.getBlock({
+        blockNumber: BigInt(number),
+        includeTransactions: false,
+      })) as SampledBlock
+    }
+  }
+
+  /** A fetched block's record: with its tips, or without when it came without its transactions. */
+  const toRecord = (block: SampledBlock): BlockRecord =>
+    block.transactions.some((tx) => typeof tx === 'string')
+      ? blockHeaderToRecord(block)
+      : blockToRecord(block)
 
   const fullBlocks = async (from: number, to: number): Promise<SampledBlock[]> => {
     const blocks = new Array<SampledBlock>(to - from + 1)
@@ -313,7 +343,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         { maxReorgDepth, tip: tipNumber },
         'reorg deeper than maxReorgDepth: older records were kept as they are',
       )
-    const records = chain.map(blockToRecord)
+    const records = chain.map(toRecord)
     await write(records, tipNumber)
     head = { number: tipNumber, hash: tip.hash }
     const ancestor = k
@@ -375,7 +405,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
             )
           parent = block.hash
         }
-        const records = blocks.map(blockToRecord)
+        const records = blocks.map(toRecord)
         await write(records)
         const last = blocks[blocks.length - 1]!
         head = { number: Number(last.number), hash: last.hash }
@@ -414,7 +444,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         await handleReorg(block)
         return true
       }
-      const record = blockToRecord(block)
+      const record = toRecord(block)
       await write([record])
       head = { number: n, hash: block.hash }
       announce([record], 'head')
