@@ -4,7 +4,6 @@ import type { Hex, PublicClient } from 'viem'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
-import { rpcUnavailableCause } from '../rpc/errors.js'
 import { LeaseNotHeldError } from '../store/errors.js'
 import { acquireLease, readLease, releaseLease, renewLease } from '../store/lease.js'
 import { readBlocks } from '../store/readBlocks.js'
@@ -12,6 +11,7 @@ import { readHead } from '../store/readHead.js'
 import type { StoreClient } from '../store/scripts.js'
 import { writeBlocks } from '../store/writeBlocks.js'
 import type { BlockRecord } from '../types.js'
+import { createBlockFetcher } from './blockFetcher.js'
 import { blockHeaderToRecord, blockToRecord, type SampledBlock } from './blockToRecord.js'
 import { ChainMovedError, StoreTimeoutError } from './errors.js'
 import { feeHistoryToRecords } from './feeHistoryToRecords.js'
@@ -61,6 +61,8 @@ export type CreateSamplerParameters = {
   onEvent?: (event: SamplerEvent) => void
   /** Full blocks fetched in parallel while catching up (default 4). */
   fetchConcurrency?: number
+  /** Times in a row the node must lack a block below its head before it is left as a gap (default 3). */
+  missingAttemptsBeforeGap?: number
   /** Deepest reorg walked back block by block (default 128). */
   maxReorgDepth?: number
   /** Limit on any one Redis call (default max(2000, leaseTtlMs)). */
@@ -104,6 +106,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     onEvent,
     fetchConcurrency = 4,
     maxReorgDepth = 128,
+    missingAttemptsBeforeGap = 3,
     storeTimeoutMs = Math.max(2_000, leaseTtlMs),
     stopTimeoutMs = 10_000,
   } = parameters
@@ -270,45 +273,13 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     }
   }
 
-  const fullBlock = async (number: number): Promise<SampledBlock> => {
-    try {
-      return (await client.getBlock({
-        blockNumber: BigInt(number),
-        includeTransactions: true,
-      })) as SampledBlock
-    } catch (error) {
-      // A block too big to read whole (RPC_MAX_RESPONSE_BYTES): its header still carries the base fee and
-      // gas; its tips stay unknown. (A hostile endpoint gets no further with a huge header: also cut off.)
-      if (!rpcUnavailableCause(error)?.failures.some((f) => f.kind === 'oversized')) throw error
-      logger.warn(
-        { block: number },
-        'block with its transactions is over the response size cap: recorded without tips',
-      )
-      return (await client.getBlock({
-        blockNumber: BigInt(number),
-        includeTransactions: false,
-      })) as SampledBlock
-    }
-  }
+  const blocks = createBlockFetcher({ client, logger, missingAttemptsBeforeGap })
 
   /** A fetched block's record: with its tips, or without when it came without its transactions. */
   const toRecord = (block: SampledBlock): BlockRecord =>
     block.transactions.some((tx) => typeof tx === 'string')
       ? blockHeaderToRecord(block)
       : blockToRecord(block)
-
-  const fullBlocks = async (from: number, to: number): Promise<SampledBlock[]> => {
-    const blocks = new Array<SampledBlock>(to - from + 1)
-    let next = from
-    const worker = async () => {
-      while (next <= to) {
-        const n = next++
-        blocks[n - from] = await fullBlock(n)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(fetchConcurrency, to - from + 1) }, worker))
-    return blocks
-  }
 
   // ---- reorgs ------------------------------------------------------------------------------------------
 
@@ -332,7 +303,12 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       const record = stored.get(k)
       // A missing or hash-less (eth_feeHistory) record cannot be compared: the walk stops there.
       if (!record || record.hash === null || record.hash === expectedParent) break
-      const block = await fullBlock(k)
+      const block = await blocks.fetch(k)
+      if (block === 'gap') {
+        // Pruned below here: the walk cannot compare further back; older records stay as they are.
+        logger.warn({ block: k }, 'reorg walk-back reached a block the node no longer has')
+        break
+      }
       if (block.hash !== expectedParent)
         throw new ChainMovedError(`the node's chain changed while walking back a reorg at block ${k}`)
       chain.unshift(block)
@@ -371,8 +347,16 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
           ? stored
           : (await store('readBlocks', readBlocks(redis, { chainId, from: at, to: at })))[0]
       if (storedAt?.hash) {
-        const block = await fullBlock(at)
-        if (block.hash !== storedAt.hash) await handleReorg(block)
+        const block = await blocks.fetch(at)
+        if (block === 'gap') {
+          // Pruned, or a restarted devchain that resumed past it: nothing to compare with. Follow the node
+          // from what it has; the blocks in between are left as a gap.
+          logger.warn(
+            { block: at },
+            'the node no longer has the stored head: following it from the blocks it has, leaving a gap',
+          )
+          if (head) head = { number: head.number, hash: null }
+        } else if (block.hash !== storedAt.hash) await handleReorg(block)
       }
     }
     let written = 0
@@ -385,8 +369,14 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         rewardPercentiles: [],
       })
       const records = feeHistoryToRecords(history)
-      if (records.length !== count)
-        throw new ChainMovedError(`eth_feeHistory returned ${records.length} of ${count} blocks`)
+      // The node keeps less than was asked for (pruned, or a restarted devchain): the newest part, ending at
+      // `newest` (checked by validateRpcResult), is stored and the rest left as a gap.
+      if (records.length < count)
+        logger.warn(
+          { from: newest - count + 1, to: newest, served: records.length },
+          'the node has only part of the history asked for: the rest is left as a gap',
+        )
+      if (records.length === 0) continue
       await write(records)
       head = { number: newest, hash: null }
       written += records.length
@@ -396,19 +386,27 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       const batch = Math.max(1, fetchConcurrency * 4)
       for (let from = plan.full.from; from <= plan.full.to; from += batch) {
         if (stopping) return
-        const blocks = await fullBlocks(from, Math.min(plan.full.to, from + batch - 1))
-        let parent = head?.hash ?? null
-        for (const block of blocks) {
-          if (parent !== null && block.parentHash !== parent)
+        const to = Math.min(plan.full.to, from + batch - 1)
+        const fetched = await blocks.fetchRange(from, to, fetchConcurrency)
+        const found = fetched.filter((b): b is SampledBlock => b !== 'gap')
+        if (found.length < fetched.length)
+          logger.warn(
+            { from, to, missing: fetched.length - found.length },
+            'the node does not have some blocks below its head: they are left as a gap',
+          )
+        let previous = head
+        for (const block of found) {
+          const number = Number(block.number)
+          if (previous?.hash && number === previous.number + 1 && block.parentHash !== previous.hash)
             throw new ChainMovedError(
-              `block ${block.number} does not extend block ${Number(block.number) - 1}: reorg during sync`,
+              `block ${number} does not extend block ${previous.number}: reorg during sync`,
             )
-          parent = block.hash
+          previous = { number, hash: block.hash }
         }
-        const records = blocks.map(toRecord)
+        if (found.length === 0) continue
+        const records = found.map(toRecord)
         await write(records)
-        const last = blocks[blocks.length - 1]!
-        head = { number: Number(last.number), hash: last.hash }
+        head = previous
         written += records.length
         announce(records, 'backfill')
       }
@@ -428,8 +426,8 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       // The node is behind the stored head: a lagging endpoint, or a reorg onto a shorter chain.
       const [stored] = await store('readBlocks', readBlocks(redis, { chainId, from: latest, to: latest }))
       if (stored?.hash) {
-        const tip = await fullBlock(latest)
-        if (tip.hash !== stored.hash) await handleReorg(tip)
+        const tip = await blocks.fetch(latest)
+        if (tip !== 'gap' && tip.hash !== stored.hash) await handleReorg(tip)
       }
       return false
     }
@@ -439,7 +437,12 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     }
     for (let n = head.number + 1; n <= latest; n++) {
       if (stopping) return false
-      const block = await fullBlock(n)
+      const block = await blocks.fetch(n)
+      if (block === 'gap') {
+        logger.warn({ block: n }, 'the node does not have a block below its head: it is left as a gap')
+        head = { number: n, hash: null }
+        continue
+      }
       if (head.hash !== null && block.parentHash !== head.hash) {
         await handleReorg(block)
         return true
