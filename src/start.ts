@@ -104,11 +104,18 @@ export async function runStart(): Promise<void> {
     metrics.registerChain({
       chainId: chain.chainId,
       freshnessSeconds: chainProfile(chain.chainId).freshnessSeconds,
+      baseFeeRuleKnown: config.role !== 'api' && chainProfile(chain.chainId).baseFeeRule !== 'unknown',
     })
 
   // Every role serves HTTP: the API role for wallets, the sampler role for /metrics and health checks.
   const { createApiServer } = await import('./api/server.js')
-  const api = await createApiServer({ config, redis, logger, chains: chains.map((c) => c.chainId) })
+  const api = await createApiServer({
+    config,
+    redis,
+    logger,
+    chains: chains.map((c) => c.chainId),
+    redact,
+  })
   stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
   logger.info({ port: api.port }, 'api listening')
 
@@ -151,6 +158,10 @@ export async function runStart(): Promise<void> {
             metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
         },
         onEvent: (event) => {
+          if (event.type === 'block-rejected')
+            metrics.recordBlockRejected({ chainId: chain.chainId, reason: event.reason })
+          if (event.type === 'base-fee-rule')
+            metrics.setBaseFeeRuleMatching({ chainId: chain.chainId, matching: event.matching })
           if (event.type === 'reorg')
             metrics.recordReorg({ chainId: chain.chainId, depth: event.oldHead - event.ancestor })
           if (event.type === 'synced' || event.type === 'reorg') predictor.notify()

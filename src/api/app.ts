@@ -46,6 +46,8 @@ export type CreateApiAppParameters = {
   logger: Logger
   /** Limits, CORS and proxy settings (config.api); defaults as in config.ts. */
   api?: Partial<ApiConfig> | undefined
+  /** Hides configured secrets in text that comes from elsewhere (the sampler's reasons on /readyz). */
+  redact?: ((text: string) => string) | undefined
   /** True once shutdown has begun: /readyz fails and answers close their connection. */
   isDraining?: (() => boolean) | undefined
   now?: (() => number) | undefined
@@ -149,6 +151,7 @@ export function createApi({
   api = {},
   isDraining = () => false,
   now = Date.now,
+  redact = (text: string) => text,
 }: CreateApiAppParameters) {
   const startedAt = now()
   const trustProxy = api.trustProxy ?? false
@@ -396,9 +399,10 @@ export function createApi({
     else if (!chains.some((ch) => ch.fresh))
       for (const ch of chains)
         reasons.push(
-          ch.ageMs === null
+          (ch.ageMs === null
             ? `chain ${ch.chainId}: no prediction yet (model not loaded or not run)`
-            : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`,
+            : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`) +
+            whyStale(ch.chainId, t),
         )
     const body: ReadyBody = {
       ready: reasons.length === 0,
@@ -408,6 +412,14 @@ export function createApi({
     }
     return c.json(body, body.ready ? 200 : 503, { 'Cache-Control': 'no-store' })
   })
+
+  /** What the chain's sampler says is wrong, to follow a stale chain's reason on /readyz. */
+  const whyStale = (chainId: number, t: number): string => {
+    const rejecting = feed.health(chainId)?.rejecting
+    if (!rejecting) return ''
+    const since = Math.round((t - rejecting.since) / 1000)
+    return redact(`: blocks refused for ${since} s (${rejecting.attempts} attempt(s)): ${rejecting.problem}`)
+  }
 
   app.openAPIRegistry.registerPath({
     method: 'get',

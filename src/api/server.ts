@@ -24,6 +24,8 @@ export type CreateApiServerParameters = {
   feed?: PredictionFeed | undefined
   /** Answer plain GET /predict before Hono (fastPredict.ts). Default true; false sends all through Hono. */
   fastPath?: boolean | undefined
+  /** Hides configured secrets in text the API answers from elsewhere (config's secretRedactor). */
+  redact?: ((text: string) => string) | undefined
 }
 
 export type CloseParameters = {
@@ -71,6 +73,7 @@ export async function createApiServer({
   chains,
   feed: givenFeed,
   fastPath = true,
+  redact,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
   const feed =
@@ -86,6 +89,7 @@ export async function createApiServer({
     logger: log,
     api: config.api,
     isDraining: () => drainingNow,
+    redact,
   })
 
   setPredictionAgeSource(function* () {

@@ -22,6 +22,8 @@ import client from 'prom-client'
  * | feecast_rpc_request_duration_seconds | histogram | chain_id, endpoint |
  * | feecast_rpc_oversized_responses_total | counter | chain_id, endpoint |
  * | feecast_reorgs_total | counter | chain_id |
+ * | feecast_blocks_rejected_total | counter | chain_id, reason (timestamp, base-fee, base-fee-rule) |
+ * | feecast_base_fee_rule_matching | gauge | chain_id (1 follows its known rule, 0 no longer, absent: rule unknown) |
  * | feecast_reorg_depth_blocks | histogram | chain_id |
  * | feecast_calibration_coverage_ratio | gauge | chain_id, confidence, within_blocks |
  * | feecast_calibration_scored_total | counter | chain_id, confidence, within_blocks |
@@ -139,6 +141,20 @@ const reorgs = new client.Counter({
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
+const blocksRejected = new client.Counter({
+  name: 'feecast_blocks_rejected_total',
+  help: 'Blocks refused by the checks of what an endpoint says (each attempt), by reason',
+  labelNames: ['chain_id', 'reason'] as const,
+  registers: [registry],
+})
+const baseFeeRuleMatching = new client.Gauge({
+  name: 'feecast_base_fee_rule_matching',
+  help: "1 while a chain's base fees follow its known rule, 0 once they stopped (followed with low trust)",
+  labelNames: ['chain_id'] as const,
+  registers: [registry],
+})
+const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule'])
+
 const reorgDepth = new client.Histogram({
   name: 'feecast_reorg_depth_blocks',
   help: 'Depth (blocks rewritten) of detected reorganisations',
@@ -332,13 +348,31 @@ export function recordOversizedRpcResponse({
 export function registerChain({
   chainId,
   freshnessSeconds,
+  baseFeeRuleKnown = true,
 }: {
   chainId: number
   freshnessSeconds: number
+  /** Whether feecast knows the chain's base-fee rule (then it starts out matching). */
+  baseFeeRuleKnown?: boolean
 }): void {
   const chain_id = chainLabel(chainId)
   freshnessBound.set({ chain_id }, freshnessSeconds)
   reorgs.inc({ chain_id }, 0)
+  for (const reason of rejectionReasons) blocksRejected.inc({ chain_id, reason }, 0)
+  if (baseFeeRuleKnown) baseFeeRuleMatching.set({ chain_id }, 1)
+}
+
+/** A block the sampler refused (each attempt). */
+export function recordBlockRejected({ chainId, reason }: { chainId: number; reason: string }): void {
+  blocksRejected.inc({
+    chain_id: chainLabel(chainId),
+    reason: rejectionReasons.has(reason) ? reason : 'other',
+  })
+}
+
+/** Whether a chain's base fees follow its known rule. */
+export function setBaseFeeRuleMatching({ chainId, matching }: { chainId: number; matching: boolean }): void {
+  baseFeeRuleMatching.set({ chain_id: chainLabel(chainId) }, matching ? 1 : 0)
 }
 
 /** A reorganisation the sampler detected and repaired. */

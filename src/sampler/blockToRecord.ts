@@ -25,6 +25,8 @@ export type SampledBlock = {
   miner: Address
   blobGasUsed?: bigint | null | undefined
   excessBlobGas?: bigint | null | undefined
+  /** OP-stack chains carry their base-fee parameters here. */
+  extraData?: Hex | undefined
   transactions: readonly (Hex | SampledTransaction)[]
 }
 

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Hex, PublicClient } from 'viem'
+import { type ChainProfile, chainProfile } from '../chains/chains.js'
+import type { BlockFacts } from '../chains/checkBlock.js'
+import { FeecastError } from '../errors.js'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
+import { writeChainHealth } from '../store/chainHealth.js'
 import { LeaseNotHeldError } from '../store/errors.js'
 import { acquireLease, readLease, releaseLease, renewLease } from '../store/lease.js'
 import { readBlocks } from '../store/readBlocks.js'
@@ -12,8 +16,9 @@ import type { StoreClient } from '../store/scripts.js'
 import { writeBlocks } from '../store/writeBlocks.js'
 import type { BlockRecord } from '../types.js'
 import { createBlockFetcher } from './blockFetcher.js'
+import { createBlockGate, factsOfBlock, factsOfRecord } from './blockGate.js'
 import { blockHeaderToRecord, blockToRecord, type SampledBlock } from './blockToRecord.js'
-import { ChainMovedError, StoreTimeoutError } from './errors.js'
+import { BlockRejectedError, ChainMovedError, StoreTimeoutError } from './errors.js'
 import { feeHistoryToRecords } from './feeHistoryToRecords.js'
 import { jitteredDelay } from './jitteredDelay.js'
 import { planSync } from './planSync.js'
@@ -27,6 +32,10 @@ export type SamplerEvent =
   | { type: 'synced'; head: number; written: number }
   | { type: 'reorg'; ancestor: number; oldHead: number; newHead: number; replaced: number }
   | { type: 'error'; phase: string; error: unknown }
+  /** A block was refused (each attempt): a future timestamp, an impossible base fee, a rule mismatch held back. */
+  | { type: 'block-rejected'; block: number; reason: string; problem: string }
+  /** The chain's blocks stopped (false) or went back to (true) following its known base-fee rule. */
+  | { type: 'base-fee-rule'; matching: boolean; problem: string | null }
   | { type: 'stopped' }
 
 export type CreateSamplerParameters = {
@@ -63,6 +72,12 @@ export type CreateSamplerParameters = {
   fetchConcurrency?: number
   /** Times in a row the node must lack a block below its head before it is left as a gap (default 3). */
   missingAttemptsBeforeGap?: number
+  /** The chain's rules the sampler checks blocks against (default chainProfile(chainId)). */
+  profile?: ChainProfile
+  /** Blocks a chain must build on a base fee that breaks its known rule before it is followed (default 16). */
+  ruleChangeConfirmations?: number
+  /** unix ms (tests). */
+  now?: () => number
   /** Deepest reorg walked back block by block (default 128). */
   maxReorgDepth?: number
   /** Limit on any one Redis call (default max(2000, leaseTtlMs)). */
@@ -107,6 +122,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     fetchConcurrency = 4,
     maxReorgDepth = 128,
     missingAttemptsBeforeGap = 3,
+    now = Date.now,
     storeTimeoutMs = Math.max(2_000, leaseTtlMs),
     stopTimeoutMs = 10_000,
   } = parameters
@@ -143,7 +159,16 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   let head: Head | null = null
   let synced = false
   let standbyAnnounced = false
+  /** The last block stored or seen stored: the parent the next block is checked against. */
+  let parentFacts: BlockFacts | null = null
   const sleepers = new Set<() => void>()
+  const gate = createBlockGate({
+    profile: parameters.profile ?? chainProfile(chainId),
+    now,
+    ...(parameters.ruleChangeConfirmations === undefined
+      ? {}
+      : { ruleChangeConfirmations: parameters.ruleChangeConfirmations }),
+  })
 
   const emit = (event: SamplerEvent) => {
     try {
@@ -151,6 +176,37 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     } catch (error) {
       logger.warn({ err: error }, 'onEvent hook threw')
     }
+  }
+
+  let publishedVersion = 0
+  let publishedRuleMatching = true
+  let healthWrites: Promise<void> = Promise.resolve()
+  /** Writes the gate's health to Redis when it changed (in order, best effort) and reports rule changes. */
+  const publishHealth = () => {
+    if (gate.version === publishedVersion) return
+    publishedVersion = gate.version
+    const health = gate.health()
+    const matching = health.ruleMismatch === null
+    if (matching !== publishedRuleMatching) {
+      publishedRuleMatching = matching
+      if (matching) logger.info("the chain's base fees follow its known rule again")
+      else
+        logger.warn(
+          { problem: health.ruleMismatch?.problem },
+          "the chain's base fees no longer follow its known rule: following it with low trust",
+        )
+      emit({ type: 'base-fee-rule', matching, problem: health.ruleMismatch?.problem ?? null })
+    }
+    healthWrites = healthWrites
+      .then(() => store('writeChainHealth', writeChainHealth(redis, { chainId, health })))
+      .catch((error) => logger.debug({ err: error }, 'could not publish the chain health'))
+  }
+
+  /** Blocks were stored: a refusal episode is over. */
+  const storedBlocks = (last: BlockFacts) => {
+    parentFacts = last
+    gate.stored()
+    publishHealth()
   }
 
   const sleep = (ms: number) =>
@@ -287,7 +343,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
    * `tip` is on the node's chain but does not extend the stored one. Walk back until a stored hash is the
    * parent of what the node has (the common ancestor), then replace everything above it in one write.
    */
-  const handleReorg = async (tip: SampledBlock) => {
+  const handleReorg = async (tip: SampledBlock, latest: number) => {
     const tipNumber = Number(tip.number)
     const oldHead = head?.number ?? tipNumber
     const lowest = Math.max(0, tipNumber - maxReorgDepth)
@@ -319,16 +375,20 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         { maxReorgDepth, tip: tipNumber },
         'reorg deeper than maxReorgDepth: older records were kept as they are',
       )
+    // The new branch is checked like any block: all of it, or none of it is stored.
+    const ancestor = stored.get(k)
+    const { rejected } = gate.admit(chain, ancestor ? factsOfRecord(ancestor) : null, latest)
+    if (rejected) throw rejected
     const records = chain.map(toRecord)
     await write(records, tipNumber)
+    storedBlocks(factsOfBlock(tip))
     head = { number: tipNumber, hash: tip.hash }
-    const ancestor = k
-    const replaced = Math.max(0, oldHead - ancestor)
+    const replaced = Math.max(0, oldHead - k)
     logger.warn(
-      { ancestor, oldHead, newHead: tipNumber, replaced },
+      { ancestor: k, oldHead, newHead: tipNumber, replaced },
       'reorg: replaced records above the common ancestor',
     )
-    emit({ type: 'reorg', ancestor, oldHead, newHead: tipNumber, replaced })
+    emit({ type: 'reorg', ancestor: k, oldHead, newHead: tipNumber, replaced })
     announce(records, 'reorg')
   }
 
@@ -339,6 +399,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     const stored = await store('readHead', readHead(redis, { chainId }))
     const latest = Number(await client.getBlockNumber())
     head = stored ? { number: stored.number, hash: stored.hash } : null
+    parentFacts = stored ? factsOfRecord(stored) : null
     if (stored?.hash) {
       // Is the stored head still on the node's chain? (It may have been reorged away while we were down.)
       const at = Math.min(stored.number, latest)
@@ -356,7 +417,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
             'the node no longer has the stored head: following it from the blocks it has, leaving a gap',
           )
           if (head) head = { number: head.number, hash: null }
-        } else if (block.hash !== storedAt.hash) await handleReorg(block)
+        } else if (block.hash !== storedAt.hash) await handleReorg(block, latest)
       }
     }
     let written = 0
@@ -377,7 +438,9 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
           'the node has only part of the history asked for: the rest is left as a gap',
         )
       if (records.length === 0) continue
+      gate.admitHistory(records, parentFacts)
       await write(records)
+      storedBlocks(factsOfRecord(records[records.length - 1]!))
       head = { number: newest, hash: null }
       written += records.length
       announce(records, 'backfill')
@@ -403,12 +466,17 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
             )
           previous = { number, hash: block.hash }
         }
-        if (found.length === 0) continue
-        const records = found.map(toRecord)
-        await write(records)
-        head = previous
-        written += records.length
-        announce(records, 'backfill')
+        const { admitted, rejected } = gate.admit(found, parentFacts, latest)
+        if (admitted.length > 0) {
+          const records = admitted.map(toRecord)
+          await write(records)
+          const last = admitted[admitted.length - 1]!
+          storedBlocks(factsOfBlock(last))
+          head = { number: Number(last.number), hash: last.hash }
+          written += records.length
+          announce(records, 'backfill')
+        }
+        if (rejected) throw rejected
       }
     }
     logger.info({ head: head?.number ?? null, written }, 'in sync with the node')
@@ -427,7 +495,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       const [stored] = await store('readBlocks', readBlocks(redis, { chainId, from: latest, to: latest }))
       if (stored?.hash) {
         const tip = await blocks.fetch(latest)
-        if (tip !== 'gap' && tip.hash !== stored.hash) await handleReorg(tip)
+        if (tip !== 'gap' && tip.hash !== stored.hash) await handleReorg(tip, latest)
       }
       return false
     }
@@ -444,11 +512,14 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         continue
       }
       if (head.hash !== null && block.parentHash !== head.hash) {
-        await handleReorg(block)
+        await handleReorg(block, latest)
         return true
       }
+      const { rejected } = gate.admit([block], parentFacts, latest)
+      if (rejected) throw rejected
       const record = toRecord(block)
       await write([record])
+      storedBlocks(factsOfBlock(block))
       head = { number: n, hash: block.hash }
       announce([record], 'head')
     }
@@ -475,8 +546,20 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         // Start over from what is stored: after a Redis restart or a reorg race the local view may be stale.
         synced = false
         if (error instanceof LeaseNotHeldError) continue
-        const level = failures >= 3 ? 'warn' : 'info'
-        logger[level]({ err: error, failures }, 'sampling failed; retrying')
+        if (error instanceof BlockRejectedError) {
+          emit({
+            type: 'block-rejected',
+            block: error.blockNumber,
+            reason: error.reason,
+            problem: error.shortMessage,
+          })
+          publishHealth()
+        }
+        const level = failures >= 3 || error instanceof BlockRejectedError ? 'warn' : 'info'
+        // feecast's own errors say what went wrong in one line; a stack helps only for the unexpected.
+        const what =
+          error instanceof FeecastError ? { error: error.message, kind: error.name } : { err: error }
+        logger[level]({ ...what, failures }, 'sampling failed; retrying')
         emit({ type: 'error', phase: role, error })
         await sleep(jitteredDelay(failures, 200, Math.max(2_000, pollIntervalMs * 2)))
       }

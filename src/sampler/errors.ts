@@ -24,3 +24,17 @@ export class BlockUnavailableError extends FeecastError {
     this.blockNumber = blockNumber
   }
 }
+
+/** A block the chain's rules do not allow (a future timestamp, an impossible base fee): not stored. */
+export class BlockRejectedError extends FeecastError {
+  override name = 'BlockRejectedError'
+  readonly blockNumber: number
+  readonly reason: string
+  constructor(blockNumber: number, reason: string, problem: string) {
+    super(`block ${blockNumber} rejected (${reason}): ${problem}`, {
+      details: 'It is not stored; the chain ages into stale until its endpoint serves a block that holds.',
+    })
+    this.blockNumber = blockNumber
+    this.reason = reason
+  }
+}
