@@ -49,6 +49,8 @@ export type CreateSamplerParameters = {
   rpcRetries?: number
   /** Largest RPC response body read (bytes, default 8 MiB). */
   rpcMaxResponseBytes?: number
+  /** How long an endpoint's chain-id check holds (default 60000 ms). */
+  rpcChainIdCheckIntervalMs?: number
   /** A ready viem client (e.g. createRpcClient with its own hooks) instead of rpcUrls. */
   client?: PublicClient
   /** Per-endpoint call counters for metrics (with rpcUrls). */
@@ -126,6 +128,8 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     storeTimeoutMs = Math.max(2_000, leaseTtlMs),
     stopTimeoutMs = 10_000,
   } = parameters
+  /** Endpoints found serving another chain so far (the transport reports them). */
+  let wrongChainSeen = 0
   const owner = parameters.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const parentLogger = parameters.logger ?? createLogger('silent')
   const logger = childLogger(parentLogger, { component: 'sampler', chainId })
@@ -139,11 +143,20 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       ...(parameters.rpcMaxResponseBytes === undefined
         ? {}
         : { maxResponseBytes: parameters.rpcMaxResponseBytes }),
+      ...(parameters.rpcChainIdCheckIntervalMs === undefined
+        ? {}
+        : { chainIdCheckIntervalMs: parameters.rpcChainIdCheckIntervalMs }),
       onCall: parameters.onRpcCall,
-      onEndpointState: (e) =>
-        e.state === 'closed'
-          ? logger.info(e, 'rpc endpoint recovered')
-          : logger.warn(e, 'rpc endpoint unhealthy'),
+      onEndpointState: ({ chainId: _, ...e }) => {
+        if (e.state === 'wrong-chain') {
+          wrongChainSeen++
+          logger.error(
+            e,
+            `rpc endpoint ${e.endpoint} ${e.problem}: not used until it serves chain ${chainId}`,
+          )
+        } else if (e.state === 'closed') logger.info(e, 'rpc endpoint recovered')
+        else logger.warn(e, 'rpc endpoint unhealthy')
+      },
     })
   // A gap up to this size is filled block by block (whole blocks); a larger one goes through planSync.
   const catchUpThreshold = Math.max(backfillFullBlocks, 32)
@@ -159,6 +172,8 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   let head: Head | null = null
   let synced = false
   let standbyAnnounced = false
+  /** Since when the node's head has been behind the stored head, and when that was last logged. */
+  let behind: { since: number; loggedAt: number } | null = null
   /** The last block stored or seen stored: the parent the next block is checked against. */
   let parentFacts: BlockFacts | null = null
   const sleepers = new Set<() => void>()
@@ -344,6 +359,14 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
    * parent of what the node has (the common ancestor), then replace everything above it in one write.
    */
   const handleReorg = async (tip: SampledBlock, latest: number) => {
+    // An endpoint that switched to another chain looks like a deep reorg: ask which chain it serves before
+    // rewriting anything (the transport takes an endpoint on another chain out of use).
+    const seen = wrongChainSeen
+    const reported = await client.getChainId()
+    if (reported !== chainId || wrongChainSeen !== seen)
+      throw new ChainMovedError(
+        `the endpoint that reported a reorg at block ${Number(tip.number)} serves chain ${reported === chainId ? 'another' : reported}, not ${chainId}: nothing rewritten`,
+      )
     const tipNumber = Number(tip.number)
     const oldHead = head?.number ?? tipNumber
     const lowest = Math.max(0, tipNumber - maxReorgDepth)
@@ -492,12 +515,27 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     const latest = Number(await client.getBlockNumber())
     if (latest < head.number) {
       // The node is behind the stored head: a lagging endpoint, or a reorg onto a shorter chain.
+      const t = now()
+      if (behind === null || t - behind.loggedAt > 60_000) {
+        logger.warn(
+          { nodeHead: latest, storedHead: head.number, sinceMs: behind ? t - behind.since : 0 },
+          `the node's head ${latest} is behind the stored head ${head.number}: waiting for it (a lagging or rewound endpoint)`,
+        )
+        behind = { since: behind?.since ?? t, loggedAt: t }
+      }
       const [stored] = await store('readBlocks', readBlocks(redis, { chainId, from: latest, to: latest }))
       if (stored?.hash) {
         const tip = await blocks.fetch(latest)
         if (tip !== 'gap' && tip.hash !== stored.hash) await handleReorg(tip, latest)
       }
       return false
+    }
+    if (behind !== null) {
+      logger.info(
+        { nodeHead: latest, behindMs: now() - behind.since },
+        "the node's head caught up with the store",
+      )
+      behind = null
     }
     if (latest - head.number > catchUpThreshold) {
       synced = false
