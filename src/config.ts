@@ -89,6 +89,16 @@ const settings = {
     .default('*'),
   /** API: behind one reverse proxy, take the client address from the last X-Forwarded-For entry. */
   TRUST_PROXY: bool.default(false),
+  /** API: open connections allowed in all; 0 takes the open-file limit less a reserve. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** API: open connections allowed from one client address (trusted proxies are not limited). */
+  MAX_CONNECTIONS_PER_CLIENT: positiveInt.max(1_000_000).default(64),
+  /** API: a connection must send a whole request head within this long (from connecting, or from the last answer). */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.min(500).max(120_000).default(5_000),
+  /** API: an idle kept-alive connection is closed after this long. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.min(100).max(120_000).default(5_000),
+  /** API: a connection on which nothing moves (a client that stops reading an answer) is closed after this long. */
+  HTTP_IDLE_TIMEOUT_MS: positiveInt.min(1_000).max(600_000).default(30_000),
 } as const
 
 type Settings = { [K in keyof typeof settings]: z.output<(typeof settings)[K]> }
@@ -125,6 +135,12 @@ export type ApiConfig = {
   /** Allowed CORS origins, or '*' for any. */
   corsOrigins: '*' | string[]
   trustProxy: boolean
+  /** Open connections in all; 0: the open-file limit less a reserve. */
+  maxConnections: number
+  maxConnectionsPerClient: number
+  headersTimeoutMs: number
+  keepAliveTimeoutMs: number
+  idleTimeoutMs: number
 }
 
 const rpcVariable = /^RPC_URL_([0-9]+)$/
@@ -197,6 +213,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRequestBodyBytes: s.MAX_REQUEST_BODY_BYTES,
       corsOrigins: s.CORS_ORIGINS === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()),
       trustProxy: s.TRUST_PROXY,
+      maxConnections: s.MAX_CONNECTIONS,
+      maxConnectionsPerClient: s.MAX_CONNECTIONS_PER_CLIENT,
+      headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: s.HTTP_IDLE_TIMEOUT_MS,
     },
   }
 }

@@ -6,8 +6,14 @@ import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
-import { observeHttpRequest, setPredictionAgeSource } from '../metrics/metrics.js'
+import {
+  observeHttpRequest,
+  recordShedConnection,
+  setOpenConnectionsSource,
+  setPredictionAgeSource,
+} from '../metrics/metrics.js'
 import { createApi } from './app.js'
+import { createConnectionGuard, defaultMaxConnections } from './connectionGuard.js'
 import { errorBody } from './httpErrors.js'
 import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
 import { dataAge } from './shapes.js'
@@ -107,12 +113,16 @@ export async function createApiServer({
   let fastAnswers = 0
   // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
   const honoListener = getRequestListener(app.fetch, { overrideGlobalObjects: true })
+  const headersTimeoutMs = config.api.headersTimeoutMs ?? 5_000
   const server = createServer(
     {
       maxHeaderSize: maxHeaderBytes,
-      headersTimeout: 10_000,
-      requestTimeout: 15_000,
-      keepAliveTimeout: 5_000,
+      // A connection that sends nothing (or a head byte by byte) is closed within a second of its limit:
+      // Node checks every connectionsCheckingInterval (30 s by default, which kept idle sockets for 40 s).
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs + 5_000,
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: config.api.keepAliveTimeoutMs ?? 5_000,
     },
     (req, res) => {
       let answered = false
@@ -131,10 +141,47 @@ export async function createApiServer({
     },
   )
 
+  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
+  server.timeout = config.api.idleTimeoutMs ?? 30_000
+
+  // Each connection is a file descriptor: one client address gets a share, the server a total below the
+  // open-file limit; past either, a connection is closed as soon as it is accepted.
+  const trustedProxy = config.api.trustProxy ?? false
+  const maxConnections = config.api.maxConnections || defaultMaxConnections()
+  const shedLoggedAt = new Map<string, number>()
+  const guard = createConnectionGuard({
+    maxConnections,
+    maxPerClient: config.api.maxConnectionsPerClient ?? 64,
+    // Behind a proxy every client arrives from its address.
+    isExempt: () => trustedProxy,
+    onShed: (reason, address) => {
+      recordShedConnection(reason)
+      const t = Date.now()
+      if ((shedLoggedAt.get(reason) ?? 0) > t - 60_000) return
+      shedLoggedAt.set(reason, t)
+      log.warn(
+        { reason, client: address, open: guard.open, maxConnections },
+        reason === 'total'
+          ? 'connection limit reached: closing new connections'
+          : 'a client is over its connection limit: closing its new connections',
+      )
+    },
+  })
+  server.on('connection', (socket: Socket) => {
+    if (!guard.admit(socket)) socket.destroy()
+  })
+  setOpenConnectionsSource(() => guard.open)
+
   // Malformed requests never reach Hono: answer them in JSON too, and never log their bytes (they may
-  // hold anything a client sent).
+  // hold anything a client sent). The socket is destroyed once the answer is out: ending it alone left
+  // it open (and its descriptor held) until the client closed its side.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    // A connection that never sent a request: nothing to answer, just close it.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
       socket.destroy()
       return
     }
@@ -152,7 +199,10 @@ export async function createApiServer({
     socket.end(
       `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
     )
+    // A client that does not read the answer does not keep the socket either.
+    setTimeout(() => socket.destroy(), 1_000).unref()
     observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
     log.info({ status, code: error.code }, 'rejected a malformed request')
   })
@@ -206,6 +256,7 @@ export async function createApiServer({
         )
       })
       setPredictionAgeSource(undefined)
+      setOpenConnectionsSource(undefined)
       if (!givenFeed) await feed.close()
       log.info('api closed')
     })()

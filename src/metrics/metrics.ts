@@ -9,6 +9,8 @@ import client from 'prom-client'
  * | metric | type | labels |
  * |---|---|---|
  * | http_server_request_duration_seconds | histogram | http_route, http_request_method, http_response_status_code |
+ * | feecast_http_connections_shed_total | counter | reason (per-client, total) |
+ * | feecast_http_open_connections | gauge (at scrape) | |
  * | feecast_predicted_max_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
  * | feecast_predicted_max_priority_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
  * | feecast_predicted_expected_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
@@ -45,6 +47,26 @@ const httpDuration = new client.Histogram({
   labelNames: ['http_route', 'http_request_method', 'http_response_status_code'] as const,
   buckets: httpBuckets,
   registers: [registry],
+})
+
+const connectionsShed = new client.Counter({
+  name: 'feecast_http_connections_shed_total',
+  help: 'Connections closed as soon as accepted: their client address (per-client) or the server (total) was at its cap',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+})
+connectionsShed.inc({ reason: 'per-client' }, 0)
+connectionsShed.inc({ reason: 'total' }, 0)
+
+let openConnectionsSource: (() => number) | undefined
+new client.Gauge({
+  name: 'feecast_http_open_connections',
+  help: 'Connections the API holds open now',
+  registers: [registry],
+  collect() {
+    this.reset()
+    if (openConnectionsSource) this.set(openConnectionsSource())
+  },
 })
 
 const feeLabels = ['chain_id', 'confidence', 'within_blocks'] as const
@@ -246,6 +268,16 @@ export function observeHttpRequest({
     httpChildren.set(key, child)
   }
   child.observe(durationSeconds)
+}
+
+/** A connection the API closed at once (its client or the server at its cap). */
+export function recordShedConnection(reason: 'per-client' | 'total'): void {
+  connectionsShed.inc({ reason })
+}
+
+/** Where `feecast_http_open_connections` reads the count at scrape time (the API server). */
+export function setOpenConnectionsSource(source: (() => number) | undefined): void {
+  openConnectionsSource = source
 }
 
 type FeeEstimate = {
