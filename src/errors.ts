@@ -14,3 +14,16 @@ export class FeecastError extends Error {
     this.details = options.details
   }
 }
+
+/**
+ * The service cannot start because of a setting (a port in use, a host that does not resolve, a state
+ * directory it cannot write): one line naming the setting, and exit code 2.
+ */
+export class StartupError extends FeecastError {
+  override name = 'StartupError'
+  readonly setting: string
+  constructor(setting: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`${setting} ${problem}`, options)
+    this.setting = setting
+  }
+}

@@ -31,6 +31,8 @@ import client from 'prom-client'
  * | feecast_calibration_scored_total | counter | chain_id, confidence, within_blocks |
  * | feecast_calibration_covered_total | counter | chain_id, confidence, within_blocks |
  * | feecast_model_info | gauge (1) | version, backend |
+ * | feecast_embedded_redis_up | gauge | redis (embedded): 1 while the embedded redis-server runs |
+ * | feecast_embedded_redis_restarts_total | counter | outcome (ok, failed) |
  * | process_*, nodejs_* | default Node metrics (prom-client) | |
  */
 
@@ -208,6 +210,20 @@ const modelInfo = new client.Gauge({
   name: 'feecast_model_info',
   help: 'The model in use (always 1): its version and TF.js backend',
   labelNames: ['version', 'backend'] as const,
+  registers: [registry],
+})
+
+const embeddedRedisUp = new client.Gauge({
+  name: 'feecast_embedded_redis_up',
+  help: 'Whether the embedded redis-server is running (only exported when feecast runs one)',
+  // A labelled gauge has no series until set: a service on an external Redis exports none (not a 0).
+  labelNames: ['redis'] as const,
+  registers: [registry],
+})
+const embeddedRedisRestarts = new client.Counter({
+  name: 'feecast_embedded_redis_restarts_total',
+  help: 'Restarts of the embedded redis-server after it exited on its own, by outcome',
+  labelNames: ['outcome'] as const,
   registers: [registry],
 })
 
@@ -439,6 +455,20 @@ export function setCalibrationCoverage(parameters: CalibrationLabels & { coverag
 export function setModelInfo({ version, backend }: { version: string; backend: string }): void {
   modelInfo.reset()
   modelInfo.set({ version: version.slice(0, 64), backend: backend.slice(0, 32) }, 1)
+}
+
+/** Whether the embedded redis-server runs (a supervised child of this process). */
+export function setEmbeddedRedisUp(up: boolean): void {
+  if (up) {
+    embeddedRedisRestarts.inc({ outcome: 'ok' }, 0)
+    embeddedRedisRestarts.inc({ outcome: 'failed' }, 0)
+  }
+  embeddedRedisUp.set({ redis: 'embedded' }, up ? 1 : 0)
+}
+
+/** The embedded redis-server was restarted (ok) or a restart failed. */
+export function recordEmbeddedRedisRestart(outcome: 'ok' | 'failed'): void {
+  embeddedRedisRestarts.inc({ outcome })
 }
 
 /** The exposition text for GET /metrics. */

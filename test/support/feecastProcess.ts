@@ -13,6 +13,8 @@ export type FeecastProcess = {
   port: number
   /** Everything written to stdout and stderr so far. */
   output(): string
+  /** What was written to stderr alone. */
+  stderr(): string
   /** The JSON log lines written so far (lines that are not JSON are left out). */
   logs(): Array<Record<string, unknown>>
   /** Waits for a log line whose msg matches (and whose fields satisfy `where`). */
@@ -55,8 +57,12 @@ export async function startFeecast({
     ...spawnOptions,
   })
   let output = ''
+  let stderr = ''
   child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => {
+    output += d
+    stderr += d
+  })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const logs = () =>
     output.split('\n').flatMap((line) => {
@@ -72,6 +78,7 @@ export async function startFeecast({
     port,
     url: `http://127.0.0.1:${port}`,
     output: () => output,
+    stderr: () => stderr,
     logs,
     waitForLog: (msg, timeoutMs, where = () => true) =>
       waitFor(() => logs().find((l) => typeof l.msg === 'string' && msg.test(l.msg) && where(l)), {
