@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     [{ RPC_URL_MAINNET: 'https://x' }, 'RPC_URL_MAINNET', /RPC_URL_<chainId>/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL/],
     [{ EMBEDDED_REDIS: 'off' }, 'REDIS_URL', /required when EMBEDDED_REDIS is off/],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY', /takes the addresses of the trusted proxies now/],
+    [
+      { TRUST_PROXY: '10.0.0.1, proxy.local' },
+      'TRUST_PROXY',
+      /"proxy.local" is not an IP address or CIDR range/,
+    ],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY', /not an IP address or CIDR range/],
+    [{ MAX_CONNECTIONS_PER_CLIENT: '0' }, 'MAX_CONNECTIONS_PER_CLIENT', /MAX_CONNECTIONS_PER_CLIENT/],
+    [{ RPC_MAX_RESPONSE_BYTES: '100' }, 'RPC_MAX_RESPONSE_BYTES', /RPC_MAX_RESPONSE_BYTES/],
   ]
   it.each(bad)('rejects %j naming %s', (env, variable, message) => {
     try {
@@ -40,6 +49,15 @@ describe('loadConfig', () => {
       expect((error as ConfigError).variable).toBe(variable)
       expect((error as Error).message).toMatch(message)
     }
+  })
+  it('takes the trusted proxies as a list of addresses and ranges; none by default or when false', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,fd00::/8' }).api.trustedProxies).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      'fd00::/8',
+    ])
+    expect(loadConfig({}).api.trustedProxies).toEqual([])
+    expect(loadConfig({ TRUST_PROXY: 'false' }).api.trustedProxies).toEqual([])
   })
   it('never shows a secret in an error', () => {
     expect(() => loadConfig({ RPC_URL_1: 'ftp://host/secretkey123' })).toThrowError(/^(?!.*secretkey123)/s)

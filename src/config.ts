@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { FeecastError } from './errors.js'
 import { createRedactor, type Redactor, redactUrl } from './lib/redact.js'
+import { isProxyEntry } from './lib/trustedProxies.js'
 
 /**
  * The one module that owns configuration: every setting, its environment variable, its default and its
@@ -87,8 +88,37 @@ const settings = {
       'must be * or comma-separated http(s) origins',
     )
     .default('*'),
-  /** API: behind one reverse proxy, take the client address from the last X-Forwarded-For entry. */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * API: the reverse proxies in front of it, comma-separated IPs or CIDR ranges; X-Forwarded-For is
+   * believed only from them. Empty (or false): none.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== ''),
+    )
+    .superRefine((entries, ctx) => {
+      if (entries.length === 1 && ['true', 'yes', 'on', '1'].includes(entries[0]!.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'takes the addresses of the trusted proxies now (comma-separated IPs or CIDR ranges, e.g. 10.0.0.0/8), not true: trusting every peer let any client choose its own address',
+        })
+      else if (entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase())) return
+      else
+        for (const entry of entries)
+          if (!isProxyEntry(entry))
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` })
+    })
+    .transform((entries) =>
+      entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase()) ? [] : entries,
+    )
+    .default([]),
+  /** API: /metrics requests per second allowed per client address (bursts of 10); 0 turns the limit off. */
+  METRICS_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(10_000).default(1),
   /** API: open connections allowed in all; 0 takes the open-file limit less a reserve. */
   MAX_CONNECTIONS: z.coerce.number().int().min(0).max(1_000_000).default(0),
   /** API: open connections allowed from one client address (trusted proxies are not limited). */
@@ -134,7 +164,10 @@ export type ApiConfig = {
   maxRequestBodyBytes: number
   /** Allowed CORS origins, or '*' for any. */
   corsOrigins: '*' | string[]
-  trustProxy: boolean
+  /** Reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For is believed. */
+  trustedProxies: string[]
+  /** /metrics requests per second per client address; 0: no limit. */
+  metricsRateLimitPerSecond: number
   /** Open connections in all; 0: the open-file limit less a reserve. */
   maxConnections: number
   maxConnectionsPerClient: number
@@ -212,7 +245,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitBurst: s.RATE_LIMIT_BURST,
       maxRequestBodyBytes: s.MAX_REQUEST_BODY_BYTES,
       corsOrigins: s.CORS_ORIGINS === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()),
-      trustProxy: s.TRUST_PROXY,
+      trustedProxies: s.TRUST_PROXY,
+      metricsRateLimitPerSecond: s.METRICS_RATE_LIMIT_PER_SECOND,
       maxConnections: s.MAX_CONNECTIONS,
       maxConnectionsPerClient: s.MAX_CONNECTIONS_PER_CLIENT,
       headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,

@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import { chainProfile } from '../chains/chains.js'
 import type { ApiConfig } from '../config.js'
 import type { Logger } from '../lib/logger.js'
+import { trustedProxies } from '../lib/trustedProxies.js'
 import { metricsContentType, renderMetrics } from '../metrics/metrics.js'
 import { cacheControlFor, etagFor, etagMatches } from './conditional.js'
 import type { ApiEnv } from './env.js'
@@ -15,7 +16,7 @@ import { draining } from './middleware/draining.js'
 import { createEdge, type Handler } from './middleware/edge.js'
 import { httpMetrics } from './middleware/httpMetrics.js'
 import { clientAddress, createTokenBuckets, rateLimit } from './middleware/rateLimit.js'
-import { createIdGenerator, requestId } from './middleware/requestId.js'
+import { createIdGenerator, requestId, requestIdFor } from './middleware/requestId.js'
 import { defaultMaxUrlLength, requestLimits } from './middleware/requestLimits.js'
 import { requestHeader } from './nodeHeaders.js'
 import { predictBody, predictHeaders, resolvePredictQuery } from './predictAnswer.js'
@@ -154,7 +155,7 @@ export function createApi({
   redact = (text: string) => text,
 }: CreateApiAppParameters) {
   const startedAt = now()
-  const trustProxy = api.trustProxy ?? false
+  const isTrustedProxy = trustedProxies(api.trustedProxies ?? [])
 
   const acceptedFor = (parameter: string): ReadonlyArray<number> | undefined =>
     parameter === 'chainId' || parameter === 'chainid'
@@ -196,6 +197,9 @@ export function createApi({
   const exposeHeaders = ['ETag', 'Retry-After', 'X-Request-Id']
   const limits = { perSecond: api.rateLimitPerSecond ?? 20, burst: api.rateLimitBurst ?? 60 }
   const buckets = createTokenBuckets({ ...limits, now })
+  // /metrics has its own, lower limit: Prometheus scrapes each target every few seconds; a flood of
+  // renders would take the CPU the wallets' requests need.
+  const metricsLimits = { perSecond: api.metricsRateLimitPerSecond ?? 1, burst: 10 }
   const generateRequestId = createIdGenerator()
   const edge = createEdge({
     steps: [
@@ -205,9 +209,15 @@ export function createApi({
       requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
       rateLimit({
         ...limits,
-        keyOf: (c) => clientAddress(c, trustProxy),
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
         skip: (c) => unlimitedPaths.has(c.req.path),
         buckets,
+      }),
+      rateLimit({
+        ...metricsLimits,
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
+        skip: (c) => c.req.path !== '/metrics',
+        buckets: createTokenBuckets({ ...metricsLimits, now }),
       }),
     ],
     observers: [httpMetrics(), accessLog(logger)],
@@ -429,11 +439,24 @@ export function createApi({
       200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } },
     },
   })
+  // One render a second at most, shared by whoever asks meanwhile (several Prometheus replicas, say).
+  let rendered: { at: number; text: Promise<string> } | undefined
   app.get(
     '/metrics',
-    edge('/metrics', async (c) =>
-      c.body(await renderMetrics(), 200, { 'Content-Type': metricsContentType, 'Cache-Control': 'no-store' }),
-    ),
+    edge('/metrics', async (c) => {
+      const t = now()
+      if (rendered === undefined || t - rendered.at >= 1_000 || t < rendered.at) {
+        const text = renderMetrics().then(redact)
+        rendered = { at: t, text }
+        text.catch(() => {
+          if (rendered?.text === text) rendered = undefined
+        })
+      }
+      return c.body(await rendered.text, 200, {
+        'Content-Type': metricsContentType,
+        'Cache-Control': 'no-store',
+      })
+    }),
   )
 
   let openApiDocument: string | undefined
@@ -462,7 +485,11 @@ export function createApi({
   app.notFound(
     edge('unmatched', (c) => {
       const path = c.req.path
-      if (knownPaths.some((p) => p.test(path)))
+      const known = knownPaths.some((p) => p.test(path))
+      // OPTIONS that is not a CORS preflight (those are answered by the cors step): what is allowed here.
+      if (known && c.req.method === 'OPTIONS')
+        return c.body(null, 204, { Allow: 'GET, HEAD, OPTIONS', 'Cache-Control': 'no-store' })
+      if (known)
         return jsonError(
           c as Context<ApiEnv>,
           405,
@@ -489,7 +516,7 @@ export function createApi({
     feed,
     corsOrigins,
     corsExposed: exposeHeaders.join(', '),
-    trustProxy,
+    isTrustedProxy,
     buckets,
     generateRequestId,
     isDraining,
@@ -497,7 +524,9 @@ export function createApi({
     logger,
     now,
   })
-  return { app, fastPredict }
+  /** The id of a request answered outside Hono (a malformed one): the caller's when sane, else a new one. */
+  const idFor = (given: string | undefined) => requestIdFor(given, generateRequestId)
+  return { app, fastPredict, requestIdFor: idFor }
 }
 
 /** The API's Hono app alone (every route, no fast path): for `app.request()` in tests. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from '../lib/logger.js'
+import type { TrustedProxies } from '../lib/trustedProxies.js'
 import { type ObserveHttpRequestParameters, observeHttpRequest } from '../metrics/metrics.js'
 import { etagMatches } from './conditional.js'
 import { logRequest } from './middleware/accessLog.js'
@@ -28,7 +29,8 @@ export type CreateFastPredictParameters = {
   corsOrigins: CorsParameters['origins']
   /** Access-Control-Expose-Headers value (comma-separated names). */
   corsExposed: string
-  trustProxy: boolean
+  /** Reverse proxies whose X-Forwarded-For is believed. */
+  isTrustedProxy: TrustedProxies
   /** The rate limiter's buckets, shared with the Hono middleware. */
   buckets: TokenBuckets
   generateRequestId: () => string
@@ -49,7 +51,7 @@ export function createFastPredict({
   feed,
   corsOrigins,
   corsExposed,
-  trustProxy,
+  isTrustedProxy,
   buckets,
   generateRequestId,
   isDraining,
@@ -93,7 +95,7 @@ export function createFastPredict({
     if (entry === undefined) return false
     // Last, since it takes a token: a refused client is answered 429 by the Hono path.
     if (
-      buckets.take(clientAddressFrom(headers.forwardedFor, req.socket.remoteAddress, trustProxy)) !==
+      buckets.take(clientAddressFrom(headers.forwardedFor, req.socket.remoteAddress, isTrustedProxy)) !==
       undefined
     )
       return false

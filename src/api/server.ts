@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
+import { trustedProxies } from '../lib/trustedProxies.js'
 import {
   observeHttpRequest,
   recordShedConnection,
@@ -62,6 +63,9 @@ export type CreateApiServerReturnType = {
   close(parameters?: CloseParameters): Promise<void>
 }
 
+/** A Host header a URL can be built from: a name or IPv4 address, or a bracketed IPv6 one, and a port. */
+const validHost = /^(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9._-]{1,253})(:[0-9]{1,5})?$/
+
 /** Largest request head (request line + headers) accepted; bigger ones get a JSON 431. */
 export const maxHeaderBytes = 16 * 1024
 
@@ -90,7 +94,7 @@ export async function createApiServer({
       logger: log,
     })
   let drainingNow = false
-  const { app, fastPredict } = createApi({
+  const { app, fastPredict, requestIdFor } = createApi({
     feed,
     logger: log,
     api: config.api,
@@ -123,6 +127,8 @@ export async function createApiServer({
       requestTimeout: headersTimeoutMs + 5_000,
       connectionsCheckingInterval: 1_000,
       keepAliveTimeout: config.api.keepAliveTimeoutMs ?? 5_000,
+      // A missing Host is answered below (in JSON, with a request id), not by Node's empty 400.
+      requireHostHeader: false,
     },
     (req, res) => {
       let answered = false
@@ -137,23 +143,56 @@ export async function createApiServer({
           return
         }
       }
-      if (!answered) void honoListener(req, res)
+      if (answered) return
+      // Hono builds a URL from the Host header: without a valid one its adapter answered an empty 400.
+      const host = req.headers.host
+      if (host === undefined || !validHost.test(host)) {
+        answerRaw(
+          res,
+          400,
+          'bad_request',
+          'The Host header is missing or malformed',
+          req.headers['x-request-id'],
+        )
+        return
+      }
+      void honoListener(req, res)
     },
   )
+
+  /** A JSON error answered on Node's response, outside Hono (same shape, a request id, metrics). */
+  const answerRaw = (
+    res: ServerResponse,
+    status: 400,
+    code: 'bad_request',
+    message: string,
+    givenId: string | string[] | undefined,
+  ) => {
+    const id = requestIdFor(typeof givenId === 'string' ? givenId : undefined)
+    const body = JSON.stringify(errorBody(status, code, message, {}, id))
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+      'X-Request-Id': id,
+    })
+    res.end(body)
+    observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
+  }
 
   // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
   server.timeout = config.api.idleTimeoutMs ?? 30_000
 
   // Each connection is a file descriptor: one client address gets a share, the server a total below the
   // open-file limit; past either, a connection is closed as soon as it is accepted.
-  const trustedProxy = config.api.trustProxy ?? false
+  const isTrustedProxy = trustedProxies(config.api.trustedProxies ?? [])
   const maxConnections = config.api.maxConnections || defaultMaxConnections()
   const shedLoggedAt = new Map<string, number>()
   const guard = createConnectionGuard({
     maxConnections,
     maxPerClient: config.api.maxConnectionsPerClient ?? 64,
-    // Behind a proxy every client arrives from its address.
-    isExempt: () => trustedProxy,
+    // A trusted proxy carries many clients: it is held to the total only.
+    isExempt: isTrustedProxy,
     onShed: (reason, address) => {
       recordShedConnection(reason)
       const t = Date.now()
@@ -195,10 +234,11 @@ export async function createApiServer({
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? ([408, 'request_timeout', 'The request took too long to arrive'] as const)
           : ([400, 'bad_request', 'Malformed HTTP request'] as const)
-    const body = JSON.stringify(errorBody(status, code, message))
+    const id = requestIdFor(undefined)
+    const body = JSON.stringify(errorBody(status, code, message, {}, id))
     socket.end(
       `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+        `Cache-Control: no-store\r\nX-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
       () => socket.destroy(),
     )
     // A client that does not read the answer does not keep the socket either.
