@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { FeecastError } from './errors.js'
 import { createRedactor, type Redactor, redactUrl } from './lib/redact.js'
@@ -117,6 +118,13 @@ const settings = {
       entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase()) ? [] : entries,
     )
     .default([]),
+  /**
+   * API: require an API key (Authorization: Bearer <key> or X-API-Key) on every data route; keys here,
+   * comma-separated, each limited to RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST.
+   */
+  API_KEYS: z.string().optional(),
+  /** API: a file of API keys, one a line: `<key> [<requests per second> [<burst>]]`; # starts a comment. */
+  API_KEYS_FILE: z.string().min(1).optional(),
   /** API: /metrics requests per second allowed per client address (bursts of 10); 0 turns the limit off. */
   METRICS_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(10_000).default(1),
   /** API: open connections allowed in all; 0 takes the open-file limit less a reserve. */
@@ -168,6 +176,8 @@ export type ApiConfig = {
   trustedProxies: string[]
   /** /metrics requests per second per client address; 0: no limit. */
   metricsRateLimitPerSecond: number
+  /** API keys; empty: the API is open. */
+  apiKeys: ApiKeyConfig[]
   /** Open connections in all; 0: the open-file limit less a reserve. */
   maxConnections: number
   maxConnectionsPerClient: number
@@ -175,6 +185,12 @@ export type ApiConfig = {
   keepAliveTimeoutMs: number
   idleTimeoutMs: number
 }
+
+/** One API key: its id (what logs say instead of the key) and its own rate limit. */
+export type ApiKeyConfig = { id: string; key: string; perSecond: number; burst: number }
+
+/** What a key may look like: long enough not to be guessed, and nothing a header would mangle. */
+const apiKeyForm = /^[A-Za-z0-9._~+/=-]{16,256}$/
 
 const rpcVariable = /^RPC_URL_([0-9]+)$/
 
@@ -215,6 +231,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   chains.sort((a, b) => a.chainId - b.chainId)
 
+  const apiKeys = readApiKeys(s, env)
+
   if (!s.EMBEDDED_REDIS && !s.REDIS_URL)
     throw new ConfigError('REDIS_URL', 'is required when EMBEDDED_REDIS is off')
 
@@ -247,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       corsOrigins: s.CORS_ORIGINS === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()),
       trustedProxies: s.TRUST_PROXY,
       metricsRateLimitPerSecond: s.METRICS_RATE_LIMIT_PER_SECOND,
+      apiKeys,
       maxConnections: s.MAX_CONNECTIONS,
       maxConnectionsPerClient: s.MAX_CONNECTIONS_PER_CLIENT,
       headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
@@ -256,10 +275,61 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 }
 
-/** The config as it may be printed or logged: every URL redacted. */
+/**
+ * The API keys of API_KEYS (the default limit each) and of API_KEYS_FILE (a limit per line, optional).
+ * Errors name the variable and the line, never a key.
+ */
+function readApiKeys(s: Settings, env: Record<string, string | undefined>): ApiKeyConfig[] {
+  const keys: ApiKeyConfig[] = []
+  const seen = new Set<string>()
+  const add = (variable: string, where: string, key: string, perSecond: number, burst: number) => {
+    if (!apiKeyForm.test(key))
+      throw new ConfigError(
+        variable,
+        `${where}: a key must be 16 to 256 characters of letters, digits and . _ ~ + / = -`,
+      )
+    if (seen.has(key)) throw new ConfigError(variable, `${where}: a key is given twice`)
+    seen.add(key)
+    keys.push({ id: `key#${keys.length + 1}`, key, perSecond, burst })
+  }
+  const defaults = [s.RATE_LIMIT_PER_SECOND, s.RATE_LIMIT_BURST] as const
+  const listed = (env.API_KEYS ?? '').split(',').map((k) => k.trim())
+  listed.forEach((key, i) => {
+    if (key !== '') add('API_KEYS', `entry ${i + 1}`, key, ...defaults)
+  })
+  if (s.API_KEYS_FILE !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(s.API_KEYS_FILE, 'utf8')
+    } catch (error) {
+      throw new ConfigError(
+        'API_KEYS_FILE',
+        `= "${s.API_KEYS_FILE}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      )
+    }
+    text.split('\n').forEach((raw, i) => {
+      const line = raw.replace(/#.*/, '').trim()
+      if (line === '') return
+      const [key = '', rate, burst, extra] = line.split(/\s+/)
+      const perSecond = rate === undefined ? defaults[0] : Number(rate)
+      const burstSize = burst === undefined ? defaults[1] : Number(burst)
+      if (extra !== undefined || !(perSecond >= 0) || !Number.isInteger(burstSize) || burstSize < 1)
+        throw new ConfigError(
+          'API_KEYS_FILE',
+          `line ${i + 1}: expected <key> [<requests per second> [<burst>]]`,
+        )
+      add('API_KEYS_FILE', `line ${i + 1}`, key, perSecond, burstSize)
+    })
+    if (keys.length === 0) throw new ConfigError('API_KEYS_FILE', 'holds no key')
+  }
+  return keys
+}
+
+/** The config as it may be printed or logged: every URL redacted, API keys by id only. */
 export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
+    api: { ...config.api, apiKeys: config.api.apiKeys.map((k) => k.id) },
     redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
     chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
   }
@@ -269,8 +339,11 @@ export function redactConfig(config: Config): Record<string, unknown> {
  * The redactor of every secret this configuration holds (RPC and Redis URLs' keys and passwords, API
  * keys): what logs, metrics and answers pass through before they leave the process.
  */
-export function secretRedactor(config: Pick<Config, 'chains' | 'redisUrl'>): Redactor {
+export function secretRedactor(
+  config: Pick<Config, 'chains' | 'redisUrl'> & { api?: Pick<ApiConfig, 'apiKeys'> },
+): Redactor {
   return createRedactor({
     urls: [...config.chains.flatMap((c) => c.rpcUrls), ...(config.redisUrl ? [config.redisUrl] : [])],
+    secrets: (config.api?.apiKeys ?? []).map((k) => k.key),
   })
 }

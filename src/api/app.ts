@@ -5,12 +5,18 @@ import { chainProfile } from '../chains/chains.js'
 import type { ApiConfig } from '../config.js'
 import type { Logger } from '../lib/logger.js'
 import { trustedProxies } from '../lib/trustedProxies.js'
-import { metricsContentType, renderMetrics } from '../metrics/metrics.js'
+import {
+  metricsContentType,
+  recordApiKeyRejection,
+  registerApiKeys,
+  renderMetrics,
+} from '../metrics/metrics.js'
 import { cacheControlFor, etagFor, etagMatches } from './conditional.js'
 import type { ApiEnv } from './env.js'
 import { createFastPredict } from './fastPredict.js'
 import { jsonError } from './httpErrors.js'
 import { accessLog } from './middleware/accessLog.js'
+import { apiKeyAuth, createApiKeys } from './middleware/apiKeys.js'
 import { cors } from './middleware/cors.js'
 import { draining } from './middleware/draining.js'
 import { createEdge, type Handler } from './middleware/edge.js'
@@ -66,6 +72,8 @@ const knownPaths = [
   /^\/networks\/[^/]+\/suggestedGasFees$/,
 ]
 const unlimitedPaths = new Set(['/healthz', '/readyz', '/metrics'])
+/** Paths that need no API key: probes, Prometheus, and the API's own description. */
+const openPaths = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json'])
 const isEntry = (x: FeedEntry | Response): x is FeedEntry => 'prediction' in x
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -201,16 +209,32 @@ export function createApi({
   // renders would take the CPU the wallets' requests need.
   const metricsLimits = { perSecond: api.metricsRateLimitPerSecond ?? 1, burst: 10 }
   const generateRequestId = createIdGenerator()
+  const apiKeys = createApiKeys(api.apiKeys ?? [], now)
+  if (apiKeys.enabled) registerApiKeys()
   const edge = createEdge({
     steps: [
       requestId({ generate: generateRequestId }),
       draining(isDraining),
-      cors({ origins: corsOrigins, allowHeaders: ['If-None-Match', 'X-Request-Id'], exposeHeaders }),
+      cors({
+        origins: corsOrigins,
+        allowHeaders: [
+          'If-None-Match',
+          'X-Request-Id',
+          ...(apiKeys.enabled ? ['Authorization', 'X-API-Key'] : []),
+        ],
+        exposeHeaders,
+      }),
       requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
+      // With API keys on, each key has its own limit (taken here) instead of each address.
+      apiKeyAuth({
+        keys: apiKeys,
+        skip: (c) => openPaths.has(c.req.path),
+        onReject: recordApiKeyRejection,
+      }),
       rateLimit({
         ...limits,
         keyOf: (c) => clientAddress(c, isTrustedProxy),
-        skip: (c) => unlimitedPaths.has(c.req.path),
+        skip: (c) => unlimitedPaths.has(c.req.path) || c.get('apiKeyId') !== undefined,
         buckets,
       }),
       rateLimit({
@@ -518,6 +542,7 @@ export function createApi({
     corsExposed: exposeHeaders.join(', '),
     isTrustedProxy,
     buckets,
+    apiKeys,
     generateRequestId,
     isDraining,
     maxUrlLength: defaultMaxUrlLength,

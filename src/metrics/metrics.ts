@@ -11,6 +11,7 @@ import client from 'prom-client'
  * | http_server_request_duration_seconds | histogram | http_route, http_request_method, http_response_status_code |
  * | feecast_http_connections_shed_total | counter | reason (per-client, total) |
  * | feecast_http_open_connections | gauge (at scrape) | |
+ * | feecast_api_key_rejections_total | counter | reason (missing, unknown): never the key |
  * | feecast_predicted_max_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
  * | feecast_predicted_max_priority_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
  * | feecast_predicted_expected_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
@@ -59,6 +60,13 @@ const connectionsShed = new client.Counter({
 })
 connectionsShed.inc({ reason: 'per-client' }, 0)
 connectionsShed.inc({ reason: 'total' }, 0)
+
+const apiKeyRejections = new client.Counter({
+  name: 'feecast_api_key_rejections_total',
+  help: 'Requests refused with 401 while API keys are on: without a key (missing) or with one not configured (unknown)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+})
 
 let openConnectionsSource: (() => number) | undefined
 new client.Gauge({
@@ -289,6 +297,17 @@ export function observeHttpRequest({
 /** A connection the API closed at once (its client or the server at its cap). */
 export function recordShedConnection(reason: 'per-client' | 'total'): void {
   connectionsShed.inc({ reason })
+}
+
+/** API keys are on: their rejection counters start at zero. */
+export function registerApiKeys(): void {
+  apiKeyRejections.inc({ reason: 'missing' }, 0)
+  apiKeyRejections.inc({ reason: 'unknown' }, 0)
+}
+
+/** A request refused for its API key (never labelled with the key). */
+export function recordApiKeyRejection(reason: 'missing' | 'unknown'): void {
+  apiKeyRejections.inc({ reason })
 }
 
 /** Where `feecast_http_open_connections` reads the count at scrape time (the API server). */
