@@ -35,6 +35,7 @@ export function expectedBaseFee(parent: ParentFeeFields, parameters: BaseFeePara
     gasLimit: parent.gasLimit,
     eip1559: parameters.eip1559,
   })
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
   return next > parameters.minBaseFeePerGas ? next : parameters.minBaseFeePerGas
 }
 
