@@ -188,12 +188,8 @@ export async function createApiServer({
   const isTrustedProxy = trustedProxies(config.api.trustedProxies ?? [])
   const maxConnections = config.api.maxConnections || defaultMaxConnections()
   const shedLoggedAt = new Map<string, number>()
-  const guard = createConnectionGuard({
-    maxConnections,
-    maxPerClient: config.api.maxConnectionsPerClient ?? 64,
-    // A trusted proxy carries many clients: it is held to the total only.
-    isExempt: isTrustedProxy,
-    onShed: (reason, address) => {
+  const guardEvents = {
+    onShed: (reason: 'per-client' | 'total', address: string) => {
       recordShedConnection(reason)
       const t = Date.now()
       if ((shedLoggedAt.get(reason) ?? 0) > t - 60_000) return
@@ -205,7 +201,19 @@ export async function createApiServer({
           : 'a client is over its connection limit: closing its new connections',
       )
     },
+  }
+  const guard = createConnectionGuard({
+    maxConnections,
+    maxPerClient: config.api.maxConnectionsPerClient ?? 64,
+    // A trusted proxy carries many clients: it is held to the total only.
+    isExempt: isTrustedProxy,
+    onShed: guardEvents.onShed,
   })
+  // The total is also Node's own cap: past it a connection is closed before a socket object is even made.
+  server.maxConnections = maxConnections
+  server.on('drop', (dropped?: { remoteAddress?: string }) =>
+    guardEvents.onShed('total', dropped?.remoteAddress ?? 'unknown'),
+  )
   server.on('connection', (socket: Socket) => {
     if (!guard.admit(socket)) socket.destroy()
   })

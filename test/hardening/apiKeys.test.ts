@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitForStatus } from '../support/feecastProcess.js'
 import { predictionFixture, publishPrediction } from '../support/predictionFixture.js'
 import { startTestRedis, type TestRedis } from '../support/redis.js'
 import { type SpawnedApiServer, spawnApiServer } from '../support/spawnApiServer.js'
@@ -39,6 +40,8 @@ beforeAll(async () => {
     },
     chains: [1],
   })
+  // Serving once its feed has read the prediction from Redis.
+  await waitForStatus(`${api.url}/readyz`, 200, 30_000)
 })
 
 afterAll(async () => {

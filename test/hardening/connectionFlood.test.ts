@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { predictionFixture, publishPrediction } from '../support/predictionFixture.js'
 import { startTestRedis, type TestRedis } from '../support/redis.js'
 import { type SpawnedApiServer, spawnApiServer } from '../support/spawnApiServer.js'
+import { waitFor } from '../support/waitFor.js'
 
 /**
  * Issue #11 item 2: connections that send nothing must not deny service. The API runs in its own
@@ -81,12 +82,21 @@ function get(path: string, localAddress: string, timeoutMs: number) {
 
 describe('an idle-connection flood from one address', () => {
   it('is shed: another address keeps getting 200s within a second, and descriptors stay bounded', async () => {
-    // Warm: the API answers before the flood.
-    expect((await get('/predict?chainId=1', '127.0.0.2', 5_000)).status).toBe(200)
-
-    const flood = spawn(process.execPath, ['-e', floodScript, String(api.port), String(floodConnections)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // Warm: the API answers before the flood (once its feed has read the prediction from Redis).
+    await waitFor(async () => (await get('/predict?chainId=1', '127.0.0.2', 5_000)).status === 200, {
+      timeoutMs: 30_000,
+      message: 'the API to serve the prediction',
     })
+
+    // At the lowest priority: on two shared cores the attacker's own CPU would otherwise be taken from
+    // the server, which an attacker elsewhere does not do.
+    const flood = spawn(
+      'nice',
+      ['-n', '19', process.execPath, '-e', floodScript, String(api.port), String(floodConnections)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     let floodReport = ''
     flood.stdout.on('data', (d) => (floodReport += d))
     const floodExited = new Promise((r) => flood.once('exit', r))

@@ -1,6 +1,7 @@
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitForStatus } from '../support/feecastProcess.js'
 import { predictionFixture, publishPrediction } from '../support/predictionFixture.js'
 import { startTestRedis, type TestRedis } from '../support/redis.js'
 import { type SpawnedApiServer, spawnApiServer } from '../support/spawnApiServer.js'
@@ -29,6 +30,9 @@ beforeAll(async () => {
     },
     chains: [1],
   })
+  // Serving once their feeds have read the prediction from Redis.
+  await waitForStatus(`${api.url}/readyz`, 200, 30_000)
+  await waitForStatus(`${proxied.url}/readyz`, 200, 30_000)
 })
 
 afterAll(async () => {
