@@ -40,7 +40,7 @@ async function pair(api: Partial<ApiConfig> = {}) {
       rateLimitBurst: 1,
       maxRequestBodyBytes: 1024,
       corsOrigins: '*' as const,
-      trustProxy: false,
+      trustedProxies: [],
       ...api,
     } as ApiConfig,
   }

@@ -5,19 +5,26 @@ import type { Context } from 'hono'
 import { chainProfile } from '../chains/chains.js'
 import type { ApiConfig } from '../config.js'
 import type { Logger } from '../lib/logger.js'
-import { metricsContentType, renderMetrics } from '../metrics/metrics.js'
+import { trustedProxies } from '../lib/trustedProxies.js'
+import {
+  metricsContentType,
+  recordApiKeyRejection,
+  registerApiKeys,
+  renderMetrics,
+} from '../metrics/metrics.js'
 import { cacheControlFor, etagFor, etagMatches } from './conditional.js'
 import type { ApiEnv } from './env.js'
 import { createFastPredict } from './fastPredict.js'
 import { jsonError } from './httpErrors.js'
 import { accessLog } from './middleware/accessLog.js'
+import { apiKeyAuth, createApiKeys } from './middleware/apiKeys.js'
 import { contract } from './middleware/contract.js'
 import { cors } from './middleware/cors.js'
 import { draining } from './middleware/draining.js'
 import { createEdge, type Handler } from './middleware/edge.js'
 import { httpMetrics } from './middleware/httpMetrics.js'
 import { clientAddress, createTokenBuckets, rateLimit } from './middleware/rateLimit.js'
-import { createIdGenerator, requestId } from './middleware/requestId.js'
+import { createIdGenerator, requestId, requestIdFor } from './middleware/requestId.js'
 import { defaultMaxUrlLength, requestLimits } from './middleware/requestLimits.js'
 import { requestHeader } from './nodeHeaders.js'
 import { predictBody, predictHeaders, resolvePredictQuery } from './predictAnswer.js'
@@ -47,6 +54,8 @@ export type CreateApiAppParameters = {
   logger: Logger
   /** Limits, CORS and proxy settings (config.api); defaults as in config.ts. */
   api?: Partial<ApiConfig> | undefined
+  /** Hides configured secrets in text that comes from elsewhere (the sampler's reasons on /readyz). */
+  redact?: ((text: string) => string) | undefined
   /** True once shutdown has begun: /readyz fails and answers close their connection. */
   isDraining?: (() => boolean) | undefined
   now?: (() => number) | undefined
@@ -84,6 +93,8 @@ const knownPaths = [
   /^\/gasstation\/[^/]+$/,
 ]
 const unlimitedPaths = new Set(['/healthz', '/readyz', '/metrics'])
+/** Paths that need no API key: probes, Prometheus, and the API's own description. */
+const openPaths = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json'])
 const isEntry = (x: FeedEntry | Response): x is FeedEntry => 'prediction' in x
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -184,9 +195,10 @@ export function createApi({
   api = {},
   isDraining = () => false,
   now = Date.now,
+  redact = (text: string) => text,
 }: CreateApiAppParameters) {
   const startedAt = now()
-  const trustProxy = api.trustProxy ?? false
+  const isTrustedProxy = trustedProxies(api.trustedProxies ?? [])
 
   const acceptedFor = (parameter: string): ReadonlyArray<number> | undefined =>
     parameter === 'chainId' || parameter === 'chainid'
@@ -228,7 +240,12 @@ export function createApi({
   const exposeHeaders = ['ETag', 'Retry-After', 'X-Request-Id', contractHeader]
   const limits = { perSecond: api.rateLimitPerSecond ?? 20, burst: api.rateLimitBurst ?? 60 }
   const buckets = createTokenBuckets({ ...limits, now })
+  // /metrics has its own, lower limit: Prometheus scrapes each target every few seconds; a flood of
+  // renders would take the CPU the wallets' requests need.
+  const metricsLimits = { perSecond: api.metricsRateLimitPerSecond ?? 1, burst: 10 }
   const generateRequestId = createIdGenerator()
+  const apiKeys = createApiKeys(api.apiKeys ?? [], now)
+  if (apiKeys.enabled) registerApiKeys()
   const edge = createEdge({
     steps: [
       requestId({ generate: generateRequestId }),
@@ -236,11 +253,23 @@ export function createApi({
       draining(isDraining),
       cors({ origins: corsOrigins, allowHeaders: corsAllowedHeaders, exposeHeaders }),
       requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
+      // With API keys on, each key has its own limit (taken here) instead of each address.
+      apiKeyAuth({
+        keys: apiKeys,
+        skip: (c) => openPaths.has(c.req.path),
+        onReject: recordApiKeyRejection,
+      }),
       rateLimit({
         ...limits,
-        keyOf: (c) => clientAddress(c, trustProxy),
-        skip: (c) => unlimitedPaths.has(c.req.path),
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
+        skip: (c) => unlimitedPaths.has(c.req.path) || c.get('apiKeyId') !== undefined,
         buckets,
+      }),
+      rateLimit({
+        ...metricsLimits,
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
+        skip: (c) => c.req.path !== '/metrics',
+        buckets: createTokenBuckets({ ...metricsLimits, now }),
       }),
     ],
     observers: [httpMetrics(), accessLog(logger)],
@@ -459,9 +488,10 @@ export function createApi({
     else if (!chains.some((ch) => ch.fresh))
       for (const ch of chains)
         reasons.push(
-          ch.ageMs === null
+          (ch.ageMs === null
             ? `chain ${ch.chainId}: no prediction yet (model not loaded or not run)`
-            : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`,
+            : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`) +
+            whyStale(ch.chainId, t),
         )
     const body: ReadyBody = {
       ready: reasons.length === 0,
@@ -472,6 +502,14 @@ export function createApi({
     return c.json(body, body.ready ? 200 : 503, { 'Cache-Control': 'no-store' })
   })
 
+  /** What the chain's sampler says is wrong, to follow a stale chain's reason on /readyz. */
+  const whyStale = (chainId: number, t: number): string => {
+    const rejecting = feed.health(chainId)?.rejecting
+    if (!rejecting) return ''
+    const since = Math.round((t - rejecting.since) / 1000)
+    return redact(`: blocks refused for ${since} s (${rejecting.attempts} attempt(s)): ${rejecting.problem}`)
+  }
+
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/metrics',
@@ -480,11 +518,24 @@ export function createApi({
       200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } },
     },
   })
+  // One render a second at most, shared by whoever asks meanwhile (several Prometheus replicas, say).
+  let rendered: { at: number; text: Promise<string> } | undefined
   app.get(
     '/metrics',
-    edge('/metrics', async (c) =>
-      c.body(await renderMetrics(), 200, { 'Content-Type': metricsContentType, 'Cache-Control': 'no-store' }),
-    ),
+    edge('/metrics', async (c) => {
+      const t = now()
+      if (rendered === undefined || t - rendered.at >= 1_000 || t < rendered.at) {
+        const text = renderMetrics().then(redact)
+        rendered = { at: t, text }
+        text.catch(() => {
+          if (rendered?.text === text) rendered = undefined
+        })
+      }
+      return c.body(await rendered.text, 200, {
+        'Content-Type': metricsContentType,
+        'Cache-Control': 'no-store',
+      })
+    }),
   )
 
   let openApiDocument: string | undefined
@@ -513,7 +564,11 @@ export function createApi({
   app.notFound(
     edge('unmatched', (c) => {
       const path = c.req.path
-      if (knownPaths.some((p) => p.test(path)))
+      const known = knownPaths.some((p) => p.test(path))
+      // OPTIONS that is not a CORS preflight (those are answered by the cors step): what is allowed here.
+      if (known && c.req.method === 'OPTIONS')
+        return c.body(null, 204, { Allow: 'GET, HEAD, OPTIONS', 'Cache-Control': 'no-store' })
+      if (known)
         return jsonError(
           c as Context<ApiEnv>,
           405,
@@ -540,15 +595,18 @@ export function createApi({
     feed,
     corsOrigins,
     corsExposed: exposeHeaders.join(', '),
-    trustProxy,
+    isTrustedProxy,
     buckets,
+    apiKeys,
     generateRequestId,
     isDraining,
     maxUrlLength: defaultMaxUrlLength,
     logger,
     now,
   })
-  return { app, fastPredict }
+  /** The id of a request answered outside Hono (a malformed one): the caller's when sane, else a new one. */
+  const idFor = (given: string | undefined) => requestIdFor(given, generateRequestId)
+  return { app, fastPredict, requestIdFor: idFor }
 }
 
 /** The API's Hono app alone (every route, no fast path): for `app.request()` in tests. */

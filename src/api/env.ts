@@ -5,5 +5,7 @@ export type ApiEnv = {
   Bindings: HttpBindings
   Variables: {
     requestId: string
+    /** The id of the API key the request came with (API keys on), never the key. */
+    apiKeyId?: string
   }
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { contractHeader, contractVersion } from '@feecast/client'
 import type { Logger } from '../lib/logger.js'
+import type { TrustedProxies } from '../lib/trustedProxies.js'
 import { type ObserveHttpRequestParameters, observeHttpRequest } from '../metrics/metrics.js'
 import { etagMatches } from './conditional.js'
 import { logRequest } from './middleware/accessLog.js'
+import type { ApiKeys } from './middleware/apiKeys.js'
 import { type CorsParameters, corsHeaders } from './middleware/cors.js'
 import { clientAddressFrom, type TokenBuckets } from './middleware/rateLimit.js'
 import { requestIdFor } from './middleware/requestId.js'
@@ -29,9 +31,12 @@ export type CreateFastPredictParameters = {
   corsOrigins: CorsParameters['origins']
   /** Access-Control-Expose-Headers value (comma-separated names). */
   corsExposed: string
-  trustProxy: boolean
+  /** Reverse proxies whose X-Forwarded-For is believed. */
+  isTrustedProxy: TrustedProxies
   /** The rate limiter's buckets, shared with the Hono middleware. */
   buckets: TokenBuckets
+  /** The API keys (shared with the Hono middleware); when on, a request needs a known key. */
+  apiKeys?: ApiKeys
   generateRequestId: () => string
   isDraining: () => boolean
   maxUrlLength: number
@@ -50,8 +55,9 @@ export function createFastPredict({
   feed,
   corsOrigins,
   corsExposed,
-  trustProxy,
+  isTrustedProxy,
   buckets,
+  apiKeys,
   generateRequestId,
   isDraining,
   maxUrlLength,
@@ -92,9 +98,14 @@ export function createFastPredict({
     if (request === undefined) return false
     const entry = feed.get(request.chainId)
     if (entry === undefined) return false
-    // Last, since it takes a token: a refused client is answered 429 by the Hono path.
-    if (
-      buckets.take(clientAddressFrom(headers.forwardedFor, req.socket.remoteAddress, trustProxy)) !==
+    // Last, since it takes a token: a refused client is answered (401, 429) by the Hono path.
+    let keyId: string | undefined
+    if (apiKeys?.enabled) {
+      const found = apiKeys.identify(headers.authorization, headers.apiKey)
+      if (!found.ok || apiKeys.take(found.key) !== undefined) return false
+      keyId = found.key.id
+    } else if (
+      buckets.take(clientAddressFrom(headers.forwardedFor, req.socket.remoteAddress, isTrustedProxy)) !==
       undefined
     )
       return false
@@ -141,6 +152,7 @@ export function createFastPredict({
     observe({ route: '/predict', method: 'GET', status, durationSeconds })
     logRequest(logger, {
       reqId: requestId,
+      keyId,
       method: 'GET',
       route: '/predict',
       path: '/predict',
@@ -157,6 +169,8 @@ type FastHeaders = {
   origin: string | undefined
   requestId: string | undefined
   forwardedFor: string | undefined
+  authorization: string | undefined
+  apiKey: string | undefined
 }
 
 /**
@@ -170,6 +184,8 @@ export function readHeaders(raw: readonly string[]): FastHeaders | undefined {
     origin: undefined,
     requestId: undefined,
     forwardedFor: undefined,
+    authorization: undefined,
+    apiKey: undefined,
   }
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!
@@ -189,6 +205,8 @@ const readNames = new Map<string, keyof FastHeaders | 'body'>([
   ['x-request-id', 'requestId'],
   ['if-none-match', 'ifNoneMatch'],
   ['x-forwarded-for', 'forwardedFor'],
+  ['authorization', 'authorization'],
+  ['x-api-key', 'apiKey'],
   ['content-length', 'body'],
   ['transfer-encoding', 'body'],
 ])

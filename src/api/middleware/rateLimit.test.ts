@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { trustedProxies } from '../../lib/trustedProxies.js'
 import type { ApiEnv } from '../env.js'
 import { clientAddress, rateLimit } from './rateLimit.js'
 import { appWith } from './testEdge.js'
@@ -48,17 +49,21 @@ describe('rateLimit', () => {
     const { app } = setup(0, 1)
     for (let i = 0; i < 10; i++) expect((await get(app)).status).toBe(200)
   })
-  it('takes the client address from the last X-Forwarded-For entry only behind a trusted proxy', async () => {
+  it('believes X-Forwarded-For only from a trusted proxy, and takes its rightmost untrusted entry', async () => {
     const seen: string[] = []
+    const proxies = trustedProxies(['127.0.0.1', '10.0.0.0/8'])
     const app = new Hono<ApiEnv>().get('/', (c) => {
-      seen.push(clientAddress(c, true), clientAddress(c, false))
+      seen.push(clientAddress(c, proxies), clientAddress(c, trustedProxies([])))
       return c.text('')
     })
-    const incoming = {
-      headers: { 'x-forwarded-for': '6.6.6.6, 10.0.0.1' },
-      socket: { remoteAddress: '127.0.0.1' },
-    }
-    await app.request('/', {}, { incoming } as never)
-    expect(seen).toEqual(['10.0.0.1', '127.0.0.1'])
+    const request = (remoteAddress: string, forwarded: string) =>
+      app.request('/', {}, {
+        incoming: { headers: { 'x-forwarded-for': forwarded }, socket: { remoteAddress } },
+      } as never)
+    // Through two proxies of ours: the client is the address the outer one saw.
+    await request('::ffff:127.0.0.1', '6.6.6.6, 203.0.113.7, 10.1.2.3')
+    // From a peer that is not a proxy: its header is the client's own claim, not believed.
+    await request('198.51.100.9', '6.6.6.6, 10.0.0.1')
+    expect(seen).toEqual(['203.0.113.7', '::ffff:127.0.0.1', '198.51.100.9', '198.51.100.9'])
   })
 })
