@@ -2,8 +2,8 @@ import cliProgress from 'cli-progress'
 import { FeecastError } from '../errors.js'
 import { formatHistoryCsv } from '../history/historyCsv.js'
 import { redactUrl } from '../lib/redact.js'
+import { writeFileAtomic } from '../lib/writeFileAtomic.js'
 import { collectHistory } from './collectHistory.js'
-import { writeFileAtomic } from './writeFileAtomic.js'
 
 /** Options as commander hands them over (src/cli.ts declares them). */
 export type CollectCommandOptions = {

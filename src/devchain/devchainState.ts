@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
-import { writeFileAtomic } from '../collect/writeFileAtomic.js'
+import { writeFileAtomic } from '../lib/writeFileAtomic.js'
 import type { DevBlock } from './devBlock.js'
 
 /**
