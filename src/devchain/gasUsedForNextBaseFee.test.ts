@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { nextBaseFee } from '../fees/nextBaseFee.js'
+import { createRandom } from '../lib/random.js'
 import { gasUsedForNextBaseFee } from './gasUsedForNextBaseFee.js'
-import { createRandom } from './random.js'
 
 describe('gasUsedForNextBaseFee', () => {
   it('recovers the gas used of real EIP-1559 steps exactly when the base fee is small', () => {

@@ -1,5 +1,5 @@
 import { type Address, type Hex, keccak256, numberToHex } from 'viem'
-import { mixSeed } from './random.js'
+import { mixSeed } from '../lib/random.js'
 
 /** A JSON-RPC quantity: hex without leading zeros ("0x0" for zero). */
 export function quantity(value: bigint | number): Hex {

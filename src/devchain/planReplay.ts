@@ -1,8 +1,8 @@
 import { type Eip1559Parameters, ethereumEip1559, nextBaseFee } from '../fees/nextBaseFee.js'
 import type { HistoryColumn } from '../history/historyCsv.js'
+import { createRandom, mixSeed } from '../lib/random.js'
 import type { HistoryRow } from '../types.js'
 import { gasUsedForNextBaseFee } from './gasUsedForNextBaseFee.js'
-import { createRandom, mixSeed } from './random.js'
 import { tipsForSummary } from './tipsForSummary.js'
 
 export type PlanReplayParameters = {

@@ -1,8 +1,8 @@
 import type { Address, Hex } from 'viem'
+import { createRandom, type Random } from '../lib/random.js'
 import type { DevBlock, DevTransaction } from './devBlock.js'
 import { fakeHex, senderAddress, transactionHash } from './hex.js'
 import type { ReplayBlockPlan } from './planReplay.js'
-import { createRandom, type Random } from './random.js'
 import { builderAddress } from './simulatedBlock.js'
 import { tipsForSummary } from './tipsForSummary.js'
 

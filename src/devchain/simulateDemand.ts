@@ -1,5 +1,5 @@
 import { type Eip1559Parameters, ethereumEip1559, nextBaseFee } from '../fees/nextBaseFee.js'
-import { createRandom, type Random } from './random.js'
+import { createRandom, type Random } from '../lib/random.js'
 
 /** Transactions of one simulated block, column-wise: a retained block costs ~33 bytes a transaction. */
 export type SimulatedTransactions = {

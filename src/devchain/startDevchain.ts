@@ -3,6 +3,7 @@ import { chainProfile, devchainId } from '../chains/chains.js'
 import type { Eip1559Parameters } from '../fees/nextBaseFee.js'
 import { type HistoryColumn, HistoryFileError } from '../history/historyCsv.js'
 import { readHistoryFile } from '../history/readHistoryFile.js'
+import { mixSeed } from '../lib/random.js'
 import type { HistoryRow } from '../types.js'
 import { type BlockSource, replaySource, simulationSource } from './blockSources.js'
 import { createChainStore } from './chainStore.js'
@@ -16,7 +17,6 @@ import {
 } from './devchainState.js'
 import { startJsonRpcServer } from './jsonRpcServer.js'
 import { type InexactRow, planReplay } from './planReplay.js'
-import { mixSeed } from './random.js'
 import { createRpcMethods } from './rpcMethods.js'
 
 export type DevchainReplaySource =

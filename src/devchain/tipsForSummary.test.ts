@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRandom } from './random.js'
+import { createRandom } from '../lib/random.js'
 import { tipsForSummary } from './tipsForSummary.js'
 
 const summary = (tips: bigint[]) => {
