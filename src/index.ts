@@ -9,10 +9,10 @@ export {
   type PredictionFeed,
   type PredictionFeedParameters,
 } from './api/predictionFeed.js'
-export { chainsKey, predictionChannel, predictionKey } from './api/predictionKeys.js'
 export { PredictionSchema, type StoredPrediction, StoredPredictionSchema } from './api/schemas.js'
 export {
   type CreateApiServerParameters,
   type CreateApiServerReturnType,
   createApiServer,
 } from './api/server.js'
+export { chainsKey, predictionChannel, predictionKey } from './store/keys.js'

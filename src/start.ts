@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { chainsKey } from './api/predictionKeys.js'
 import { chainProfile } from './chains/chains.js'
 import {
   type ChainConfig,
@@ -15,7 +14,9 @@ import type { Logger } from './lib/logger.js'
 import { createLogger } from './lib/logger.js'
 import type { Redactor } from './lib/redact.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from './preflight.js'
+import { closeConnection } from './store/closeConnection.js'
 import { DirectoryInUseError } from './store/errors.js'
+import { readChainIds } from './store/readChainIds.js'
 import type { RedisServerEvent } from './store/redisServer.js'
 
 /** How long shutdown may take before the process gives up and exits non-zero. */
@@ -184,19 +185,11 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   stops.push({
     name: 'redis-client',
     usesRedis: true,
-    stop: async () => {
-      if (redis.status !== 'ready') return redis.disconnect()
-      const quit = redis.quit().catch(() => {})
-      const late = new Promise<void>((r) => setTimeout(r, 2_000).unref())
-      await Promise.race([quit, late])
-      redis.disconnect()
-    },
+    stop: () => closeConnection(redis, { timeoutMs: 2_000 }),
   })
 
   if (chains.length === 0) {
-    const announced = (await redis.smembers(chainsKey))
-      .map(Number)
-      .filter((id) => Number.isSafeInteger(id) && id > 0)
+    const announced = await readChainIds(redis)
     if (announced.length === 0) {
       logger.fatal(
         'FEECAST_ROLE=api found no chains: set RPC_URL_<chainId> for the chains to serve, or start a sampler first',
@@ -204,7 +197,7 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
       await shutdown('no chains', 2)
       return
     }
-    chains = announced.sort((a, b) => a - b).map((chainId) => ({ chainId, rpcUrls: [] }))
+    chains = announced.map((chainId) => ({ chainId, rpcUrls: [] }))
   }
 
   for (const chain of chains)

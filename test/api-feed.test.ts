@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPredictionFeed, type PredictionFeed } from '../src/api/predictionFeed.js'
-import { chainsKey, predictionChannel, predictionKey } from '../src/api/predictionKeys.js'
+import { chainsKey, predictionChannel, predictionKey } from '../src/store/keys.js'
 import { type RedisServer, startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture, publishPrediction } from './support/predictionFixture.js'
 

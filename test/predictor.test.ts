@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { predictionKey } from '../src/api/predictionKeys.js'
 import { PredictionSchema } from '../src/api/schemas.js'
 import { type Devchain, startDevchain } from '../src/devchain/startDevchain.js'
 import { createLogger } from '../src/lib/logger.js'
 import { randomWalkForecaster } from '../src/model/randomWalkForecaster.js'
-import { calibrationKey, createPredictor, type Predictor } from '../src/predict/createPredictor.js'
+import { createPredictor, type Predictor } from '../src/predict/createPredictor.js'
 import { createSampler } from '../src/sampler/createSampler.js'
+import { predictionKey, storeKeys } from '../src/store/keys.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
 import { waitFor } from './support/waitFor.js'
 
@@ -88,7 +88,7 @@ describe('predictor on a live devchain', () => {
     const reader = redis.client()
     const state = await waitFor(
       async () => {
-        const raw = await reader.get(calibrationKey(devchain.chainId))
+        const raw = await reader.get(storeKeys(devchain.chainId).calibration)
         if (!raw) return null
         const parsed = JSON.parse(raw)
         const h = parsed.baseFee.horizons.indexOf(3)

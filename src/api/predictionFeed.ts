@@ -1,8 +1,13 @@
 import type { Redis } from 'ioredis'
 import { childLogger, type Logger } from '../lib/logger.js'
+import { withTimeout } from '../lib/withTimeout.js'
 import { observePrediction } from '../metrics/metrics.js'
 import { type ChainHealth, readChainHealth } from '../store/chainHealth.js'
-import { chainsKey, predictionChannel, predictionKey } from './predictionKeys.js'
+import { closeConnection } from '../store/closeConnection.js'
+import { StoreTimeoutError } from '../store/errors.js'
+import { readChainIds } from '../store/readChainIds.js'
+import { readPredictions } from '../store/readPredictions.js'
+import { subscribePredictions } from '../store/subscribePredictions.js'
 import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
 
 /**
@@ -143,23 +148,12 @@ export function createPredictionFeed({
     log?.warn(fields, message)
   }
 
-  const withTimeout = <T>(promise: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`redis read timed out after ${commandTimeoutMs} ms`)),
-        commandTimeoutMs,
-      )
-      promise.then(
-        (v) => {
-          clearTimeout(timer)
-          resolve(v)
-        },
-        (e) => {
-          clearTimeout(timer)
-          reject(e)
-        },
-      )
-    })
+  const bounded = <T>(what: string, promise: Promise<T>): Promise<T> =>
+    withTimeout(
+      promise,
+      commandTimeoutMs,
+      () => new StoreTimeoutError(`Redis did not answer ${what} within ${commandTimeoutMs} ms`),
+    )
 
   const chainIds = () => [...new Set([...configured, ...listed, ...entries.keys()])].sort((a, b) => a - b)
 
@@ -168,19 +162,12 @@ export function createPredictionFeed({
     if (syncing) return syncing
     syncing = (async () => {
       try {
-        const members = await withTimeout(cmd.smembers(chainsKey))
-        const next = new Set<number>()
-        for (const m of members) {
-          const id = Number(m)
-          if (Number.isSafeInteger(id) && id > 0) next.add(id)
-        }
-        listed = next
+        listed = new Set(await bounded('readChainIds', readChainIds(cmd)))
         const ids = chainIds()
-        const values = await withTimeout(Promise.all(ids.map((id) => cmd.get(predictionKey(id)))))
-        values.forEach((raw, i) => {
-          if (raw !== null) accept(raw, 'resync', ids[i])
-        })
-        const healths = await withTimeout(
+        const predictions = await bounded('readPredictions', readPredictions(cmd, { chainIds: ids }))
+        for (const [chainId, json] of predictions) accept(json, 'resync', chainId)
+        const healths = await bounded(
+          'readChainHealth',
           Promise.all(ids.map((chainId) => readChainHealth(cmd, { chainId }))),
         )
         healths.forEach((health, i) => {
@@ -219,21 +206,12 @@ export function createPredictionFeed({
     })
     connection.on('close', onConnectionChange)
   }
-  sub.on('message', (channel: string, message: string) => {
-    if (channel === predictionChannel) accept(message, 'pubsub')
-  })
-  sub
-    .subscribe(predictionChannel)
-    .catch((error: Error) => log?.warn({ err: error.message }, 'subscribe failed'))
+  subscribePredictions(sub, { onPrediction: (json) => accept(json, 'pubsub') }).catch((error: Error) =>
+    log?.warn({ err: error.message }, 'subscribe failed'),
+  )
 
   const timer = setInterval(() => void resync(), resyncIntervalMs)
   timer.unref()
-
-  const closeConnection = async (c: Redis) => {
-    if (c.status === 'ready') {
-      await withTimeout(c.quit()).catch(() => c.disconnect())
-    } else c.disconnect()
-  }
 
   return {
     get: (chainId) => entries.get(chainId),
@@ -260,7 +238,9 @@ export function createPredictionFeed({
       if (closed) return
       closed = true
       clearInterval(timer)
-      await Promise.all([closeConnection(sub), closeConnection(cmd)])
+      await Promise.all(
+        [sub, cmd].map((connection) => closeConnection(connection, { timeoutMs: commandTimeoutMs })),
+      )
     },
   }
 }

@@ -1,12 +1,14 @@
-import { chainsKey, predictionChannel, predictionKey } from '../api/predictionKeys.js'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { readChainHealth } from '../store/chainHealth.js'
+import { StoredValueError } from '../store/errors.js'
+import { readCalibrationState } from '../store/readCalibrationState.js'
 import { readLatestBlocks } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
+import { writePrediction } from '../store/writePrediction.js'
 import type { BlockRecord } from '../types.js'
 import { buildPrediction, latestRun } from './buildPrediction.js'
 import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
@@ -43,7 +45,11 @@ export type Predictor = {
 
 type PersistedState = { version: 1; baseFee: CalibrationState; tips: TipCalibrationState }
 
-export const calibrationKey = (chainId: number) => `feecast:{${chainId}}:calibration`
+/** The stored state, if it is one this version reads. */
+const persistedState = (stored: unknown): PersistedState | null => {
+  const s = stored as Partial<PersistedState> | null
+  return s?.version === 1 && s.baseFee?.version === 1 && s.tips?.version === 1 ? (s as PersistedState) : null
+}
 
 /**
  * The predictor of one chain: on every new block it reads the window from Redis, scores the estimates
@@ -68,12 +74,16 @@ export function createPredictor({
   let lastHead: { number: number; hash: string | null } | null = null
 
   const loadState = async (): Promise<PersistedState> => {
-    const raw = await redis.get(calibrationKey(chainId))
-    if (raw) {
-      try {
-        const parsed = JSON.parse(raw) as PersistedState
-        if (parsed.version === 1 && parsed.baseFee?.version === 1 && parsed.tips?.version === 1) return parsed
-      } catch {}
+    let stored: unknown
+    try {
+      stored = await readCalibrationState(redis, { chainId })
+    } catch (error) {
+      if (!(error instanceof StoredValueError)) throw error
+      stored = 'not JSON' // as unreadable as a state of another version
+    }
+    if (stored !== null) {
+      const state = persistedState(stored)
+      if (state) return state
       logger.warn('stored calibration state is unreadable: starting a fresh one')
     }
     return {
@@ -143,15 +153,7 @@ export function createPredictor({
     })
     recordTipEstimate(state.tips, head, built.tipGrid)
     metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
-    const json = JSON.stringify(built.prediction)
-    // Stored before it is announced, so a replica that hears the announcement can always read it.
-    await redis
-      .multi()
-      .set(predictionKey(chainId), json)
-      .sadd(chainsKey, String(chainId))
-      .set(calibrationKey(chainId), JSON.stringify(state))
-      .exec()
-    await redis.publish(predictionChannel, json)
+    await writePrediction(redis, { chainId, prediction: built.prediction, calibrationState: state })
     lastHead = { number: newest.number, hash: newest.hash }
     logger.debug({ block: head, trust: built.prediction.trust.label }, 'prediction published')
   }

@@ -5,10 +5,11 @@ import { type ChainProfile, chainProfile } from '../chains/chains.js'
 import type { BlockFacts } from '../chains/checkBlock.js'
 import { FeecastError } from '../errors.js'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
+import { withTimeout } from '../lib/withTimeout.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
 import { writeChainHealth } from '../store/chainHealth.js'
-import { LeaseNotHeldError } from '../store/errors.js'
+import { LeaseNotHeldError, StoreTimeoutError } from '../store/errors.js'
 import { acquireLease, readLease, releaseLease, renewLease } from '../store/lease.js'
 import { readBlocks } from '../store/readBlocks.js'
 import { readHead } from '../store/readHead.js'
@@ -18,7 +19,7 @@ import type { BlockRecord } from '../types.js'
 import { createBlockFetcher } from './blockFetcher.js'
 import { createBlockGate, factsOfBlock, factsOfRecord } from './blockGate.js'
 import { blockHeaderToRecord, blockToRecord, type SampledBlock } from './blockToRecord.js'
-import { BlockRejectedError, ChainMovedError, StoreTimeoutError } from './errors.js'
+import { BlockRejectedError, ChainMovedError } from './errors.js'
 import { feeHistoryToRecords } from './feeHistoryToRecords.js'
 import { jitteredDelay } from './jitteredDelay.js'
 import { planSync } from './planSync.js'
@@ -239,22 +240,11 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   /** Redis calls are bounded: with Redis down, ioredis would queue them indefinitely. A late one is harmless:
    *  writes are idempotent and fenced. */
   const store = <T>(what: string, promise: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new StoreTimeoutError(`Redis did not answer ${what} within ${storeTimeoutMs} ms`)),
-        storeTimeoutMs,
-      )
-      promise.then(
-        (value) => {
-          clearTimeout(timer)
-          resolve(value)
-        },
-        (error) => {
-          clearTimeout(timer)
-          reject(error)
-        },
-      )
-    })
+    withTimeout(
+      promise,
+      storeTimeoutMs,
+      () => new StoreTimeoutError(`Redis did not answer ${what} within ${storeTimeoutMs} ms`),
+    )
 
   // ---- lease -------------------------------------------------------------------------------------------
 

@@ -5,11 +5,6 @@ export class ChainMovedError extends FeecastError {
   override name = 'ChainMovedError'
 }
 
-/** A store call did not answer in time (Redis down or restarting); the sampler retries. */
-export class StoreTimeoutError extends FeecastError {
-  override name = 'StoreTimeoutError'
-}
-
 /**
  * The node says it does not have a block below its head. Retried: it may be a lagging backend; once it
  * has said so often enough the block counts as gone (pruned, or never made) and is left as a gap.

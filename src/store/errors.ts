@@ -17,6 +17,11 @@ export class StoredValueError extends FeecastError {
   override name = 'StoredValueError'
 }
 
+/** A store call did not answer in time (Redis down or restarting); the caller retries or keeps what it has. */
+export class StoreTimeoutError extends FeecastError {
+  override name = 'StoreTimeoutError'
+}
+
 /** The embedded redis-server could not be found, started or kept running. */
 export class RedisServerError extends FeecastError {
   override name = 'RedisServerError'

@@ -1,6 +1,8 @@
 /**
- * Redis key layout of one chain. The `{<chainId>}` hash tag puts every key of a chain in one Redis Cluster
- * slot, so the Lua scripts that touch several of them stay legal on a cluster.
+ * The Redis layout: the one place feecast spells a key or a channel.
+ *
+ * Per chain, under the `{<chainId>}` hash tag, so every key of a chain is in one Redis Cluster slot and
+ * the Lua scripts that touch several of them stay legal on a cluster:
  *
  *   feecast:{<id>}:blocks      sorted set, score = block number, member = serialized BlockRecord (one per number)
  *   feecast:{<id>}:head        string, the serialized record of the highest stored block
@@ -9,6 +11,14 @@
  *   feecast:{<id>}:lease:epoch counter, incremented on every new lease
  *   feecast:{<id>}:blocks:new  pub/sub channel, JSON { chainId, number, from } after every write
  *   feecast:{<id>}:health      string, JSON ChainHealth: what the sampler refuses or doubts (see chainHealth.ts)
+ *   feecast:{<id>}:calibration string, JSON of the predictor's live calibration state (opaque to the store)
+ *
+ * Predictions, outside the hash tags (as they were first laid out; moving them is a migration of its own).
+ * Everything stored or published here is the JSON of one Prediction (the API checks it against the contract):
+ *
+ *   feecast:prediction:<id>    string, the latest Prediction of the chain (SET on every new one)
+ *   feecast:predictions        pub/sub channel, the same JSON PUBLISHed right after the SET
+ *   feecast:chains             set of the served chain ids (decimal strings), SADDed with every prediction
  */
 export type StoreKeys = {
   blocks: string
@@ -18,6 +28,8 @@ export type StoreKeys = {
   leaseEpoch: string
   channel: string
   health: string
+  calibration: string
+  prediction: string
 }
 
 export function storeKeys(chainId: number): StoreKeys {
@@ -31,5 +43,18 @@ export function storeKeys(chainId: number): StoreKeys {
     leaseEpoch: `${base}:lease:epoch`,
     channel: `${base}:blocks:new`,
     health: `${base}:health`,
+    calibration: `${base}:calibration`,
+    prediction: predictionKey(chainId),
   }
 }
+
+/** The key holding the latest prediction of a chain. */
+export function predictionKey(chainId: number): string {
+  return `feecast:prediction:${chainId}`
+}
+
+/** The pub/sub channel on which every new prediction is announced (its full JSON). */
+export const predictionChannel = 'feecast:predictions'
+
+/** The set of served chain ids. */
+export const chainsKey = 'feecast:chains'

@@ -1,7 +1,7 @@
 import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import type { Redis } from 'ioredis'
-import { chainsKey, predictionChannel, predictionKey } from '../../src/api/predictionKeys.js'
 import { PredictionSchema } from '../../src/api/schemas.js'
+import { chainsKey, predictionChannel, predictionKey } from '../../src/store/keys.js'
 
 /**
  * Valid `Prediction`s for the API tests, until the real predictor feeds them: every confidence level ×

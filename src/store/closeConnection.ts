@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis'
+import { withTimeout } from '../lib/withTimeout.js'
+import { StoreTimeoutError } from './errors.js'
+
+export type CloseConnectionParameters = {
+  /** How long QUIT may take before the connection is cut (ms). */
+  timeoutMs: number
+}
+
+/**
+ * Closes a connection: QUIT when Redis is there (replies to commands already sent still arrive), cut
+ * at once when it is not or does not answer in time, so a shutdown never waits for a Redis that is gone.
+ */
+export async function closeConnection(
+  connection: Redis,
+  { timeoutMs }: CloseConnectionParameters,
+): Promise<void> {
+  if (connection.status === 'ready') {
+    await withTimeout(
+      connection.quit(),
+      timeoutMs,
+      () => new StoreTimeoutError(`Redis did not answer QUIT within ${timeoutMs} ms`),
+    ).catch(() => {})
+  }
+  connection.disconnect()
+}
