@@ -24,15 +24,17 @@ describe('closeConnection on a real redis-server', () => {
   it('cuts a connection whose Redis does not answer QUIT in time', async () => {
     const client = redis.client()
     await client.ping()
+    const pid = redis.server.pid
+    if (pid === undefined) throw new Error('redis-server has no pid')
     // Frozen, not gone: the socket stays open and QUIT is never answered.
-    process.kill(redis.server.pid, 'SIGSTOP')
+    process.kill(pid, 'SIGSTOP')
     let closed = false
     try {
       // Resolves although Redis never answers (the test's own timeout is the bound).
       await closeConnection(client, { timeoutMs: 300 })
       closed = true
     } finally {
-      process.kill(redis.server.pid, 'SIGCONT')
+      process.kill(pid, 'SIGCONT')
     }
     expect(closed).toBe(true)
     // Cut, not left to reconnect.

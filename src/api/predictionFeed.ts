@@ -1,13 +1,12 @@
 import type { Redis } from 'ioredis'
 import { childLogger, type Logger } from '../lib/logger.js'
-import { withTimeout } from '../lib/withTimeout.js'
 import { observePrediction } from '../metrics/metrics.js'
 import { type ChainHealth, readChainHealth } from '../store/chainHealth.js'
 import { closeConnection } from '../store/closeConnection.js'
-import { StoreTimeoutError } from '../store/errors.js'
 import { readChainIds } from '../store/readChainIds.js'
 import { readPredictions } from '../store/readPredictions.js'
 import { subscribePredictions } from '../store/subscribePredictions.js'
+import { withStoreTimeout } from '../store/withStoreTimeout.js'
 import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
 
 /**
@@ -20,7 +19,7 @@ import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
 export type PredictionFeedParameters = {
   /** A connection to copy: the feed opens its own two (commands, subscriber) with the same options. */
   redis: Redis
-  /** Chains configured for this process; the set `feecast:chains` in Redis adds others. */
+  /** Chains configured for this process; those listed in Redis (readChainIds) add others. */
   chains?: readonly number[] | undefined
   logger?: Logger | undefined
   /** Re-read every prediction key this often (ms). Default 5000. */
@@ -149,11 +148,7 @@ export function createPredictionFeed({
   }
 
   const bounded = <T>(what: string, promise: Promise<T>): Promise<T> =>
-    withTimeout(
-      promise,
-      commandTimeoutMs,
-      () => new StoreTimeoutError(`Redis did not answer ${what} within ${commandTimeoutMs} ms`),
-    )
+    withStoreTimeout(what, promise, commandTimeoutMs)
 
   const chainIds = () => [...new Set([...configured, ...listed, ...entries.keys()])].sort((a, b) => a - b)
 

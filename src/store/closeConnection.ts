@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis'
-import { withTimeout } from '../lib/withTimeout.js'
-import { StoreTimeoutError } from './errors.js'
+import { withStoreTimeout } from './withStoreTimeout.js'
 
 export type CloseConnectionParameters = {
   /** How long QUIT may take before the connection is cut (ms). */
@@ -16,11 +15,7 @@ export async function closeConnection(
   { timeoutMs }: CloseConnectionParameters,
 ): Promise<void> {
   if (connection.status === 'ready') {
-    await withTimeout(
-      connection.quit(),
-      timeoutMs,
-      () => new StoreTimeoutError(`Redis did not answer QUIT within ${timeoutMs} ms`),
-    ).catch(() => {})
+    await withStoreTimeout('QUIT', connection.quit(), timeoutMs).catch(() => {})
   }
   connection.disconnect()
 }
