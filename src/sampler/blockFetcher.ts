@@ -36,6 +36,7 @@ const maxTracked = 10_000
  * How the sampler reads whole blocks from its node: the oversized fallback and the rule that turns a
  * block the node keeps saying it does not have into a gap, so a pruned or restarted node is followed
  * again from what it has instead of being asked for the same block forever.
+ * (Long as a whole: its short inner functions share the count of missing blocks.)
  */
 export function createBlockFetcher({
   client,

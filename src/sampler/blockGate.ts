@@ -63,6 +63,7 @@ export const factsOfRecord = (r: BlockRecord): BlockFacts => ({
  * The sampler's checks of what its endpoint says (checkBlock), with the state they need: a refusal
  * episode (a block refused again and again while the chain ages into stale) and the chain's rule
  * having stopped matching. No I/O: the sampler stores what is admitted and publishes health().
+ * (Long as a whole: its methods share the health state; each is short.)
  */
 export function createBlockGate({
   profile,

@@ -90,3 +90,10 @@ export function blockHeaderToRecord(block: SampledBlock): BlockRecord {
     tips: null,
   }
 }
+
+/** A fetched block's record: with its tips, or without when it came without its transactions (over the size cap). */
+export function recordOfFetchedBlock(block: SampledBlock): BlockRecord {
+  return block.transactions.some((tx) => typeof tx === 'string')
+    ? blockHeaderToRecord(block)
+    : blockToRecord(block)
+}

@@ -1,0 +1,103 @@
+import { readBlocks } from '../store/readBlocks.js'
+import { factsOfBlock } from './blockGate.js'
+import { recordOfFetchedBlock } from './blockToRecord.js'
+import { rewriteReorg } from './rewriteReorg.js'
+import type { SamplerContext } from './samplerContext.js'
+
+/** What the loop does after a poll: wait for the next, poll again at once, or sync first. */
+export type FollowOutcome = 'wait' | 'again' | 'resync'
+
+export type CreateFollowStepParameters = {
+  /** A gap up to this size is filled block by block (whole blocks); a larger one goes back to the sync step. */
+  catchUpThreshold: number
+  maxReorgDepth: number
+  /** unix ms */
+  now: () => number
+}
+
+export type FollowStep = {
+  /** One poll: stores every new block, in order, checking each extends the stored head. */
+  once(): Promise<FollowOutcome>
+}
+
+/** How long the node's head has been behind the stored head, and when that was last logged. */
+type Behind = { since: number; loggedAt: number }
+
+/** The follow step: after a sync, new heads one block at a time, with reorgs rewritten as they are seen. */
+export function createFollowStep(
+  context: SamplerContext,
+  { catchUpThreshold, maxReorgDepth, now }: CreateFollowStepParameters,
+): FollowStep {
+  let behind: Behind | null = null
+
+  /** The node is behind the stored head: a lagging endpoint, or a reorg onto a shorter chain. */
+  const nodeBehind = async (latest: number, storedHead: number): Promise<FollowOutcome> => {
+    const t = now()
+    if (behind === null || t - behind.loggedAt > 60_000) {
+      context.logger.warn(
+        { nodeHead: latest, storedHead, sinceMs: behind ? t - behind.since : 0 },
+        `the node's head ${latest} is behind the stored head ${storedHead}: waiting for it (a lagging or rewound endpoint)`,
+      )
+      behind = { since: behind?.since ?? t, loggedAt: t }
+    }
+    const [stored] = await context.store(
+      'readBlocks',
+      readBlocks(context.redis, { chainId: context.chainId, from: latest, to: latest }),
+    )
+    if (stored?.hash) {
+      const tip = await context.blocks.fetch(latest)
+      if (tip !== 'gap' && tip.hash !== stored.hash)
+        await rewriteReorg(context, { tip, latest, maxReorgDepth })
+    }
+    return 'wait'
+  }
+
+  return {
+    async once() {
+      const head = context.head
+      if (head === null) return 'resync'
+      const latest = Number(await context.client.getBlockNumber())
+      if (latest < head.number) return nodeBehind(latest, head.number)
+      if (behind !== null) {
+        context.logger.info(
+          { nodeHead: latest, behindMs: now() - behind.since },
+          "the node's head caught up with the store",
+        )
+        behind = null
+      }
+      if (latest - head.number > catchUpThreshold) return 'resync'
+      return storeNewBlocks(context, head.number + 1, latest, maxReorgDepth)
+    },
+  }
+}
+
+/** Blocks from..latest, one at a time: a block that does not extend the stored head is a reorg. */
+async function storeNewBlocks(
+  context: SamplerContext,
+  from: number,
+  latest: number,
+  maxReorgDepth: number,
+): Promise<FollowOutcome> {
+  for (let n = from; n <= latest; n++) {
+    if (context.stopping()) return 'wait'
+    const block = await context.blocks.fetch(n)
+    if (block === 'gap') {
+      context.logger.warn({ block: n }, 'the node does not have a block below its head: it is left as a gap')
+      context.head = { number: n, hash: null }
+      continue
+    }
+    const headHash = context.head?.hash ?? null
+    if (headHash !== null && block.parentHash !== headHash) {
+      await rewriteReorg(context, { tip: block, latest, maxReorgDepth })
+      return 'again'
+    }
+    const { rejected } = context.gate.admit([block], context.parent, latest)
+    if (rejected) throw rejected
+    const record = recordOfFetchedBlock(block)
+    await context.write([record])
+    context.stored(factsOfBlock(block))
+    context.head = { number: n, hash: block.hash }
+    context.announce([record], 'head')
+  }
+  return 'wait'
+}

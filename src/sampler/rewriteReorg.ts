@@ -1,0 +1,80 @@
+import { readBlocks } from '../store/readBlocks.js'
+import { factsOfBlock, factsOfRecord } from './blockGate.js'
+import { recordOfFetchedBlock, type SampledBlock } from './blockToRecord.js'
+import { ChainMovedError } from './errors.js'
+import { findCommonAncestor } from './findCommonAncestor.js'
+import type { SamplerContext } from './samplerContext.js'
+
+export type RewriteReorgParameters = {
+  /** The node's block that does not extend the stored chain. */
+  tip: SampledBlock
+  /** The node's head. */
+  latest: number
+  /** Deepest reorg walked back block by block. */
+  maxReorgDepth: number
+}
+
+/**
+ * The reorg step: `tip` is on the node's chain but does not extend the stored one. Finds the common
+ * ancestor, checks the new branch like any block (all of it is stored, or none), and replaces
+ * everything stored above the ancestor with it in one write.
+ */
+export async function rewriteReorg(
+  context: SamplerContext,
+  { tip, latest, maxReorgDepth }: RewriteReorgParameters,
+): Promise<void> {
+  const { chainId, logger } = context
+  await checkSameChain(context, tip)
+  const tipNumber = Number(tip.number)
+  const oldHead = context.head?.number ?? tipNumber
+  const lowest = Math.max(0, tipNumber - maxReorgDepth)
+  const stored = new Map(
+    (
+      await context.store(
+        'readBlocks',
+        readBlocks(context.redis, { chainId, from: lowest, to: tipNumber - 1 }),
+      )
+    ).map((r) => [r.number, r]),
+  )
+  const { ancestor, branch, found } = await findCommonAncestor({
+    tip,
+    stored,
+    lowest,
+    fetchBlock: (n) => context.blocks.fetch(n),
+  })
+  if (found === 'gap')
+    // Pruned below here: the walk cannot compare further back; older records stay as they are.
+    logger.warn({ block: ancestor }, 'reorg walk-back reached a block the node no longer has')
+  if (found === 'too-deep')
+    logger.error(
+      { maxReorgDepth, tip: tipNumber },
+      'reorg deeper than maxReorgDepth: older records were kept as they are',
+    )
+  const below = stored.get(ancestor)
+  const { rejected } = context.gate.admit(branch, below ? factsOfRecord(below) : null, latest)
+  if (rejected) throw rejected
+  const records = branch.map(recordOfFetchedBlock)
+  await context.write(records, tipNumber)
+  context.stored(factsOfBlock(tip))
+  context.head = { number: tipNumber, hash: tip.hash }
+  const replaced = Math.max(0, oldHead - ancestor)
+  logger.warn(
+    { ancestor, oldHead, newHead: tipNumber, replaced },
+    'reorg: replaced records above the common ancestor',
+  )
+  context.emit({ type: 'reorg', ancestor, oldHead, newHead: tipNumber, replaced })
+  context.announce(records, 'reorg')
+}
+
+/**
+ * An endpoint that switched to another chain looks like a deep reorg: ask which chain it serves before
+ * rewriting anything (the transport takes an endpoint on another chain out of use).
+ */
+async function checkSameChain(context: SamplerContext, tip: SampledBlock): Promise<void> {
+  const seen = context.wrongChainSeen()
+  const reported = await context.client.getChainId()
+  if (reported !== context.chainId || context.wrongChainSeen() !== seen)
+    throw new ChainMovedError(
+      `the endpoint that reported a reorg at block ${Number(tip.number)} serves chain ${reported === context.chainId ? 'another' : reported}, not ${context.chainId}: nothing rewritten`,
+    )
+}

@@ -1,0 +1,109 @@
+import type { Hex, PublicClient } from 'viem'
+import type { BlockFacts } from '../chains/checkBlock.js'
+import type { Logger } from '../lib/logger.js'
+import { LeaseNotHeldError } from '../store/errors.js'
+import type { StoreClient } from '../store/scripts.js'
+import { writeBlocks } from '../store/writeBlocks.js'
+import type { BlockRecord } from '../types.js'
+import type { BlockFetcher } from './blockFetcher.js'
+import type { BlockGate } from './blockGate.js'
+import type { LeaseKeeper } from './leaseKeeper.js'
+import type { RecordKind, SamplerEvent } from './samplerEvents.js'
+
+/** A stored block as the sampler follows it: hash null when it cannot be compared (eth_feeHistory, a gap). */
+export type Head = { number: number; hash: Hex | null }
+
+/**
+ * What the sampler's steps (sync, follow, reorg rewrite) share: the node, the store, the block checks,
+ * and the sampler's view of what is stored, which the steps move forward.
+ */
+export type SamplerContext = {
+  readonly chainId: number
+  readonly client: PublicClient
+  readonly redis: StoreClient
+  readonly logger: Logger
+  readonly blocks: BlockFetcher
+  readonly gate: BlockGate
+  /** A Redis call, bounded in time (StoreTimeoutError). */
+  store<T>(what: string, promise: Promise<T>): Promise<T>
+  /** The highest block known to be stored, or null when nothing is. */
+  head: Head | null
+  /** The last block stored or seen stored: the parent the next block is checked against. */
+  parent: BlockFacts | null
+  /** Writes records fenced by the lease; LeaseNotHeldError (and the lease counts as lost) when refused. */
+  write(records: readonly BlockRecord[], truncateAbove?: number): Promise<void>
+  /** Records up to `last` are stored: the next block is checked against it; a refusal episode is over. */
+  stored(last: BlockFacts): void
+  /** Hands stored records to the onRecord hook. */
+  announce(records: readonly BlockRecord[], kind: RecordKind): void
+  emit(event: SamplerEvent): void
+  /** stop() was called: a step ends at its next block boundary. */
+  stopping(): boolean
+  /** Endpoints found serving another chain so far (the transport reports them). */
+  wrongChainSeen(): number
+}
+
+export type CreateSamplerContextParameters = Pick<
+  SamplerContext,
+  'chainId' | 'client' | 'redis' | 'logger' | 'blocks' | 'gate' | 'store' | 'stopping' | 'wrongChainSeen'
+> & {
+  keeper: LeaseKeeper
+  maxStoredBlocks: number
+  /** After anything the gate saw: publishes its health when it changed. */
+  publishHealth: () => void
+  onRecord: ((record: BlockRecord, info: { kind: RecordKind }) => void) | undefined
+  onEvent: ((event: SamplerEvent) => void) | undefined
+}
+
+/** The context of one sampler: fenced writes through its lease keeper, its hooks guarded against throwing. */
+export function createSamplerContext({
+  keeper,
+  maxStoredBlocks,
+  publishHealth,
+  onRecord,
+  onEvent,
+  ...shared
+}: CreateSamplerContextParameters): SamplerContext {
+  const { chainId, redis, logger, gate, store } = shared
+  const context: SamplerContext = {
+    ...shared,
+    head: null,
+    parent: null,
+    async write(records, truncateAbove) {
+      const token = keeper.token()
+      if (token === null) throw new LeaseNotHeldError(chainId, 'write')
+      try {
+        await store(
+          'writeBlocks',
+          writeBlocks(redis, { chainId, records, leaseToken: token, maxStoredBlocks, truncateAbove }),
+        )
+      } catch (error) {
+        if (error instanceof LeaseNotHeldError) keeper.lose('a write was refused')
+        throw error
+      }
+    },
+    stored(last) {
+      context.parent = last
+      gate.stored()
+      publishHealth()
+    },
+    announce(records, kind) {
+      if (!onRecord) return
+      for (const record of records) {
+        try {
+          onRecord(record, { kind })
+        } catch (error) {
+          logger.warn({ err: error, block: record.number }, 'onRecord hook threw')
+        }
+      }
+    },
+    emit(event) {
+      try {
+        onEvent?.(event)
+      } catch (error) {
+        logger.warn({ err: error }, 'onEvent hook threw')
+      }
+    },
+  }
+  return context
+}
