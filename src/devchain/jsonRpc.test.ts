@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { handleJsonRpc, JsonRpcError, type RpcMethods, rpcErrorCodes } from './jsonRpc.js'
+import { JsonRpcError } from './errors.js'
+import { handleJsonRpc, type RpcMethods, rpcErrorCodes } from './jsonRpc.js'
 
 const methods: RpcMethods = {
   echo: (params) => params,

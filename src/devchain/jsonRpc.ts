@@ -3,6 +3,8 @@
  * notifications, and the standard error codes. Transport-free, so it is tested without sockets.
  */
 
+import { JsonRpcError } from './errors.js'
+
 export const rpcErrorCodes = {
   parseError: -32700,
   invalidRequest: -32600,
@@ -12,17 +14,6 @@ export const rpcErrorCodes = {
   /** geth's code for errors of a valid call (e.g. "request beyond head block"). */
   serverError: -32000,
 } as const
-
-export class JsonRpcError extends Error {
-  override name = 'JsonRpcError'
-  readonly code: number
-  readonly data: unknown
-  constructor(code: number, message: string, data?: unknown) {
-    super(message)
-    this.code = code
-    this.data = data
-  }
-}
 
 /** A method: positional params in, a JSON-serializable result out (or a JsonRpcError thrown). */
 export type RpcMethod = (params: readonly unknown[]) => unknown
