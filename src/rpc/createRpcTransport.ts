@@ -9,7 +9,7 @@ import {
   retry,
 } from 'cockatiel'
 import { type CustomTransport, custom } from 'viem'
-import { createRedactor, endpointLabel } from '../lib/redact.js'
+import { createRedactor, endpointLabel, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError, type RpcFailureKind, RpcResponseError, RpcUnavailableError } from './errors.js'
 import { postJsonRpc } from './postJsonRpc.js'
 import { validateRpcResult } from './validateRpcResult.js'
@@ -76,6 +76,17 @@ type Endpoint = {
 /** Failures after which the next call may reach another node (a reconnection): the chain id is checked again. */
 const reconnectingKinds = new Set(['network', 'timeout', 'http', 'open-circuit'])
 
+/** What every call of one transport shares: its settings, hooks and redactor. */
+type Transport = Required<
+  Pick<
+    CreateRpcTransportParameters,
+    'chainId' | 'timeoutMs' | 'verifyChainId' | 'chainIdCheckIntervalMs' | 'now'
+  >
+> &
+  Pick<CreateRpcTransportParameters, 'maxResponseBytes' | 'onCall' | 'onEndpointState'> & {
+    redact: Redactor
+  }
+
 /**
  * A viem transport over several HTTP endpoints of one chain: each call has a timeout, each endpoint a circuit
  * breaker; a call goes to the first endpoint whose circuit is closed and moves down the list on failure; when
@@ -85,169 +96,182 @@ const reconnectingKinds = new Set(['network', 'timeout', 'http', 'open-circuit']
  * viem's own retries are off (retryCount 0): they would multiply with these and their backoff has no jitter.
  */
 export function createRpcTransport(parameters: CreateRpcTransportParameters): CustomTransport {
-  const {
-    chainId,
-    urls,
-    timeoutMs,
-    maxResponseBytes,
-    retries,
-    breakerThreshold = 3,
-    breakerHalfOpenAfterMs = 5_000,
-    backoffInitialMs = 100,
-    backoffMaxMs = 2_000,
-    verifyChainId = true,
-    chainIdCheckIntervalMs = 60_000,
-    now = Date.now,
-    onCall,
-    onEndpointState,
-  } = parameters
+  const { chainId, urls, retries, backoffInitialMs = 100, backoffMaxMs = 2_000 } = parameters
   if (urls.length === 0) throw new RangeError(`chain ${chainId}: no RPC endpoint`)
-  // Every endpoint's secrets, in every endpoint's errors: a provider may quote another's key back.
-  const redact = createRedactor({ urls })
-
-  const endpoints: Endpoint[] = urls.map((url, index) => {
-    const label = endpointLabel(url, index)
-    const breaker = circuitBreaker(handleAll, {
-      halfOpenAfter: breakerHalfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(breakerThreshold),
-    })
-    breaker.onStateChange((state) => {
-      const named =
-        state === CircuitState.Open || state === CircuitState.Isolated
-          ? 'open'
-          : state === CircuitState.HalfOpen
-            ? 'half-open'
-            : 'closed'
-      onEndpointState?.({ chainId, endpoint: label, state: named })
-    })
-    return { url, label, breaker, verifiedAt: null, wrongChainAt: null }
-  })
-  const needsCheck = (endpoint: Endpoint) =>
-    verifyChainId && (endpoint.verifiedAt === null || now() - endpoint.verifiedAt > chainIdCheckIntervalMs)
-  const skipped = (endpoint: Endpoint) =>
-    endpoint.wrongChainAt !== null && now() - endpoint.wrongChainAt <= chainIdCheckIntervalMs
-
-  /** The endpoint answered eth_chainId with `reported`: right, or marked as serving another chain. */
-  const checkChain = (endpoint: Endpoint, method: string, reported: number) => {
-    if (reported === chainId) {
-      endpoint.verifiedAt = now()
-      endpoint.wrongChainAt = null
-      return
-    }
-    const problem = `serves chain ${reported}, configured for chain ${chainId}`
-    endpoint.verifiedAt = null
-    endpoint.wrongChainAt = now()
-    onEndpointState?.({ chainId, endpoint: endpoint.label, state: 'wrong-chain', problem })
-    throw new RpcEndpointError({ endpoint: endpoint.label, method, kind: 'wrong-chain', problem })
+  const transport: Transport = {
+    chainId,
+    timeoutMs: parameters.timeoutMs,
+    maxResponseBytes: parameters.maxResponseBytes,
+    verifyChainId: parameters.verifyChainId ?? true,
+    chainIdCheckIntervalMs: parameters.chainIdCheckIntervalMs ?? 60_000,
+    now: parameters.now ?? Date.now,
+    onCall: parameters.onCall,
+    onEndpointState: parameters.onEndpointState,
+    // Every endpoint's secrets, in every endpoint's errors: a provider may quote another's key back.
+    redact: createRedactor({ urls }),
   }
-
+  const endpoints = urls.map((url, index) => createEndpoint(transport, parameters, url, index))
   const rounds = retry(handleAll, {
     maxAttempts: retries,
     backoff: new ExponentialBackoff({ initialDelay: backoffInitialMs, maxDelay: backoffMaxMs }),
   })
-
-  const callOnce = async (endpoint: Endpoint, method: string, params: unknown): Promise<unknown> => {
-    const started = performance.now()
-    try {
-      const result = await postJsonRpc({
-        url: endpoint.url,
-        endpoint: endpoint.label,
-        method,
-        params,
-        timeoutMs,
-        redact,
-        ...(maxResponseBytes === undefined ? {} : { maxBytes: maxResponseBytes }),
-      })
-      const problem = validateRpcResult({ method, params, result })
-      if (problem) throw new RpcResponseError({ endpoint: endpoint.label, method, kind: 'invalid', problem })
-      // Every chain id an endpoint reports is checked, whoever asked for it.
-      if (method === 'eth_chainId' && verifyChainId)
-        checkChain(endpoint, method, Number(BigInt(result as string)))
-      onCall?.({
-        chainId,
-        endpoint: endpoint.label,
-        method,
-        outcome: 'ok',
-        durationMs: performance.now() - started,
-      })
-      return result
-    } catch (error) {
-      const kind = error instanceof RpcEndpointError ? error.kind : 'network'
-      if (reconnectingKinds.has(kind)) endpoint.verifiedAt = null
-      onCall?.({
-        chainId,
-        endpoint: endpoint.label,
-        method,
-        outcome: kind,
-        durationMs: performance.now() - started,
-      })
-      throw error
-    }
-  }
-
-  const callEndpoint = async (endpoint: Endpoint, method: string, params: unknown): Promise<unknown> => {
-    try {
-      return await endpoint.breaker.execute(async () => {
-        if (needsCheck(endpoint) && method !== 'eth_chainId') await callOnce(endpoint, 'eth_chainId', [])
-        return callOnce(endpoint, method, params)
-      })
-    } catch (error) {
-      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        onCall?.({ chainId, endpoint: endpoint.label, method, outcome: 'open-circuit', durationMs: 0 })
-        throw new RpcEndpointError({
-          endpoint: endpoint.label,
-          method,
-          kind: 'open-circuit',
-          problem: 'circuit open',
-        })
-      }
-      throw error
-    }
-  }
-
   const request = async ({ method, params }: { method: string; params?: unknown }): Promise<unknown> =>
-    rounds.execute(async () => {
-      const failures: RpcEndpointError[] = []
-      const open: Endpoint[] = []
-      for (const endpoint of endpoints) {
-        if (skipped(endpoint)) continue
-        try {
-          return await callEndpoint(endpoint, method, params ?? [])
-        } catch (error) {
-          const failure =
-            error instanceof RpcEndpointError
-              ? error
-              : new RpcEndpointError({
-                  endpoint: endpoint.label,
-                  method,
-                  kind: 'network',
-                  problem: 'unexpected failure',
-                })
-          if (failure.kind === 'open-circuit') open.push(endpoint)
-          failures.push(failure)
-        }
-      }
-      // Every circuit open: the breakers order the endpoints, they do not starve the chain. Call them anyway,
-      // in order, rather than fail without asking anyone (the retries would otherwise idle until half-open).
-      if (open.length > 0 && open.length === failures.length) {
-        failures.length = 0
-        for (const endpoint of open) {
-          try {
-            if (needsCheck(endpoint))
-              throw new RpcEndpointError({
-                endpoint: endpoint.label,
-                method,
-                kind: 'open-circuit',
-                problem: 'circuit open',
-              })
-            return await callOnce(endpoint, method, params ?? [])
-          } catch (error) {
-            if (error instanceof RpcEndpointError) failures.push(error)
-          }
-        }
-      }
-      throw new RpcUnavailableError(chainId, method, failures)
-    })
-
+    rounds.execute(() => callInOrder(transport, endpoints, method, params ?? []))
   return custom({ request }, { key: 'feecast', name: `feecast chain ${chainId}`, retryCount: 0 })
+}
+
+/** An endpoint with its circuit breaker, whose state changes are reported. */
+function createEndpoint(
+  { chainId, onEndpointState }: Transport,
+  { breakerThreshold = 3, breakerHalfOpenAfterMs = 5_000 }: CreateRpcTransportParameters,
+  url: string,
+  index: number,
+): Endpoint {
+  const label = endpointLabel(url, index)
+  const breaker = circuitBreaker(handleAll, {
+    halfOpenAfter: breakerHalfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(breakerThreshold),
+  })
+  breaker.onStateChange((state) => {
+    const named =
+      state === CircuitState.Open || state === CircuitState.Isolated
+        ? 'open'
+        : state === CircuitState.HalfOpen
+          ? 'half-open'
+          : 'closed'
+    onEndpointState?.({ chainId, endpoint: label, state: named })
+  })
+  return { url, label, breaker, verifiedAt: null, wrongChainAt: null }
+}
+
+/** Whether the endpoint's chain id must be checked before its next call. */
+const needsCheck = (t: Transport, endpoint: Endpoint) =>
+  t.verifyChainId &&
+  (endpoint.verifiedAt === null || t.now() - endpoint.verifiedAt > t.chainIdCheckIntervalMs)
+
+/** Whether the endpoint was found on another chain recently enough to be left out. */
+const skipped = (t: Transport, endpoint: Endpoint) =>
+  endpoint.wrongChainAt !== null && t.now() - endpoint.wrongChainAt <= t.chainIdCheckIntervalMs
+
+/** The endpoint answered eth_chainId with `reported`: right, or marked as serving another chain. */
+function checkChain(t: Transport, endpoint: Endpoint, method: string, reported: number): void {
+  if (reported === t.chainId) {
+    endpoint.verifiedAt = t.now()
+    endpoint.wrongChainAt = null
+    return
+  }
+  const problem = `serves chain ${reported}, configured for chain ${t.chainId}`
+  endpoint.verifiedAt = null
+  endpoint.wrongChainAt = t.now()
+  t.onEndpointState?.({ chainId: t.chainId, endpoint: endpoint.label, state: 'wrong-chain', problem })
+  throw new RpcEndpointError({ endpoint: endpoint.label, method, kind: 'wrong-chain', problem })
+}
+
+/** One call to one endpoint, bypassing its breaker: posted, validated, counted. */
+async function callOnce(t: Transport, endpoint: Endpoint, method: string, params: unknown): Promise<unknown> {
+  const started = performance.now()
+  const count = (outcome: RpcCallEvent['outcome']) =>
+    t.onCall?.({
+      chainId: t.chainId,
+      endpoint: endpoint.label,
+      method,
+      outcome,
+      durationMs: performance.now() - started,
+    })
+  try {
+    const result = await postJsonRpc({
+      url: endpoint.url,
+      endpoint: endpoint.label,
+      method,
+      params,
+      timeoutMs: t.timeoutMs,
+      redact: t.redact,
+      ...(t.maxResponseBytes === undefined ? {} : { maxBytes: t.maxResponseBytes }),
+    })
+    const problem = validateRpcResult({ method, params, result })
+    if (problem) throw new RpcResponseError({ endpoint: endpoint.label, method, kind: 'invalid', problem })
+    // Every chain id an endpoint reports is checked, whoever asked for it.
+    if (method === 'eth_chainId' && t.verifyChainId)
+      checkChain(t, endpoint, method, Number(BigInt(result as string)))
+    count('ok')
+    return result
+  } catch (error) {
+    const kind = error instanceof RpcEndpointError ? error.kind : 'network'
+    if (reconnectingKinds.has(kind)) endpoint.verifiedAt = null
+    count(kind)
+    throw error
+  }
+}
+
+/** One call through the endpoint's breaker, its chain id checked first when due. */
+async function callEndpoint(
+  t: Transport,
+  endpoint: Endpoint,
+  method: string,
+  params: unknown,
+): Promise<unknown> {
+  try {
+    return await endpoint.breaker.execute(async () => {
+      if (needsCheck(t, endpoint) && method !== 'eth_chainId') await callOnce(t, endpoint, 'eth_chainId', [])
+      return callOnce(t, endpoint, method, params)
+    })
+  } catch (error) {
+    if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+      t.onCall?.({
+        chainId: t.chainId,
+        endpoint: endpoint.label,
+        method,
+        outcome: 'open-circuit',
+        durationMs: 0,
+      })
+      throw openCircuit(endpoint, method)
+    }
+    throw error
+  }
+}
+
+const openCircuit = (endpoint: Endpoint, method: string) =>
+  new RpcEndpointError({ endpoint: endpoint.label, method, kind: 'open-circuit', problem: 'circuit open' })
+
+/** One round: the endpoints in order until one answers; RpcUnavailableError with every failure when none does. */
+async function callInOrder(
+  t: Transport,
+  endpoints: readonly Endpoint[],
+  method: string,
+  params: unknown,
+): Promise<unknown> {
+  const failures: RpcEndpointError[] = []
+  const open: Endpoint[] = []
+  for (const endpoint of endpoints) {
+    if (skipped(t, endpoint)) continue
+    try {
+      return await callEndpoint(t, endpoint, method, params)
+    } catch (error) {
+      const failure =
+        error instanceof RpcEndpointError
+          ? error
+          : new RpcEndpointError({
+              endpoint: endpoint.label,
+              method,
+              kind: 'network',
+              problem: 'unexpected failure',
+            })
+      if (failure.kind === 'open-circuit') open.push(endpoint)
+      failures.push(failure)
+    }
+  }
+  // Every circuit open: the breakers order the endpoints, they do not starve the chain. Call them anyway,
+  // in order, rather than fail without asking anyone (the retries would otherwise idle until half-open).
+  if (open.length > 0 && open.length === failures.length) {
+    failures.length = 0
+    for (const endpoint of open) {
+      try {
+        if (needsCheck(t, endpoint)) throw openCircuit(endpoint, method)
+        return await callOnce(t, endpoint, method, params)
+      } catch (error) {
+        if (error instanceof RpcEndpointError) failures.push(error)
+      }
+    }
+  }
+  throw new RpcUnavailableError(t.chainId, method, failures)
 }

@@ -22,6 +22,12 @@ export const defaultMaxResponseBytes = 8 * 1024 * 1024
 
 let nextId = 1
 
+type Fail = (
+  kind: RpcEndpointError['kind'],
+  problem: string,
+  extra?: { code?: number; status?: number },
+) => RpcEndpointError
+
 /**
  * One JSON-RPC call over HTTP. Every failure becomes an RpcEndpointError of a known kind whose message is built
  * from codes and statuses only, so the URL (and its API key) cannot leak through an error message.
@@ -35,38 +41,67 @@ export async function postJsonRpc({
   maxBytes = defaultMaxResponseBytes,
   redact = noRedaction,
 }: PostJsonRpcParameters): Promise<unknown> {
-  const fail = (
-    kind: RpcEndpointError['kind'],
-    problem: string,
-    extra: { code?: number; status?: number } = {},
-  ) => new RpcEndpointError({ endpoint, method, kind, problem, ...extra })
+  const fail: Fail = (kind, problem, extra = {}) =>
+    new RpcEndpointError({ endpoint, method, kind, problem, ...extra })
   const id = nextId++
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method, params })
+  const { status, text } = await post({ url, body, timeoutMs, maxBytes, fail })
+  return resultOf({ status, text, id, redact, fail })
+}
+
+/** Posts the call and reads the answer, under one timeout and the size cap. */
+async function post({
+  url,
+  body,
+  timeoutMs,
+  maxBytes,
+  fail,
+}: {
+  url: string
+  body: string
+  timeoutMs: number
+  maxBytes: number
+  fail: Fail
+}): Promise<{ status: number; text: string }> {
   const timeout = AbortSignal.timeout(timeoutMs)
   // Ours: aborts the read (and the connection) the moment the body passes maxBytes.
   const cut = new AbortController()
   const signal = AbortSignal.any([timeout, cut.signal])
-  let text: string
-  let status: number
   try {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+      body,
       signal,
     })
-    status = response.status
     // The body is read under the same timeout: an endpoint that sends headers and then stalls is a hang too.
     const read = await readCapped(response, maxBytes)
     if (read.over) {
       cut.abort()
       throw fail('oversized', `response body passed ${maxBytes} bytes (${read.seen} read); read aborted`)
     }
-    text = read.text
+    return { status: response.status, text: read.text }
   } catch (error) {
     if (error instanceof RpcEndpointError) throw error
     if (timeout.aborted) throw fail('timeout', `no response within ${timeoutMs} ms`)
     throw fail('network', describeNetworkError(error))
   }
+}
+
+/** The call's result from the answer, or the failure it is (HTTP status, JSON-RPC error, garbage). */
+function resultOf({
+  status,
+  text,
+  id,
+  redact,
+  fail,
+}: {
+  status: number
+  text: string
+  id: number
+  redact: Redactor
+  fail: Fail
+}): unknown {
   let body: unknown
   try {
     body = JSON.parse(text)

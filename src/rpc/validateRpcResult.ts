@@ -57,77 +57,88 @@ export function validateRpcResult({
     case 'eth_blockNumber':
       return issue(quantity.safeParse(result))
     case 'eth_getBlockByNumber':
-    case 'eth_getBlockByHash': {
-      // null: the endpoint does not have that block (yet). Not an inconsistency; the caller decides.
-      if (result === null) return undefined
-      const parsed = block.safeParse(result)
-      if (!parsed.success) return issue(parsed)
-      const b = parsed.data
-      const requested = args[0]
-      if (
-        method === 'eth_getBlockByNumber' &&
-        typeof requested === 'string' &&
-        quantity.safeParse(requested).success
-      ) {
-        if (BigInt(b.number) !== BigInt(requested))
-          return `asked for block ${BigInt(requested)}, got block ${BigInt(b.number)}`
-      }
-      if (
-        method === 'eth_getBlockByHash' &&
-        typeof requested === 'string' &&
-        b.hash.toLowerCase() !== requested.toLowerCase()
-      )
-        return `asked for block ${requested}, got ${b.hash}`
-      if (BigInt(b.gasUsed) > BigInt(b.gasLimit))
-        return `gasUsed ${BigInt(b.gasUsed)} exceeds gasLimit ${BigInt(b.gasLimit)}`
-      if (b.parentHash.toLowerCase() === b.hash.toLowerCase()) return 'block is its own parent'
-      const full = args[1] === true
-      for (const [index, tx] of b.transactions.entries()) {
-        if (typeof tx === 'string') {
-          if (full) return `transaction ${index} is a hash, full transactions were asked for`
-          continue
-        }
-        if (!full) return `transaction ${index} is an object, hashes were asked for`
-        if (tx.blockHash?.toLowerCase() !== b.hash.toLowerCase())
-          return `transaction ${index} belongs to block ${tx.blockHash}`
-        if (tx.blockNumber === null || BigInt(tx.blockNumber) !== BigInt(b.number))
-          return `transaction ${index} has block number ${tx.blockNumber}`
-        const problem = transactionFeeProblem(tx, b.baseFeePerGas)
-        if (problem) return `transaction ${index} ${problem}`
-      }
-      return undefined
-    }
-    case 'eth_feeHistory': {
-      const parsed = feeHistory.safeParse(result)
-      if (!parsed.success) return issue(parsed)
-      const h = parsed.data
-      const count = h.gasUsedRatio.length
-      if (h.baseFeePerGas.length !== (count === 0 ? 0 : count + 1) && h.baseFeePerGas.length !== count)
-        return `${h.baseFeePerGas.length} base fees for ${count} blocks`
-      const asked =
-        typeof args[0] === 'string' && quantity.safeParse(args[0]).success
-          ? Number(BigInt(args[0]))
-          : typeof args[0] === 'number'
-            ? args[0]
-            : undefined
-      if (asked !== undefined && count > asked) return `${count} blocks returned, ${asked} asked for`
-      const newest = args[1]
-      if (count > 0 && typeof newest === 'string' && quantity.safeParse(newest).success) {
-        const last = BigInt(h.oldestBlock) + BigInt(count) - 1n
-        if (last !== BigInt(newest)) return `history ends at block ${last}, asked to end at ${BigInt(newest)}`
-      }
-      const percentiles = Array.isArray(args[2]) ? args[2].length : 0
-      if (percentiles > 0) {
-        if (!h.reward || h.reward.length !== count)
-          return `reward has ${h.reward?.length ?? 0} rows for ${count} blocks`
-        if (h.reward.some((row) => row.length !== percentiles))
-          return 'a reward row does not match the percentiles asked for'
-      }
-      return undefined
-    }
+    case 'eth_getBlockByHash':
+      return blockProblem(method, args, result)
+    case 'eth_feeHistory':
+      return feeHistoryProblem(args, result)
     default:
       return undefined
   }
+}
+
+/** A block answer: the block asked for, plausible gas, and transactions of its own (whole if asked for). */
+function blockProblem(method: string, args: readonly unknown[], result: unknown): string | undefined {
+  // null: the endpoint does not have that block (yet). Not an inconsistency; the caller decides.
+  if (result === null) return undefined
+  const parsed = block.safeParse(result)
+  if (!parsed.success) return issue(parsed)
+  const b = parsed.data
+  const requested = args[0]
+  if (
+    method === 'eth_getBlockByNumber' &&
+    typeof requested === 'string' &&
+    quantity.safeParse(requested).success
+  ) {
+    if (BigInt(b.number) !== BigInt(requested))
+      return `asked for block ${BigInt(requested)}, got block ${BigInt(b.number)}`
+  }
+  if (
+    method === 'eth_getBlockByHash' &&
+    typeof requested === 'string' &&
+    b.hash.toLowerCase() !== requested.toLowerCase()
+  )
+    return `asked for block ${requested}, got ${b.hash}`
+  if (BigInt(b.gasUsed) > BigInt(b.gasLimit))
+    return `gasUsed ${BigInt(b.gasUsed)} exceeds gasLimit ${BigInt(b.gasLimit)}`
+  if (b.parentHash.toLowerCase() === b.hash.toLowerCase()) return 'block is its own parent'
+  return transactionsProblem(b, args[1] === true)
+}
+
+function transactionsProblem(b: z.output<typeof block>, full: boolean): string | undefined {
+  for (const [index, tx] of b.transactions.entries()) {
+    if (typeof tx === 'string') {
+      if (full) return `transaction ${index} is a hash, full transactions were asked for`
+      continue
+    }
+    if (!full) return `transaction ${index} is an object, hashes were asked for`
+    if (tx.blockHash?.toLowerCase() !== b.hash.toLowerCase())
+      return `transaction ${index} belongs to block ${tx.blockHash}`
+    if (tx.blockNumber === null || BigInt(tx.blockNumber) !== BigInt(b.number))
+      return `transaction ${index} has block number ${tx.blockNumber}`
+    const problem = transactionFeeProblem(tx, b.baseFeePerGas)
+    if (problem) return `transaction ${index} ${problem}`
+  }
+  return undefined
+}
+
+/** A fee history answer: lengths that agree, no more blocks than asked, ending where asked, rewards per percentile. */
+function feeHistoryProblem(args: readonly unknown[], result: unknown): string | undefined {
+  const parsed = feeHistory.safeParse(result)
+  if (!parsed.success) return issue(parsed)
+  const h = parsed.data
+  const count = h.gasUsedRatio.length
+  if (h.baseFeePerGas.length !== (count === 0 ? 0 : count + 1) && h.baseFeePerGas.length !== count)
+    return `${h.baseFeePerGas.length} base fees for ${count} blocks`
+  const asked =
+    typeof args[0] === 'string' && quantity.safeParse(args[0]).success
+      ? Number(BigInt(args[0]))
+      : typeof args[0] === 'number'
+        ? args[0]
+        : undefined
+  if (asked !== undefined && count > asked) return `${count} blocks returned, ${asked} asked for`
+  const newest = args[1]
+  if (count > 0 && typeof newest === 'string' && quantity.safeParse(newest).success) {
+    const last = BigInt(h.oldestBlock) + BigInt(count) - 1n
+    if (last !== BigInt(newest)) return `history ends at block ${last}, asked to end at ${BigInt(newest)}`
+  }
+  const percentiles = Array.isArray(args[2]) ? args[2].length : 0
+  if (percentiles > 0) {
+    if (!h.reward || h.reward.length !== count)
+      return `reward has ${h.reward?.length ?? 0} rows for ${count} blocks`
+    if (h.reward.some((row) => row.length !== percentiles))
+      return 'a reward row does not match the percentiles asked for'
+  }
+  return undefined
 }
 
 function transactionFeeProblem(
