@@ -133,119 +133,115 @@ export async function startRedisServer({
   const dir = resolve(dataDir)
   makeDirectory(dir)
   const lock: DirLock = lockDirectory(dir, 'Redis data directory (FEECAST_STATE_DIR)')
+  let redis: RedisProcess
+  try {
+    await stopOrphans(dir, onEvent)
+    const chosenPort = port ?? (await freePort())
+    redis = createRedisProcess({ bin, args: redisArgs(chosenPort, dir), supervise, restartDelayMs, onEvent })
+    await redis.launch()
+    return {
+      url: `redis://127.0.0.1:${chosenPort}`,
+      port: chosenPort,
+      dataDir: dir,
+      get pid() {
+        return redis.pid
+      },
+      stop: async () => {
+        await redis.stop()
+        lock.release()
+      },
+      kill: () => redis.kill(),
+      restart: () => redis.restart(),
+      get running() {
+        return redis.running
+      },
+    }
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+}
+
+/** redis-server's command line: loopback only, append-only with fsync on every write, in the foreground. */
+function redisArgs(port: number, dir: string): string[] {
+  return [
+    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+    ...['--appendonly', 'yes', '--appendfsync', 'always', '--save', '60 1'],
+    ...['--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'notice'],
+  ]
+}
+
+type RedisProcess = {
+  /** Starts it; resolves once it accepts connections. */
+  launch(): Promise<void>
+  /** SIGTERM (it flushes its append-only file); ends supervision. */
+  stop(): Promise<void>
+  kill(): Promise<void>
+  restart(): Promise<void>
+  readonly pid: number | undefined
+  readonly running: boolean
+}
+
+/**
+ * The redis-server child over its restarts: which process is current, which exits were asked for, and
+ * (supervised) a restart with back-off after an exit nobody asked for.
+ * (Long as a whole: its short inner functions share which child is current.)
+ */
+function createRedisProcess({
+  bin,
+  args,
+  supervise,
+  restartDelayMs,
+  onEvent,
+}: {
+  bin: string
+  args: string[]
+  supervise: boolean
+  restartDelayMs: { initial: number; max: number }
+  onEvent: ((event: RedisServerEvent) => void) | undefined
+}): RedisProcess {
   let child: ChildProcess | undefined
   /** Children stopped on purpose (restart()): their exit is not a crash to recover from. */
   const expectedExits = new WeakSet<ChildProcess>()
   let stopping = false
   let restartTimer: NodeJS.Timeout | undefined
-  let chosenPort: number
-  try {
-    await stopOrphans(dir, onEvent)
-    chosenPort = port ?? (await freePort())
-  } catch (error) {
-    lock.release()
-    throw error
-  }
-
-  const args = () => [
-    '--port',
-    String(chosenPort),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'always',
-    '--save',
-    '60 1',
-    '--daemonize',
-    'no',
-    '--protected-mode',
-    'yes',
-    '--loglevel',
-    'notice',
-  ]
 
   const launch = () =>
-    new Promise<void>((ok, fail) => {
-      const proc = spawn('sh', ['-c', watchdog, 'feecast-redis', bin, ...args()], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      })
-      child = proc
-      let output = ''
-      let partial = ''
-      let ready = false
-      const timer = setTimeout(() => {
-        proc.kill('SIGKILL')
-        fail(new RedisServerError('redis-server did not start within 10 s', { details: output.slice(-2000) }))
-      }, 10_000)
-      const onData = (chunk: Buffer) => {
-        const text = chunk.toString()
-        output = (output + text).slice(-4000)
-        partial += text
-        const lines = partial.split('\n')
-        partial = lines.pop() ?? ''
-        for (const line of lines) {
-          if (line.trim() === '') continue
-          // pid:role date time <level> message; '#' marks warnings and errors.
-          onEvent?.({ type: 'output', line, level: / # /.test(line) ? 'warning' : 'notice' })
-          if (!ready && line.includes('Ready to accept connections')) {
-            ready = true
-            clearTimeout(timer)
-            ok()
-          }
-        }
-      }
-      proc.stdout!.on('data', onData)
-      proc.stderr!.on('data', onData)
-      // The pipe is only there to close when this process goes away; writing to it is never needed.
-      proc.stdin!.on('error', () => {})
-      proc.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        proc.stdin!.destroy()
-        if (!ready) {
-          fail(
-            new RedisServerError(`redis-server exited with code ${code} while starting`, {
-              details: output.slice(-2000),
-            }),
-          )
-          return
-        }
+    spawnRedisServer({
+      bin,
+      args,
+      onEvent,
+      onSpawn: (proc) => {
+        child = proc
+      },
+      onExit: (proc, exit) => {
         if (child !== proc || stopping || expectedExits.has(proc)) return
-        onEvent?.({ type: 'exited', code, signal, lastOutput: output.slice(-2000) })
+        onEvent?.({ type: 'exited', ...exit })
         if (supervise) scheduleRestart(1)
-      })
-      proc.once('error', (error) => {
-        clearTimeout(timer)
-        fail(new RedisServerError('redis-server could not be spawned', { cause: error }))
-      })
+      },
     })
+
+  const delayOf = (attempt: number) =>
+    Math.min(restartDelayMs.max, restartDelayMs.initial * 2 ** (attempt - 1))
 
   const scheduleRestart = (attempt: number) => {
     if (stopping) return
-    const delay = Math.min(restartDelayMs.max, restartDelayMs.initial * 2 ** (attempt - 1))
     restartTimer = setTimeout(async () => {
       restartTimer = undefined
       if (stopping) return
       try {
         await launch()
-        if (stopping) {
-          await stopWith('SIGTERM')
-          return
-        }
+        if (stopping) return await stopWith('SIGTERM')
         onEvent?.({ type: 'restarted', attempt })
       } catch (error) {
         const failure =
           error instanceof RedisServerError
             ? error
             : new RedisServerError('redis-server could not be restarted', { cause: error })
-        const next = Math.min(restartDelayMs.max, restartDelayMs.initial * 2 ** attempt)
-        onEvent?.({ type: 'restart-failed', attempt, error: failure, retryInMs: next })
+        onEvent?.({ type: 'restart-failed', attempt, error: failure, retryInMs: delayOf(attempt + 1) })
         scheduleRestart(attempt + 1)
       }
-    }, delay)
+    }, delayOf(attempt))
     restartTimer.unref()
   }
 
@@ -257,24 +253,12 @@ export async function startRedisServer({
       proc.kill(signal)
     })
 
-  try {
-    await launch()
-  } catch (error) {
-    lock.release()
-    throw error
-  }
-  const server: RedisServer = {
-    url: `redis://127.0.0.1:${chosenPort}`,
-    port: chosenPort,
-    dataDir: dir,
-    get pid() {
-      return child?.pid
-    },
+  return {
+    launch,
     stop: async () => {
       stopping = true
       clearTimeout(restartTimer)
       await stopWith('SIGTERM')
-      lock.release()
     },
     kill: () => stopWith('SIGKILL'),
     restart: async () => {
@@ -283,9 +267,90 @@ export async function startRedisServer({
       await stopWith('SIGTERM')
       await launch()
     },
+    get pid() {
+      return child?.pid
+    },
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null
     },
   }
-  return server
+}
+
+/**
+ * Spawns redis-server under the watchdog and resolves once it accepts connections (rejects if it exits
+ * first, fails to spawn, or is not ready within 10 s). Its lines go to onEvent; an exit after it was
+ * ready goes to onExit with its last words.
+ */
+function spawnRedisServer({
+  bin,
+  args,
+  onEvent,
+  onSpawn,
+  onExit,
+}: {
+  bin: string
+  args: string[]
+  onEvent: ((event: RedisServerEvent) => void) | undefined
+  onSpawn: (proc: ChildProcess) => void
+  onExit: (
+    proc: ChildProcess,
+    exit: { code: number | null; signal: string | null; lastOutput: string },
+  ) => void
+}): Promise<void> {
+  return new Promise<void>((ok, fail) => {
+    const proc = spawn('sh', ['-c', watchdog, 'feecast-redis', bin, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    onSpawn(proc)
+    let ready = false
+    const output = outputLines((line) => {
+      // pid:role date time <level> message; '#' marks warnings and errors.
+      onEvent?.({ type: 'output', line, level: / # /.test(line) ? 'warning' : 'notice' })
+      if (!ready && line.includes('Ready to accept connections')) {
+        ready = true
+        clearTimeout(timer)
+        ok()
+      }
+    })
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      fail(new RedisServerError('redis-server did not start within 10 s', { details: output.last(2000) }))
+    }, 10_000)
+    proc.stdout?.on('data', output.push)
+    proc.stderr?.on('data', output.push)
+    // The pipe is only there to close when this process goes away; writing to it is never needed.
+    proc.stdin?.on('error', () => {})
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      proc.stdin?.destroy()
+      if (ready) onExit(proc, { code, signal, lastOutput: output.last(2000) })
+      else
+        fail(
+          new RedisServerError(`redis-server exited with code ${code} while starting`, {
+            details: output.last(2000),
+          }),
+        )
+    })
+    proc.once('error', (error) => {
+      clearTimeout(timer)
+      fail(new RedisServerError('redis-server could not be spawned', { cause: error }))
+    })
+  })
+}
+
+/** Splits a child's output into lines (empty ones skipped), keeping its last 4000 characters for errors. */
+function outputLines(onLine: (line: string) => void) {
+  let output = ''
+  let partial = ''
+  return {
+    push: (chunk: Buffer) => {
+      const text = chunk.toString()
+      output = (output + text).slice(-4000)
+      partial += text
+      const lines = partial.split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) if (line.trim() !== '') onLine(line)
+    },
+    last: (characters: number) => output.slice(-characters),
+  }
 }
