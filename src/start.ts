@@ -13,7 +13,9 @@ import { FeecastError, StartupError } from './errors.js'
 import type { Logger } from './lib/logger.js'
 import { createLogger } from './lib/logger.js'
 import type { Redactor } from './lib/redact.js'
+import type { Predictor } from './predict/createPredictor.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from './preflight.js'
+import type { CreateSamplerParameters } from './sampler/createSampler.js'
 import { closeConnection } from './store/closeConnection.js'
 import { DirectoryInUseError } from './store/errors.js'
 import { readChainIds } from './store/readChainIds.js'
@@ -54,34 +56,7 @@ export async function runStart(): Promise<void> {
   const stops: Stop[] = []
   /** The service's Redis connection, once made: cut first at shutdown when Redis is gone. */
   let redisClient: Redis | undefined
-  let stopping = false
-  const shutdown = async (signal: string, exitCode = 0) => {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => {
-      logger.error({ deadlineMs: shutdownDeadlineMs }, 'shutdown deadline passed; exiting')
-      process.exit(1)
-    }, shutdownDeadlineMs)
-    timer.unref()
-    // Redis gone: the parts' last Redis calls (a lease to release, a calibration state to save) cannot
-    // succeed, so each gets a moment, not the reconnection timeouts.
-    const redisGone = redisClient !== undefined && redisClient.status !== 'ready'
-    if (redisGone)
-      logger.warn({ status: redisClient?.status }, 'redis unreachable at shutdown: not waiting for it')
-    // Reverse start order: samplers stop writing before Redis goes away.
-    for (const { name, stop, usesRedis } of stops.reverse()) {
-      try {
-        if (redisGone && usesRedis)
-          await Promise.race([stop(), new Promise<void>((r) => setTimeout(r, stopWithoutRedisMs).unref())])
-        else await stop()
-      } catch (error) {
-        logger.warn({ part: name, err: error }, 'error while stopping')
-      }
-    }
-    logger.info('stopped')
-    process.exit(exitCode)
-  }
+  const shutdown = createShutdown({ logger, stops, redis: () => redisClient })
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
   process.once('SIGINT', () => void shutdown('SIGINT'))
 
@@ -106,6 +81,51 @@ export async function runStart(): Promise<void> {
   }
 }
 
+type Shutdown = (signal: string, exitCode?: number) => Promise<void>
+
+/**
+ * Stops every part in reverse start order (samplers stop writing before Redis goes away), then exits;
+ * past the deadline it exits non-zero. Called once; later calls do nothing.
+ */
+function createShutdown({
+  logger,
+  stops,
+  redis,
+}: {
+  logger: Logger
+  stops: Stop[]
+  redis: () => Redis | undefined
+}): Shutdown {
+  let stopping = false
+  return async (signal, exitCode = 0) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      logger.error({ deadlineMs: shutdownDeadlineMs }, 'shutdown deadline passed; exiting')
+      process.exit(1)
+    }, shutdownDeadlineMs)
+    timer.unref()
+    // Redis gone: the parts' last Redis calls (a lease to release, a calibration state to save) cannot
+    // succeed, so each gets a moment, not the reconnection timeouts.
+    const client = redis()
+    const redisGone = client !== undefined && client.status !== 'ready'
+    if (redisGone)
+      logger.warn({ status: client?.status }, 'redis unreachable at shutdown: not waiting for it')
+    for (const { name, stop, usesRedis } of stops.reverse()) {
+      try {
+        if (redisGone && usesRedis)
+          await Promise.race([stop(), new Promise<void>((r) => setTimeout(r, stopWithoutRedisMs).unref())])
+        else await stop()
+      } catch (error) {
+        logger.warn({ part: name, err: error }, 'error while stopping')
+      }
+    }
+    logger.info('stopped')
+    process.exit(exitCode)
+  }
+}
+
 /** The one line a startup failure gets, naming the setting; undefined for an unexpected error. */
 function startupFailure(error: unknown, config: Config): string | undefined {
   if (error instanceof StartupError) return error.shortMessage
@@ -115,79 +135,28 @@ function startupFailure(error: unknown, config: Config): string | undefined {
   return undefined
 }
 
+type Metrics = typeof import('./metrics/metrics.js')
+
 type StartServiceParameters = {
   config: Config
   logger: Logger
   redact: Redactor
   stops: Stop[]
   onRedis: (redis: Redis) => void
-  shutdown: (signal: string, exitCode?: number) => Promise<void>
+  shutdown: Shutdown
 }
 
 /** Starts every part in order, pushing each one's stop as soon as it runs. */
 async function startService({ config, logger, redact, stops, onRedis, shutdown }: StartServiceParameters) {
   const metrics = await import('./metrics/metrics.js')
-  // Before anything is started: settings that can only be checked against the machine.
-  const embeddedRedis = !config.redisUrl
-  const embeddedDevchain = config.chains.length === 0 && config.role !== 'api'
-  if (embeddedRedis || embeddedDevchain) checkWritableDirectory('FEECAST_STATE_DIR', config.stateDir)
-  await checkListenAddress({ host: config.host, port: config.port, portSetting: 'PORT' })
-  if (embeddedDevchain && config.devchain.port !== 0)
-    await checkListenAddress({ host: '127.0.0.1', port: config.devchain.port, portSetting: 'DEVCHAIN_PORT' })
-
-  let redisUrl = config.redisUrl
-  if (!redisUrl) {
-    const { startRedisServer } = await import('./store/redisServer.js')
-    const dataDir = join(config.stateDir, 'redis')
-    const redisLog = logger.child({ component: 'redis-server' })
-    const server = await startRedisServer({
-      dataDir,
-      supervise: true,
-      onEvent: (event) => onRedisServerEvent(event, redisLog, metrics),
-    })
-    stops.push({ name: 'redis-server', stop: () => server.stop() })
-    redisUrl = server.url
-    metrics.setEmbeddedRedisUp(true)
-    logger.info(
-      { dataDir: server.dataDir, port: server.port, pid: server.pid },
-      'embedded redis-server started',
-    )
-  }
-
+  await checkMachine(config)
+  const redisUrl = config.redisUrl || (await startEmbeddedRedis(config, logger, metrics, stops))
   let chains: ChainConfig[] = config.chains
   // An API-only replica samples nothing: it serves the chains the samplers announce in Redis.
-  if (chains.length === 0 && config.role !== 'api') {
-    const { startDevchain } = await import('./devchain/startDevchain.js')
-    const devchain = await startDevchain({
-      port: config.devchain.port,
-      blockTime: config.devchain.blockTimeSeconds,
-      replay: config.devchain.replayFile,
-      stateDir: join(config.stateDir, 'devchain'),
-    })
-    stops.push({ name: 'devchain', stop: () => devchain.stop() })
-    chains = [{ chainId: devchain.chainId, rpcUrls: [devchain.url] }]
-    logger.info({ chainId: devchain.chainId, port: devchain.port }, 'embedded devchain started')
-  }
-
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false })
+  if (chains.length === 0 && config.role !== 'api')
+    chains = await startEmbeddedDevchain(config, logger, stops)
+  const redis = connectRedis(redisUrl, logger, stops)
   onRedis(redis)
-  // One line per outage, not one per reconnection attempt.
-  let redisDown = false
-  redis.on('error', (error) => {
-    if (redisDown) return
-    redisDown = true
-    logger.warn({ err: error.message }, 'redis connection error: reconnecting')
-  })
-  redis.on('ready', () => {
-    if (redisDown) logger.info('redis connection back')
-    redisDown = false
-  })
-  stops.push({
-    name: 'redis-client',
-    usesRedis: true,
-    stop: () => closeConnection(redis, { timeoutMs: 2_000 }),
-  })
-
   if (chains.length === 0) {
     const announced = await readChainIds(redis)
     if (announced.length === 0) {
@@ -199,7 +168,6 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
     }
     chains = announced.map((chainId) => ({ chainId, rpcUrls: [] }))
   }
-
   for (const chain of chains)
     metrics.registerChain({
       chainId: chain.chainId,
@@ -221,87 +189,176 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
   logger.info({ port: api.port }, 'api listening')
 
-  if (config.role !== 'api') {
-    const { createSampler } = await import('./sampler/createSampler.js')
-    const { createPredictor } = await import('./predict/createPredictor.js')
-    const { loadForecaster } = await import('./model/loadForecaster.js')
-    const { forecaster, trainedRange } = await loadForecaster({ logger })
-    metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
-    logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
-    for (const chain of chains) {
-      const predictor = createPredictor({
-        chainId: chain.chainId,
-        redis,
-        forecaster,
-        trainedRange,
-        logger: logger.child({ chainId: chain.chainId, component: 'predictor' }),
+  if (config.role !== 'api') await startChains({ config, chains, redis, logger, metrics, stops })
+}
+
+/** Before anything is started: settings that can only be checked against the machine. */
+async function checkMachine(config: Config): Promise<void> {
+  const embeddedRedis = !config.redisUrl
+  const embeddedDevchain = config.chains.length === 0 && config.role !== 'api'
+  if (embeddedRedis || embeddedDevchain) checkWritableDirectory('FEECAST_STATE_DIR', config.stateDir)
+  await checkListenAddress({ host: config.host, port: config.port, portSetting: 'PORT' })
+  if (embeddedDevchain && config.devchain.port !== 0)
+    await checkListenAddress({ host: '127.0.0.1', port: config.devchain.port, portSetting: 'DEVCHAIN_PORT' })
+}
+
+/** The private, supervised redis-server under the state directory; its URL. */
+async function startEmbeddedRedis(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  stops: Stop[],
+): Promise<string> {
+  const { startRedisServer } = await import('./store/redisServer.js')
+  const dataDir = join(config.stateDir, 'redis')
+  const redisLog = logger.child({ component: 'redis-server' })
+  const server = await startRedisServer({
+    dataDir,
+    supervise: true,
+    onEvent: (event) => onRedisServerEvent(event, redisLog, metrics),
+  })
+  stops.push({ name: 'redis-server', stop: () => server.stop() })
+  metrics.setEmbeddedRedisUp(true)
+  logger.info(
+    { dataDir: server.dataDir, port: server.port, pid: server.pid },
+    'embedded redis-server started',
+  )
+  return server.url
+}
+
+/** The local chain of the embedded default (its head kept under the state directory); the one chain to serve. */
+async function startEmbeddedDevchain(config: Config, logger: Logger, stops: Stop[]): Promise<ChainConfig[]> {
+  const { startDevchain } = await import('./devchain/startDevchain.js')
+  const devchain = await startDevchain({
+    port: config.devchain.port,
+    blockTime: config.devchain.blockTimeSeconds,
+    replay: config.devchain.replayFile,
+    stateDir: join(config.stateDir, 'devchain'),
+  })
+  stops.push({ name: 'devchain', stop: () => devchain.stop() })
+  logger.info({ chainId: devchain.chainId, port: devchain.port }, 'embedded devchain started')
+  return [{ chainId: devchain.chainId, rpcUrls: [devchain.url] }]
+}
+
+/** The service's Redis connection: one log line per outage, closed at shutdown. */
+function connectRedis(url: string, logger: Logger, stops: Stop[]): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false })
+  let redisDown = false
+  redis.on('error', (error) => {
+    if (redisDown) return
+    redisDown = true
+    logger.warn({ err: error.message }, 'redis connection error: reconnecting')
+  })
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection back')
+    redisDown = false
+  })
+  stops.push({
+    name: 'redis-client',
+    usesRedis: true,
+    stop: () => closeConnection(redis, { timeoutMs: 2_000 }),
+  })
+  return redis
+}
+
+/** The model, then per chain a predictor and the sampler that feeds it. */
+async function startChains({
+  config,
+  chains,
+  redis,
+  logger,
+  metrics,
+  stops,
+}: {
+  config: Config
+  chains: ChainConfig[]
+  redis: Redis
+  logger: Logger
+  metrics: Metrics
+  stops: Stop[]
+}): Promise<void> {
+  const { createSampler } = await import('./sampler/createSampler.js')
+  const { createPredictor } = await import('./predict/createPredictor.js')
+  const { loadForecaster } = await import('./model/loadForecaster.js')
+  const { forecaster, trainedRange } = await loadForecaster({ logger })
+  metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
+  logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
+  for (const chain of chains) {
+    const predictor = createPredictor({
+      chainId: chain.chainId,
+      redis,
+      forecaster,
+      trainedRange,
+      logger: logger.child({ chainId: chain.chainId, component: 'predictor' }),
+    })
+    const sampler = createSampler({
+      chainId: chain.chainId,
+      rpcUrls: chain.rpcUrls,
+      redis,
+      historyBlocks: config.historyBlocks,
+      maxStoredBlocks: config.maxStoredBlocks,
+      backfillFullBlocks: config.backfillFullBlocks,
+      rpcTimeoutMs: config.rpcTimeoutMs,
+      rpcRetries: config.rpcRetries,
+      rpcMaxResponseBytes: config.rpcMaxResponseBytes,
+      pollIntervalMs: config.pollIntervalMs,
+      leaseTtlMs: config.leaseTtlMs,
+      logger: logger.child({ chainId: chain.chainId }),
+      ...samplerHooks(chain.chainId, predictor, logger, metrics),
+    })
+    await sampler.start()
+    stops.push({ name: `predictor ${chain.chainId}`, stop: () => predictor.stop(), usesRedis: true })
+    stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop(), usesRedis: true })
+  }
+}
+
+type SamplerHooks = Pick<CreateSamplerParameters, 'onRpcCall' | 'onEvent' | 'onRecord'>
+
+/** What a chain's sampler reports: into the metrics, the predictor (a new block) and the logs. */
+function samplerHooks(chainId: number, predictor: Predictor, logger: Logger, metrics: Metrics): SamplerHooks {
+  return {
+    onRpcCall: (call) => {
+      metrics.recordRpcCall({
+        chainId: call.chainId,
+        endpoint: call.endpoint,
+        outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
+        durationSeconds: call.durationMs / 1000,
       })
-      const sampler = createSampler({
-        chainId: chain.chainId,
-        rpcUrls: chain.rpcUrls,
-        redis,
-        historyBlocks: config.historyBlocks,
-        maxStoredBlocks: config.maxStoredBlocks,
-        backfillFullBlocks: config.backfillFullBlocks,
-        rpcTimeoutMs: config.rpcTimeoutMs,
-        rpcRetries: config.rpcRetries,
-        rpcMaxResponseBytes: config.rpcMaxResponseBytes,
-        pollIntervalMs: config.pollIntervalMs,
-        leaseTtlMs: config.leaseTtlMs,
-        logger: logger.child({ chainId: chain.chainId }),
-        onRpcCall: (call) => {
-          metrics.recordRpcCall({
-            chainId: call.chainId,
-            endpoint: call.endpoint,
-            outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
-            durationSeconds: call.durationMs / 1000,
-          })
-          if (call.outcome === 'oversized')
-            metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
+      if (call.outcome === 'oversized')
+        metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
+    },
+    onEvent: (event) => {
+      if (event.type === 'block-rejected') metrics.recordBlockRejected({ chainId, reason: event.reason })
+      if (event.type === 'base-fee-rule')
+        metrics.setBaseFeeRuleMatching({ chainId, matching: event.matching })
+      if (event.type === 'reorg') metrics.recordReorg({ chainId, depth: event.oldHead - event.ancestor })
+      if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
+    },
+    // Backfill writes thousands of records at once: only live and rewritten blocks are worth a line.
+    onRecord: (record, { kind }) => {
+      metrics.observeBlock({ chainId, number: record.number, timestamp: record.timestamp })
+      if (kind !== 'backfill') predictor.notify()
+      logger[kind === 'backfill' ? 'debug' : 'info'](
+        {
+          chainId,
+          block: record.number,
+          baseFeeGwei: record.baseFeePerGas === null ? null : Number(record.baseFeePerGas) / 1e9,
+          gasUsedRatio:
+            record.gasUsed !== null && record.gasLimit
+              ? Number(record.gasUsed) / Number(record.gasLimit)
+              : null,
+          txCount: record.txCount,
+          tipThresholdGwei: record.tips ? Number(record.tips.threshold) / 1e9 : null,
+          kind,
         },
-        onEvent: (event) => {
-          if (event.type === 'block-rejected')
-            metrics.recordBlockRejected({ chainId: chain.chainId, reason: event.reason })
-          if (event.type === 'base-fee-rule')
-            metrics.setBaseFeeRuleMatching({ chainId: chain.chainId, matching: event.matching })
-          if (event.type === 'reorg')
-            metrics.recordReorg({ chainId: chain.chainId, depth: event.oldHead - event.ancestor })
-          if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
-        },
-        // Backfill writes thousands of records at once: only live and rewritten blocks are worth a line.
-        onRecord: (record, { kind }) => {
-          metrics.observeBlock({ chainId: chain.chainId, number: record.number, timestamp: record.timestamp })
-          if (kind !== 'backfill') predictor.notify()
-          logger[kind === 'backfill' ? 'debug' : 'info'](
-            {
-              chainId: chain.chainId,
-              block: record.number,
-              baseFeeGwei: record.baseFeePerGas === null ? null : Number(record.baseFeePerGas) / 1e9,
-              gasUsedRatio:
-                record.gasUsed !== null && record.gasLimit
-                  ? Number(record.gasUsed) / Number(record.gasLimit)
-                  : null,
-              txCount: record.txCount,
-              tipThresholdGwei: record.tips ? Number(record.tips.threshold) / 1e9 : null,
-              kind,
-            },
-            'sampled block',
-          )
-        },
-      })
-      await sampler.start()
-      stops.push({ name: `predictor ${chain.chainId}`, stop: () => predictor.stop(), usesRedis: true })
-      stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop(), usesRedis: true })
-    }
+        'sampled block',
+      )
+    },
   }
 }
 
 /** The embedded redis-server's own words and fate, in the logs and metrics. */
-function onRedisServerEvent(
-  event: RedisServerEvent,
-  log: Logger,
-  metrics: typeof import('./metrics/metrics.js'),
-): void {
+function onRedisServerEvent(event: RedisServerEvent, log: Logger, metrics: Metrics): void {
   switch (event.type) {
     case 'output':
       // Its warnings and errors (a full disk, a bad append-only file) are worth a line; the rest is detail.
