@@ -31,52 +31,9 @@ export async function startJsonRpcServer({
   port = 0,
   maxBodyBytes = 5 * 1024 * 1024,
 }: StartJsonRpcServerParameters): Promise<JsonRpcServer> {
-  const reply = (res: ServerResponse, status: number, body?: string) => {
-    res.writeHead(status, {
-      ...corsHeaders,
-      ...(body === undefined
-        ? {}
-        : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
-    })
-    res.end(body)
-  }
-  const errorBody = (code: number, message: string) =>
-    JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } })
-
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'OPTIONS') return reply(res, 204)
-    if (req.method !== 'POST') {
-      res.setHeader('allow', 'POST, OPTIONS')
-      return reply(res, 405, errorBody(rpcErrorCodes.invalidRequest, 'JSON-RPC is served over POST'))
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    let tooLarge = false
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBodyBytes) {
-        tooLarge = true
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (tooLarge)
-        return reply(
-          res,
-          413,
-          errorBody(rpcErrorCodes.invalidRequest, `request body over ${maxBodyBytes} bytes`),
-        )
-      handleJsonRpc({ body: Buffer.concat(chunks).toString('utf8'), methods }).then(
-        (body) => (body === null ? reply(res, 204) : reply(res, 200, body)),
-        (error: unknown) => reply(res, 500, errorBody(rpcErrorCodes.internalError, String(error))),
-      )
-    })
-    req.on('error', () => res.destroy())
-  })
+  const server = createServer((req, res) => serveRequest(req, res, methods, maxBodyBytes))
   // Clients keep connections alive; a server being stopped should not wait for them.
   server.keepAliveTimeout = 5_000
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -100,3 +57,54 @@ export async function startJsonRpcServer({
       }),
   }
 }
+
+/** One HTTP request: preflight, a POSTed body of bounded size handed to handleJsonRpc, or 405. */
+function serveRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  methods: RpcMethods,
+  maxBodyBytes: number,
+): void {
+  if (req.method === 'OPTIONS') return reply(res, 204)
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST, OPTIONS')
+    return reply(res, 405, errorBody(rpcErrorCodes.invalidRequest, 'JSON-RPC is served over POST'))
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  let tooLarge = false
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size > maxBodyBytes) {
+      tooLarge = true
+      return
+    }
+    chunks.push(chunk)
+  })
+  req.on('end', () => {
+    if (tooLarge)
+      return reply(
+        res,
+        413,
+        errorBody(rpcErrorCodes.invalidRequest, `request body over ${maxBodyBytes} bytes`),
+      )
+    handleJsonRpc({ body: Buffer.concat(chunks).toString('utf8'), methods }).then(
+      (body) => (body === null ? reply(res, 204) : reply(res, 200, body)),
+      (error: unknown) => reply(res, 500, errorBody(rpcErrorCodes.internalError, String(error))),
+    )
+  })
+  req.on('error', () => res.destroy())
+}
+
+function reply(res: ServerResponse, status: number, body?: string): void {
+  res.writeHead(status, {
+    ...corsHeaders,
+    ...(body === undefined
+      ? {}
+      : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+  })
+  res.end(body)
+}
+
+const errorBody = (code: number, message: string) =>
+  JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } })

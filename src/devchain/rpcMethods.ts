@@ -91,48 +91,7 @@ export function createRpcMethods({
   eip1559,
   clientVersion = 'feecast-devchain/v0.1.0',
 }: CreateRpcMethodsParameters): RpcMethods {
-  const resolve = (selector: BlockSelector): DevBlock | undefined => {
-    const head = store.head()
-    if ('number' in selector) return selector.number > head.number ? undefined : store.get(selector.number)
-    switch (selector.tag) {
-      case 'latest':
-      case 'pending':
-        // The devchain has no mempool of its own: the pending block is the head.
-        return head
-      case 'earliest':
-        return store.earliest()
-      case 'safe':
-        return store.atOrBelow(Math.max(store.earliest().number, head.number - safeDistance))
-      case 'finalized':
-        return store.atOrBelow(Math.max(store.earliest().number, head.number - finalizedDistance))
-    }
-  }
-
-  /** Base fee the block after `block` has: the served one when the chain has it, else computed. */
-  const baseFeeAfter = (block: DevBlock): bigint => {
-    const child = store.get(block.number + 1)
-    if (child) return child.baseFeePerGas ?? 0n
-    return nextBaseFee({ ...block.fee, eip1559 })
-  }
-
-  let lastTip = { head: '' as string, value: 1_000_000_000n }
-  const maxPriorityFee = (): bigint => {
-    const head = store.head()
-    if (lastTip.head === head.hash) return lastTip.value
-    const blocks = []
-    for (let n = head.number; n >= 0 && blocks.length < 20; n--) {
-      const block = store.get(n)
-      if (!block) {
-        if (n < store.earliest().number) break
-        continue
-      }
-      blocks.push({ miner: block.miner, transactions: block.transactions() })
-    }
-    const value = suggestTipCap({ blocks, lastPrice: lastTip.value })
-    lastTip = { head: head.hash, value }
-    return value
-  }
-
+  const maxPriorityFee = createTipSuggester(store)
   return {
     web3_clientVersion: () => clientVersion,
     net_version: () => String(chainId),
@@ -144,7 +103,7 @@ export function createRpcMethods({
       requireArgs(params, 1, 2)
       const selector = parseBlockSelector(params[0], 0)
       const full = parseBoolean(params[1], 1)
-      const block = resolve(selector)
+      const block = resolveBlock(store, selector)
       return block ? toRpcBlock(block, full, chainId) : null
     },
 
@@ -160,7 +119,7 @@ export function createRpcMethods({
 
     eth_getBlockReceipts: (params) => {
       requireArgs(params, 1, 1)
-      const block = resolve(parseBlockSelector(params[0], 0))
+      const block = resolveBlock(store, parseBlockSelector(params[0], 0))
       return block ? toRpcReceipts(block) : null
     },
 
@@ -171,57 +130,107 @@ export function createRpcMethods({
 
     eth_maxPriorityFeePerGas: () => quantity(maxPriorityFee()),
 
-    eth_feeHistory: (params) => {
-      requireArgs(params, 2, 3)
-      let count = parseCount(params[0], 0)
-      const selector = parseBlockSelector(params[1], 1)
-      const percentiles = parsePercentiles(params[2], 2)
-      const head = store.head()
-      if ('number' in selector && selector.number > head.number)
-        throw new JsonRpcError(
-          rpcErrorCodes.serverError,
-          `request beyond head block: requested ${selector.number}, head ${head.number}`,
-        )
-      if (count > maxFeeHistoryBlocks) count = maxFeeHistoryBlocks
-      const newest = resolve(selector)
-      const emptyResult = (oldest: number) => ({
-        oldestBlock: quantity(oldest),
-        baseFeePerGas: [],
-        gasUsedRatio: [],
-        ...(percentiles.length > 0 ? { reward: [] } : {}),
-      })
-      if (count === 0) return emptyResult(0)
-      // A block the chain lacks (pruned, or a gap of a replayed file): nothing to report.
-      if (!newest) return emptyResult('number' in selector ? selector.number : head.number)
-
-      // The run of consecutive blocks ending at `newest`: gaps cut it, as they would for a pruned node.
-      const blocks: DevBlock[] = [newest]
-      for (let n = newest.number - 1; blocks.length < count && n >= 0; n--) {
-        const block = store.get(n)
-        if (!block) break
-        blocks.push(block)
-      }
-      blocks.reverse()
-      const baseFees = blocks.map((b) => quantity(b.baseFeePerGas ?? 0n))
-      baseFees.push(quantity(baseFeeAfter(newest)))
-      const result: Record<string, unknown> = {
-        oldestBlock: quantity(blocks[0]!.number),
-        baseFeePerGas: baseFees,
-        gasUsedRatio: blocks.map((b) =>
-          b.fee.gasLimit === 0n ? 0 : Number(b.fee.gasUsed) / Number(b.fee.gasLimit),
-        ),
-      }
-      if (percentiles.length > 0)
-        result.reward = blocks.map((b) =>
-          feeHistoryRewards({
-            samples: b.rewardSamples(),
-            blockGasUsed: b.fee.gasUsed,
-            percentiles,
-          }).map(quantity),
-        )
-      return result
-    },
+    eth_feeHistory: (params) => feeHistory(store, eip1559, params),
   }
+}
+
+/** The block a selector names, if the chain has it. */
+function resolveBlock(store: ChainStore, selector: BlockSelector): DevBlock | undefined {
+  const head = store.head()
+  if ('number' in selector) return selector.number > head.number ? undefined : store.get(selector.number)
+  switch (selector.tag) {
+    case 'latest':
+    case 'pending':
+      // The devchain has no mempool of its own: the pending block is the head.
+      return head
+    case 'earliest':
+      return store.earliest()
+    case 'safe':
+      return store.atOrBelow(Math.max(store.earliest().number, head.number - safeDistance))
+    case 'finalized':
+      return store.atOrBelow(Math.max(store.earliest().number, head.number - finalizedDistance))
+  }
+}
+
+/** geth's tip suggestion over the last 20 blocks, computed once per head. */
+function createTipSuggester(store: ChainStore): () => bigint {
+  let lastTip = { head: '' as string, value: 1_000_000_000n }
+  return () => {
+    const head = store.head()
+    if (lastTip.head === head.hash) return lastTip.value
+    const blocks = []
+    for (let n = head.number; n >= 0 && blocks.length < 20; n--) {
+      const block = store.get(n)
+      if (!block) {
+        if (n < store.earliest().number) break
+        continue
+      }
+      blocks.push({ miner: block.miner, transactions: block.transactions() })
+    }
+    const value = suggestTipCap({ blocks, lastPrice: lastTip.value })
+    lastTip = { head: head.hash, value }
+    return value
+  }
+}
+
+/** eth_feeHistory as geth answers it: up to 1024 consecutive blocks ending at the one named, and the next base fee. */
+function feeHistory(store: ChainStore, eip1559: Eip1559Parameters, params: readonly unknown[]): unknown {
+  requireArgs(params, 2, 3)
+  let count = parseCount(params[0], 0)
+  const selector = parseBlockSelector(params[1], 1)
+  const percentiles = parsePercentiles(params[2], 2)
+  const head = store.head()
+  if ('number' in selector && selector.number > head.number)
+    throw new JsonRpcError(
+      rpcErrorCodes.serverError,
+      `request beyond head block: requested ${selector.number}, head ${head.number}`,
+    )
+  if (count > maxFeeHistoryBlocks) count = maxFeeHistoryBlocks
+  const newest = resolveBlock(store, selector)
+  const emptyResult = (oldest: number) => ({
+    oldestBlock: quantity(oldest),
+    baseFeePerGas: [],
+    gasUsedRatio: [],
+    ...(percentiles.length > 0 ? { reward: [] } : {}),
+  })
+  if (count === 0) return emptyResult(0)
+  // A block the chain lacks (pruned, or a gap of a replayed file): nothing to report.
+  if (!newest) return emptyResult('number' in selector ? selector.number : head.number)
+  const blocks = runEndingAt(store, newest, count)
+  const baseFees = blocks.map((b) => quantity(b.baseFeePerGas ?? 0n))
+  baseFees.push(quantity(baseFeeAfter(store, eip1559, newest)))
+  const result: Record<string, unknown> = {
+    oldestBlock: quantity(blocks[0]?.number ?? newest.number),
+    baseFeePerGas: baseFees,
+    gasUsedRatio: blocks.map((b) =>
+      b.fee.gasLimit === 0n ? 0 : Number(b.fee.gasUsed) / Number(b.fee.gasLimit),
+    ),
+  }
+  if (percentiles.length > 0)
+    result.reward = blocks.map((b) =>
+      feeHistoryRewards({ samples: b.rewardSamples(), blockGasUsed: b.fee.gasUsed, percentiles }).map(
+        quantity,
+      ),
+    )
+  return result
+}
+
+/** The run of consecutive blocks ending at `newest`, at most `count`, ascending: gaps cut it, as for a pruned node. */
+function runEndingAt(store: ChainStore, newest: DevBlock, count: number): DevBlock[] {
+  const blocks: DevBlock[] = [newest]
+  for (let n = newest.number - 1; blocks.length < count && n >= 0; n--) {
+    const block = store.get(n)
+    if (!block) break
+    blocks.push(block)
+  }
+  return blocks.reverse()
+}
+
+/** Base fee the block after `block` has: the served one when the chain has it, else computed. */
+function baseFeeAfter(store: ChainStore, eip1559: Eip1559Parameters, block: DevBlock): bigint {
+  const child = store.get(block.number + 1)
+  if (child) return child.baseFeePerGas ?? 0n
+  return nextBaseFee({ ...block.fee, eip1559 })
 }
 
 function parsePercentiles(value: unknown, index: number): number[] {
