@@ -86,13 +86,9 @@ export function planReplay({
   const blocks: ReplayBlockPlan[] = []
   const inexact: InexactRow[] = []
   const timestamps = fillTimestamps(rows, blockTime, firstTimestamp)
-
   let previous: ReplayBlockPlan | undefined
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!
+  rows.forEach((row, i) => {
     const next = rows[i + 1]
-    const consecutiveNext = next !== undefined && next.number === row.number + 1 ? next : undefined
-
     const baseFeePerGas =
       row.baseFeePerGas ??
       (previous
@@ -103,95 +99,33 @@ export function planReplay({
             eip1559,
           })
         : initialBaseFeePerGas)
-
-    let gasLimit = row.gasLimit ?? defaultGasLimit
-    let gasUsed: bigint
-    if (row.gasUsed !== null) {
-      gasUsed = row.gasUsed
-      if (row.gasLimit === null && gasUsed > gasLimit) gasLimit = gasUsed
-    } else if (consecutiveNext?.baseFeePerGas != null) {
-      const solved = gasUsedForNextBaseFee({
-        baseFeePerGas,
-        nextBaseFeePerGas: consecutiveNext.baseFeePerGas,
-        gasLimit,
-        eip1559,
-        // Without a gas limit in the file, let it drift as real ones do so the child comes out exact.
-        gasLimitTolerance: row.gasLimit === null ? gasLimitTolerance : 0n,
-      })
-      gasUsed = solved.gasUsed
-      gasLimit = solved.gasLimit
-    } else {
-      // Nothing says how full it was: at target, the base fee stays.
-      gasUsed = gasLimit / eip1559.elasticityMultiplier
-    }
-
+    const { gasUsed, gasLimit } = replayedGas({
+      row,
+      next: next !== undefined && next.number === row.number + 1 ? next : undefined,
+      baseFeePerGas,
+      defaultGasLimit,
+      eip1559,
+    })
     const blockSeed = mixSeed(seed, row.number)
-    const fifth = baseFeePerGas / 5n
-    const typicalTip = fifth < 1_000n ? 1_000n : fifth > 100_000_000n ? 100_000_000n : fifth
-    const tipTargets = {
-      min: has('min_priority_fee') ? row.minPriorityFee : null,
-      avg: has('avg_priority_fee') ? row.avgPriorityFee : null,
-      max: has('max_priority_fee') ? row.maxPriorityFee : null,
-    }
-    const presentTips = tipColumns.filter(has)
-    const emptyTips = presentTips.filter((c) => cellOf(row, c) === null)
-    const rowHasTips = presentTips.length > emptyTips.length
-    const problems: { columns: HistoryColumn[]; reason: string }[] = []
-    if (rowHasTips && emptyTips.length > 0)
-      problems.push({
-        columns: emptyTips,
-        reason: 'some tip cells are empty: a block with transactions has all three',
-      })
-
-    let transactionCount: number
-    if (has('tx_count') && row.txCount !== null) {
-      transactionCount = row.txCount
-      if (transactionCount === 0 && rowHasTips)
-        problems.push({ columns: presentTips, reason: 'tips given for a block without transactions' })
-      if (transactionCount > 0 && presentTips.length > 0 && !rowHasTips)
-        problems.push({ columns: presentTips, reason: 'empty tips for a block with transactions' })
-    } else {
-      if (has('tx_count'))
-        problems.push({ columns: ['tx_count'], reason: 'an empty tx_count cannot be served' })
-      if (presentTips.length > 0 && !rowHasTips) transactionCount = 0
-      else if (!rowHasTips && gasUsed === 0n) transactionCount = 0
-      else transactionCount = synthesizedCount(gasUsed, tipTargets)
-    }
-
-    if (
-      transactionCount > 0 &&
-      [tipTargets.min, tipTargets.avg, tipTargets.max].filter((v) => v !== null).length >= 2
-    ) {
-      // Only combinations of targets can contradict each other; the replayed block will run the
-      // same draw from the same seed, so checking here is checking what will be served.
-      const { exact } = tipsForSummary({
-        count: transactionCount,
-        ...tipTargets,
-        typicalTip,
-        random: createRandom(blockSeed),
-      })
-      if (!exact)
-        problems.push({
-          columns: presentTips,
-          reason: `no ${transactionCount} tips have this min, floor-mean and max`,
-        })
-    }
-    if (problems.length > 0)
-      inexact.push({
-        number: row.number,
-        columns: [...new Set(problems.flatMap((p) => p.columns))],
-        reason: problems.map((p) => p.reason).join('; '),
-      })
-
+    const typicalTip = typicalTipOf(baseFeePerGas)
+    const { transactionCount, tipTargets, problems } = replayedTransactions({
+      row,
+      has,
+      gasUsed,
+      typicalTip,
+      blockSeed,
+    })
+    if (problems.length > 0) inexact.push(inexactRow(row.number, problems))
+    const timestamp = timestamps[i] ?? firstTimestamp
     const plan: ReplayBlockPlan = {
       number: row.number,
       served: {
-        timestamp: has('timestamp') ? row.timestamp : timestamps[i]!,
+        timestamp: has('timestamp') ? row.timestamp : timestamp,
         baseFeePerGas: has('base_fee_per_gas') ? row.baseFeePerGas : baseFeePerGas,
         gasUsed: has('gas_used') ? row.gasUsed : gasUsed,
         gasLimit: has('gas_limit') ? row.gasLimit : gasLimit,
       },
-      internal: { timestamp: timestamps[i]!, baseFeePerGas, gasUsed, gasLimit },
+      internal: { timestamp, baseFeePerGas, gasUsed, gasLimit },
       transactionCount,
       tipTargets,
       typicalTip,
@@ -199,8 +133,123 @@ export function planReplay({
     }
     blocks.push(plan)
     previous = plan
-  }
+  })
   return { blocks, inexact }
+}
+
+/** Scale of tips drawn freely: a fifth of the base fee, within 1000 wei..0.1 gwei. */
+function typicalTipOf(baseFeePerGas: bigint): bigint {
+  const fifth = baseFeePerGas / 5n
+  return fifth < 1_000n ? 1_000n : fifth > 100_000_000n ? 100_000_000n : fifth
+}
+
+/**
+ * Gas used and limit of a replayed block: the file's, else the gas used that makes the EIP-1559
+ * arithmetic give the next row's base fee, else target (the base fee stays).
+ */
+function replayedGas({
+  row,
+  next,
+  baseFeePerGas,
+  defaultGasLimit,
+  eip1559,
+}: {
+  row: HistoryRow
+  /** The next row when it is the next block. */
+  next: HistoryRow | undefined
+  baseFeePerGas: bigint
+  defaultGasLimit: bigint
+  eip1559: Eip1559Parameters
+}): { gasUsed: bigint; gasLimit: bigint } {
+  const gasLimit = row.gasLimit ?? defaultGasLimit
+  if (row.gasUsed !== null)
+    return {
+      gasUsed: row.gasUsed,
+      gasLimit: row.gasLimit === null && row.gasUsed > gasLimit ? row.gasUsed : gasLimit,
+    }
+  if (next?.baseFeePerGas != null)
+    return gasUsedForNextBaseFee({
+      baseFeePerGas,
+      nextBaseFeePerGas: next.baseFeePerGas,
+      gasLimit,
+      eip1559,
+      // Without a gas limit in the file, let it drift as real ones do so the child comes out exact.
+      gasLimitTolerance: row.gasLimit === null ? gasLimitTolerance : 0n,
+    })
+  // Nothing says how full it was: at target, the base fee stays.
+  return { gasUsed: gasLimit / eip1559.elasticityMultiplier, gasLimit }
+}
+
+type TipTargets = ReplayBlockPlan['tipTargets']
+
+const inexactRow = (number: number, problems: readonly Omit<InexactRow, 'number'>[]): InexactRow => ({
+  number,
+  columns: [...new Set(problems.flatMap((p) => p.columns))],
+  reason: problems.map((p) => p.reason).join('; '),
+})
+
+/**
+ * The transactions of a replayed block: their count (the file's tx_count, else synthesized) and the
+ * tip summary they must reproduce, with the problems that keep a row from being served back exactly.
+ */
+function replayedTransactions({
+  row,
+  has,
+  gasUsed,
+  typicalTip,
+  blockSeed,
+}: {
+  row: HistoryRow
+  has: (column: HistoryColumn) => boolean
+  gasUsed: bigint
+  typicalTip: bigint
+  blockSeed: number
+}): { transactionCount: number; tipTargets: TipTargets; problems: Omit<InexactRow, 'number'>[] } {
+  const tipTargets: TipTargets = {
+    min: has('min_priority_fee') ? row.minPriorityFee : null,
+    avg: has('avg_priority_fee') ? row.avgPriorityFee : null,
+    max: has('max_priority_fee') ? row.maxPriorityFee : null,
+  }
+  const presentTips = tipColumns.filter(has)
+  const emptyTips = presentTips.filter((c) => cellOf(row, c) === null)
+  const rowHasTips = presentTips.length > emptyTips.length
+  const problems: Omit<InexactRow, 'number'>[] = []
+  if (rowHasTips && emptyTips.length > 0)
+    problems.push({
+      columns: emptyTips,
+      reason: 'some tip cells are empty: a block with transactions has all three',
+    })
+  let transactionCount: number
+  if (has('tx_count') && row.txCount !== null) {
+    transactionCount = row.txCount
+    if (transactionCount === 0 && rowHasTips)
+      problems.push({ columns: presentTips, reason: 'tips given for a block without transactions' })
+    if (transactionCount > 0 && presentTips.length > 0 && !rowHasTips)
+      problems.push({ columns: presentTips, reason: 'empty tips for a block with transactions' })
+  } else {
+    if (has('tx_count'))
+      problems.push({ columns: ['tx_count'], reason: 'an empty tx_count cannot be served' })
+    if (presentTips.length > 0 && !rowHasTips) transactionCount = 0
+    else if (!rowHasTips && gasUsed === 0n) transactionCount = 0
+    else transactionCount = synthesizedCount(gasUsed, tipTargets)
+  }
+  const targets = [tipTargets.min, tipTargets.avg, tipTargets.max].filter((v) => v !== null).length
+  // Only combinations of targets can contradict each other; the replayed block will run the same draw
+  // from the same seed, so checking here is checking what will be served.
+  if (transactionCount > 0 && targets >= 2) {
+    const { exact } = tipsForSummary({
+      count: transactionCount,
+      ...tipTargets,
+      typicalTip,
+      random: createRandom(blockSeed),
+    })
+    if (!exact)
+      problems.push({
+        columns: presentTips,
+        reason: `no ${transactionCount} tips have this min, floor-mean and max`,
+      })
+  }
+  return { transactionCount, tipTargets, problems }
 }
 
 function cellOf(row: HistoryRow, column: (typeof tipColumns)[number]): bigint | null {
