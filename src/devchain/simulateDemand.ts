@@ -44,24 +44,36 @@ type Regime = {
   next: Partial<Record<RegimeName, number>>
 }
 
-const regimes: Regime[] = [
-  {
+const regimes: Record<RegimeName, Regime> = {
+  calm: {
     name: 'calm',
     demand: 0.35,
     tipGwei: 0.01,
     meanBlocks: 60,
     next: { normal: 0.8, busy: 0.15, burst: 0.05 },
   },
-  {
+  normal: {
     name: 'normal',
     demand: 0.85,
     tipGwei: 0.05,
     meanBlocks: 80,
     next: { calm: 0.45, busy: 0.4, burst: 0.15 },
   },
-  { name: 'busy', demand: 1.35, tipGwei: 0.3, meanBlocks: 30, next: { normal: 0.6, burst: 0.3, calm: 0.1 } },
-  { name: 'burst', demand: 3.5, tipGwei: 1.5, meanBlocks: 10, next: { busy: 0.5, normal: 0.4, calm: 0.1 } },
-]
+  busy: {
+    name: 'busy',
+    demand: 1.35,
+    tipGwei: 0.3,
+    meanBlocks: 30,
+    next: { normal: 0.6, burst: 0.3, calm: 0.1 },
+  },
+  burst: {
+    name: 'burst',
+    demand: 3.5,
+    tipGwei: 1.5,
+    meanBlocks: 10,
+    next: { busy: 0.5, normal: 0.4, calm: 0.1 },
+  },
+}
 
 type PendingTransaction = {
   sender: number
@@ -125,39 +137,12 @@ export function createDemandSimulator({
   const target = limit / Number(eip1559.elasticityMultiplier)
   const nonces = new Uint32Array(senders)
   const referenceLog0 = Math.log(Number(initialBaseFeePerGas))
-  let referenceLog = referenceLog0
-  let regime = regimes[1]!
+  const market: Market = { referenceLog: referenceLog0, regime: regimes.normal, seq: 0 }
   let baseFee = initialBaseFeePerGas
   let number = firstNumber
-  let seq = 0
   let pool: PendingTransaction[] = []
-
   const arrive = (atBlock: number) => {
-    const price = Number(baseFee)
-    const elasticity = Math.min(4, Math.max(0.05, (Math.exp(referenceLog) / price) ** 1.5))
-    const budget = regime.demand * target * elasticity * Math.exp(0.35 * random.normal())
-    for (let gasSum = 0; gasSum < budget; ) {
-      const tx = newTransaction(random, regime, price, senders, atBlock, seq++)
-      pool.push(tx)
-      gasSum += tx.gasUsed
-    }
-    if (pool.length > maxPending) {
-      pool.sort((a, b) => b.maxPriority - a.maxPriority || a.seq - b.seq)
-      pool.length = maxPending
-    }
-  }
-
-  const switchRegime = () => {
-    if (!random.chance(1 / regime.meanBlocks)) return
-    const options = Object.entries(regime.next) as [RegimeName, number][]
-    let u = random.next() * options.reduce((s, [, w]) => s + w, 0)
-    for (const [name, weight] of options) {
-      u -= weight
-      if (u <= 0) {
-        regime = regimes.find((r) => r.name === name)!
-        return
-      }
-    }
+    pool = arrivals({ random, market, pool, price: Number(baseFee), target, senders, maxPending, atBlock })
   }
 
   // Some demand is waiting before the first block.
@@ -168,61 +153,15 @@ export function createDemandSimulator({
     nextBlock() {
       const price = Number(baseFee)
       pool = pool.filter((tx) => tx.expires >= number)
-      const tipOf = (tx: PendingTransaction) =>
-        tx.legacy ? tx.maxFee - price : Math.min(tx.maxPriority, tx.maxFee - price)
-      const candidates = pool
-        .filter((tx) => tx.maxFee >= price)
-        .map((tx) => ({ tx, tip: tipOf(tx) }))
-        .sort((a, b) => b.tip - a.tip || a.tx.seq - b.tx.seq)
-
-      const included: PendingTransaction[] = []
-      let remaining = limit
-      for (const { tx } of candidates) {
-        if (remaining < transferGas) break
-        if (tx.gas > remaining) continue
-        included.push(tx)
-        remaining -= tx.gasUsed
-      }
+      const { included, remaining: unfilled } = fillBlock(pool, price, limit)
+      let remaining = unfilled
       const builder = random.int(builders)
       // Builders often close their block with a zero-tip transaction of their own (a payment, a MEV
       // bundle's last leg); τ must ignore it, as geth's oracle does.
       const builderTx = random.chance(0.4) && remaining >= transferGas
       if (builderTx) remaining -= transferGas
-
       const inBlock = new Set(included)
       pool = pool.filter((tx) => !inBlock.has(tx))
-      const count = included.length + (builderTx ? 1 : 0)
-      const txs: SimulatedTransactions = {
-        count,
-        sender: new Uint32Array(count),
-        fromBuilder: new Uint8Array(count),
-        nonce: new Uint32Array(count),
-        legacy: new Uint8Array(count),
-        maxFeePerGas: new Float64Array(count),
-        maxPriorityFeePerGas: new Float64Array(count),
-        gas: new Uint32Array(count),
-        gasUsed: new Uint32Array(count),
-      }
-      included.forEach((tx, i) => {
-        txs.sender[i] = tx.sender
-        txs.nonce[i] = nonces[tx.sender]!++
-        txs.legacy[i] = tx.legacy ? 1 : 0
-        txs.maxFeePerGas[i] = tx.maxFee
-        txs.maxPriorityFeePerGas[i] = tx.legacy ? tx.maxFee : tx.maxPriority
-        txs.gas[i] = tx.gas
-        txs.gasUsed[i] = tx.gasUsed
-      })
-      if (builderTx) {
-        const i = count - 1
-        txs.sender[i] = builder
-        txs.fromBuilder[i] = 1
-        txs.nonce[i] = number
-        txs.maxFeePerGas[i] = price
-        txs.maxPriorityFeePerGas[i] = 0
-        txs.gas[i] = transferGas
-        txs.gasUsed[i] = transferGas
-      }
-
       const gasUsed = BigInt(limit - remaining)
       const block: SimulatedBlock = {
         number,
@@ -230,18 +169,138 @@ export function createDemandSimulator({
         gasUsed,
         gasLimit,
         builder,
-        regime: regime.name,
-        transactions: txs,
+        regime: market.regime.name,
+        transactions: transactionsOf(
+          included,
+          nonces,
+          builderTx ? { sender: builder, nonce: number, price } : null,
+        ),
       }
       baseFee = nextBaseFee({ baseFeePerGas: baseFee, gasUsed, gasLimit, eip1559 })
       number++
-      switchRegime()
+      market.regime = nextRegime(random, market.regime)
       // The reference price drifts slowly and reverts to where it started, so fees wander over hours.
-      referenceLog += 0.02 * random.normal() - 0.005 * (referenceLog - referenceLog0)
+      market.referenceLog += 0.02 * random.normal() - 0.005 * (market.referenceLog - referenceLog0)
       arrive(number)
       return block
     },
   }
+}
+
+/** The drifting state of demand: the price it is used to, its regime, and a sequence for ties. */
+type Market = { referenceLog: number; regime: Regime; seq: number }
+
+/**
+ * New transactions for one block time: a gas budget from the regime's demand, price-elastic around the
+ * reference price; the pool keeps the best-paying `maxPending`.
+ */
+function arrivals({
+  random,
+  market,
+  pool,
+  price,
+  target,
+  senders,
+  maxPending,
+  atBlock,
+}: {
+  random: Random
+  market: Market
+  pool: PendingTransaction[]
+  price: number
+  target: number
+  senders: number
+  maxPending: number
+  atBlock: number
+}): PendingTransaction[] {
+  const elasticity = Math.min(4, Math.max(0.05, (Math.exp(market.referenceLog) / price) ** 1.5))
+  const budget = market.regime.demand * target * elasticity * Math.exp(0.35 * random.normal())
+  for (let gasSum = 0; gasSum < budget; ) {
+    const tx = newTransaction(random, market.regime, price, senders, atBlock, market.seq++)
+    pool.push(tx)
+    gasSum += tx.gasUsed
+  }
+  if (pool.length > maxPending) {
+    pool.sort((a, b) => b.maxPriority - a.maxPriority || a.seq - b.seq)
+    pool.length = maxPending
+  }
+  return pool
+}
+
+/** The regime after a block: kept, or left (once in its mean length) for one of its successors by weight. */
+function nextRegime(random: Random, regime: Regime): Regime {
+  if (!random.chance(1 / regime.meanBlocks)) return regime
+  const options = Object.entries(regime.next) as [RegimeName, number][]
+  let u = random.next() * options.reduce((s, [, w]) => s + w, 0)
+  for (const [name, weight] of options) {
+    u -= weight
+    if (u <= 0) return regimes[name]
+  }
+  return regime
+}
+
+/** The builder's greedy fill: by effective tip (then arrival) while gas is left; what fits, and the gas left. */
+function fillBlock(
+  pool: readonly PendingTransaction[],
+  price: number,
+  limit: number,
+): { included: PendingTransaction[]; remaining: number } {
+  const tipOf = (tx: PendingTransaction) =>
+    tx.legacy ? tx.maxFee - price : Math.min(tx.maxPriority, tx.maxFee - price)
+  const candidates = pool
+    .filter((tx) => tx.maxFee >= price)
+    .map((tx) => ({ tx, tip: tipOf(tx) }))
+    .sort((a, b) => b.tip - a.tip || a.tx.seq - b.tx.seq)
+  const included: PendingTransaction[] = []
+  let remaining = limit
+  for (const { tx } of candidates) {
+    if (remaining < transferGas) break
+    if (tx.gas > remaining) continue
+    included.push(tx)
+    remaining -= tx.gasUsed
+  }
+  return { included, remaining }
+}
+
+/** The block's transactions in columns, senders' nonces counted up, and the builder's own last when it sent one. */
+function transactionsOf(
+  included: readonly PendingTransaction[],
+  nonces: Uint32Array,
+  builderTx: { sender: number; nonce: number; price: number } | null,
+): SimulatedTransactions {
+  const count = included.length + (builderTx ? 1 : 0)
+  const txs: SimulatedTransactions = {
+    count,
+    sender: new Uint32Array(count),
+    fromBuilder: new Uint8Array(count),
+    nonce: new Uint32Array(count),
+    legacy: new Uint8Array(count),
+    maxFeePerGas: new Float64Array(count),
+    maxPriorityFeePerGas: new Float64Array(count),
+    gas: new Uint32Array(count),
+    gasUsed: new Uint32Array(count),
+  }
+  included.forEach((tx, i) => {
+    txs.sender[i] = tx.sender
+    txs.nonce[i] = nonces[tx.sender] ?? 0
+    nonces[tx.sender] = (nonces[tx.sender] ?? 0) + 1
+    txs.legacy[i] = tx.legacy ? 1 : 0
+    txs.maxFeePerGas[i] = tx.maxFee
+    txs.maxPriorityFeePerGas[i] = tx.legacy ? tx.maxFee : tx.maxPriority
+    txs.gas[i] = tx.gas
+    txs.gasUsed[i] = tx.gasUsed
+  })
+  if (builderTx) {
+    const i = count - 1
+    txs.sender[i] = builderTx.sender
+    txs.fromBuilder[i] = 1
+    txs.nonce[i] = builderTx.nonce
+    txs.maxFeePerGas[i] = builderTx.price
+    txs.maxPriorityFeePerGas[i] = 0
+    txs.gas[i] = transferGas
+    txs.gasUsed[i] = transferGas
+  }
+  return txs
 }
 
 function newTransaction(
