@@ -46,54 +46,87 @@ export function replayedDevBlock({
     },
     rewardSamples() {
       const { tips, gasUsed } = draw(plan)
-      return tips.map((tip, i) => ({ tip, gasUsed: gasUsed[i]! }))
+      return tips.map((tip, i) => ({ tip, gasUsed: gasUsed[i] ?? 0n }))
     },
     transactions() {
       if (plan.transactionCount === 0) return []
       const { random, tips, gasUsed } = draw(plan)
       // Tips are relative to the base fee a reader sees (none served: 0, as for pre-London blocks).
       const baseFee = plan.served.baseFeePerGas ?? 0n
-
-      return tips.map((tip, i): DevTransaction => {
-        const sender = random.int(senders)
-        const used = gasUsed[i]!
-        const gas = used + scale(used, 0.25 * random.next()) + 21_000n
-        const common = {
-          hash: transactionHash(hash, i),
-          from: senderAddress(salt, sender),
-          to: fakeHex(20, salt, sender, 0x70) as Address,
-          nonce: random.int(100_000),
-          gas,
-          gasUsed: used,
+      return tips.map((tip, i) =>
+        replayedTransaction({
+          random,
+          hash,
+          salt,
+          senders,
+          index: i,
           tip,
-        }
-        if (random.chance(0.15))
-          return {
-            ...common,
-            type: 'legacy',
-            gasPrice: baseFee + tip,
-            maxFeePerGas: null,
-            maxPriorityFeePerGas: null,
-          }
-        if (random.chance(0.1)) {
-          // maxFee binds: the sender offered more tip than the cap left room for.
-          return {
-            ...common,
-            type: 'eip1559',
-            gasPrice: null,
-            maxFeePerGas: baseFee + tip,
-            maxPriorityFeePerGas: tip + scale(tip, random.next()) + 1n,
-          }
-        }
-        return {
-          ...common,
-          type: 'eip1559',
-          gasPrice: null,
-          maxFeePerGas: baseFee + tip + scale(baseFee, 0.2 + 1.3 * random.next()),
-          maxPriorityFeePerGas: tip,
-        }
-      })
+          gasUsed: gasUsed[i] ?? 0n,
+          baseFee,
+        }),
+      )
     },
+  }
+}
+
+/**
+ * One transaction of a replayed block paying exactly `tip`: from a drawn sender, legacy (15 %), capped
+ * by its maxFee (10 % of the rest) or with room under its maxFee.
+ */
+function replayedTransaction({
+  random,
+  hash,
+  salt,
+  senders,
+  index,
+  tip,
+  gasUsed: used,
+  baseFee,
+}: {
+  random: Random
+  hash: Hex
+  salt: number
+  senders: number
+  index: number
+  tip: bigint
+  gasUsed: bigint
+  baseFee: bigint
+}): DevTransaction {
+  const sender = random.int(senders)
+  const gas = used + scale(used, 0.25 * random.next()) + 21_000n
+  const common = {
+    hash: transactionHash(hash, index),
+    from: senderAddress(salt, sender),
+    to: fakeHex(20, salt, sender, 0x70) as Address,
+    nonce: random.int(100_000),
+    gas,
+    gasUsed: used,
+    tip,
+  }
+  if (random.chance(0.15))
+    return {
+      ...common,
+      type: 'legacy',
+      gasPrice: baseFee + tip,
+      maxFeePerGas: null,
+      maxPriorityFeePerGas: null,
+    }
+  if (random.chance(0.1)) {
+    // maxFee binds: the sender offered more tip than the cap left room for.
+    return {
+      ...common,
+      type: 'eip1559',
+      gasPrice: null,
+      maxFeePerGas: baseFee + tip,
+      maxPriorityFeePerGas: tip + scale(tip, random.next()) + 1n,
+    }
+  }
+  return {
+    ...common,
+    type: 'eip1559',
+    gasPrice: null,
+    maxFeePerGas: baseFee + tip + scale(baseFee, 0.2 + 1.3 * random.next()),
+    maxPriorityFeePerGas: tip,
   }
 }
 

@@ -41,19 +41,17 @@ export function tipsForSummary({
   random,
   typicalTip = gwei / 10n,
 }: TipsForSummaryParameters): TipsForSummaryReturnType {
+  const targets = { min, avg, max }
   if (count <= 0) return { tips: [], exact: min === null && avg === null && max === null }
-  const c = BigInt(count)
   const center =
     avg ??
     (min !== null && max !== null
       ? (min + max) / 2n
       : (min ?? max ?? scale(typicalTip, random.pareto(1.5, 50))))
-
   if (count === 1) {
     const t = avg ?? min ?? max ?? center
     return { tips: [t], exact: [min, avg, max].every((v) => v === null || v === t) }
   }
-
   // Choose the extremes that were not given, leaving room for the mean.
   let m = min ?? center - scale(center, 0.2 + 0.7 * random.next())
   let M = max ?? center + scale(center > 0n ? center : typicalTip, 0.5 + 2 * random.pareto(1.3, 20))
@@ -61,83 +59,101 @@ export function tipsForSummary({
     if (min === null) m = M
     else if (max === null) M = m
   }
-
-  if (count === 2) {
-    if (avg === null) return finish([M, m], { min, avg, max })
-    if (min !== null && max === null) M = 2n * avg - m
-    else if (max !== null && min === null) {
-      m = 2n * avg - M
-      if (m < 0n) m = 2n * avg + 1n - M
-    } else if (min === null && max === null) {
-      const d = scale(avg, 0.3 * random.next())
-      m = avg - d
-      M = avg + d
-    }
-    return finish(
-      [M > m ? M : m, M > m ? m : M].map((t) => (t < 0n ? 0n : t)),
-      { min, avg, max },
-    )
-  }
-
+  if (count === 2) return finish(twoTips(targets, m, M, random), targets)
+  const c = BigInt(count)
+  if (avg !== null) ({ m, M } = extremesForMean(targets, avg, c, m, M))
   const inner = c - 2n
-  if (avg !== null) {
-    // Keep the free extremes inside what the mean allows: (c-1)·m + M <= a·c + c - 1 and a·c <= m + (c-1)·M.
-    if (max === null && (c - 1n) * m + M > avg * c + c - 1n) M = avg * c + c - 1n - (c - 1n) * m
-    if (min === null && (c - 1n) * m + M > avg * c + c - 1n) {
-      const bound = (avg * c + c - 1n - M) / (c - 1n)
-      m = bound < 0n ? 0n : bound
-    }
-    if (max === null && m + (c - 1n) * M < avg * c) M = (avg * c - m + c - 2n) / (c - 1n)
-    // A given max close to the mean forces the others up: m >= a·c - (c-1)·M.
-    if (min === null && m + (c - 1n) * M < avg * c) m = avg * c - (c - 1n) * M
-    if (M < m) M = m
-  }
+  const middle =
+    avg === null
+      ? spreadFreely(inner, m, M, random)
+      : spreadToSum(innerSum(avg, c, m, M), inner, m, M, random)
+  return finish([M, ...middle, m], targets)
+}
 
-  // Sum of the inner tips: aim at the mean exactly (r = 0), or the smallest remainder that fits.
-  let innerSum: bigint
-  if (avg === null) {
-    innerSum = -1n
-  } else {
-    const lowest = avg * c - m - M
-    const need = inner * m - lowest // r must be >= need
-    let r = need > 0n ? need : 0n
-    if (r > c - 1n) r = c - 1n
-    innerSum = lowest + r
-    if (innerSum < inner * m) innerSum = inner * m
-    if (innerSum > inner * M) innerSum = inner * M
-  }
+type Targets = { min: bigint | null; avg: bigint | null; max: bigint | null }
 
-  const width = M - m
+/** Two tips: the extremes, moved so that their floor-mean is the mean asked for. */
+function twoTips({ min, avg, max }: Targets, low: bigint, high: bigint, random: Random): bigint[] {
+  let m = low
+  let M = high
+  if (avg === null) return [M, m]
+  if (min !== null && max === null) M = 2n * avg - m
+  else if (max !== null && min === null) {
+    m = 2n * avg - M
+    if (m < 0n) m = 2n * avg + 1n - M
+  } else if (min === null && max === null) {
+    const d = scale(avg, 0.3 * random.next())
+    m = avg - d
+    M = avg + d
+  }
+  return [M > m ? M : m, M > m ? m : M].map((t) => (t < 0n ? 0n : t))
+}
+
+/** The free extremes kept inside what the mean allows: (c-1)·m + M <= a·c + c - 1 and a·c <= m + (c-1)·M. */
+function extremesForMean(
+  { min, max }: Targets,
+  avg: bigint,
+  c: bigint,
+  low: bigint,
+  high: bigint,
+): { m: bigint; M: bigint } {
+  let m = low
+  let M = high
+  if (max === null && (c - 1n) * m + M > avg * c + c - 1n) M = avg * c + c - 1n - (c - 1n) * m
+  if (min === null && (c - 1n) * m + M > avg * c + c - 1n) {
+    const bound = (avg * c + c - 1n - M) / (c - 1n)
+    m = bound < 0n ? 0n : bound
+  }
+  if (max === null && m + (c - 1n) * M < avg * c) M = (avg * c - m + c - 2n) / (c - 1n)
+  // A given max close to the mean forces the others up: m >= a·c - (c-1)·M.
+  if (min === null && m + (c - 1n) * M < avg * c) m = avg * c - (c - 1n) * M
+  if (M < m) M = m
+  return { m, M }
+}
+
+/** Sum of the inner tips: aim at the mean exactly (remainder 0), or the smallest remainder that fits. */
+function innerSum(avg: bigint, c: bigint, m: bigint, M: bigint): bigint {
+  const inner = c - 2n
+  const lowest = avg * c - m - M
+  const need = inner * m - lowest // the remainder must be >= need
+  let r = need > 0n ? need : 0n
+  if (r > c - 1n) r = c - 1n
+  const sum = lowest + r
+  if (sum < inner * m) return inner * m
+  if (sum > inner * M) return inner * M
+  return sum
+}
+
+/** No mean to hit: the inner tips spread with more mass near the low end, as markets do. */
+function spreadFreely(inner: bigint, m: bigint, M: bigint, random: Random): bigint[] {
   const middle: bigint[] = []
-  if (innerSum < 0n) {
-    // No mean to hit: spread the inner tips with more mass near the low end, as markets do.
-    for (let i = 0n; i < inner; i++) middle.push(m + scale(width, random.next() ** 2))
-  } else {
-    let extra = innerSum - inner * m
-    // Integer weights, so the floored shares never add up to more than `extra`.
-    const weights = Array.from({ length: Number(inner) }, () =>
-      BigInt(1 + Math.round(random.exponential(1) * 1e6)),
-    )
-    let total = 0n
-    for (const w of weights) total += w
-    const caps: bigint[] = []
-    for (const w of weights) {
-      let e = (extra * w) / total
-      if (e > width) e = width
-      caps.push(e)
-    }
-    for (const e of caps) extra -= e
-    // Whatever rounding and the caps left over goes to the tips with room, in order.
-    for (let i = 0; i < caps.length && extra > 0n; i++) {
-      const room = width - caps[i]!
-      const add = room < extra ? room : extra
-      caps[i] = caps[i]! + add
-      extra -= add
-    }
-    for (const e of caps) middle.push(m + e)
+  for (let i = 0n; i < inner; i++) middle.push(m + scale(M - m, random.next() ** 2))
+  return middle
+}
+
+/** `inner` tips in [m, M] summing to `sum`: random shares of what is above m, capped at the width. */
+function spreadToSum(sum: bigint, inner: bigint, m: bigint, M: bigint, random: Random): bigint[] {
+  const width = M - m
+  let extra = sum - inner * m
+  // Integer weights, so the floored shares never add up to more than `extra`.
+  const weights = Array.from({ length: Number(inner) }, () =>
+    BigInt(1 + Math.round(random.exponential(1) * 1e6)),
+  )
+  let total = 0n
+  for (const w of weights) total += w
+  const shares = weights.map((w) => {
+    const e = (extra * w) / total
+    return e > width ? width : e
+  })
+  for (const e of shares) extra -= e
+  // Whatever rounding and the caps left over goes to the tips with room, in order.
+  for (let i = 0; i < shares.length && extra > 0n; i++) {
+    const share = shares[i] ?? 0n
+    const add = width - share < extra ? width - share : extra
+    shares[i] = share + add
+    extra -= add
   }
-  const tips = [M, ...middle, m].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
-  return finish(tips, { min, avg, max })
+  return shares.map((e) => m + e)
 }
 
 function finish(
