@@ -65,10 +65,14 @@ function serveRequest(
   methods: RpcMethods,
   maxBodyBytes: number,
 ): void {
-  if (req.method === 'OPTIONS') return reply(res, 204)
+  if (req.method === 'OPTIONS') {
+    reply(res, 204)
+    return
+  }
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST, OPTIONS')
-    return reply(res, 405, errorBody(rpcErrorCodes.invalidRequest, 'JSON-RPC is served over POST'))
+    reply(res, 405, errorBody(rpcErrorCodes.invalidRequest, 'JSON-RPC is served over POST'))
+    return
   }
   const chunks: Buffer[] = []
   let size = 0

@@ -86,7 +86,8 @@ function twoTips({ min, avg, max }: Targets, low: bigint, high: bigint, random: 
     m = avg - d
     M = avg + d
   }
-  return [M > m ? M : m, M > m ? m : M].map((t) => (t < 0n ? 0n : t))
+  const pair = M > m ? [M, m] : [m, M]
+  return pair.map((t) => (t < 0n ? 0n : t))
 }
 
 /** The free extremes kept inside what the mean allows: (c-1)·m + M <= a·c + c - 1 and a·c <= m + (c-1)·M. */
@@ -142,14 +143,16 @@ function spreadToSum(sum: bigint, inner: bigint, m: bigint, M: bigint, random: R
   let total = 0n
   for (const w of weights) total += w
   const shares = weights.map((w) => {
-    const e = (extra * w) / total
-    return e > width ? width : e
+    let e = (extra * w) / total
+    if (e > width) e = width
+    return e
   })
   for (const e of shares) extra -= e
   // Whatever rounding and the caps left over goes to the tips with room, in order.
   for (let i = 0; i < shares.length && extra > 0n; i++) {
     const share = shares[i] ?? 0n
-    const add = width - share < extra ? width - share : extra
+    const room = width - share
+    const add = room < extra ? room : extra
     shares[i] = share + add
     extra -= add
   }
