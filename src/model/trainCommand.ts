@@ -4,6 +4,7 @@ import { formatGrid } from '../backtest/formatRows.js'
 import { reliabilitySvg } from '../backtest/reliabilitySvg.js'
 import { summarize, walkForward } from '../backtest/walkForward.js'
 import { FeecastError } from '../errors.js'
+import { withCalibrationPrior } from '../predict/calibrationPrior.js'
 import { fitFeeModel } from './fitFeeModel.js'
 import { defaultLayout } from './layout.js'
 import { writeModelCard } from './modelCard.js'
@@ -64,22 +65,24 @@ export async function runTrainCommand(options: TrainCommandOptions): Promise<voi
   log(`TF.js backend: ${runtime.backend} (${runtime.package})`)
   const layout = defaultLayout(horizon)
   const progress = createProgress('training')
-  const fit = await fitFeeModel({
-    runtime,
-    sources,
-    layout,
-    validationShare,
-    version: `${options.out.split('/').filter(Boolean).pop() ?? 'model'}@${new Date().toISOString().slice(0, 10)}`,
-    command,
-    epochs,
-    seed,
-    onProgress: (p) =>
-      progress.update(
-        (p.epoch - 1) * p.batches + p.batch,
-        p.epochs * p.batches,
-        `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)}${p.validationLoss === null ? '' : ` validation ${p.validationLoss.toFixed(4)}`}`,
-      ),
-  })
+  const fit = withCalibrationPrior(
+    await fitFeeModel({
+      runtime,
+      sources,
+      layout,
+      validationShare,
+      version: `${options.out.split('/').filter(Boolean).pop() ?? 'model'}@${new Date().toISOString().slice(0, 10)}`,
+      command,
+      epochs,
+      seed,
+      onProgress: (p) =>
+        progress.update(
+          (p.epoch - 1) * p.batches + p.batch,
+          p.epochs * p.batches,
+          `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)}${p.validationLoss === null ? '' : ` validation ${p.validationLoss.toFixed(4)}`}`,
+        ),
+    }),
+  )
   progress.stop()
   const trainSeconds = (performance.now() - started) / 1000
   log(
