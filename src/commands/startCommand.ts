@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { chainsKey } from './api/predictionKeys.js'
-import { chainProfile } from './chains/chains.js'
-import { type ChainConfig, ConfigError, loadConfig, redactConfig } from './config.js'
-import { createLogger } from './lib/logger.js'
-import { type RedisServer, startRedisServer } from './store/redisServer.js'
+import { chainsKey } from '../api/predictionKeys.js'
+import { chainProfile } from '../chains/chains.js'
+import { type ChainConfig, ConfigError, loadConfig, redactConfig } from '../config.js'
+import { createLogger } from '../lib/logger.js'
+import { type RedisServer, startRedisServer } from '../store/redisServer.js'
 
 /** How long shutdown may take before the process gives up and exits non-zero. */
 const shutdownDeadlineMs = 15_000
@@ -65,7 +65,7 @@ export async function runStart(): Promise<void> {
   let chains: ChainConfig[] = config.chains
   // An API-only replica samples nothing: it serves the chains the samplers announce in Redis.
   if (chains.length === 0 && config.role !== 'api') {
-    const { startDevchain } = await import('./devchain/startDevchain.js')
+    const { startDevchain } = await import('../devchain/startDevchain.js')
     const devchain = await startDevchain({
       port: config.devchain.port,
       blockTime: config.devchain.blockTimeSeconds,
@@ -98,7 +98,7 @@ export async function runStart(): Promise<void> {
     chains = announced.sort((a, b) => a - b).map((chainId) => ({ chainId, rpcUrls: [] }))
   }
 
-  const metrics = await import('./metrics/metrics.js')
+  const metrics = await import('../metrics/metrics.js')
   for (const chain of chains)
     metrics.registerChain({
       chainId: chain.chainId,
@@ -106,15 +106,15 @@ export async function runStart(): Promise<void> {
     })
 
   // Every role serves HTTP: the API role for wallets, the sampler role for /metrics and health checks.
-  const { createApiServer } = await import('./api/server.js')
+  const { createApiServer } = await import('../api/server.js')
   const api = await createApiServer({ config, redis, logger, chains: chains.map((c) => c.chainId) })
   stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
   logger.info({ port: api.port }, 'api listening')
 
   if (config.role !== 'api') {
-    const { createSampler } = await import('./sampler/createSampler.js')
-    const { createPredictor } = await import('./predict/createPredictor.js')
-    const { loadForecaster } = await import('./model/loadForecaster.js')
+    const { createSampler } = await import('../sampler/createSampler.js')
+    const { createPredictor } = await import('../predict/createPredictor.js')
+    const { loadForecaster } = await import('../model/loadForecaster.js')
     const { forecaster, trainedRange } = await loadForecaster({ logger })
     metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
     logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')

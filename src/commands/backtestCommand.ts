@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs'
+import { formatGrid } from '../backtest/formatRows.js'
+import { type BacktestRow, summarize, walkForward } from '../backtest/walkForward.js'
 import { chainProfile } from '../chains/chains.js'
-import { FeecastError } from '../errors.js'
 import { defaultModelDir } from '../model/defaultModel.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { loadFeeModel } from '../model/loadFeeModel.js'
 import { createProgress } from '../model/progress.js'
 import { randomWalkForecaster } from '../model/randomWalkForecaster.js'
 import { readSources } from '../model/readSources.js'
-import { formatGrid } from './formatRows.js'
-import { type BacktestRow, summarize, walkForward } from './walkForward.js'
+import { CommandOptionError } from './errors.js'
 
 export type BacktestCommandOptions = {
   data: string[]
@@ -49,7 +49,7 @@ export async function runBacktestCommand(options: BacktestCommandOptions): Promi
   try {
     const chainId = Number(options.chainId ?? 1)
     if (!Number.isInteger(chainId) || chainId <= 0)
-      throw new FeecastError(`Invalid --chain-id: ${options.chainId}`)
+      throw new CommandOptionError(`Invalid --chain-id: ${options.chainId}`)
     const sources = await readSources(options.data, chainProfile(chainId).eip1559)
     const dir = options.model ?? defaultModelDir
     let forecaster: BaseFeeForecaster
@@ -66,7 +66,7 @@ export async function runBacktestCommand(options: BacktestCommandOptions): Promi
         )
     } else {
       if (options.model)
-        throw new FeecastError(`No model in ${dir}`, {
+        throw new CommandOptionError(`No model in ${dir}`, {
           details: 'Train one with `feecast train --data <csv...> --out <dir>`.',
         })
       forecaster = randomWalkForecaster()
