@@ -1,4 +1,5 @@
 import type * as Tf from '@tensorflow/tfjs'
+import { TrainingDataError } from './errors.js'
 import type { ExampleSet } from './examples.js'
 import { exampleWeights } from './exampleWeights.js'
 import { type FitLoopReturnType, fitLoop, type TrainProgress } from './fitLoop.js'
@@ -64,7 +65,11 @@ export async function trainFeeModel({
   seed = 1,
   onProgress,
 }: TrainFeeModelParameters): Promise<TrainFeeModelReturnType> {
-  if (train.count === 0) throw new RangeError('trainFeeModel: no training examples')
+  if (train.count === 0)
+    throw new TrainingDataError('No training examples', {
+      details:
+        'No run of consecutive blocks in the training part of the files is longer than the longest horizon: give longer files.',
+    })
   const scaling = fitFeatureScaling(train)
   const prepare = (set: ExampleSet) => ({
     set,
