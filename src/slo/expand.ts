@@ -1,3 +1,4 @@
+import { SloSpecError } from './errors.js'
 import type { Slo, SloSpec } from './types.js'
 import {
   type AlertPolicy,
@@ -122,7 +123,7 @@ export function expandSlo(spec: SloSpec, slo: Slo): SlothSlo[] {
       return slo.objectives.map((o) => {
         const name = o.suffix ? `${slo.name}-${o.suffix}` : slo.name
         if ((o.bad === undefined) === (o.good === undefined))
-          throw new Error(`SLO ${name}: give exactly one of bad and good`)
+          throw new SloSpecError(`SLO ${name}: give exactly one of bad and good`)
         const errorRatio = (w: Window): string => {
           const errors =
             o.bad !== undefined

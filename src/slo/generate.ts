@@ -1,7 +1,7 @@
 import { alertmanagerYaml } from './alertmanager.js'
 import { generateDashboards } from './dashboards.js'
 import { prometheusYaml } from './prometheusConfig.js'
-import { commonPromtoolTests, sloPromtoolTests } from './promtoolTests.js'
+import { commonPromtoolTests, sloPromtoolTests } from './promtoolRender.js'
 import { commonRuleGroups, rulesFile, sloRuleGroups, yamlDocument } from './rules.js'
 import { runbooksMarkdown } from './runbooks.js'
 import type { SloSpec } from './types.js'

@@ -1,4 +1,5 @@
 import { chainProfile } from '../chains/chains.js'
+import { SloSpecError } from './errors.js'
 import { counterValues, expandingNotation, series } from './fixtures.js'
 import { feecastJob, metricNames as m } from './metricNames.js'
 import type { InputSeries, SloSpec } from './types.js'
@@ -108,7 +109,7 @@ export const feecastSloSpec: SloSpec = {
       ],
       fixture: (objective, events, bad): InputSeries[] => {
         const threshold = latencyThresholds[objective.replace('predict-latency-', '')]
-        if (threshold === undefined) throw new Error(`no latency threshold for ${objective}`)
+        if (threshold === undefined) throw new SloSpecError(`no latency threshold for ${objective}`)
         const within = goodOf(events, bad)
         return [
           {
