@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { metricNames } from './metricNames.js'
 import {
   observeBlock,
   observeHttpRequest,
@@ -64,6 +65,14 @@ describe('metrics', () => {
       expect(text).toContain(`http_server_request_duration_seconds_bucket{le="${le}",`)
     expect(text).toContain('nodejs_eventloop_lag_seconds')
     expect(text).toContain('process_resident_memory_bytes')
+  })
+
+  it('exports exactly the metrics of the name table (beside the default Node ones)', async () => {
+    const defined = registry
+      .getMetricsAsArray()
+      .map((metric) => metric.name)
+      .filter((name) => !name.startsWith('process_') && !name.startsWith('nodejs_'))
+    expect(defined.sort()).toEqual(Object.values(metricNames).sort())
   })
 
   it('never lets a URL or an unbounded value into a label', async () => {

@@ -1,32 +1,10 @@
 import client from 'prom-client'
+import { metricNames as m } from './metricNames.js'
 
 /**
- * The one module that owns every metric definition. Other modules call the small functions below;
- * none of them creates a metric of its own. Every label has a bounded set of values: chain ids of
- * configured chains, confidence levels, horizons, endpoint labels (`endpointLabel`, host#index: never
- * a URL), route patterns (never raw paths), HTTP methods and status codes.
- *
- * | metric | type | labels |
- * |---|---|---|
- * | http_server_request_duration_seconds | histogram | http_route, http_request_method, http_response_status_code |
- * | feecast_predicted_max_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
- * | feecast_predicted_max_priority_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
- * | feecast_predicted_expected_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
- * | feecast_predicted_block_number | gauge | chain_id |
- * | feecast_prediction_age_seconds | gauge (at scrape) | chain_id |
- * | feecast_prediction_duration_seconds | histogram | chain_id |
- * | feecast_latest_block_timestamp_seconds | gauge | chain_id |
- * | feecast_head_block_number | gauge | chain_id |
- * | feecast_chain_freshness_bound_seconds | gauge | chain_id |
- * | feecast_rpc_requests_total | counter | chain_id, endpoint, outcome (ok, error, timeout) |
- * | feecast_rpc_request_duration_seconds | histogram | chain_id, endpoint |
- * | feecast_reorgs_total | counter | chain_id |
- * | feecast_reorg_depth_blocks | histogram | chain_id |
- * | feecast_calibration_coverage_ratio | gauge | chain_id, confidence, within_blocks |
- * | feecast_calibration_scored_total | counter | chain_id, confidence, within_blocks |
- * | feecast_calibration_covered_total | counter | chain_id, confidence, within_blocks |
- * | feecast_model_info | gauge (1) | version, backend |
- * | process_*, nodejs_* | default Node metrics (prom-client) | |
+ * The one module that owns every metric definition, under the names of metricNames.ts (the table that
+ * src/slo/ reads too). Other modules call the small functions below; none of them creates a metric of its
+ * own. Every label value is guarded into its bounded set.
  */
 
 export const registry = new client.Registry()
@@ -37,7 +15,7 @@ const rpcBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const computeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
 const httpDuration = new client.Histogram({
-  name: 'http_server_request_duration_seconds',
+  name: m.httpDuration,
   help: 'Duration of HTTP requests served by the API, by route pattern, method and status',
   labelNames: ['http_route', 'http_request_method', 'http_response_status_code'] as const,
   buckets: httpBuckets,
@@ -46,25 +24,25 @@ const httpDuration = new client.Histogram({
 
 const feeLabels = ['chain_id', 'confidence', 'within_blocks'] as const
 const predictedMaxFee = new client.Gauge({
-  name: 'feecast_predicted_max_fee_per_gas_gwei',
+  name: m.predictedMaxFee,
   help: 'Latest predicted maxFeePerGas (gwei) per chain, confidence level and horizon',
   labelNames: feeLabels,
   registers: [registry],
 })
 const predictedTip = new client.Gauge({
-  name: 'feecast_predicted_max_priority_fee_per_gas_gwei',
+  name: m.predictedPriorityFee,
   help: 'Latest predicted maxPriorityFeePerGas (gwei) per chain, confidence level and horizon',
   labelNames: feeLabels,
   registers: [registry],
 })
 const predictedExpected = new client.Gauge({
-  name: 'feecast_predicted_expected_fee_per_gas_gwei',
+  name: m.predictedExpectedFee,
   help: 'Latest expected fee paid per gas (gwei) per chain, confidence level and horizon',
   labelNames: feeLabels,
   registers: [registry],
 })
 const predictedBlock = new client.Gauge({
-  name: 'feecast_predicted_block_number',
+  name: m.predictedBlockNumber,
   help: 'Head block of the latest prediction served per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
@@ -72,7 +50,7 @@ const predictedBlock = new client.Gauge({
 
 let predictionAgeSource: (() => Iterable<{ chainId: number; ageSeconds: number }>) | undefined
 new client.Gauge({
-  name: 'feecast_prediction_age_seconds',
+  name: m.predictionAge,
   help: 'Age of the data behind the prediction served per chain (now - head block time), at scrape time',
   labelNames: ['chain_id'] as const,
   registers: [registry],
@@ -85,7 +63,7 @@ new client.Gauge({
 })
 
 const predictionDuration = new client.Histogram({
-  name: 'feecast_prediction_duration_seconds',
+  name: m.predictionDuration,
   help: 'Time to compute one prediction (features, model, calibration)',
   labelNames: ['chain_id'] as const,
   buckets: computeBuckets,
@@ -93,26 +71,26 @@ const predictionDuration = new client.Histogram({
 })
 
 const latestBlockTimestamp = new client.Gauge({
-  name: 'feecast_latest_block_timestamp_seconds',
+  name: m.latestBlockTimestamp,
   help: 'Timestamp (unix seconds) of the newest block the sampler has recorded per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 const headBlockNumber = new client.Gauge({
-  name: 'feecast_head_block_number',
+  name: m.headBlockNumber,
   help: 'Number of the newest block the sampler has recorded per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 
 const rpcRequests = new client.Counter({
-  name: 'feecast_rpc_requests_total',
+  name: m.rpcRequests,
   help: 'JSON-RPC calls per chain, endpoint (host#index, never the URL) and outcome',
   labelNames: ['chain_id', 'endpoint', 'outcome'] as const,
   registers: [registry],
 })
 const rpcDuration = new client.Histogram({
-  name: 'feecast_rpc_request_duration_seconds',
+  name: m.rpcDuration,
   help: 'JSON-RPC call latency per chain and endpoint',
   labelNames: ['chain_id', 'endpoint'] as const,
   buckets: rpcBuckets,
@@ -120,19 +98,19 @@ const rpcDuration = new client.Histogram({
 })
 
 const freshnessBound = new client.Gauge({
-  name: 'feecast_chain_freshness_bound_seconds',
+  name: m.freshnessBound,
   help: "Age (seconds) beyond which a chain's data counts as stale",
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 const reorgs = new client.Counter({
-  name: 'feecast_reorgs_total',
+  name: m.reorgs,
   help: 'Chain reorganisations detected per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 const reorgDepth = new client.Histogram({
-  name: 'feecast_reorg_depth_blocks',
+  name: m.reorgDepth,
   help: 'Depth (blocks rewritten) of detected reorganisations',
   labelNames: ['chain_id'] as const,
   buckets: [1, 2, 3, 5, 10, 20, 64],
@@ -140,26 +118,26 @@ const reorgDepth = new client.Histogram({
 })
 
 const coverage = new client.Gauge({
-  name: 'feecast_calibration_coverage_ratio',
+  name: m.calibrationCoverage,
   help: 'Recent realized coverage of the estimates per chain, confidence level and horizon (target: confidence/100)',
   labelNames: feeLabels,
   registers: [registry],
 })
 const scored = new client.Counter({
-  name: 'feecast_calibration_scored_total',
+  name: m.calibrationScored,
   help: 'Past estimates scored against realized blocks',
   labelNames: feeLabels,
   registers: [registry],
 })
 const covered = new client.Counter({
-  name: 'feecast_calibration_covered_total',
+  name: m.calibrationCovered,
   help: 'Scored estimates that held (included in time and maxFee above every base fee)',
   labelNames: feeLabels,
   registers: [registry],
 })
 
 const modelInfo = new client.Gauge({
-  name: 'feecast_model_info',
+  name: m.modelInfo,
   help: 'The model in use (always 1): its version and TF.js backend',
   labelNames: ['version', 'backend'] as const,
   registers: [registry],

@@ -1,3 +1,4 @@
+import { confidenceLevels, defaultHorizons } from '@feecast/client'
 import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common'
 import {
   DashboardBuilder,
@@ -11,8 +12,8 @@ import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-s
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table'
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries'
+import { feeKinds, metricNames as m, predictedFeeMetric } from '../metrics/metricNames.js'
 import { expandSpec, type SlothSlo, sumRate } from './expand.js'
-import { confidenceLevels, feeKinds, horizons, metricNames as m, predictedFeeMetric } from './metricNames.js'
 import type { SloSpec } from './types.js'
 import { num, type Window } from './windows.js'
 
@@ -434,7 +435,7 @@ function modelDashboard(spec: SloSpec): GeneratedDashboard {
     title,
     'Predicted fees per confidence level, live coverage against nominal per level and horizon, the model in use.',
   )
-  const middle = horizons[Math.floor(horizons.length / 2)]!
+  const middle = defaultHorizons[Math.floor(defaultHorizons.length / 2)]!
   d.withRow(p.row('Model'))
     .withPanel(
       p.table(

@@ -1,7 +1,7 @@
 import { chainProfile } from '../chains/chains.js'
+import { metricNames as m } from '../metrics/metricNames.js'
 import { SloSpecError } from './errors.js'
 import { counterValues, expandingNotation, series } from './fixtures.js'
-import { feecastJob, metricNames as m } from './metricNames.js'
 import type { InputSeries, SloSpec } from './types.js'
 
 /**
@@ -9,6 +9,8 @@ import type { InputSeries, SloSpec } from './types.js'
  * Alertmanager routes, promtool tests, runbooks and the SLO dashboard (`npm run generate`).
  */
 
+/** The scrape job of the feecast targets. */
+const feecastJob = 'feecast'
 const job = `job="${feecastJob}"`
 const predict = `${job},http_route="/predict"`
 
@@ -75,7 +77,7 @@ export const feecastSloSpec: SloSpec = {
           'API dashboard: which status codes and since when; is it all replicas or one (`sum by (instance)`)?',
           'API logs (`level>=50`) for the error and its request id.',
           'Is Redis reachable from the API replicas, and is a prediction being published (model dashboard, `feecast_predicted_fee_gwei`)?',
-          'A recent deploy? Compare `feecast_model_info` and the image tag.',
+          `A recent deploy? Compare \`${m.modelInfo}\` and the image tag.`,
         ],
         mitigate: [
           'Roll back the last deploy.',
@@ -146,8 +148,7 @@ export const feecastSloSpec: SloSpec = {
       kind: 'time-share',
       name: 'sampler-freshness',
       title: 'Sampler freshness',
-      description:
-        "Share of time each chain's newest sampled block is younger than the chain's freshness bound (feecast_chain_freshness_bound_seconds).",
+      description: `Share of time each chain's newest sampled block is younger than the chain's freshness bound (${m.freshnessBound}).`,
       period: '30d',
       groupBy: ['chain_id'],
       inputs: [`${m.latestBlockTimestamp}{${job}}`, `${m.freshnessBound}{${job}}`],
@@ -184,8 +185,8 @@ export const feecastSloSpec: SloSpec = {
         diagnose: [
           'Sampler dashboard: data age per chain, RPC errors and latency per endpoint. Is it one chain or all?',
           'All chains: is any sampler the leader (its logs, the Redis lease), is Redis reachable?',
-          'One chain: RPC outcome by endpoint (`feecast_rpc_requests_total`): timeouts, errors, circuit breakers open; the chain itself may be halted (check a block explorer).',
-          '`feecast_head_block_number` flat while RPC calls succeed: the endpoint serves an old head (lagging node).',
+          `One chain: RPC outcome by endpoint (\`${m.rpcRequests}\`): timeouts, errors, circuit breakers open; the chain itself may be halted (check a block explorer).`,
+          `\`${m.headBlockNumber}\` flat while RPC calls succeed: the endpoint serves an old head (lagging node).`,
         ],
         mitigate: [
           'Add or swap an RPC endpoint for the chain (`RPC_URL_<chainId>`, comma-separated fallbacks).',
@@ -254,7 +255,7 @@ export const feecastSloSpec: SloSpec = {
           'Model dashboard: live coverage vs nominal per level and horizon for the chain; is it every horizon or the long ones?',
           'Sampler dashboard: a reorg storm, missing blocks or stale data corrupt the scoring as much as the model.',
           'Did the chain change regime (a fee spike, a new tip floor, a fork changing EIP-1559 parameters)? Compare base-fee volatility with the training range.',
-          '`feecast_model_info`: a new model version or TF.js backend since the drift began?',
+          `\`${m.modelInfo}\`: a new model version or TF.js backend since the drift began?`,
         ],
         mitigate: [
           'The online conformal adjustment corrects drift within hours; a page means it cannot keep up: roll back to the previous model.',
