@@ -99,6 +99,11 @@ describe('metrics', () => {
     expect(text).toContain('endpoint="host.example:8546#?",outcome="error"')
     expect(text).toContain('http_request_method="_OTHER"')
     expect(text).toContain('feecast_head_block_number{chain_id="invalid"} 1')
+    // Confidence levels and horizons outside the Prediction contract's never become label values.
+    setCalibrationCoverage({ chainId: 1, confidence: 42, withinBlocks: 7, coverage: 0.5 })
+    expect(await renderMetrics()).toContain(
+      'feecast_calibration_coverage_ratio{chain_id="1",confidence="invalid",within_blocks="invalid"} 0.5',
+    )
   })
 
   it('keeps one model info series', async () => {

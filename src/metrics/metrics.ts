@@ -1,3 +1,4 @@
+import { confidenceLevels, horizons } from '@feecast/client'
 import client from 'prom-client'
 import { metricNames as m } from './metricNames.js'
 
@@ -152,9 +153,14 @@ function chainLabel(chainId: number): string {
   return Number.isSafeInteger(chainId) && chainId > 0 ? String(chainId) : 'invalid'
 }
 
-function intLabel(value: number, max: number): string {
-  return Number.isInteger(value) && value >= 0 && value <= max ? String(value) : 'invalid'
-}
+const knownConfidences = new Set<number>(confidenceLevels)
+const knownHorizons = new Set<number>(horizons)
+
+/** A confidence level or horizon of the Prediction contract (@feecast/client), else 'invalid'. */
+const confidenceLabel = (confidence: number): string =>
+  knownConfidences.has(confidence) ? String(confidence) : 'invalid'
+const horizonLabel = (withinBlocks: number): string =>
+  knownHorizons.has(withinBlocks) ? String(withinBlocks) : 'invalid'
 
 /** An endpoint label as `endpointLabel` makes it; anything that looks like a URL is cut to its host. */
 function safeEndpoint(endpoint: string): string {
@@ -221,8 +227,8 @@ export function observePrediction(prediction: {
   for (const e of prediction.estimates) {
     const labels = {
       chain_id,
-      confidence: intLabel(e.confidence, 100),
-      within_blocks: intLabel(e.withinBlocks, 10_000),
+      confidence: confidenceLabel(e.confidence),
+      within_blocks: horizonLabel(e.withinBlocks),
     }
     predictedMaxFee.set(labels, e.maxFeePerGasGwei)
     predictedTip.set(labels, e.maxPriorityFeePerGasGwei)
@@ -311,8 +317,8 @@ type CalibrationLabels = { chainId: number; confidence: number; withinBlocks: nu
 
 const calibrationLabels = ({ chainId, confidence, withinBlocks }: CalibrationLabels) => ({
   chain_id: chainLabel(chainId),
-  confidence: intLabel(confidence, 100),
-  within_blocks: intLabel(withinBlocks, 10_000),
+  confidence: confidenceLabel(confidence),
+  within_blocks: horizonLabel(withinBlocks),
 })
 
 /** One past estimate scored against the realized blocks: covered or not. */

@@ -1,3 +1,4 @@
+import { confidenceLevels, defaultHorizons, horizons as predictionHorizons } from '@feecast/client'
 import {
   type BlobFork,
   type BlobSchedule,
@@ -50,7 +51,8 @@ export type BlobPrediction = {
   logNextBlobFee: number
 }
 
-const forecastBlocks = [2, 3, 5, 10, 20]
+/** Blocks ahead of the blob base-fee forecast: the prediction's horizons past the next block (exact). */
+const forecastBlocks = predictionHorizons.filter((n) => n > 1)
 const forecastLevels = [0.5, 0.9, 0.99] as const
 
 /** The newest run of consecutive blocks that carry blob fields. */
@@ -78,8 +80,8 @@ export function buildBlobPrediction({
   schedule,
   forecaster,
   calibration,
-  confidences = [50, 70, 90, 95, 99],
-  horizons = [1, 3, 10],
+  confidences = [...confidenceLevels],
+  horizons = [...defaultHorizons],
   slotSeconds = 12,
   nextExcessBlobGas,
 }: BuildBlobPredictionParameters): BlobPrediction | null {

@@ -1,4 +1,4 @@
-import type { Prediction } from '@feecast/client'
+import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import type { ChainProfile } from '../chains/chains.js'
 import { computeFeatures, type Features } from '../features/computeFeatures.js'
 import { feeRuleOf, maxLogStep } from '../features/feeRule.js'
@@ -12,11 +12,8 @@ import { type CalibratedThresholds, type CalibrationState, calibrateRunMax } fro
 import { maxFeePerGasFor } from './maxFee.js'
 import { type TipCalibrationState, tipFor } from './tipCalibration.js'
 
-export const defaultConfidences = [50, 70, 90, 95, 99] as const
-export const defaultHorizons = [1, 3, 10] as const
-/** Horizons the prediction carries; the API serves any subset. */
-export const predictedHorizons = [1, 2, 3, 5, 10, 20] as const
-const forecastHorizons = [2, 3, 5, 10, 20]
+/** Blocks ahead of the base-fee forecast: the prediction's horizons past the next block (whose base fee is exact). */
+const forecastHorizons = horizons.filter((n) => n > 1)
 
 export type BuildPredictionParameters = {
   profile: ChainProfile
@@ -121,8 +118,9 @@ export function buildPrediction({
 
   let tipsMissing = false
   const estimates: Prediction['estimates'] = []
-  for (const withinBlocks of predictedHorizons)
-    for (const confidence of defaultConfidences) {
+  // Every level and horizon of the contract; the API serves any subset.
+  for (const withinBlocks of horizons)
+    for (const confidence of confidenceLevels) {
       let priority = tip(withinBlocks, confidence)
       if (priority === null) {
         tipsMissing = true
