@@ -9,6 +9,7 @@ import type { BaseFeeForecaster } from '../model/forecast.js'
 import { interpolateQuantile } from '../model/normal.js'
 import type { BlockRecord } from '../types.js'
 import { type CalibratedThresholds, type CalibrationState, calibrateRunMax } from './calibration.js'
+import { PredictionInputError } from './errors.js'
 import { maxFeePerGasFor } from './maxFee.js'
 import { type TipCalibrationState, tipFor } from './tipCalibration.js'
 
@@ -35,10 +36,6 @@ export type BuildPredictionReturnType = {
   logNextBaseFee: number
   /** Tips per [tips.horizons][tips.confidences], for scoring. */
   tipGrid: (bigint | null)[][]
-}
-
-export class PredictionInputError extends Error {
-  override name = 'PredictionInputError'
 }
 
 const toGwei = (wei: bigint) => Number(wei) / 1e9
