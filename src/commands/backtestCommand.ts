@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { formatGrid } from '../backtest/formatRows.js'
 import { type BacktestRow, summarize, walkForward } from '../backtest/walkForward.js'
 import { chainProfile } from '../chains/chains.js'
@@ -8,7 +7,9 @@ import { loadFeeModel } from '../model/loadFeeModel.js'
 import { createProgress } from '../model/progress.js'
 import { randomWalkForecaster } from '../model/randomWalkForecaster.js'
 import { readSources } from '../model/readSources.js'
+import { backtestModel, withJsonStdout } from './backtestModel.js'
 import { CommandOptionError } from './errors.js'
+import { backendOption } from './options.js'
 
 export type BacktestCommandOptions = {
   data: string[]
@@ -36,42 +37,49 @@ export type BacktestJson = {
   }[]
 }
 
+/** The rows as --json prints them. */
+const jsonOf = (rows: readonly BacktestRow[]): BacktestJson => ({
+  rows: rows.map((r) => ({
+    predictor: r.predictor,
+    confidence: r.confidence,
+    withinBlocks: r.withinBlocks,
+    coverage: r.coverage,
+    medianHeadroom: r.medianHeadroom,
+    samples: r.samples,
+  })),
+})
+
+function printRows(rows: readonly BacktestRow[]): void {
+  process.stdout.write(`${formatGrid(rows)}\n`)
+  process.stdout.write(
+    '\ncoverage: share of decision blocks where maxFee >= every base fee of the next N blocks; headroom: median of maxFee / their max - 1.\n' +
+      'Baselines multiply the latest base fee (viem 1.2x, ethers 2x, MetaMask fallback 1.10/1.20/1.25x) and state no probability.\n',
+  )
+}
+
 /**
  * `feecast backtest --data <csv...> [--json]`: walk forward through the files with the model and online
  * calibration, beside the baselines. With --json, stdout carries the JSON object and nothing else
  * (progress and warnings go to stderr).
  */
-export async function runBacktestCommand(options: BacktestCommandOptions): Promise<BacktestJson> {
+export function runBacktestCommand(options: BacktestCommandOptions): Promise<BacktestJson> {
   const log = (line: string) => process.stderr.write(`${line}\n`)
-  // Libraries that print (TF.js greets on some backends) must not corrupt --json output.
-  const consoleLog = console.log
-  if (options.json) console.log = (...args: unknown[]) => console.error(...args)
-  try {
+  return withJsonStdout(options.json, async () => {
     const chainId = Number(options.chainId ?? 1)
     if (!Number.isInteger(chainId) || chainId <= 0)
       throw new CommandOptionError(`Invalid --chain-id: ${options.chainId}`)
     const sources = await readSources(options.data, chainProfile(chainId).eip1559)
-    const dir = options.model ?? defaultModelDir
-    let forecaster: BaseFeeForecaster
-    if (existsSync(dir)) {
-      const model = await loadFeeModel({ dir, backend: (options.backend ?? 'auto') as 'auto' })
-      forecaster = model
-      log(`model ${model.version} (${model.backend})`)
-      const trained = new Set(model.meta.training.files.map((f) => f.sha256))
-      const inSample = sources.filter((s) => trained.has(s.sha256))
-      if (inSample.length > 0)
-        log(
-          `warning: the model was trained on ${inSample.map((s) => s.name).join(', ')}: these figures are in-sample. ` +
-            'For honest ones see bench/predictor-backtest.ts (leave-one-file-out).',
-        )
-    } else {
-      if (options.model)
-        throw new CommandOptionError(`No model in ${dir}`, {
-          details: 'Train one with `feecast train --data <csv...> --out <dir>`.',
-        })
-      forecaster = randomWalkForecaster()
-      log(`no model in ${dir}: using the random-walk fallback`)
-    }
+    const backend = backendOption(options.backend)
+    const forecaster: BaseFeeForecaster = await backtestModel({
+      model: options.model,
+      defaultDir: defaultModelDir,
+      load: (dir) => loadFeeModel({ dir, backend }),
+      fallback: () => randomWalkForecaster(),
+      sources,
+      honestFigures: 'bench/predictor-backtest.ts',
+      trainCommand: 'feecast train --data <csv...> --out <dir>',
+      log,
+    })
     const progress = createProgress('backtest')
     const result = walkForward({
       sources,
@@ -85,27 +93,10 @@ export async function runBacktestCommand(options: BacktestCommandOptions): Promi
       log(
         'warning: no decision block: the files have no runs of consecutive blocks (a sampled file like every 150th block cannot be backtested)',
       )
-    const rows: BacktestRow[] = summarize(result.cells)
-    const json: BacktestJson = {
-      rows: rows.map((r) => ({
-        predictor: r.predictor,
-        confidence: r.confidence,
-        withinBlocks: r.withinBlocks,
-        coverage: r.coverage,
-        medianHeadroom: r.medianHeadroom,
-        samples: r.samples,
-      })),
-    }
+    const rows = summarize(result.cells)
+    const json = jsonOf(rows)
     if (options.json) process.stdout.write(`${JSON.stringify(json)}\n`)
-    else {
-      process.stdout.write(`${formatGrid(rows)}\n`)
-      process.stdout.write(
-        '\ncoverage: share of decision blocks where maxFee >= every base fee of the next N blocks; headroom: median of maxFee / their max - 1.\n' +
-          'Baselines multiply the latest base fee (viem 1.2x, ethers 2x, MetaMask fallback 1.10/1.20/1.25x) and state no probability.\n',
-      )
-    }
+    else printRows(rows)
     return json
-  } finally {
-    console.log = consoleLog
-  }
+  })
 }
