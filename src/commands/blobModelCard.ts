@@ -98,7 +98,11 @@ ${perFile
 }`
 }
 
-/** models/<name>/README.md of a blob model: what it is, what it was trained on, how, and how well it does. */
+/**
+ * models/<name>/README.md of a blob model: what it is, what it was trained on, how, and how well it does.
+ * Longer than 60 lines because it is one Markdown template, read top to bottom like the card it writes;
+ * cut into functions, the card's prose would be scattered (its computed parts are the functions above).
+ */
 export function blobModelCardText(p: BlobModelCardParameters): string {
   const { meta } = p
   const main = headlineRows(p.rows)

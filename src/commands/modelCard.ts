@@ -78,7 +78,11 @@ ${Object.entries(saved.perFile)
 }`
 }
 
-/** models/<name>/README.md: what the model is, what it was trained on, how, and how well it does. */
+/**
+ * models/<name>/README.md: what the model is, what it was trained on, how, and how well it does.
+ * Longer than 60 lines because it is one Markdown template, read top to bottom like the card it writes;
+ * cut into functions, the card's prose would be scattered (its computed parts are the functions above).
+ */
 export function modelCardText({
   meta,
   files,

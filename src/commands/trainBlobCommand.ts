@@ -19,7 +19,7 @@ import { type BlobLeaveOneOutFigures, blobModelCardText } from './blobModelCard.
 import { type BlobScheduleOptions, resolveBlobSchedule } from './blobScheduleOption.js'
 import { headlineRows } from './modelCard.js'
 import { backendOption, numberOption, readLeaveOneOutFigures } from './options.js'
-import { trainProgressUpdate } from './trainCommand.js'
+import { cardTrainingFields, modelVersion, trainedLine, trainProgressUpdate } from './training.js'
 
 export type TrainBlobCommandOptions = BlobScheduleOptions & {
   data: string[]
@@ -102,6 +102,18 @@ function heldOutTailRows(
   return withAllDecisions(summarize(result.cells), result.all)
 }
 
+/** The history files as blob series (every transition checked), each named with its rows on stderr. */
+async function readTrainingSources(paths: string[], schedule: BlobSchedule, log: (line: string) => void) {
+  const sources = await readBlobSources({
+    paths,
+    schedule,
+    onFile: (name, rows) => log(`  ${name}: ${rows} rows`),
+  })
+  for (const s of sources)
+    if (s.series.length === 0) log(`  warning: ${s.name} has no run of consecutive blob-carrying blocks`)
+  return sources
+}
+
 /**
  * `feecast train --fee blob --data <csv...> --out models/blobfee`: blob series from the history files (every
  * transition checked against the schedule), a time-ordered split, training with progress on stderr, then
@@ -118,13 +130,7 @@ export async function runTrainBlobCommand(options: TrainBlobCommandOptions): Pro
   const log = (line: string) => process.stderr.write(`${line}\n`)
 
   log(`blob schedule: ${label}`)
-  const sources = await readBlobSources({
-    paths: options.data,
-    schedule,
-    onFile: (name, rows) => log(`  ${name}: ${rows} rows`),
-  })
-  for (const s of sources)
-    if (s.series.length === 0) log(`  warning: ${s.name} has no run of consecutive blob-carrying blocks`)
+  const sources = await readTrainingSources(options.data, schedule, log)
   const runtime = await loadTf(settings.backend)
   log(`TF.js backend: ${runtime.backend} (${runtime.package})`)
   const progress = createProgress('training')
@@ -135,7 +141,7 @@ export async function runTrainBlobCommand(options: TrainBlobCommandOptions): Pro
       layout: defaultLayout(settings.horizon),
       validationShare: settings.validationShare,
       stride: settings.stride,
-      version: `${options.out.split('/').filter(Boolean).pop() ?? 'model'}@${new Date().toISOString().slice(0, 10)}`,
+      version: modelVersion(options.out),
       command: trainBlobCommandLine(options, settings),
       epochs: settings.epochs,
       seed: settings.seed,
@@ -144,9 +150,7 @@ export async function runTrainBlobCommand(options: TrainBlobCommandOptions): Pro
   )
   progress.stop()
   const trainSeconds = (performance.now() - started) / 1000
-  log(
-    `trained on ${fit.examples.train.count} examples (validation ${fit.examples.validation.count}); best epoch ${fit.training.bestEpoch} of ${fit.training.epochsRun}, validation pinball ${fit.training.bestValidationLoss.toFixed(4)}, ${trainSeconds.toFixed(0)} s`,
-  )
+  log(trainedLine(fit, trainSeconds))
   await saveFeeModel({ runtime, tfModel: fit.training.model, meta: fit.meta, dir: options.out })
 
   const rows = heldOutTailRows(sources, fit.model, schedule, settings.validationShare)
@@ -162,11 +166,8 @@ export async function runTrainBlobCommand(options: TrainBlobCommandOptions): Pro
     join(options.out, 'README.md'),
     blobModelCardText({
       meta: fit.meta,
-      files: sources.map((s) => ({ path: s.path, rows: s.rows, sha256: s.sha256 })),
+      ...cardTrainingFields(fit, sources),
       schedule: label,
-      examples: { train: fit.examples.train.count, validation: fit.examples.validation.count },
-      bestEpoch: fit.training.bestEpoch,
-      epochsRun: fit.training.epochsRun,
       validationShare: settings.validationShare,
       stride: settings.stride,
       trainSeconds,

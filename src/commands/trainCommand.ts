@@ -4,16 +4,16 @@ import { formatGrid } from '../backtest/formatRows.js'
 import { reliabilitySvg } from '../backtest/reliabilitySvg.js'
 import { summarize, walkForward } from '../backtest/walkForward.js'
 import { fitFeeModel } from '../model/fitFeeModel.js'
-import type { TrainProgress } from '../model/fitLoop.js'
 import { defaultLayout } from '../model/layout.js'
 import type { FeeModel } from '../model/loadFeeModel.js'
-import { createProgress, type Progress } from '../model/progress.js'
+import { createProgress } from '../model/progress.js'
 import { type HistorySource, readSources } from '../model/readSources.js'
 import { saveFeeModel } from '../model/saveFeeModel.js'
 import { loadTf, type TfBackendPreference } from '../model/tfRuntime.js'
 import { withCalibrationPrior } from '../predict/calibrationPrior.js'
 import { headlineRows, type LeaveOneOutFigures, modelCardText } from './modelCard.js'
 import { backendOption, numberOption, readLeaveOneOutFigures } from './options.js'
+import { cardTrainingFields, modelVersion, trainedLine, trainProgressUpdate } from './training.js'
 
 export type TrainCommandOptions = {
   data: string[]
@@ -55,14 +55,6 @@ export function trainSettings(options: TrainCommandOptions): TrainSettings {
     `feecast train --data ${options.data.join(' ')} --out ${options.out}${options.epochs === undefined ? '' : ` --epochs ${epochs}`}${options.horizon === undefined ? '' : ` --horizon ${horizon}`}${options.loo ? ` --loo ${options.loo}` : ''}`
   return { epochs, horizon, validationShare, seed, backend, command }
 }
-
-/** The training progress line: batches done of all epochs', with the losses so far. */
-export const trainProgressUpdate = (progress: Progress) => (p: TrainProgress) =>
-  progress.update(
-    (p.epoch - 1) * p.batches + p.batch,
-    p.epochs * p.batches,
-    `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)}${p.validationLoss === null ? '' : ` validation ${p.validationLoss.toFixed(4)}`}`,
-  )
 
 /**
  * Walks forward over every file, scoring only the held-out tail (blocks training never saw). The
@@ -117,7 +109,7 @@ export async function runTrainCommand(options: TrainCommandOptions): Promise<voi
       sources,
       layout: defaultLayout(settings.horizon),
       validationShare: settings.validationShare,
-      version: `${options.out.split('/').filter(Boolean).pop() ?? 'model'}@${new Date().toISOString().slice(0, 10)}`,
+      version: modelVersion(options.out),
       command: settings.command,
       epochs: settings.epochs,
       seed: settings.seed,
@@ -126,9 +118,7 @@ export async function runTrainCommand(options: TrainCommandOptions): Promise<voi
   )
   progress.stop()
   const trainSeconds = (performance.now() - started) / 1000
-  log(
-    `trained on ${fit.examples.train.count} examples (validation ${fit.examples.validation.count}); best epoch ${fit.training.bestEpoch} of ${fit.training.epochsRun}, validation pinball ${fit.training.bestValidationLoss.toFixed(4)}, ${trainSeconds.toFixed(0)} s`,
-  )
+  log(trainedLine(fit, trainSeconds))
   await saveFeeModel({ runtime, tfModel: fit.training.model, meta: fit.meta, dir: options.out })
 
   const rows = heldOutTailRows(sources, fit.model, settings.validationShare)
@@ -140,10 +130,7 @@ export async function runTrainCommand(options: TrainCommandOptions): Promise<voi
     join(options.out, 'README.md'),
     modelCardText({
       meta: fit.meta,
-      files: sources.map((s) => ({ path: s.path, rows: s.rows, sha256: s.sha256 })),
-      examples: { train: fit.examples.train.count, validation: fit.examples.validation.count },
-      bestEpoch: fit.training.bestEpoch,
-      epochsRun: fit.training.epochsRun,
+      ...cardTrainingFields(fit, sources),
       validationShare: settings.validationShare,
       trainSeconds,
       backend: runtime.backend,
