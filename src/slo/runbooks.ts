@@ -1,13 +1,13 @@
 import { expandSlo } from './expand.js'
 import { absentFor, sliInputAbsentAlert, targetsMissingAlert, targetsMissingFor } from './rules.js'
-import type { SloSpec } from './types.js'
+import type { Slo, SloSpec } from './types.js'
 import { type BurnCondition, num } from './windows.js'
 
 const conditionText = (c: BurnCondition, budget: number): string =>
   `error ratio above ${num(c.factor)} x ${num(budget)} = ${num(c.factor * budget)} over both ${c.long} and ${c.short}`
 
-/** prometheus/RUNBOOKS.md: what each alert means and what to do, one section per SLO (the alerts' anchors). */
-export function runbooksMarkdown(spec: SloSpec): string {
+/** The introduction: what pages and tickets mean, burn rates, Sloth's series; and the table of objectives. */
+function introduction(spec: SloSpec): string[] {
   const out: string[] = [
     `# ${spec.service} runbooks`,
     '',
@@ -35,53 +35,62 @@ export function runbooksMarkdown(spec: SloSpec): string {
       out.push(`| [${s.slo}](#${slo.name}) | ${objective} | ${slo.period} | \`${s.alertName}\` |`)
     }
   }
-  out.push('')
-  for (const slo of spec.slos) {
-    out.push(`## ${slo.name}`, '', `**${slo.title}.** ${slo.description}`, '')
-    if (slo.groupBy.length > 0) out.push(`One SLI per \`${slo.groupBy.join('`, `')}\`: alerts name it.`, '')
-    if (slo.kind === 'band') {
-      out.push(
-        `A two-sided band (${slo.lower}-${slo.upper}% around the nominal ${slo.nominal}%) is two one-sided SLOs. For`,
-        `\`${slo.name}-under\` the error ratio is the share of misses beyond the nominal ${num(100 - slo.nominal)}%; for`,
-        `\`${slo.name}-over\` it is the share of covered estimates beyond ${slo.nominal}%. The error budget of each is`,
-        `the band's half-width on its side, so a period burn rate of 1 is exactly the edge of the band and a`,
-        'budget remaining of 100% means nominal coverage. Burn-rate conditions that the error ratio cannot reach',
-        `are left out: over-coverage can exceed ${slo.nominal}% by at most ${num(100 - slo.nominal)} points, so it only ever`,
-        `makes tickets. Each condition also needs at least ${slo.minEvents} scored estimates in its short window,`,
-        'so a quiet chain or a fresh start does not page on a handful of samples.',
-        '',
-      )
-    }
-    for (const s of expandSlo(spec, slo)) {
-      out.push(`### \`${s.slo}\``, '', s.description, '')
-      for (const severity of ['page', 'ticket'] as const) {
-        const conditions = severity === 'page' ? s.policy.page : s.policy.ticket
-        if (conditions.length === 0) {
-          out.push(`- ${severity}: none (no error ratio this SLI can take would meet one).`)
-          continue
-        }
-        out.push(
-          `- ${severity} (\`${s.alertName}\`, \`severity="${severity}"\`): ${conditions.map((c) => conditionText(c, s.errorBudget)).join('; or ')}.`,
-        )
-      }
-      out.push('')
-    }
+  return out
+}
+
+/** One SLO's section: what it measures, each objective's alert conditions, impact, diagnosis, mitigation. */
+function sloSection(spec: SloSpec, slo: Slo): string[] {
+  const out: string[] = []
+  out.push(`## ${slo.name}`, '', `**${slo.title}.** ${slo.description}`, '')
+  if (slo.groupBy.length > 0) out.push(`One SLI per \`${slo.groupBy.join('`, `')}\`: alerts name it.`, '')
+  if (slo.kind === 'band') {
     out.push(
-      `**Impact.** ${slo.runbook.impact}`,
-      '',
-      '**Diagnose.**',
-      '',
-      ...slo.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
-      '',
-      '**Mitigate.**',
-      '',
-      ...slo.runbook.mitigate.map((d) => `- ${d}`),
-      '',
-      `Inputs (an absent one raises \`${sliInputAbsentAlert(spec)}\`): ${slo.inputs.map((i) => `\`${i}\``).join(', ')}.`,
+      `A two-sided band (${slo.lower}-${slo.upper}% around the nominal ${slo.nominal}%) is two one-sided SLOs. For`,
+      `\`${slo.name}-under\` the error ratio is the share of misses beyond the nominal ${num(100 - slo.nominal)}%; for`,
+      `\`${slo.name}-over\` it is the share of covered estimates beyond ${slo.nominal}%. The error budget of each is`,
+      `the band's half-width on its side, so a period burn rate of 1 is exactly the edge of the band and a`,
+      'budget remaining of 100% means nominal coverage. Burn-rate conditions that the error ratio cannot reach',
+      `are left out: over-coverage can exceed ${slo.nominal}% by at most ${num(100 - slo.nominal)} points, so it only ever`,
+      `makes tickets. Each condition also needs at least ${slo.minEvents} scored estimates in its short window,`,
+      'so a quiet chain or a fresh start does not page on a handful of samples.',
       '',
     )
   }
+  for (const s of expandSlo(spec, slo)) {
+    out.push(`### \`${s.slo}\``, '', s.description, '')
+    for (const severity of ['page', 'ticket'] as const) {
+      const conditions = severity === 'page' ? s.policy.page : s.policy.ticket
+      if (conditions.length === 0) {
+        out.push(`- ${severity}: none (no error ratio this SLI can take would meet one).`)
+        continue
+      }
+      out.push(
+        `- ${severity} (\`${s.alertName}\`, \`severity="${severity}"\`): ${conditions.map((c) => conditionText(c, s.errorBudget)).join('; or ')}.`,
+      )
+    }
+    out.push('')
+  }
   out.push(
+    `**Impact.** ${slo.runbook.impact}`,
+    '',
+    '**Diagnose.**',
+    '',
+    ...slo.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
+    '',
+    '**Mitigate.**',
+    '',
+    ...slo.runbook.mitigate.map((d) => `- ${d}`),
+    '',
+    `Inputs (an absent one raises \`${sliInputAbsentAlert(spec)}\`): ${slo.inputs.map((i) => `\`${i}\``).join(', ')}.`,
+    '',
+  )
+
+  return out
+}
+
+/** The two alerts of no single SLO: an SLI input absent, and no target scraped at all. */
+function commonSections(spec: SloSpec): string[] {
+  return [
     '## sli-input-absent',
     '',
     `\`${sliInputAbsentAlert(spec)}\` (ticket): a series an SLI reads has been missing for ${absentFor}; the label`,
@@ -104,6 +113,14 @@ export function runbooksMarkdown(spec: SloSpec): string {
     "2. Prometheus' Targets page: DNS or service discovery errors, scrape errors (timeouts, 404 on /metrics).",
     '3. Network policy or firewall between Prometheus and the targets.',
     '',
-  )
+  ]
+}
+
+/** prometheus/RUNBOOKS.md: what each alert means and what to do, one section per SLO (the alerts' anchors). */
+export function runbooksMarkdown(spec: SloSpec): string {
+  const out = introduction(spec)
+  out.push('')
+  for (const slo of spec.slos) out.push(...sloSection(spec, slo))
+  out.push(...commonSections(spec))
   return out.join('\n')
 }
