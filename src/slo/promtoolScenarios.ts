@@ -68,6 +68,7 @@ function timeShareScenarios(): Scenario[] {
 /**
  * An event SLI: no errors, no traffic, a short history, errors at half and twice the budget, a burn that
  * pages and one that stops paging; and, where the objective has a traffic guard, too few events to judge.
+ * Longer than 60 lines because it is a catalogue: one entry per scenario, read as a list.
  */
 function eventScenarios(s: SlothSlo): Scenario[] {
   const b = s.errorBudget
