@@ -76,7 +76,7 @@ export const feecastSloSpec: SloSpec = {
         diagnose: [
           'API dashboard: which status codes and since when; is it all replicas or one (`sum by (instance)`)?',
           'API logs (`level>=50`) for the error and its request id.',
-          'Is Redis reachable from the API replicas, and is a prediction being published (model dashboard, `feecast_predicted_fee_gwei`)?',
+          `Is Redis reachable from the API replicas, and is a prediction being published (model dashboard, \`${m.predictedMaxFee}\`)?`,
           `A recent deploy? Compare \`${m.modelInfo}\` and the image tag.`,
         ],
         mitigate: [
