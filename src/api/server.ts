@@ -2,7 +2,6 @@ import type { Server } from 'node:http'
 import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 import { contractHeader, contractVersion } from '@feecast/client'
-import { getRequestListener } from '@hono/node-server'
 import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
@@ -23,8 +22,6 @@ export type CreateApiServerParameters = {
   chains?: readonly number[] | undefined
   /** A feed to serve from (tests); by default one is made from `redis`. */
   feed?: PredictionFeed | undefined
-  /** Answer plain GET /predict before Hono (fastPredict.ts). Default true; false sends all through Hono. */
-  fastPath?: boolean | undefined
   /** The clock (ms), for tests that need answers to the byte. Default Date.now. */
   now?: (() => number) | undefined
 }
@@ -46,8 +43,6 @@ export type CreateApiServerReturnType = {
   url: string
   feed: PredictionFeed
   server: Server
-  /** Requests answered by the /predict fast path so far (the rest went through Hono). */
-  fastPathAnswers(): number
   /**
    * Stops accepting connections at once; lets in-flight requests finish (answers now carry
    * Connection: close and /readyz says 503); after `graceMs` closes idle keep-alive connections; then
@@ -66,14 +61,13 @@ const statusText: Record<number, string> = {
   431: 'Request Header Fields Too Large',
 }
 
-/** The API's HTTP server: serves `createApi` (its fast path, then Hono) on config.host:config.port. Resolves once listening. */
+/** The API's HTTP server: serves `createApi` on config.host:config.port. Resolves once listening. */
 export async function createApiServer({
   config,
   redis,
   logger,
   chains,
   feed: givenFeed,
-  fastPath = true,
   now = Date.now,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
@@ -85,7 +79,7 @@ export async function createApiServer({
       logger: log,
     })
   let drainingNow = false
-  const { app, fastPredict } = createApi({
+  const api = createApi({
     feed,
     logger: log,
     api: config.api,
@@ -105,9 +99,6 @@ export async function createApiServer({
     }
   })
 
-  let fastAnswers = 0
-  // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
-  const honoListener = getRequestListener(app.fetch, { overrideGlobalObjects: true })
   const server = createServer(
     {
       maxHeaderSize: maxHeaderBytes,
@@ -115,24 +106,10 @@ export async function createApiServer({
       requestTimeout: 15_000,
       keepAliveTimeout: 5_000,
     },
-    (req, res) => {
-      let answered = false
-      try {
-        answered = fastPath && fastPredict(req, res)
-        if (answered) fastAnswers++
-      } catch (error) {
-        // Nothing is written before the fast path's last step; if it was, the socket cannot be saved.
-        log.error({ err: error instanceof Error ? error.message : String(error) }, 'fast path failed')
-        if (res.headersSent) {
-          res.destroy()
-          return
-        }
-      }
-      if (!answered) void honoListener(req, res)
-    },
+    api.handle,
   )
 
-  // Malformed requests never reach Hono: answer them in JSON too, and never log their bytes (they may
+  // Malformed requests never reach the API: answer them in JSON too, and never log their bytes (they may
   // hold anything a client sent).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -213,5 +190,5 @@ export async function createApiServer({
     return closing
   }
 
-  return { port, url, feed, server, fastPathAnswers: () => fastAnswers, close }
+  return { port, url, feed, server, close }
 }
