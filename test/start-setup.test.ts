@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildUpToDate } from '../scripts/installState.mjs'
 import { startTestRedis, type TestRedis } from './support/redis.js'
 
 /**
@@ -21,6 +22,8 @@ let setpriv: string
 let redis: TestRedis
 
 beforeAll(async () => {
+  // The set-up would rebuild a stale dist/ first (and fail as nobody): build it as the test's own user.
+  if (!buildUpToDate(root)) await run('npm', ['run', '--silent', 'build'], { cwd: root, timeout: 300_000 })
   redis = await startTestRedis()
   setpriv = (await run('sh', ['-c', 'command -v setpriv'])).stdout.trim()
   bin = await mkdtemp(join(tmpdir(), 'feecast-path-'))
