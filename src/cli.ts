@@ -68,31 +68,57 @@ program
 
 program
   .command('train')
-  .description('train the base-fee quantile model from block history files and write it with its model card')
+  .description(
+    'train a fee model (the base-fee model, or with --fee blob the blob-fee model) from block history files and write it with its model card',
+  )
   .requiredOption('--data <csv...>', 'block history CSV files')
-  .requiredOption('--out <dir>', 'output directory, e.g. models/basefee')
-  .option('--epochs <n>', 'maximum epochs (the best validation epoch is kept)', '30')
+  .requiredOption('--out <dir>', 'output directory, e.g. models/basefee or models/blobfee')
+  .option('--fee <kind>', 'which fee: basefee or blob', 'basefee')
+  .option('--epochs <n>', 'maximum epochs (the best validation epoch is kept; default 30, blob 6)')
   .option('--horizon <blocks>', 'longest horizon K the model predicts (>= 20)', '20')
   .option('--validation <share>', 'share of each file, at its end, held out for validation', '0.15')
   .option('--seed <n>', 'random seed', '1')
+  .option('--chain-id <id>', 'blob: chain whose built-in blob schedule the files follow (default 1, mainnet)')
+  .option('--blob-schedule <file>', 'blob: the blob schedule the files follow (JSON; overrides --chain-id)')
+  .option('--stride <blocks>', 'blob: one training example every this many blocks', '5')
+  .option(
+    '--loo <file>',
+    'blob: leave-one-file-out figures for the model card (bench/results/blob-backtest.json)',
+  )
   .option(
     '--backend <name>',
     'TF.js backend: auto (tfjs-node if installed, else wasm), node, wasm or cpu',
     'auto',
   )
   .action(async (options) => {
+    if (options.fee === 'blob') {
+      const { runTrainBlobCommand } = await import('./commands/trainBlobCommand.js')
+      await runTrainBlobCommand(options)
+      return
+    }
+    if (options.fee !== 'basefee') throw new FeecastError(`Invalid --fee: ${options.fee} (basefee or blob)`)
     const { runTrainCommand } = await import('./model/trainCommand.js')
-    await runTrainCommand(options)
+    await runTrainCommand({ ...options, epochs: options.epochs ?? '30' })
   })
 
 program
   .command('backtest')
-  .description('walk-forward backtest of maxFee coverage and headroom against viem, ethers and MetaMask')
+  .description(
+    'walk-forward backtest of maxFee coverage and headroom against viem, ethers and MetaMask (with --fee blob: maxFeePerBlobGas against blob-1x and blob-2x)',
+  )
   .requiredOption('--data <csv...>', 'block history CSV files')
+  .option('--fee <kind>', 'which fee: basefee or blob', 'basefee')
   .option('--json', 'print only { "rows": [...] } on stdout')
-  .option('--model <dir>', 'model directory (default: the shipped models/basefee)')
-  .option('--chain-id <id>', 'chain whose EIP-1559 parameters the files follow', '1')
+  .option('--model <dir>', 'model directory (default: the shipped models/basefee, or models/blobfee)')
+  .option('--chain-id <id>', 'chain whose EIP-1559 parameters (and blob schedule) the files follow', '1')
+  .option('--blob-schedule <file>', 'blob: the blob schedule the files follow (JSON; overrides --chain-id)')
   .action(async (options) => {
+    if (options.fee === 'blob') {
+      const { runBacktestBlobCommand } = await import('./commands/backtestBlobCommand.js')
+      await runBacktestBlobCommand(options)
+      return
+    }
+    if (options.fee !== 'basefee') throw new FeecastError(`Invalid --fee: ${options.fee} (basefee or blob)`)
     const { runBacktestCommand } = await import('./backtest/backtestCommand.js')
     await runBacktestCommand(options)
   })

@@ -2,20 +2,41 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { chainsKey } from './api/predictionKeys.js'
 import { chainProfile } from './chains/chains.js'
-import { type ChainConfig, ConfigError, loadConfig, redactConfig } from './config.js'
+import {
+  type ChainConfig,
+  type Config,
+  ConfigError,
+  loadConfig,
+  redactConfig,
+  secretRedactor,
+} from './config.js'
+import { FeecastError, StartupError } from './errors.js'
+import type { Logger } from './lib/logger.js'
 import { createLogger } from './lib/logger.js'
-import { type RedisServer, startRedisServer } from './store/redisServer.js'
+import type { Redactor } from './lib/redact.js'
+import { checkListenAddress, checkWritableDirectory, listenError } from './preflight.js'
+import { DirectoryInUseError } from './store/errors.js'
+import type { RedisServerEvent } from './store/redisServer.js'
 
 /** How long shutdown may take before the process gives up and exits non-zero. */
 const shutdownDeadlineMs = 15_000
+
+/** A part to stop at shutdown; `usesRedis`: its stop talks to Redis (bounded when Redis is gone). */
+type Stop = { name: string; stop: () => Promise<void>; usesRedis?: boolean }
+
+/** How long a part that talks to Redis may take to stop when Redis is gone (its calls cannot succeed). */
+const stopWithoutRedisMs = 1_000
 
 /**
  * `feecast start`: the whole service in one process. With no configuration it runs the embedded
  * default — a devchain and a private redis-server under the state directory — so a clone runs with
  * no network and no setup; RPC_URL_<chainId> and REDIS_URL switch to real chains and a real Redis.
+ * A setting that keeps it from starting (a port in use, a host that does not resolve, a state
+ * directory it cannot write or another feecast holds) is one line naming it, and exit code 2, with
+ * whatever had started stopped again.
  */
 export async function runStart(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>
+  let config: Config
   try {
     config = loadConfig()
   } catch (error) {
@@ -25,10 +46,13 @@ export async function runStart(): Promise<void> {
     }
     throw error
   }
-  const logger = createLogger(config.logLevel)
+  const redact = secretRedactor(config)
+  const logger = createLogger(config.logLevel, {}, { redact })
   logger.info({ settings: redactConfig(config) }, 'starting feecast')
 
-  const stops: Array<{ name: string; stop: () => Promise<void> }> = []
+  const stops: Stop[] = []
+  /** The service's Redis connection, once made: cut first at shutdown when Redis is gone. */
+  let redisClient: Redis | undefined
   let stopping = false
   const shutdown = async (signal: string, exitCode = 0) => {
     if (stopping) return
@@ -39,12 +63,19 @@ export async function runStart(): Promise<void> {
       process.exit(1)
     }, shutdownDeadlineMs)
     timer.unref()
+    // Redis gone: the parts' last Redis calls (a lease to release, a calibration state to save) cannot
+    // succeed, so each gets a moment, not the reconnection timeouts.
+    const redisGone = redisClient !== undefined && redisClient.status !== 'ready'
+    if (redisGone)
+      logger.warn({ status: redisClient?.status }, 'redis unreachable at shutdown: not waiting for it')
     // Reverse start order: samplers stop writing before Redis goes away.
-    for (const { name, stop } of stops.reverse()) {
+    for (const { name, stop, usesRedis } of stops.reverse()) {
       try {
-        await stop()
+        if (redisGone && usesRedis)
+          await Promise.race([stop(), new Promise<void>((r) => setTimeout(r, stopWithoutRedisMs).unref())])
+        else await stop()
       } catch (error) {
-        logger.warn({ component: name, err: error }, 'error while stopping')
+        logger.warn({ part: name, err: error }, 'error while stopping')
       }
     }
     logger.info('stopped')
@@ -53,13 +84,73 @@ export async function runStart(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
   process.once('SIGINT', () => void shutdown('SIGINT'))
 
+  try {
+    await startService({
+      config,
+      logger,
+      redact,
+      stops,
+      onRedis: (r) => {
+        redisClient = r
+      },
+      shutdown,
+    })
+  } catch (error) {
+    const line = startupFailure(error, config)
+    if (line === undefined) throw error
+    // One line on stderr, what was started stopped again, exit 2.
+    process.stderr.write(`feecast: ${line}\n`)
+    logger.level = 'silent'
+    await shutdown('startup failure', 2)
+  }
+}
+
+/** The one line a startup failure gets, naming the setting; undefined for an unexpected error. */
+function startupFailure(error: unknown, config: Config): string | undefined {
+  if (error instanceof StartupError) return error.shortMessage
+  if (error instanceof DirectoryInUseError)
+    return `FEECAST_STATE_DIR = "${config.stateDir}": ${error.shortMessage}; stop it, or give this one another FEECAST_STATE_DIR`
+  if (error instanceof FeecastError) return error.message.replace(/\n+/g, ' ')
+  return undefined
+}
+
+type StartServiceParameters = {
+  config: Config
+  logger: Logger
+  redact: Redactor
+  stops: Stop[]
+  onRedis: (redis: Redis) => void
+  shutdown: (signal: string, exitCode?: number) => Promise<void>
+}
+
+/** Starts every part in order, pushing each one's stop as soon as it runs. */
+async function startService({ config, logger, redact, stops, onRedis, shutdown }: StartServiceParameters) {
+  const metrics = await import('./metrics/metrics.js')
+  // Before anything is started: settings that can only be checked against the machine.
+  const embeddedRedis = !config.redisUrl
+  const embeddedDevchain = config.chains.length === 0 && config.role !== 'api'
+  if (embeddedRedis || embeddedDevchain) checkWritableDirectory('FEECAST_STATE_DIR', config.stateDir)
+  await checkListenAddress({ host: config.host, port: config.port, portSetting: 'PORT' })
+  if (embeddedDevchain && config.devchain.port !== 0)
+    await checkListenAddress({ host: '127.0.0.1', port: config.devchain.port, portSetting: 'DEVCHAIN_PORT' })
+
   let redisUrl = config.redisUrl
   if (!redisUrl) {
+    const { startRedisServer } = await import('./store/redisServer.js')
     const dataDir = join(config.stateDir, 'redis')
-    const server: RedisServer = await startRedisServer({ dataDir })
+    const redisLog = logger.child({ component: 'redis-server' })
+    const server = await startRedisServer({
+      dataDir,
+      supervise: true,
+      onEvent: (event) => onRedisServerEvent(event, redisLog, metrics),
+    })
     stops.push({ name: 'redis-server', stop: () => server.stop() })
     redisUrl = server.url
-    logger.info({ dataDir: server.dataDir, port: server.port }, 'embedded redis-server started')
+    metrics.setEmbeddedRedisUp(true)
+    logger.info(
+      { dataDir: server.dataDir, port: server.port, pid: server.pid },
+      'embedded redis-server started',
+    )
   }
 
   let chains: ChainConfig[] = config.chains
@@ -78,10 +169,28 @@ export async function runStart(): Promise<void> {
   }
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false })
-  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'))
+  onRedis(redis)
+  // One line per outage, not one per reconnection attempt.
+  let redisDown = false
+  redis.on('error', (error) => {
+    if (redisDown) return
+    redisDown = true
+    logger.warn({ err: error.message }, 'redis connection error: reconnecting')
+  })
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection back')
+    redisDown = false
+  })
   stops.push({
     name: 'redis-client',
-    stop: async () => void (await redis.quit().catch(() => redis.disconnect())),
+    usesRedis: true,
+    stop: async () => {
+      if (redis.status !== 'ready') return redis.disconnect()
+      const quit = redis.quit().catch(() => {})
+      const late = new Promise<void>((r) => setTimeout(r, 2_000).unref())
+      await Promise.race([quit, late])
+      redis.disconnect()
+    },
   })
 
   if (chains.length === 0) {
@@ -98,16 +207,24 @@ export async function runStart(): Promise<void> {
     chains = announced.sort((a, b) => a - b).map((chainId) => ({ chainId, rpcUrls: [] }))
   }
 
-  const metrics = await import('./metrics/metrics.js')
   for (const chain of chains)
     metrics.registerChain({
       chainId: chain.chainId,
       freshnessSeconds: chainProfile(chain.chainId).freshnessSeconds,
+      baseFeeRuleKnown: config.role !== 'api' && chainProfile(chain.chainId).baseFeeRule !== 'unknown',
     })
 
   // Every role serves HTTP: the API role for wallets, the sampler role for /metrics and health checks.
   const { createApiServer } = await import('./api/server.js')
-  const api = await createApiServer({ config, redis, logger, chains: chains.map((c) => c.chainId) })
+  const api = await createApiServer({
+    config,
+    redis,
+    logger,
+    chains: chains.map((c) => c.chainId),
+    redact,
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw listenError(error, { host: config.host, port: config.port, portSetting: 'PORT' })
+  })
   stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
   logger.info({ port: api.port }, 'api listening')
 
@@ -135,17 +252,25 @@ export async function runStart(): Promise<void> {
         backfillFullBlocks: config.backfillFullBlocks,
         rpcTimeoutMs: config.rpcTimeoutMs,
         rpcRetries: config.rpcRetries,
+        rpcMaxResponseBytes: config.rpcMaxResponseBytes,
         pollIntervalMs: config.pollIntervalMs,
         leaseTtlMs: config.leaseTtlMs,
         logger: logger.child({ chainId: chain.chainId }),
-        onRpcCall: (call) =>
+        onRpcCall: (call) => {
           metrics.recordRpcCall({
             chainId: call.chainId,
             endpoint: call.endpoint,
             outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
             durationSeconds: call.durationMs / 1000,
-          }),
+          })
+          if (call.outcome === 'oversized')
+            metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
+        },
         onEvent: (event) => {
+          if (event.type === 'block-rejected')
+            metrics.recordBlockRejected({ chainId: chain.chainId, reason: event.reason })
+          if (event.type === 'base-fee-rule')
+            metrics.setBaseFeeRuleMatching({ chainId: chain.chainId, matching: event.matching })
           if (event.type === 'reorg')
             metrics.recordReorg({ chainId: chain.chainId, depth: event.oldHead - event.ancestor })
           if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
@@ -172,8 +297,48 @@ export async function runStart(): Promise<void> {
         },
       })
       await sampler.start()
-      stops.push({ name: `predictor ${chain.chainId}`, stop: () => predictor.stop() })
-      stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop() })
+      stops.push({ name: `predictor ${chain.chainId}`, stop: () => predictor.stop(), usesRedis: true })
+      stops.push({ name: `sampler ${chain.chainId}`, stop: () => sampler.stop(), usesRedis: true })
     }
+  }
+}
+
+/** The embedded redis-server's own words and fate, in the logs and metrics. */
+function onRedisServerEvent(
+  event: RedisServerEvent,
+  log: Logger,
+  metrics: typeof import('./metrics/metrics.js'),
+): void {
+  switch (event.type) {
+    case 'output':
+      // Its warnings and errors (a full disk, a bad append-only file) are worth a line; the rest is detail.
+      if (event.level === 'warning') log.warn({ line: event.line }, 'redis-server says')
+      else log.debug({ line: event.line }, 'redis-server says')
+      return
+    case 'exited':
+      metrics.setEmbeddedRedisUp(false)
+      log.error(
+        { code: event.code, signal: event.signal, lastOutput: event.lastOutput },
+        'embedded redis-server exited: restarting it',
+      )
+      return
+    case 'restarted':
+      metrics.setEmbeddedRedisUp(true)
+      metrics.recordEmbeddedRedisRestart('ok')
+      log.info({ attempt: event.attempt }, 'embedded redis-server restarted')
+      return
+    case 'restart-failed':
+      metrics.recordEmbeddedRedisRestart('failed')
+      log.error(
+        { attempt: event.attempt, error: event.error.message, retryInMs: event.retryInMs },
+        'embedded redis-server could not be restarted: trying again',
+      )
+      return
+    case 'orphan-stopped':
+      log.warn(
+        { pid: event.pid },
+        'stopped a redis-server left on the data directory by a feecast that is gone',
+      )
+      return
   }
 }

@@ -48,4 +48,10 @@ export type HistoryRow = {
   minPriorityFee: bigint | null
   avgPriorityFee: bigint | null
   maxPriorityFee: bigint | null
+  /**
+   * The optional blob columns: present (a value or null) when the file has them, absent otherwise, so rows of
+   * files without blobs are what they always were.
+   */
+  blobGasUsed?: bigint | null
+  excessBlobGas?: bigint | null
 }

@@ -2,18 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { contractHeader } from '@feecast/client'
 import type { ApiConfig } from '../config.js'
 import type { Logger } from '../lib/logger.js'
+import { trustedProxies } from '../lib/trustedProxies.js'
+import { recordApiKeyRejection, registerApiKeys } from '../metrics/metrics.js'
+import { empty } from './core/answer.js'
 import { createContext } from './core/context.js'
 import { createPipeline, type Handler } from './core/pipeline.js'
 import { type RouteDefinition, routePattern } from './core/route.js'
 import { createRouter } from './core/router.js'
 import { errorAnswer } from './httpErrors.js'
 import { accessLog } from './middleware/accessLog.js'
+import { apiKeyAuth, createApiKeys } from './middleware/apiKeys.js'
 import { contract } from './middleware/contract.js'
 import { cors } from './middleware/cors.js'
 import { draining } from './middleware/draining.js'
+import { hostHeader } from './middleware/hostHeader.js'
 import { httpMetrics } from './middleware/httpMetrics.js'
 import { clientAddress, rateLimit } from './middleware/rateLimit.js'
-import { requestId } from './middleware/requestId.js'
+import { createIdGenerator, requestId, requestIdFor } from './middleware/requestId.js'
 import { defaultMaxUrlLength, requestLimits } from './middleware/requestLimits.js'
 import type { PredictionFeed } from './predictionFeed.js'
 import { blocknativeRoute } from './routes/blocknative.js'
@@ -33,6 +38,8 @@ export type CreateApiParameters = {
   /** True once shutdown has begun: /readyz fails and answers close their connection. */
   isDraining?: (() => boolean) | undefined
   now?: (() => number) | undefined
+  /** Hides configured secrets in text that comes from elsewhere (the sampler's reasons, /metrics). */
+  redact?: ((text: string) => string) | undefined
 }
 
 export type Api = {
@@ -40,6 +47,8 @@ export type Api = {
   handle(req: IncomingMessage, res: ServerResponse): void
   /** The OpenAPI 3.1 document (as /openapi.json serves it). */
   openApi(): string
+  /** The id of a request answered outside the API (a malformed one): the caller's when sane, else a new one. */
+  requestIdFor(given: string | undefined): string
 }
 
 /**
@@ -73,6 +82,7 @@ export function createApi({
   api = {},
   isDraining = () => false,
   now = Date.now,
+  redact = (text) => text,
 }: CreateApiParameters): Api {
   const documented: RouteDefinition[] = [
     predictRoute({ feed }),
@@ -81,8 +91,8 @@ export function createApi({
     gasStationRoute({ feed }),
     chainsRoute({ feed }),
     healthRoute({ startedAt: now() }),
-    readyRoute({ feed, isDraining }),
-    metricsRoute(),
+    readyRoute({ feed, isDraining, redact }),
+    metricsRoute({ now, redact }),
   ]
   let document: string | undefined
   const openApi = () => {
@@ -96,24 +106,40 @@ export function createApi({
     router.add(pattern, { definition, pattern })
   }
   const unlimited = new Set(routes.filter((r) => r.limited === false).map((r) => r.openapi.path))
-  const trustProxy = api.trustProxy ?? false
+  /** Paths that need no API key: probes, Prometheus, and the API's own description. */
+  const open = new Set([...unlimited, '/openapi.json'])
+  const isTrustedProxy = trustedProxies(api.trustedProxies ?? [])
+  const apiKeys = createApiKeys(api.apiKeys ?? [], now)
+  if (apiKeys.enabled) registerApiKeys()
+  const generateRequestId = createIdGenerator()
 
   const pipeline = createPipeline({
     steps: [
-      requestId(),
+      requestId({ generate: generateRequestId }),
       contract(),
       draining(isDraining),
+      hostHeader(),
       cors({
         origins: api.corsOrigins ?? '*',
         allowHeaders: corsAllowedHeaders,
         exposeHeaders: exposedHeaders,
       }),
       requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
+      // With API keys on, each key has its own limit (taken here) instead of each address.
+      apiKeyAuth({ keys: apiKeys, skip: (c) => open.has(c.path), onReject: recordApiKeyRejection }),
       rateLimit({
         perSecond: api.rateLimitPerSecond ?? 20,
         burst: api.rateLimitBurst ?? 60,
-        keyOf: (c) => clientAddress(c, trustProxy),
-        skip: (c) => unlimited.has(c.path),
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
+        skip: (c) => unlimited.has(c.path) || c.apiKeyId !== undefined,
+        now,
+      }),
+      // /metrics has its own, lower limit: a flood of renders would take the CPU the wallets' requests need.
+      rateLimit({
+        perSecond: api.metricsRateLimitPerSecond ?? 1,
+        burst: 10,
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
+        skip: (c) => c.path !== '/metrics',
         now,
       }),
     ],
@@ -130,11 +156,14 @@ export function createApi({
 
   const notFound: Handler = (c) =>
     errorAnswer(c, 404, 'not_found', 'No such route; GET /openapi.json lists them')
+  // An OPTIONS that is not a CORS preflight (those are answered by the cors step): what is allowed here.
   const methodNotAllowed: Handler = (c) =>
-    errorAnswer(c, 405, 'method_not_allowed', `${c.method} is not allowed here: use GET`, {}, [
-      'Allow',
-      'GET, HEAD, OPTIONS',
-    ])
+    c.method === 'OPTIONS'
+      ? empty(204, ['Allow', 'GET, HEAD, OPTIONS', 'Cache-Control', 'no-store'])
+      : errorAnswer(c, 405, 'method_not_allowed', `${c.method} is not allowed here: use GET`, {}, [
+          'Allow',
+          'GET, HEAD, OPTIONS',
+        ])
 
   return {
     handle(req, res) {
@@ -151,5 +180,6 @@ export function createApi({
       pipeline(c, handler, res)
     },
     openApi,
+    requestIdFor: (given) => requestIdFor(given, generateRequestId),
   }
 }

@@ -48,8 +48,8 @@ export type BlockAnswerParameters = {
   ifNoneMatch: string | undefined
   /** Makes the body once per prediction: fixed bytes, or bytes around a clocked fragment. */
   render: () => Buffer | ClockedBody
-  /** The clocked fragment at `age` (only for clocked bodies). */
-  fragment?: ((age: DataAge) => string) | undefined
+  /** The clocked fragment for data `age` old at `now` (only for clocked bodies). */
+  fragment?: ((age: DataAge, now: number) => string) | undefined
 }
 
 /** Seconds a client may keep the answer: until the next block is due, at most one block time. */
@@ -99,10 +99,10 @@ export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment
     return { answer: r.notModified, age }
   }
   if (r.clocked !== undefined && fragment !== undefined) {
-    const now = fragment(age)
-    if (now !== r.fragment) {
-      r.fragment = now
-      r.body = Buffer.concat([r.clocked.before, Buffer.from(now), r.clocked.after])
+    const current = fragment(age, now)
+    if (current !== r.fragment) {
+      r.fragment = current
+      r.body = Buffer.concat([r.clocked.before, Buffer.from(current), r.clocked.after])
       r.contentLength = String(r.body.length)
       r.ok = undefined
     }

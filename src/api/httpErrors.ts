@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'payload_too_large'
   | 'uri_too_long'
   | 'rate_limited'
+  | 'unauthorized'
   | 'bad_request'
   | 'request_header_fields_too_large'
   | 'request_timeout'

@@ -6,8 +6,15 @@ import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
-import { observeHttpRequest, setPredictionAgeSource } from '../metrics/metrics.js'
+import { trustedProxies } from '../lib/trustedProxies.js'
+import {
+  observeHttpRequest,
+  recordShedConnection,
+  setOpenConnectionsSource,
+  setPredictionAgeSource,
+} from '../metrics/metrics.js'
 import { createApi } from './app.js'
+import { createConnectionGuard, defaultMaxConnections } from './connectionGuard.js'
 import { errorBody } from './httpErrors.js'
 import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
 import { dataAge } from './shapes.js'
@@ -24,6 +31,8 @@ export type CreateApiServerParameters = {
   feed?: PredictionFeed | undefined
   /** The clock (ms), for tests that need answers to the byte. Default Date.now. */
   now?: (() => number) | undefined
+  /** Hides configured secrets in text the API answers from elsewhere (config's secretRedactor). */
+  redact?: ((text: string) => string) | undefined
 }
 
 export type CloseParameters = {
@@ -69,6 +78,7 @@ export async function createApiServer({
   chains,
   feed: givenFeed,
   now = Date.now,
+  redact,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
   const feed =
@@ -85,6 +95,7 @@ export async function createApiServer({
     api: config.api,
     isDraining: () => drainingNow,
     now,
+    redact,
   })
 
   setPredictionAgeSource(function* () {
@@ -99,20 +110,71 @@ export async function createApiServer({
     }
   })
 
+  const headersTimeoutMs = config.api.headersTimeoutMs ?? 5_000
   const server = createServer(
     {
       maxHeaderSize: maxHeaderBytes,
-      headersTimeout: 10_000,
-      requestTimeout: 15_000,
-      keepAliveTimeout: 5_000,
+      // A connection that sends nothing (or a head byte by byte) is closed within a second of its limit:
+      // Node checks every connectionsCheckingInterval (30 s by default, which kept idle sockets for 40 s).
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs + 5_000,
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: config.api.keepAliveTimeoutMs ?? 5_000,
+      // A missing Host is answered by the API (in JSON, with a request id), not by Node's empty 400.
+      requireHostHeader: false,
     },
     api.handle,
   )
 
+  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
+  server.timeout = config.api.idleTimeoutMs ?? 30_000
+
+  // Each connection is a file descriptor: one client address gets a share, the server a total below the
+  // open-file limit; past either, a connection is closed as soon as it is accepted.
+  const isTrustedProxy = trustedProxies(config.api.trustedProxies ?? [])
+  const maxConnections = config.api.maxConnections || defaultMaxConnections()
+  const shedLoggedAt = new Map<string, number>()
+  const guardEvents = {
+    onShed: (reason: 'per-client' | 'total', address: string) => {
+      recordShedConnection(reason)
+      const t = Date.now()
+      if ((shedLoggedAt.get(reason) ?? 0) > t - 60_000) return
+      shedLoggedAt.set(reason, t)
+      log.warn(
+        { reason, client: address, open: guard.open, maxConnections },
+        reason === 'total'
+          ? 'connection limit reached: closing new connections'
+          : 'a client is over its connection limit: closing its new connections',
+      )
+    },
+  }
+  const guard = createConnectionGuard({
+    maxConnections,
+    maxPerClient: config.api.maxConnectionsPerClient ?? 64,
+    // A trusted proxy carries many clients: it is held to the total only.
+    isExempt: isTrustedProxy,
+    onShed: guardEvents.onShed,
+  })
+  // The total is also Node's own cap: past it a connection is closed before a socket object is even made.
+  server.maxConnections = maxConnections
+  server.on('drop', (dropped?: { remoteAddress?: string }) =>
+    guardEvents.onShed('total', dropped?.remoteAddress ?? 'unknown'),
+  )
+  server.on('connection', (socket: Socket) => {
+    if (!guard.admit(socket)) socket.destroy()
+  })
+  setOpenConnectionsSource(() => guard.open)
+
   // Malformed requests never reach the API: answer them in JSON too, and never log their bytes (they may
-  // hold anything a client sent).
+  // hold anything a client sent). The socket is destroyed once the answer is out: ending it alone left
+  // it open (and its descriptor held) until the client closed its side.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    // A connection that never sent a request: nothing to answer, just close it.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
       socket.destroy()
       return
     }
@@ -126,11 +188,15 @@ export async function createApiServer({
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? ([408, 'request_timeout', 'The request took too long to arrive'] as const)
           : ([400, 'bad_request', 'Malformed HTTP request'] as const)
-    const body = JSON.stringify(errorBody(status, code, message))
+    const id = api.requestIdFor(undefined)
+    const body = JSON.stringify(errorBody(status, code, message, {}, id))
     socket.end(
       `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
+        `Cache-Control: no-store\r\nX-Request-Id: ${id}\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
     )
+    // A client that does not read the answer does not keep the socket either.
+    setTimeout(() => socket.destroy(), 1_000).unref()
     observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
     log.info({ status, code: error.code }, 'rejected a malformed request')
   })
@@ -184,6 +250,7 @@ export async function createApiServer({
         )
       })
       setPredictionAgeSource(undefined)
+      setOpenConnectionsSource(undefined)
       if (!givenFeed) await feed.close()
       log.info('api closed')
     })()

@@ -1,7 +1,9 @@
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { FeecastError } from '../errors.js'
 import type { HistoryRow } from '../types.js'
+import { checkBlobCells, checkBlobTransitions } from './blobColumns.js'
 
-/** The columns of a block history file, in order (DESIGN.md). */
+/** The columns of a block history file, in order (DESIGN.md); the two blob columns at the end are optional. */
 export const historyColumns = [
   'number',
   'timestamp',
@@ -12,7 +14,12 @@ export const historyColumns = [
   'min_priority_fee',
   'avg_priority_fee',
   'max_priority_fee',
+  'blob_gas_used',
+  'excess_blob_gas',
 ] as const
+
+/** The optional trailing columns of blob-carrying chains (EIP-4844 header fields). */
+export const blobColumns = ['blob_gas_used', 'excess_blob_gas'] as const
 
 export type HistoryColumn = (typeof historyColumns)[number]
 
@@ -23,7 +30,7 @@ export class HistoryFileError extends FeecastError {
 
   constructor(source: string, line: number | undefined, problem: string) {
     super(`${source}${line === undefined ? '' : `:${line}`}: ${problem}`, {
-      details: `A block history file has the header "${historyColumns.join(',')}", ascending block numbers, integers in wei and unix seconds, and an empty cell where a value is unknown.`,
+      details: `A block history file has the header "${historyHeader}" (plus ",${blobColumns.join(',')}" on chains with blobs), ascending block numbers, integers in wei and unix seconds, and an empty cell where a value is unknown.`,
     })
     this.source = source
     this.line = line
@@ -34,6 +41,12 @@ export type ParseHistoryCsvParameters = {
   text: string
   /** Named in errors: the file path, or a label. */
   source?: string
+  /**
+   * The chain's blob forks. Given, every blob transition is checked against them: each row's excess blob gas
+   * must follow from its parent's by a rule of the fork in force at its timestamp. A file carries no chain
+   * id, so the caller names the schedule (mainnet's unless told otherwise).
+   */
+  blobSchedule?: BlobSchedule
 }
 
 export type ParseHistoryCsvReturnType = {
@@ -51,6 +64,7 @@ const integer = /^[0-9]+$/
 export function parseHistoryCsv({
   text,
   source = 'history',
+  blobSchedule,
 }: ParseHistoryCsvParameters): ParseHistoryCsvReturnType {
   const lines = text.split(/\r?\n/)
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop()
@@ -73,6 +87,13 @@ export function parseHistoryCsv({
     )
   if (!index.has('number')) throw new HistoryFileError(source, 1, 'the header has no "number" column')
 
+  const hasBlobColumns = blobColumns.some((c) => index.has(c))
+  if (hasBlobColumns && !blobColumns.every((c) => index.has(c)))
+    throw new HistoryFileError(
+      source,
+      1,
+      `the blob columns ${blobColumns.map((c) => `"${c}"`).join(' and ')} come together`,
+    )
   const present = new Set<HistoryColumn>()
   const rows: HistoryRow[] = []
   let previous = -1
@@ -120,7 +141,7 @@ export function parseHistoryCsv({
           : `block ${number} comes after ${previous}: numbers must ascend`,
       )
     previous = number
-    rows.push({
+    const row: HistoryRow = {
       number,
       timestamp: num('timestamp'),
       baseFeePerGas: big('base_fee_per_gas'),
@@ -130,16 +151,34 @@ export function parseHistoryCsv({
       minPriorityFee: big('min_priority_fee'),
       avgPriorityFee: big('avg_priority_fee'),
       maxPriorityFee: big('max_priority_fee'),
-    })
+    }
+    if (hasBlobColumns) {
+      row.blobGasUsed = big('blob_gas_used')
+      row.excessBlobGas = big('excess_blob_gas')
+      const problem = checkBlobCells(row)
+      if (problem) throw new HistoryFileError(source, lineNo, problem)
+    }
+    rows.push(row)
+  }
+  if (hasBlobColumns && blobSchedule) {
+    // Rows are lines 2.. of the file, one each (blank lines are refused above).
+    const problem = checkBlobTransitions(rows, blobSchedule)
+    if (problem) throw new HistoryFileError(source, problem.index + 2, problem.problem)
   }
   return { rows, presentColumns: historyColumns.filter((c) => present.has(c)) }
 }
 
 const text = (v: bigint | number | null) => (v === null ? '' : v.toString())
 
-/** One CSV line for a row, columns in the order of `historyColumns`. */
-export function formatHistoryRow(row: HistoryRow): string {
-  return [
+/** Whether a row carries the blob columns (parsed from a file that has them, or collected from a blob chain). */
+const hasBlobFields = (row: HistoryRow) => row.blobGasUsed !== undefined || row.excessBlobGas !== undefined
+
+/**
+ * One CSV line for a row, columns in the order of `historyColumns`; the blob columns only when asked for
+ * (by default: when the row has them).
+ */
+export function formatHistoryRow(row: HistoryRow, withBlobColumns = hasBlobFields(row)): string {
+  const cells = [
     row.number,
     row.timestamp,
     row.baseFeePerGas,
@@ -150,14 +189,20 @@ export function formatHistoryRow(row: HistoryRow): string {
     row.avgPriorityFee,
     row.maxPriorityFee,
   ]
-    .map(text)
-    .join(',')
+  if (withBlobColumns) cells.push(row.blobGasUsed ?? null, row.excessBlobGas ?? null)
+  return cells.map(text).join(',')
 }
 
-export const historyHeader = historyColumns.join(',')
+/** The header of a file without blob columns (the nine columns every chain has). */
+export const historyHeader = historyColumns
+  .filter((c) => !(blobColumns as readonly string[]).includes(c))
+  .join(',')
 
+/** A whole file: with the blob columns when any row carries them. */
 export function formatHistoryCsv(rows: readonly HistoryRow[]): string {
-  return `${[historyHeader, ...rows.map(formatHistoryRow)].join('\n')}\n`
+  const withBlobColumns = rows.some(hasBlobFields)
+  const header = withBlobColumns ? historyColumns.join(',') : historyHeader
+  return `${[header, ...rows.map((row) => formatHistoryRow(row, withBlobColumns))].join('\n')}\n`
 }
 
 /** Splits rows into runs of consecutive block numbers (files may have gaps). */

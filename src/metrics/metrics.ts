@@ -9,6 +9,9 @@ import client from 'prom-client'
  * | metric | type | labels |
  * |---|---|---|
  * | http_server_request_duration_seconds | histogram | http_route, http_request_method, http_response_status_code |
+ * | feecast_http_connections_shed_total | counter | reason (per-client, total) |
+ * | feecast_http_open_connections | gauge (at scrape) | |
+ * | feecast_api_key_rejections_total | counter | reason (missing, unknown): never the key |
  * | feecast_predicted_max_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
  * | feecast_predicted_max_priority_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
  * | feecast_predicted_expected_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
@@ -20,12 +23,17 @@ import client from 'prom-client'
  * | feecast_chain_freshness_bound_seconds | gauge | chain_id |
  * | feecast_rpc_requests_total | counter | chain_id, endpoint, outcome (ok, error, timeout) |
  * | feecast_rpc_request_duration_seconds | histogram | chain_id, endpoint |
+ * | feecast_rpc_oversized_responses_total | counter | chain_id, endpoint |
  * | feecast_reorgs_total | counter | chain_id |
+ * | feecast_blocks_rejected_total | counter | chain_id, reason (timestamp, base-fee, base-fee-rule) |
+ * | feecast_base_fee_rule_matching | gauge | chain_id (1 follows its known rule, 0 no longer, absent: rule unknown) |
  * | feecast_reorg_depth_blocks | histogram | chain_id |
  * | feecast_calibration_coverage_ratio | gauge | chain_id, confidence, within_blocks |
  * | feecast_calibration_scored_total | counter | chain_id, confidence, within_blocks |
  * | feecast_calibration_covered_total | counter | chain_id, confidence, within_blocks |
  * | feecast_model_info | gauge (1) | version, backend |
+ * | feecast_embedded_redis_up | gauge | redis (embedded): 1 while the embedded redis-server runs |
+ * | feecast_embedded_redis_restarts_total | counter | outcome (ok, failed) |
  * | process_*, nodejs_* | default Node metrics (prom-client) | |
  */
 
@@ -42,6 +50,33 @@ const httpDuration = new client.Histogram({
   labelNames: ['http_route', 'http_request_method', 'http_response_status_code'] as const,
   buckets: httpBuckets,
   registers: [registry],
+})
+
+const connectionsShed = new client.Counter({
+  name: 'feecast_http_connections_shed_total',
+  help: 'Connections closed as soon as accepted: their client address (per-client) or the server (total) was at its cap',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+})
+connectionsShed.inc({ reason: 'per-client' }, 0)
+connectionsShed.inc({ reason: 'total' }, 0)
+
+const apiKeyRejections = new client.Counter({
+  name: 'feecast_api_key_rejections_total',
+  help: 'Requests refused with 401 while API keys are on: without a key (missing) or with one not configured (unknown)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+})
+
+let openConnectionsSource: (() => number) | undefined
+new client.Gauge({
+  name: 'feecast_http_open_connections',
+  help: 'Connections the API holds open now',
+  registers: [registry],
+  collect() {
+    this.reset()
+    if (openConnectionsSource) this.set(openConnectionsSource())
+  },
 })
 
 const feeLabels = ['chain_id', 'confidence', 'within_blocks'] as const
@@ -119,6 +154,13 @@ const rpcDuration = new client.Histogram({
   registers: [registry],
 })
 
+const rpcOversized = new client.Counter({
+  name: 'feecast_rpc_oversized_responses_total',
+  help: 'JSON-RPC responses whose body passed RPC_MAX_RESPONSE_BYTES and whose read was cut off',
+  labelNames: ['chain_id', 'endpoint'] as const,
+  registers: [registry],
+})
+
 const freshnessBound = new client.Gauge({
   name: 'feecast_chain_freshness_bound_seconds',
   help: "Age (seconds) beyond which a chain's data counts as stale",
@@ -131,6 +173,20 @@ const reorgs = new client.Counter({
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
+const blocksRejected = new client.Counter({
+  name: 'feecast_blocks_rejected_total',
+  help: 'Blocks refused by the checks of what an endpoint says (each attempt), by reason',
+  labelNames: ['chain_id', 'reason'] as const,
+  registers: [registry],
+})
+const baseFeeRuleMatching = new client.Gauge({
+  name: 'feecast_base_fee_rule_matching',
+  help: "1 while a chain's base fees follow its known rule, 0 once they stopped (followed with low trust)",
+  labelNames: ['chain_id'] as const,
+  registers: [registry],
+})
+const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule'])
+
 const reorgDepth = new client.Histogram({
   name: 'feecast_reorg_depth_blocks',
   help: 'Depth (blocks rewritten) of detected reorganisations',
@@ -162,6 +218,20 @@ const modelInfo = new client.Gauge({
   name: 'feecast_model_info',
   help: 'The model in use (always 1): its version and TF.js backend',
   labelNames: ['version', 'backend'] as const,
+  registers: [registry],
+})
+
+const embeddedRedisUp = new client.Gauge({
+  name: 'feecast_embedded_redis_up',
+  help: 'Whether the embedded redis-server is running (only exported when feecast runs one)',
+  // A labelled gauge has no series until set: a service on an external Redis exports none (not a 0).
+  labelNames: ['redis'] as const,
+  registers: [registry],
+})
+const embeddedRedisRestarts = new client.Counter({
+  name: 'feecast_embedded_redis_restarts_total',
+  help: 'Restarts of the embedded redis-server after it exited on its own, by outcome',
+  labelNames: ['outcome'] as const,
   registers: [registry],
 })
 
@@ -222,6 +292,27 @@ export function observeHttpRequest({
     httpChildren.set(key, child)
   }
   child.observe(durationSeconds)
+}
+
+/** A connection the API closed at once (its client or the server at its cap). */
+export function recordShedConnection(reason: 'per-client' | 'total'): void {
+  connectionsShed.inc({ reason })
+}
+
+/** API keys are on: their rejection counters start at zero. */
+export function registerApiKeys(): void {
+  apiKeyRejections.inc({ reason: 'missing' }, 0)
+  apiKeyRejections.inc({ reason: 'unknown' }, 0)
+}
+
+/** A request refused for its API key (never labelled with the key). */
+export function recordApiKeyRejection(reason: 'missing' | 'unknown'): void {
+  apiKeyRejections.inc({ reason })
+}
+
+/** Where `feecast_http_open_connections` reads the count at scrape time (the API server). */
+export function setOpenConnectionsSource(source: (() => number) | undefined): void {
+  openConnectionsSource = source
 }
 
 type FeeEstimate = {
@@ -306,6 +397,17 @@ export function recordRpcCall({
   rpcDuration.observe({ chain_id, endpoint: label }, durationSeconds)
 }
 
+/** A JSON-RPC response cut off at the size cap (an endpoint sending too much, maybe on purpose). */
+export function recordOversizedRpcResponse({
+  chainId,
+  endpoint,
+}: {
+  chainId: number
+  endpoint: string
+}): void {
+  rpcOversized.inc({ chain_id: chainLabel(chainId), endpoint: safeEndpoint(endpoint) })
+}
+
 /**
  * A chain the process serves: its freshness bound, and its counters at zero so rates and panels have
  * data before the first event.
@@ -313,13 +415,31 @@ export function recordRpcCall({
 export function registerChain({
   chainId,
   freshnessSeconds,
+  baseFeeRuleKnown = true,
 }: {
   chainId: number
   freshnessSeconds: number
+  /** Whether feecast knows the chain's base-fee rule (then it starts out matching). */
+  baseFeeRuleKnown?: boolean
 }): void {
   const chain_id = chainLabel(chainId)
   freshnessBound.set({ chain_id }, freshnessSeconds)
   reorgs.inc({ chain_id }, 0)
+  for (const reason of rejectionReasons) blocksRejected.inc({ chain_id, reason }, 0)
+  if (baseFeeRuleKnown) baseFeeRuleMatching.set({ chain_id }, 1)
+}
+
+/** A block the sampler refused (each attempt). */
+export function recordBlockRejected({ chainId, reason }: { chainId: number; reason: string }): void {
+  blocksRejected.inc({
+    chain_id: chainLabel(chainId),
+    reason: rejectionReasons.has(reason) ? reason : 'other',
+  })
+}
+
+/** Whether a chain's base fees follow its known rule. */
+export function setBaseFeeRuleMatching({ chainId, matching }: { chainId: number; matching: boolean }): void {
+  baseFeeRuleMatching.set({ chain_id: chainLabel(chainId) }, matching ? 1 : 0)
 }
 
 /** A reorganisation the sampler detected and repaired. */
@@ -354,6 +474,20 @@ export function setCalibrationCoverage(parameters: CalibrationLabels & { coverag
 export function setModelInfo({ version, backend }: { version: string; backend: string }): void {
   modelInfo.reset()
   modelInfo.set({ version: version.slice(0, 64), backend: backend.slice(0, 32) }, 1)
+}
+
+/** Whether the embedded redis-server runs (a supervised child of this process). */
+export function setEmbeddedRedisUp(up: boolean): void {
+  if (up) {
+    embeddedRedisRestarts.inc({ outcome: 'ok' }, 0)
+    embeddedRedisRestarts.inc({ outcome: 'failed' }, 0)
+  }
+  embeddedRedisUp.set({ redis: 'embedded' }, up ? 1 : 0)
+}
+
+/** The embedded redis-server was restarted (ok) or a restart failed. */
+export function recordEmbeddedRedisRestart(outcome: 'ok' | 'failed'): void {
+  embeddedRedisRestarts.inc({ outcome })
 }
 
 /** The exposition text for GET /metrics. */

@@ -6,13 +6,20 @@ import type { ModelLayout } from './layout.js'
 
 /** scaling.json: everything besides the weights that turns a feature vector into quantiles. */
 export type ModelMeta = {
-  format: 'feecast-basefee-quantiles'
+  /** The base-fee model, or the blob-fee model (same network shape and layout, its own features). */
+  format: ModelFormat
   /** The model's name and training date, reported with every prediction. */
   version: string
   featureVersion: number
   featureNames: string[]
   featureMean: number[]
   featureStd: number[]
+  /**
+   * The smallest and largest value of each feature among the training examples, where the model records it
+   * (the blob model): inputs are clamped into it, since the network has no learned answer outside (a feature
+   * that never varied in training, like EIP-7918's reserve share before Osaka, then reads as it always did).
+   */
+  featureRange?: { low: number[]; high: number[] }
   /** Targets and outputs are in units of the chain's largest one-block log step (log 1.125 on Ethereum). */
   unit: 'maxLogStep'
   layout: ModelLayout
@@ -22,6 +29,8 @@ export type ModelMeta = {
    * blocks said its levels are off by. A new chain starts from these rather than from zero.
    */
   calibrationPrior?: { confidences: number[]; horizons: number[]; offset: number[][] }
+  /** Starting offsets per regime, for models whose calibration keeps one state per regime (blob fees). */
+  calibrationPriors?: Record<string, { confidences: number[]; horizons: number[]; offset: number[][] }>
   training: {
     command: string
     files: { path: string; sha256: string; rows: number }[]
@@ -32,6 +41,8 @@ export type ModelMeta = {
     date: string
   }
 }
+
+export type ModelFormat = 'feecast-basefee-quantiles' | 'feecast-blobfee-quantiles'
 
 export class ModelFilesError extends FeecastError {
   override name = 'ModelFilesError'
@@ -77,7 +88,10 @@ export async function writeModelFiles(dir: string, { artifacts, meta }: ModelFil
   await writeFile(join(dir, 'scaling.json'), `${JSON.stringify(meta, null, 2)}\n`)
 }
 
-export async function readModelFiles(dir: string): Promise<ModelFiles> {
+export async function readModelFiles(
+  dir: string,
+  format: ModelFormat = 'feecast-basefee-quantiles',
+): Promise<ModelFiles> {
   const read = async (name: string) => {
     try {
       return await readFile(join(dir, name))
@@ -107,8 +121,8 @@ export async function readModelFiles(dir: string): Promise<ModelFiles> {
   } catch (error) {
     throw new ModelFilesError(dir, 'model.json or scaling.json is not valid JSON', error)
   }
-  if (meta.format !== 'feecast-basefee-quantiles')
-    throw new ModelFilesError(dir, `scaling.json has format "${String(meta.format)}"`)
+  if (meta.format !== format)
+    throw new ModelFilesError(dir, `scaling.json has format "${String(meta.format)}", expected "${format}"`)
   const weightSpecs = modelJson.weightsManifest.flatMap((m) => m.weights)
   const weightData = weights.buffer.slice(
     weights.byteOffset,

@@ -1,5 +1,4 @@
 import type * as Tf from '@tensorflow/tfjs'
-import { featureNames } from '../features/featureNames.js'
 import { mulberry32 } from '../lib/random.js'
 import type { ExampleSet } from './examples.js'
 import { type ModelLayout, outputSize } from './layout.js'
@@ -188,7 +187,8 @@ export async function trainFeeModel({
   seed = 1,
   onProgress,
 }: TrainFeeModelParameters): Promise<TrainFeeModelReturnType> {
-  const F = featureNames.length
+  // Features per example from the set itself: the base-fee and blob-fee models share this trainer.
+  const F = train.count > 0 ? train.features.length / train.count : 0
   const H = layout.horizons.length
   const O = outputSize(layout)
   if (train.count === 0) throw new RangeError('trainFeeModel: no training examples')

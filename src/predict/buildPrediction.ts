@@ -29,6 +29,11 @@ export type BuildPredictionParameters = {
   now: number
   /** Feature means/stds the model was trained on (inputs far outside them lower the trust label). */
   trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
+  /**
+   * What the sampler doubts about the chain's data (its base fees no longer follow the chain's known
+   * rule): each is a reason, and any makes the label low.
+   */
+  doubts?: readonly string[] | undefined
 }
 
 export type BuildPredictionReturnType = {
@@ -85,6 +90,7 @@ export function buildPrediction({
   tips,
   now,
   trainedRange,
+  doubts = [],
 }: BuildPredictionParameters): BuildPredictionReturnType {
   const run = latestRun(records)
   const head = run[run.length - 1]
@@ -193,6 +199,16 @@ export function buildPrediction({
     reasons.push(`recent coverage at 90% is ${(recent * 100).toFixed(1)}%`)
     concerns++
   } else reasons.push('recent coverage near nominal')
+  if (profile.baseFeeRule === 'unknown') {
+    reasons.push(
+      `feecast does not know ${profile.name}'s base-fee rule: its base fees are only checked for plausibility`,
+    )
+    concerns += 2
+  }
+  for (const doubt of doubts) {
+    reasons.push(doubt)
+    concerns += 2
+  }
   if (tipsMissing) {
     reasons.push('too few blocks with tips: maxPriorityFeePerGas is the chain minimum')
     concerns += 2

@@ -16,6 +16,11 @@ export type CalibrationPriorParameters = {
   /** Examples the model was not fitted on (its time-held-out validation set). */
   examples: ExampleSet
   rule: FeeRule
+  /**
+   * Log units of one unit of the examples' targets (default: the rule's largest one-block step). The blob
+   * model's targets are in each fork's own step; its prior is read in those units (1).
+   */
+  maxStep?: number
   confidences?: number[]
   horizons?: number[]
   /** Offsets are clamped to these bounds (a small validation set says little about far tails). */
@@ -37,6 +42,7 @@ export function calibrationPrior({
   forecaster,
   examples,
   rule,
+  maxStep,
   confidences = defaultCalibrationConfidences,
   horizons = defaultCalibrationHorizons,
   bounds = [-1.5, 2],
@@ -46,7 +52,7 @@ export function calibrationPrior({
   const layout = forecaster.layout
   const H = layout.horizons.length
   const F = examples.features.length / Math.max(1, examples.count)
-  const step = maxLogStep(rule)
+  const step = maxStep ?? maxLogStep(rule)
   const levelScores = layout.runMaxLevels.map(normalQuantile)
   const scores: Float64Array[] = horizons.map(() => new Float64Array(examples.count))
   const features = { vector: new Float64Array(F) } as unknown as Features

@@ -31,6 +31,20 @@ export const metricNames = {
   calibrationCovered: 'feecast_calibration_covered_total',
   /** gauge; chain_id, confidence, within_blocks: recent live coverage */
   calibrationCoverage: 'feecast_calibration_coverage_ratio',
+  /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule) */
+  blocksRejected: 'feecast_blocks_rejected_total',
+  /** gauge; chain_id: 1 while base fees follow the chain's known rule */
+  baseFeeRuleMatching: 'feecast_base_fee_rule_matching',
+  /** counter; reason (per-client, total) */
+  connectionsShed: 'feecast_http_connections_shed_total',
+  /** counter; chain_id, endpoint */
+  rpcOversized: 'feecast_rpc_oversized_responses_total',
+  /** gauge; redis="embedded" */
+  embeddedRedisUp: 'feecast_embedded_redis_up',
+  /** counter; outcome (ok, failed) */
+  embeddedRedisRestarts: 'feecast_embedded_redis_restarts_total',
+  /** counter; reason (missing, unknown) */
+  apiKeyRejections: 'feecast_api_key_rejections_total',
 } as const
 
 /** The scrape job of the feecast targets. */

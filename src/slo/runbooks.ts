@@ -1,5 +1,11 @@
 import { expandSlo } from './expand.js'
-import { absentFor, sliInputAbsentAlert, targetsMissingAlert, targetsMissingFor } from './rules.js'
+import {
+  absentFor,
+  conditionAlertName,
+  sliInputAbsentAlert,
+  targetsMissingAlert,
+  targetsMissingFor,
+} from './rules.js'
 import type { SloSpec } from './types.js'
 import { type BurnCondition, num } from './windows.js'
 
@@ -80,6 +86,40 @@ export function runbooksMarkdown(spec: SloSpec): string {
       `Inputs (an absent one raises \`${sliInputAbsentAlert(spec)}\`): ${slo.inputs.map((i) => `\`${i}\``).join(', ')}.`,
       '',
     )
+  }
+  if (spec.alerts.length > 0) {
+    out.push(
+      '# Defences',
+      '',
+      "Alerts on feecast's own defences acting (generated from `alerts` in the spec): each says something is",
+      'being refused, shed or restarted, often before an SLO feels it.',
+      '',
+      '| alert | severity | fires when |',
+      '|---|---|---|',
+      ...spec.alerts.map(
+        (a) =>
+          `| [\`${conditionAlertName(spec, a)}\`](#${a.anchor}) | ${a.severity} | \`${a.expr}\` for ${a.for} |`,
+      ),
+      '',
+    )
+    for (const a of spec.alerts) {
+      out.push(
+        `## ${a.anchor}`,
+        '',
+        `**${a.title}** (\`${conditionAlertName(spec, a)}\`, \`severity="${a.severity}"\`). ${a.description}`,
+        '',
+        `**Impact.** ${a.runbook.impact}`,
+        '',
+        '**Diagnose.**',
+        '',
+        ...a.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
+        '',
+        '**Mitigate.**',
+        '',
+        ...a.runbook.mitigate.map((d) => `- ${d}`),
+        '',
+      )
+    }
   }
   out.push(
     '## sli-input-absent',

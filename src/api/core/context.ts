@@ -24,6 +24,8 @@ export type Context = {
   params: Readonly<Record<string, string>>
   /** Set by the requestId middleware. */
   requestId: string | undefined
+  /** The id of the API key the request came with (API keys on), never the key. */
+  apiKeyId: string | undefined
   /** Headers every answer to this request carries, set by middleware: [name, value, name, value ...]. */
   readonly responseHeaders: string[]
 }
@@ -42,6 +44,7 @@ export function createContext(req: IncomingMessage, now: number): Context {
     route: 'unmatched',
     params: {},
     requestId: undefined,
+    apiKeyId: undefined,
     responseHeaders: [],
   }
 }

@@ -3,6 +3,8 @@ import type { Observer } from '../core/pipeline.js'
 
 export type RequestLine = {
   reqId: string | undefined
+  /** The API key's id, when keys are on (never the key). */
+  keyId?: string | undefined
   method: string
   /** Route pattern, or 'unmatched'. */
   route: string
@@ -20,12 +22,20 @@ export type RequestLine = {
  */
 export function logRequest(
   logger: Logger,
-  { reqId, method, route, path, status, durationSeconds }: RequestLine,
+  { reqId, keyId, method, route, path, status, durationSeconds }: RequestLine,
 ) {
   const level = status === 503 ? 'warn' : status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug'
   if (!logger.isLevelEnabled(level)) return
   logger[level](
-    { reqId, method, route, path: path.slice(0, 200), status, ms: Math.round(durationSeconds * 1e6) / 1000 },
+    {
+      reqId,
+      ...(keyId === undefined ? {} : { keyId }),
+      method,
+      route,
+      path: path.slice(0, 200),
+      status,
+      ms: Math.round(durationSeconds * 1e6) / 1000,
+    },
     'request',
   )
 }

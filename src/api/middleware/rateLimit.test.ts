@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { trustedProxies } from '../../lib/trustedProxies.js'
 import { testContext } from '../core/testRequest.js'
 import { clientAddress, rateLimit } from './rateLimit.js'
 
@@ -45,9 +46,15 @@ describe('rateLimit', () => {
     const { get } = setup(0, 1)
     for (let i = 0; i < 10; i++) expect(get()).toBeUndefined()
   })
-  it('takes the client address from the last X-Forwarded-For entry only behind a trusted proxy', () => {
-    const c = testContext({ headers: { 'X-Forwarded-For': '6.6.6.6, 10.0.0.1' }, remoteAddress: '127.0.0.1' })
-    expect(clientAddress(c, true)).toBe('10.0.0.1')
-    expect(clientAddress(c, false)).toBe('127.0.0.1')
+  it('believes X-Forwarded-For only from a trusted proxy: the rightmost hop that is no proxy', () => {
+    const proxies = trustedProxies(['127.0.0.1', '10.0.0.0/8'])
+    const c = testContext({
+      headers: { 'X-Forwarded-For': '6.6.6.6, 7.7.7.7, 10.0.0.1' },
+      remoteAddress: '127.0.0.1',
+    })
+    expect(clientAddress(c, proxies)).toBe('7.7.7.7')
+    expect(clientAddress(c, () => false)).toBe('127.0.0.1')
+    const direct = testContext({ headers: { 'X-Forwarded-For': '6.6.6.6' }, remoteAddress: '8.8.8.8' })
+    expect(clientAddress(direct, proxies)).toBe('8.8.8.8')
   })
 })

@@ -1,3 +1,4 @@
+import type { TrustedProxies } from '../../lib/trustedProxies.js'
 import type { Context } from '../core/context.js'
 import type { Step } from '../core/pipeline.js'
 import { errorAnswer } from '../httpErrors.js'
@@ -14,27 +15,30 @@ export type RateLimitParameters = {
   now?: () => number
 }
 
-/** The client's address: the socket's, or behind one trusted proxy the last X-Forwarded-For entry. */
-export function clientAddress(c: Context, trustProxy: boolean): string {
-  return clientAddressFrom(c.headers.forwardedFor, c.req.socket?.remoteAddress, trustProxy)
+/** The client's address: the socket's, or, when that is a trusted proxy, the one it forwarded for. */
+export function clientAddress(c: Context, isTrustedProxy: TrustedProxies): string {
+  return clientAddressFrom(c.headers.forwardedFor, c.req.socket?.remoteAddress, isTrustedProxy)
 }
 
-/** The client's address from its X-Forwarded-For header (used behind a trusted proxy) and socket. */
+/**
+ * The client's address from its socket and X-Forwarded-For header. The header is believed only when
+ * the socket's peer is a trusted proxy; then the rightmost entry that is not itself a trusted proxy is
+ * the client (entries to its left were written by the client and prove nothing).
+ */
 export function clientAddressFrom(
   forwardedFor: string | undefined,
   remoteAddress: string | undefined,
-  trustProxy: boolean,
+  isTrustedProxy: TrustedProxies,
 ): string {
-  if (trustProxy && forwardedFor) {
-    const last = lastForwarded(forwardedFor)
-    if (last !== undefined) return last
+  if (forwardedFor && isTrustedProxy(remoteAddress)) {
+    const hops = forwardedFor.split(',')
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = (hops[i] as string).trim().slice(0, 64)
+      if (hop === '') continue
+      if (!isTrustedProxy(hop)) return hop
+    }
   }
   return remoteAddress ?? 'unknown'
-}
-
-const lastForwarded = (forwarded: string): string | undefined => {
-  const last = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim()
-  return last === '' ? undefined : last.slice(0, 64)
 }
 
 export type TokenBucketsParameters = {
@@ -95,7 +99,7 @@ type Bucket = { tokens: number; at: number }
 export function rateLimit({
   perSecond,
   burst,
-  keyOf = (c) => clientAddress(c, false),
+  keyOf = (c) => clientAddress(c, () => false),
   skip,
   now = Date.now,
 }: RateLimitParameters): Step {

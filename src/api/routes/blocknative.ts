@@ -36,7 +36,7 @@ export function blocknativeRoute({ feed }: { feed: PredictionFeed }): RouteDefin
       if (!isEntry(entry)) return entry
       const age = dataAge(entry.prediction, c.now, chainProfile(chainId).freshnessSeconds)
       if (age.stale) return staleAnswer(c, chainId, age.ageMs)
-      // msSinceLastBlock is the data's age: made with a placeholder, filled in per millisecond.
+      // msSinceLastBlock follows the clock: made with a placeholder, filled in per millisecond.
       const shaped = oncePerBlock(entry, 'bn', () =>
         toBlocknative(entry.prediction, { now: entry.prediction.timestamp * 1000 + clockMarker }),
       )
@@ -47,7 +47,8 @@ export function blocknativeRoute({ feed }: { feed: PredictionFeed }): RouteDefin
         now: c.now,
         ifNoneMatch: c.headers.ifNoneMatch,
         render: () => clockedBody(JSON.stringify(shaped), String(clockMarker)),
-        fragment: (a) => String(a.ageMs),
+        // Since the head block's time (not the data's age, which also counts from when it was predicted).
+        fragment: (_age, now) => String(Math.max(0, Math.round(now - entry.prediction.timestamp * 1000))),
       }).answer
     },
   }

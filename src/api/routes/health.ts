@@ -31,9 +31,12 @@ export function healthRoute({ startedAt }: { startedAt: number }): RouteDefiniti
 export function readyRoute({
   feed,
   isDraining,
+  redact,
 }: {
   feed: PredictionFeed
   isDraining: () => boolean
+  /** Hides configured secrets in the sampler's reasons (they may quote an endpoint's error text). */
+  redact: (text: string) => string
 }): RouteDefinition {
   return {
     openapi: {
@@ -58,7 +61,12 @@ export function readyRoute({
       })
       if (!status.synced) reasons.push('not synced with redis yet')
       else if (chains.length === 0) reasons.push('no chain configured')
-      else if (!chains.some((ch) => ch.fresh)) reasons.push(...staleReasons(chains))
+      else if (!chains.some((ch) => ch.fresh))
+        reasons.push(
+          ...staleReasons(chains).map(
+            (reason, i) => reason + whyStale(feed, chains[i]!.chainId, c.now, redact),
+          ),
+        )
       const body: ReadyBody = {
         ready: reasons.length === 0,
         reasons,
@@ -76,3 +84,16 @@ const staleReasons = (chains: ReadyBody['chains']) =>
       ? `chain ${ch.chainId}: no prediction yet (model not loaded or not run)`
       : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`,
   )
+
+/** What the chain's sampler says is wrong (blocks it refuses), to follow a stale chain's reason. */
+function whyStale(
+  feed: PredictionFeed,
+  chainId: number,
+  now: number,
+  redact: (text: string) => string,
+): string {
+  const rejecting = feed.health(chainId)?.rejecting
+  if (!rejecting) return ''
+  const since = Math.round((now - rejecting.since) / 1000)
+  return redact(`: blocks refused for ${since} s (${rejecting.attempts} attempt(s)): ${rejecting.problem}`)
+}
