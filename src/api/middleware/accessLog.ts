@@ -48,6 +48,7 @@ export function accessLog(logger: Logger): Observer {
     if (status < 400 && !successes) return
     logRequest(logger, {
       reqId: c.requestId,
+      keyId: c.apiKeyId,
       method: c.method,
       route: c.route,
       path: c.path,
