@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig, redactConfig } from './config.js'
 
@@ -30,6 +33,18 @@ describe('loadConfig', () => {
     [{ RPC_URL_MAINNET: 'https://x' }, 'RPC_URL_MAINNET', /RPC_URL_<chainId>/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL/],
     [{ EMBEDDED_REDIS: 'off' }, 'REDIS_URL', /required when EMBEDDED_REDIS is off/],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY', /takes the addresses of the trusted proxies now/],
+    [
+      { TRUST_PROXY: '10.0.0.1, proxy.local' },
+      'TRUST_PROXY',
+      /"proxy.local" is not an IP address or CIDR range/,
+    ],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY', /not an IP address or CIDR range/],
+    [{ MAX_CONNECTIONS_PER_CLIENT: '0' }, 'MAX_CONNECTIONS_PER_CLIENT', /MAX_CONNECTIONS_PER_CLIENT/],
+    [{ RPC_MAX_RESPONSE_BYTES: '100' }, 'RPC_MAX_RESPONSE_BYTES', /RPC_MAX_RESPONSE_BYTES/],
+    [{ API_KEYS: 'short' }, 'API_KEYS', /entry 1: a key must be 16 to 256 characters/],
+    [{ API_KEYS: 'aaaaaaaaaaaaaaaa,aaaaaaaaaaaaaaaa' }, 'API_KEYS', /given twice/],
+    [{ API_KEYS_FILE: '/no/such/file' }, 'API_KEYS_FILE', /cannot be read \(ENOENT\)/],
   ]
   it.each(bad)('rejects %j naming %s', (env, variable, message) => {
     try {
@@ -40,6 +55,33 @@ describe('loadConfig', () => {
       expect((error as ConfigError).variable).toBe(variable)
       expect((error as Error).message).toMatch(message)
     }
+  })
+  it('takes the trusted proxies as a list of addresses and ranges; none by default or when false', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,fd00::/8' }).api.trustedProxies).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      'fd00::/8',
+    ])
+    expect(loadConfig({}).api.trustedProxies).toEqual([])
+    expect(loadConfig({ TRUST_PROXY: 'false' }).api.trustedProxies).toEqual([])
+  })
+  it('reads API keys from API_KEYS and API_KEYS_FILE, each with its limit, and never prints them', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'feecast-keys-')), 'keys')
+    writeFileSync(file, '# keys\nfilekey-0000000000000001 5 7\n\nfilekey-0000000000000002\n')
+    const c = loadConfig({
+      API_KEYS: 'envkey-00000000000001',
+      API_KEYS_FILE: file,
+      RATE_LIMIT_PER_SECOND: '3',
+    })
+    expect(c.api.apiKeys).toEqual([
+      { id: 'key#1', key: 'envkey-00000000000001', perSecond: 3, burst: 60 },
+      { id: 'key#2', key: 'filekey-0000000000000001', perSecond: 5, burst: 7 },
+      { id: 'key#3', key: 'filekey-0000000000000002', perSecond: 3, burst: 60 },
+    ])
+    expect(JSON.stringify(redactConfig(c))).not.toMatch(/envkey|filekey/)
+    writeFileSync(file, 'filekey-0000000000000001 fast\n')
+    expect(() => loadConfig({ API_KEYS_FILE: file })).toThrowError(/API_KEYS_FILE line 1: expected <key>/)
+    expect(() => loadConfig({ API_KEYS_FILE: file })).not.toThrowError(/filekey/)
   })
   it('never shows a secret in an error', () => {
     expect(() => loadConfig({ RPC_URL_1: 'ftp://host/secretkey123' })).toThrowError(/^(?!.*secretkey123)/s)

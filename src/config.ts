@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { FeecastError } from './errors.js'
-import { redactUrl } from './lib/redact.js'
+import { createRedactor, type Redactor, redactUrl } from './lib/redact.js'
+import { isProxyEntry } from './lib/trustedProxies.js'
 
 /**
  * The one module that owns configuration: every setting, its environment variable, its default and its
@@ -53,6 +55,11 @@ const settings = {
   BACKFILL_FULL_BLOCKS: z.coerce.number().int().min(0).max(10_000).default(64),
   RPC_TIMEOUT_MS: positiveInt.max(120_000).default(8_000),
   RPC_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /**
+   * Largest JSON-RPC response read (bytes); a longer body is cut off as it arrives. A whole block with
+   * its transactions is a few MB at most (a 60M-gas Ethereum block of calldata is about 3 MB of hex).
+   */
+  RPC_MAX_RESPONSE_BYTES: positiveInt.min(65_536).max(268_435_456).default(8_388_608),
   /** How often to ask for a new head when the endpoint cannot push them (ms). */
   POLL_INTERVAL_MS: positiveInt.max(60_000).default(1_000),
   /** Sampler leader lease: a crashed leader's replica takes over after at most this long. */
@@ -82,8 +89,54 @@ const settings = {
       'must be * or comma-separated http(s) origins',
     )
     .default('*'),
-  /** API: behind one reverse proxy, take the client address from the last X-Forwarded-For entry. */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * API: the reverse proxies in front of it, comma-separated IPs or CIDR ranges; X-Forwarded-For is
+   * believed only from them. Empty (or false): none.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== ''),
+    )
+    .superRefine((entries, ctx) => {
+      if (entries.length === 1 && ['true', 'yes', 'on', '1'].includes(entries[0]!.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'takes the addresses of the trusted proxies now (comma-separated IPs or CIDR ranges, e.g. 10.0.0.0/8), not true: trusting every peer let any client choose its own address',
+        })
+      else if (entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase())) return
+      else
+        for (const entry of entries)
+          if (!isProxyEntry(entry))
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` })
+    })
+    .transform((entries) =>
+      entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase()) ? [] : entries,
+    )
+    .default([]),
+  /**
+   * API: require an API key (Authorization: Bearer <key> or X-API-Key) on every data route; keys here,
+   * comma-separated, each limited to RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST.
+   */
+  API_KEYS: z.string().optional(),
+  /** API: a file of API keys, one a line: `<key> [<requests per second> [<burst>]]`; # starts a comment. */
+  API_KEYS_FILE: z.string().min(1).optional(),
+  /** API: /metrics requests per second allowed per client address (bursts of 10); 0 turns the limit off. */
+  METRICS_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(10_000).default(1),
+  /** API: open connections allowed in all; 0 takes the open-file limit less a reserve. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** API: open connections allowed from one client address (trusted proxies are not limited). */
+  MAX_CONNECTIONS_PER_CLIENT: positiveInt.max(1_000_000).default(64),
+  /** API: a connection must send a whole request head within this long (from connecting, or from the last answer). */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.min(500).max(120_000).default(5_000),
+  /** API: an idle kept-alive connection is closed after this long. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.min(100).max(120_000).default(5_000),
+  /** API: a connection on which nothing moves (a client that stops reading an answer) is closed after this long. */
+  HTTP_IDLE_TIMEOUT_MS: positiveInt.min(1_000).max(600_000).default(30_000),
 } as const
 
 type Settings = { [K in keyof typeof settings]: z.output<(typeof settings)[K]> }
@@ -102,6 +155,7 @@ export type Config = {
   backfillFullBlocks: number
   rpcTimeoutMs: number
   rpcRetries: number
+  rpcMaxResponseBytes: number
   pollIntervalMs: number
   leaseTtlMs: number
   logLevel: Settings['LOG_LEVEL']
@@ -118,8 +172,25 @@ export type ApiConfig = {
   maxRequestBodyBytes: number
   /** Allowed CORS origins, or '*' for any. */
   corsOrigins: '*' | string[]
-  trustProxy: boolean
+  /** Reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For is believed. */
+  trustedProxies: string[]
+  /** /metrics requests per second per client address; 0: no limit. */
+  metricsRateLimitPerSecond: number
+  /** API keys; empty: the API is open. */
+  apiKeys: ApiKeyConfig[]
+  /** Open connections in all; 0: the open-file limit less a reserve. */
+  maxConnections: number
+  maxConnectionsPerClient: number
+  headersTimeoutMs: number
+  keepAliveTimeoutMs: number
+  idleTimeoutMs: number
 }
+
+/** One API key: its id (what logs say instead of the key) and its own rate limit. */
+export type ApiKeyConfig = { id: string; key: string; perSecond: number; burst: number }
+
+/** What a key may look like: long enough not to be guessed, and nothing a header would mangle. */
+const apiKeyForm = /^[A-Za-z0-9._~+/=-]{16,256}$/
 
 const rpcVariable = /^RPC_URL_([0-9]+)$/
 
@@ -160,6 +231,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   chains.sort((a, b) => a.chainId - b.chainId)
 
+  const apiKeys = readApiKeys(s, env)
+
   if (!s.EMBEDDED_REDIS && !s.REDIS_URL)
     throw new ConfigError('REDIS_URL', 'is required when EMBEDDED_REDIS is off')
 
@@ -174,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backfillFullBlocks: s.BACKFILL_FULL_BLOCKS,
     rpcTimeoutMs: s.RPC_TIMEOUT_MS,
     rpcRetries: s.RPC_RETRIES,
+    rpcMaxResponseBytes: s.RPC_MAX_RESPONSE_BYTES,
     pollIntervalMs: s.POLL_INTERVAL_MS,
     leaseTtlMs: s.LEASE_TTL_MS,
     logLevel: s.LOG_LEVEL,
@@ -189,16 +263,87 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitBurst: s.RATE_LIMIT_BURST,
       maxRequestBodyBytes: s.MAX_REQUEST_BODY_BYTES,
       corsOrigins: s.CORS_ORIGINS === '*' ? '*' : s.CORS_ORIGINS.split(',').map((o) => o.trim()),
-      trustProxy: s.TRUST_PROXY,
+      trustedProxies: s.TRUST_PROXY,
+      metricsRateLimitPerSecond: s.METRICS_RATE_LIMIT_PER_SECOND,
+      apiKeys,
+      maxConnections: s.MAX_CONNECTIONS,
+      maxConnectionsPerClient: s.MAX_CONNECTIONS_PER_CLIENT,
+      headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: s.HTTP_IDLE_TIMEOUT_MS,
     },
   }
 }
 
-/** The config as it may be printed or logged: every URL redacted. */
+/**
+ * The API keys of API_KEYS (the default limit each) and of API_KEYS_FILE (a limit per line, optional).
+ * Errors name the variable and the line, never a key.
+ */
+function readApiKeys(s: Settings, env: Record<string, string | undefined>): ApiKeyConfig[] {
+  const keys: ApiKeyConfig[] = []
+  const seen = new Set<string>()
+  const add = (variable: string, where: string, key: string, perSecond: number, burst: number) => {
+    if (!apiKeyForm.test(key))
+      throw new ConfigError(
+        variable,
+        `${where}: a key must be 16 to 256 characters of letters, digits and . _ ~ + / = -`,
+      )
+    if (seen.has(key)) throw new ConfigError(variable, `${where}: a key is given twice`)
+    seen.add(key)
+    keys.push({ id: `key#${keys.length + 1}`, key, perSecond, burst })
+  }
+  const defaults = [s.RATE_LIMIT_PER_SECOND, s.RATE_LIMIT_BURST] as const
+  const listed = (env.API_KEYS ?? '').split(',').map((k) => k.trim())
+  listed.forEach((key, i) => {
+    if (key !== '') add('API_KEYS', `entry ${i + 1}`, key, ...defaults)
+  })
+  if (s.API_KEYS_FILE !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(s.API_KEYS_FILE, 'utf8')
+    } catch (error) {
+      throw new ConfigError(
+        'API_KEYS_FILE',
+        `= "${s.API_KEYS_FILE}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      )
+    }
+    text.split('\n').forEach((raw, i) => {
+      const line = raw.replace(/#.*/, '').trim()
+      if (line === '') return
+      const [key = '', rate, burst, extra] = line.split(/\s+/)
+      const perSecond = rate === undefined ? defaults[0] : Number(rate)
+      const burstSize = burst === undefined ? defaults[1] : Number(burst)
+      if (extra !== undefined || !(perSecond >= 0) || !Number.isInteger(burstSize) || burstSize < 1)
+        throw new ConfigError(
+          'API_KEYS_FILE',
+          `line ${i + 1}: expected <key> [<requests per second> [<burst>]]`,
+        )
+      add('API_KEYS_FILE', `line ${i + 1}`, key, perSecond, burstSize)
+    })
+    if (keys.length === 0) throw new ConfigError('API_KEYS_FILE', 'holds no key')
+  }
+  return keys
+}
+
+/** The config as it may be printed or logged: every URL redacted, API keys by id only. */
 export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
+    api: { ...config.api, apiKeys: config.api.apiKeys.map((k) => k.id) },
     redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
     chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
   }
+}
+
+/**
+ * The redactor of every secret this configuration holds (RPC and Redis URLs' keys and passwords, API
+ * keys): what logs, metrics and answers pass through before they leave the process.
+ */
+export function secretRedactor(
+  config: Pick<Config, 'chains' | 'redisUrl'> & { api?: Pick<ApiConfig, 'apiKeys'> },
+): Redactor {
+  return createRedactor({
+    urls: [...config.chains.flatMap((c) => c.rpcUrls), ...(config.redisUrl ? [config.redisUrl] : [])],
+    secrets: (config.api?.apiKeys ?? []).map((k) => k.key),
+  })
 }

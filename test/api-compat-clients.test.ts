@@ -11,7 +11,7 @@ import {
   web3OnboardRequest,
 } from './compat/clients.js'
 import { asWeb3OnboardResponse } from './compat/web3onboardTypes.js'
-import { type FeecastProcess, startFeecastProcess } from './support/feecastProcess.js'
+import { type EmbeddedFeecast, startFeecastProcess } from './support/feecastProcess.js'
 
 /**
  * The compatible shapes, read by the real client libraries from npm (test/compat/), from the real
@@ -21,7 +21,7 @@ import { type FeecastProcess, startFeecastProcess } from './support/feecastProce
  */
 
 const chainId = 1337
-let feecast: FeecastProcess
+let feecast: EmbeddedFeecast
 let proxy: Server
 let proxyUrl: string
 /** Request headers per client, as they reached the proxy. */

@@ -25,13 +25,15 @@ const clock = 1_800_000_000_000
 const seconds = clock / 1000
 
 type Answer = { status: number; headers: Record<string, string>; body: string }
-type Case = { name: string; server?: 'main' | 'limited'; request: string }
+type Case = { name: string; server?: 'main' | 'limited' | 'keyed'; request: string }
 
 let redis: TestRedis
-const servers: Record<'main' | 'limited', CreateApiServerReturnType | undefined> = {
+const servers: Record<'main' | 'limited' | 'keyed', CreateApiServerReturnType | undefined> = {
   main: undefined,
   limited: undefined,
+  keyed: undefined,
 }
+const apiKey = 'golden-key-0123456789abcdef'
 
 const get = (target: string, headers: Record<string, string> = {}, method = 'GET') =>
   `${method} ${target} HTTP/1.1\r\nHost: feecast.test\r\n${Object.entries(headers)
@@ -180,6 +182,41 @@ const cases: Case[] = [
     ),
   },
   { name: 'malformed request line', request: 'GARBAGE\r\n\r\n' },
+  {
+    name: 'missing Host',
+    request: 'GET /predict?chainId=1 HTTP/1.1\r\nX-Request-Id: T.47\r\nConnection: close\r\n\r\n',
+  },
+  {
+    name: 'malformed Host',
+    request: get('/healthz', { 'X-Request-Id': 'T.48' }).replace('Host: feecast.test', 'Host: a b'),
+  },
+  {
+    name: 'keyed: no key',
+    server: 'keyed',
+    request: get('/predict?chainId=1&confidence=90', { 'X-Request-Id': 'K.1' }),
+  },
+  {
+    name: 'keyed: unknown key',
+    server: 'keyed',
+    request: get('/predict?chainId=1&confidence=90', {
+      'X-Request-Id': 'K.2',
+      Authorization: 'Bearer not-a-key-0123456789',
+    }),
+  },
+  {
+    name: 'keyed: bearer key',
+    server: 'keyed',
+    request: get('/predict?chainId=1&confidence=90', {
+      'X-Request-Id': 'K.3',
+      Authorization: `Bearer ${apiKey}`,
+    }),
+  },
+  {
+    name: 'keyed: X-API-Key',
+    server: 'keyed',
+    request: get('/networks/1/suggestedGasFees', { 'X-Request-Id': 'K.4', 'X-API-Key': apiKey }),
+  },
+  { name: 'keyed: probes need none', server: 'keyed', request: get('/healthz', { 'X-Request-Id': 'K.5' }) },
   { name: 'headers too large', request: get('/predict?chainId=1', { 'X-Big': 'y'.repeat(20_000) }) },
   {
     name: 'limited: first request',
@@ -283,6 +320,12 @@ beforeAll(async () => {
     logger,
     now: () => clock,
   })
+  servers.keyed = await createApiServer({
+    config: loadConfig({ ...base, RATE_LIMIT_PER_SECOND: '0', API_KEYS: apiKey }),
+    redis: client,
+    logger,
+    now: () => clock,
+  })
   for (const server of Object.values(servers)) expect(await server?.feed.whenSynced(10_000)).toBe(true)
 }, 60_000)
 
@@ -301,8 +344,10 @@ describe('golden answers (test/golden/api.json)', () => {
     }
     // /metrics changes with every request: its status and type are golden, not its text.
     const metrics = parse(await exchange(servers.main!.port, get('/metrics', { 'X-Request-Id': 'M.1' })))
+    const { 'content-length': _length, ...metricsHeaders } = metrics.headers
     answers.metrics = {
       ...metrics,
+      headers: metricsHeaders,
       body: metrics.body.includes('http_server_request_duration_seconds')
         ? '<prometheus text>'
         : metrics.body,

@@ -20,12 +20,13 @@ describe('sampler records match the node, block by block', () => {
   const announcements: BlockAnnouncement[] = []
 
   beforeAll(async () => {
-    node = await startHardhatNode({ intervalMs: 1000, blockGasLimit: 500_000 })
+    node = await startHardhatNode({ intervalMs: 1000, blockGasLimit: 500_000, genesisSecondsAgo: 2_000 })
     redis = await startTestRedis()
-    // Deep history for the eth_feeHistory backfill (hardhat_mine: empty blocks), then the base fee back up to
-    // 1 gwei and a few seconds of real, loaded blocks.
+    // Deep history for the eth_feeHistory backfill (hardhat_mine: empty blocks, a second apart) from a genesis
+    // in the past, so the chain does not run ahead of the clock (feecast refuses blocks from the future), then a
+    // few seconds of real, loaded blocks. The base fee falls through the empty blocks and rises again under
+    // load by the EIP-1559 rule (setting it by fiat would be a jump feecast refuses as well).
     await node.mine(1_300)
-    await node.rpc('hardhat_setNextBlockBaseFeePerGas', ['0x3b9aca00'])
     load = startLoadGenerator({ url: node.url, accounts: node.accounts, seed: 7 })
     const start = await node.blockNumber()
     await waitFor(async () => (await node.blockNumber()) >= start + 8, {

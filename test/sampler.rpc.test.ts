@@ -166,7 +166,14 @@ describe('the RPC edge (src/rpc) over faulty endpoints', () => {
       onEndpointState: (e) => states.push(e),
     })
     expect((await client.getBlock({ blockNumber: 3n })).number).toBe(3n)
-    expect(states).toEqual([{ chainId: 7, endpoint: expect.stringMatching(/#0$/), state: 'wrong-chain' }])
+    expect(states).toEqual([
+      {
+        chainId: 7,
+        endpoint: expect.stringMatching(/#0$/),
+        state: 'wrong-chain',
+        problem: 'serves chain 8, configured for chain 7',
+      },
+    ])
     expect(JSON.stringify(states)).not.toContain('wrongchainsecret')
   })
 

@@ -45,6 +45,15 @@ describe('amtool', () => {
       ...labels,
     ])
 
+  it('routes a defence page (the API at its connection cap) to the pager', async () => {
+    const result = await route(
+      ['alertname=FeecastConnectionCapReached', 'severity=page', 'sloth_service=feecast', 'instance=a:8080'],
+      pagerReceiver,
+    )
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout.trim()).toBe(pagerReceiver)
+  })
+
   it('routes a page to the pager', async () => {
     const result = await route(
       [
@@ -68,6 +77,7 @@ describe('amtool', () => {
         'chain_id=1',
       ],
       ['alertname=FeecastSliInputAbsent', 'severity=ticket', 'sloth_slo=predict-availability'],
+      ['alertname=FeecastBlocksRejected', 'severity=ticket', 'sloth_service=feecast', 'chain_id=1'],
     ]) {
       const result = await route(labels, ticketReceiver)
       expect(result.code, result.stdout + result.stderr).toBe(0)

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { metricNames as m } from '../src/metrics/metricNames.js'
 import { dashboardQueries, generateDashboards } from '../src/slo/dashboards.js'
 import { expandSpec } from '../src/slo/expand.js'
 import { generateFiles } from '../src/slo/generate.js'
@@ -108,6 +109,29 @@ describe('generated SLO files', () => {
       expect(url.startsWith(`${spec.runbookBase}#`), `${a.alert}: ${url}`).toBe(true)
       expect(anchors, `${a.alert}: ${url}`).toContain(url.split('#')[1])
     }
+  })
+
+  it("alert on every defence's metric (issue #11), each with a firing and a quiet promtool test", () => {
+    const list = alerts()
+    for (const metric of [
+      m.blocksRejected,
+      m.baseFeeRuleMatching,
+      m.connectionsShed,
+      m.rpcOversized,
+      m.embeddedRedisUp,
+      m.embeddedRedisRestarts,
+      m.apiKeyRejections,
+    ])
+      expect(
+        list.some((a) => a.expr.includes(metric)),
+        metric,
+      ).toBe(true)
+    const tests = parse(file('prometheus/tests/feecast-defences.test.yml')) as {
+      tests: Array<{ name: string }>
+    }
+    for (const a of spec.alerts)
+      for (const kind of ['fires', 'stays quiet'])
+        expect(tests.tests.map((t) => t.name)).toContain(`Feecast${a.name}: ${kind}`)
   })
 
   it('have an absent-metric alert for every SLI input', () => {

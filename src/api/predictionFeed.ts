@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
-import type { Logger } from '../lib/logger.js'
+import { childLogger, type Logger } from '../lib/logger.js'
 import { observePrediction } from '../metrics/metrics.js'
+import { type ChainHealth, readChainHealth } from '../store/chainHealth.js'
 import { chainsKey, predictionChannel, predictionKey } from './predictionKeys.js'
 import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
 
@@ -52,6 +53,8 @@ export type PredictionFeed = {
   /** Known chain ids, ascending. */
   chainIds(): number[]
   status(): PredictionFeedStatus
+  /** What the chain's sampler refuses or doubts (read with the predictions), if it said anything. */
+  health(chainId: number): ChainHealth | undefined
   /** Resolves once the first read of Redis has succeeded, or after `timeoutMs` (false then). */
   whenSynced(timeoutMs?: number): Promise<boolean>
   /** Re-reads the chain set and every prediction now. */
@@ -70,7 +73,7 @@ export function createPredictionFeed({
   maxReconnectDelayMs = 1_000,
   onPrediction,
 }: PredictionFeedParameters): PredictionFeed {
-  const log = logger?.child({ component: 'prediction-feed' })
+  const log = logger && childLogger(logger, { component: 'prediction-feed' })
   const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs)
   // Commands fail at once while disconnected (no offline queue): a resync never piles up.
   const cmd = redis.duplicate({
@@ -85,6 +88,7 @@ export function createPredictionFeed({
   let listed = new Set<number>()
   const entries = new Map<number, FeedEntry>()
   const rawOf = new Map<number, string>()
+  const healthOf = new Map<number, ChainHealth>()
   const rejectedLoggedAt = new Map<string, number>()
   let synced = false
   let lastSyncAt: number | null = null
@@ -176,6 +180,13 @@ export function createPredictionFeed({
         values.forEach((raw, i) => {
           if (raw !== null) accept(raw, 'resync', ids[i])
         })
+        const healths = await withTimeout(
+          Promise.all(ids.map((chainId) => readChainHealth(cmd, { chainId }))),
+        )
+        healths.forEach((health, i) => {
+          if (health) healthOf.set(ids[i]!, health)
+          else healthOf.delete(ids[i]!)
+        })
         synced = true
         lastSyncAt = Date.now()
         for (const wake of syncWaiters) wake()
@@ -229,6 +240,7 @@ export function createPredictionFeed({
     isKnownChain: (chainId) => configured.has(chainId) || listed.has(chainId) || entries.has(chainId),
     chainIds,
     status: () => ({ redisUp: cmd.status === 'ready' && sub.status === 'ready', synced, lastSyncAt }),
+    health: (chainId) => healthOf.get(chainId),
     whenSynced: (timeoutMs = 10_000) =>
       synced
         ? Promise.resolve(true)

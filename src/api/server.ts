@@ -2,13 +2,19 @@ import type { Server } from 'node:http'
 import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 import { contractHeader, contractVersion } from '@feecast/client'
-import { getRequestListener } from '@hono/node-server'
 import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
-import { observeHttpRequest, setPredictionAgeSource } from '../metrics/metrics.js'
+import { trustedProxies } from '../lib/trustedProxies.js'
+import {
+  observeHttpRequest,
+  recordShedConnection,
+  setOpenConnectionsSource,
+  setPredictionAgeSource,
+} from '../metrics/metrics.js'
 import { createApi } from './app.js'
+import { createConnectionGuard, defaultMaxConnections } from './connectionGuard.js'
 import { errorBody } from './httpErrors.js'
 import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
 import { dataAge } from './shapes.js'
@@ -23,10 +29,10 @@ export type CreateApiServerParameters = {
   chains?: readonly number[] | undefined
   /** A feed to serve from (tests); by default one is made from `redis`. */
   feed?: PredictionFeed | undefined
-  /** Answer plain GET /predict before Hono (fastPredict.ts). Default true; false sends all through Hono. */
-  fastPath?: boolean | undefined
   /** The clock (ms), for tests that need answers to the byte. Default Date.now. */
   now?: (() => number) | undefined
+  /** Hides configured secrets in text the API answers from elsewhere (config's secretRedactor). */
+  redact?: ((text: string) => string) | undefined
 }
 
 export type CloseParameters = {
@@ -46,8 +52,6 @@ export type CreateApiServerReturnType = {
   url: string
   feed: PredictionFeed
   server: Server
-  /** Requests answered by the /predict fast path so far (the rest went through Hono). */
-  fastPathAnswers(): number
   /**
    * Stops accepting connections at once; lets in-flight requests finish (answers now carry
    * Connection: close and /readyz says 503); after `graceMs` closes idle keep-alive connections; then
@@ -66,15 +70,15 @@ const statusText: Record<number, string> = {
   431: 'Request Header Fields Too Large',
 }
 
-/** The API's HTTP server: serves `createApi` (its fast path, then Hono) on config.host:config.port. Resolves once listening. */
+/** The API's HTTP server: serves `createApi` on config.host:config.port. Resolves once listening. */
 export async function createApiServer({
   config,
   redis,
   logger,
   chains,
   feed: givenFeed,
-  fastPath = true,
   now = Date.now,
+  redact,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
   const feed =
@@ -85,12 +89,13 @@ export async function createApiServer({
       logger: log,
     })
   let drainingNow = false
-  const { app, fastPredict } = createApi({
+  const api = createApi({
     feed,
     logger: log,
     api: config.api,
     isDraining: () => drainingNow,
     now,
+    redact,
   })
 
   setPredictionAgeSource(function* () {
@@ -105,37 +110,71 @@ export async function createApiServer({
     }
   })
 
-  let fastAnswers = 0
-  // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
-  const honoListener = getRequestListener(app.fetch, { overrideGlobalObjects: true })
+  const headersTimeoutMs = config.api.headersTimeoutMs ?? 5_000
   const server = createServer(
     {
       maxHeaderSize: maxHeaderBytes,
-      headersTimeout: 10_000,
-      requestTimeout: 15_000,
-      keepAliveTimeout: 5_000,
+      // A connection that sends nothing (or a head byte by byte) is closed within a second of its limit:
+      // Node checks every connectionsCheckingInterval (30 s by default, which kept idle sockets for 40 s).
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs + 5_000,
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: config.api.keepAliveTimeoutMs ?? 5_000,
+      // A missing Host is answered by the API (in JSON, with a request id), not by Node's empty 400.
+      requireHostHeader: false,
     },
-    (req, res) => {
-      let answered = false
-      try {
-        answered = fastPath && fastPredict(req, res)
-        if (answered) fastAnswers++
-      } catch (error) {
-        // Nothing is written before the fast path's last step; if it was, the socket cannot be saved.
-        log.error({ err: error instanceof Error ? error.message : String(error) }, 'fast path failed')
-        if (res.headersSent) {
-          res.destroy()
-          return
-        }
-      }
-      if (!answered) void honoListener(req, res)
-    },
+    api.handle,
   )
 
-  // Malformed requests never reach Hono: answer them in JSON too, and never log their bytes (they may
-  // hold anything a client sent).
+  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
+  server.timeout = config.api.idleTimeoutMs ?? 30_000
+
+  // Each connection is a file descriptor: one client address gets a share, the server a total below the
+  // open-file limit; past either, a connection is closed as soon as it is accepted.
+  const isTrustedProxy = trustedProxies(config.api.trustedProxies ?? [])
+  const maxConnections = config.api.maxConnections || defaultMaxConnections()
+  const shedLoggedAt = new Map<string, number>()
+  const guardEvents = {
+    onShed: (reason: 'per-client' | 'total', address: string) => {
+      recordShedConnection(reason)
+      const t = Date.now()
+      if ((shedLoggedAt.get(reason) ?? 0) > t - 60_000) return
+      shedLoggedAt.set(reason, t)
+      log.warn(
+        { reason, client: address, open: guard.open, maxConnections },
+        reason === 'total'
+          ? 'connection limit reached: closing new connections'
+          : 'a client is over its connection limit: closing its new connections',
+      )
+    },
+  }
+  const guard = createConnectionGuard({
+    maxConnections,
+    maxPerClient: config.api.maxConnectionsPerClient ?? 64,
+    // A trusted proxy carries many clients: it is held to the total only.
+    isExempt: isTrustedProxy,
+    onShed: guardEvents.onShed,
+  })
+  // The total is also Node's own cap: past it a connection is closed before a socket object is even made.
+  server.maxConnections = maxConnections
+  server.on('drop', (dropped?: { remoteAddress?: string }) =>
+    guardEvents.onShed('total', dropped?.remoteAddress ?? 'unknown'),
+  )
+  server.on('connection', (socket: Socket) => {
+    if (!guard.admit(socket)) socket.destroy()
+  })
+  setOpenConnectionsSource(() => guard.open)
+
+  // Malformed requests never reach the API: answer them in JSON too, and never log their bytes (they may
+  // hold anything a client sent). The socket is destroyed once the answer is out: ending it alone left
+  // it open (and its descriptor held) until the client closed its side.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    // A connection that never sent a request: nothing to answer, just close it.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
       socket.destroy()
       return
     }
@@ -149,11 +188,15 @@ export async function createApiServer({
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? ([408, 'request_timeout', 'The request took too long to arrive'] as const)
           : ([400, 'bad_request', 'Malformed HTTP request'] as const)
-    const body = JSON.stringify(errorBody(status, code, message))
+    const id = api.requestIdFor(undefined)
+    const body = JSON.stringify(errorBody(status, code, message, {}, id))
     socket.end(
       `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
+        `Cache-Control: no-store\r\nX-Request-Id: ${id}\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
     )
+    // A client that does not read the answer does not keep the socket either.
+    setTimeout(() => socket.destroy(), 1_000).unref()
     observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
     log.info({ status, code: error.code }, 'rejected a malformed request')
   })
@@ -207,11 +250,12 @@ export async function createApiServer({
         )
       })
       setPredictionAgeSource(undefined)
+      setOpenConnectionsSource(undefined)
       if (!givenFeed) await feed.close()
       log.info('api closed')
     })()
     return closing
   }
 
-  return { port, url, feed, server, fastPathAnswers: () => fastAnswers, close }
+  return { port, url, feed, server, close }
 }

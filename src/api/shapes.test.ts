@@ -39,9 +39,21 @@ describe('wei to gwei', () => {
 
 describe('dataAge', () => {
   it('is now minus the head block time, stale past the freshness bound', () => {
-    expect(dataAge({ timestamp: t }, t * 1000 + 12_000, 30)).toEqual({ ageMs: 12_000, stale: false })
-    expect(dataAge({ timestamp: t }, t * 1000 + 30_001, 30)).toEqual({ ageMs: 30_001, stale: true })
-    expect(dataAge({ timestamp: t }, t * 1000 - 500, 30)).toEqual({ ageMs: 0, stale: false })
+    const made = { timestamp: t, createdAt: t * 1000 + 200 }
+    expect(dataAge(made, t * 1000 + 12_000, 30)).toEqual({ ageMs: 12_000, stale: false })
+    expect(dataAge(made, t * 1000 + 30_001, 30)).toEqual({ ageMs: 30_001, stale: true })
+    // A head a little ahead of this clock: counted from when the prediction was made.
+    expect(dataAge({ timestamp: t, createdAt: t * 1000 - 800 }, t * 1000 - 500, 30)).toEqual({
+      ageMs: 300,
+      stale: false,
+    })
+  })
+
+  it('counts from when the prediction was made when the head claims a later time (a block from the future)', () => {
+    const yearAhead = t + 365 * 86_400
+    const made = { timestamp: yearAhead, createdAt: t * 1000 }
+    expect(dataAge(made, t * 1000 + 5_000, 30)).toEqual({ ageMs: 5_000, stale: false })
+    expect(dataAge(made, t * 1000 + 31_000, 30)).toEqual({ ageMs: 31_000, stale: true })
   })
 })
 

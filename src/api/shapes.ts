@@ -27,13 +27,22 @@ export function weiToGweiString(wei: string | bigint): string {
 
 export type DataAge = { ageMs: number; stale: boolean }
 
-/** Age of a prediction's data (now - head block time) and whether it is past the freshness bound. */
+/**
+ * Age of a prediction's data and whether it is past the freshness bound: now minus the head block's
+ * time, or minus when the prediction was made if that is longer. The predictor makes one prediction per
+ * new head, so `createdAt` is when feecast last received a block: a head stamped in the future (or a
+ * chain that stopped while the clock says otherwise) still ages into stale.
+ */
 export function dataAge(
-  prediction: Pick<StoredPrediction, 'timestamp'>,
+  prediction: Pick<StoredPrediction, 'timestamp' | 'createdAt'>,
   now: number,
   freshnessSeconds: number,
 ): DataAge {
-  const ageMs = Math.max(0, Math.round(now - prediction.timestamp * 1000))
+  const ageMs = Math.max(
+    0,
+    Math.round(now - prediction.timestamp * 1000),
+    Math.round(now - prediction.createdAt),
+  )
   return { ageMs, stale: ageMs > freshnessSeconds * 1000 }
 }
 

@@ -15,6 +15,15 @@ export type ChainProfile = {
   ignoresTips: boolean
   /** OP-stack chains charge an L1 data fee on top of L2 gas. */
   opStack: boolean
+  /**
+   * How the chain sets each block's base fee, so feecast can check what an endpoint says:
+   * - 'eip1559': from the parent by `eip1559` (exact integer arithmetic);
+   * - 'op-stack': from the parent by the parameters in the parent's extraData (Holocene, Jovian's minimum
+   *   base fee), else `eip1559`;
+   * - 'unknown': feecast does not know the rule (sequencer pricing, unlisted chains): base fees are only
+   *   checked for plausibility, and predictions carry low trust.
+   */
+  baseFeeRule: 'eip1559' | 'op-stack' | 'unknown'
 }
 
 const gwei = 1_000_000_000n
@@ -27,6 +36,7 @@ const profile = (
   minTipWei: 0n,
   ignoresTips: false,
   opStack: false,
+  baseFeeRule: p.opStack ? 'op-stack' : 'eip1559',
   ...p,
 })
 
@@ -56,12 +66,22 @@ export const knownChains: Record<number, ChainProfile> = {
     opStack: true,
     eip1559: { elasticityMultiplier: 6n, baseFeeMaxChangeDenominator: 250n },
   }),
-  42161: profile({ id: 42161, name: 'Arbitrum One', blockTimeSeconds: 1, ignoresTips: true }),
+  // ArbOS prices gas from its backlog, not by EIP-1559 from the parent.
+  42161: profile({
+    id: 42161,
+    name: 'Arbitrum One',
+    blockTimeSeconds: 1,
+    ignoresTips: true,
+    baseFeeRule: 'unknown',
+  }),
   31337: profile({ id: 31337, name: 'Hardhat', blockTimeSeconds: 2 }),
   [devchainId]: profile({ id: devchainId, name: 'feecast devchain', blockTimeSeconds: 2 }),
 }
 
-/** The profile of a chain; unknown chains get Ethereum's generic rules. */
+/** The profile of a chain; unknown chains get Ethereum's generic model, and an unknown base-fee rule. */
 export function chainProfile(chainId: number): ChainProfile {
-  return knownChains[chainId] ?? profile({ id: chainId, name: `chain ${chainId}`, blockTimeSeconds: 12 })
+  return (
+    knownChains[chainId] ??
+    profile({ id: chainId, name: `chain ${chainId}`, blockTimeSeconds: 12, baseFeeRule: 'unknown' })
+  )
 }

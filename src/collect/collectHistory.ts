@@ -8,10 +8,9 @@ import {
   type PublicClient,
 } from 'viem'
 import { FeecastError } from '../errors.js'
-import { redactUrl } from '../lib/redact.js'
+import { createRedactor, redactUrl } from '../lib/redact.js'
 import type { HistoryRow } from '../types.js'
 import { blockToHistoryRow } from './blockToHistoryRow.js'
-import { scrubUrl } from './scrubUrl.js'
 
 export type CollectProgress = { done: number; total: number; missing: number }
 
@@ -77,13 +76,14 @@ export async function collectHistory({
       details: 'from and to are block numbers, from <= to.',
     })
   const endpoint = redactUrl(rpcUrl)
+  const redact = createRedactor({ urls: [rpcUrl] })
   let client: PublicClient
   try {
     // viem's own retries are off: the loop below retries with jitter and knows which errors are final.
     client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: timeoutMs }) })
   } catch (error) {
     throw new CollectError(`cannot use the RPC endpoint ${endpoint}`, {
-      details: scrubUrl(String(error), rpcUrl),
+      details: redact(String(error)),
     })
   }
 
@@ -119,7 +119,7 @@ export async function collectHistory({
           const short =
             (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)
           throw new CollectError(`block ${number} from ${endpoint} failed after ${attempt + 1} attempt(s)`, {
-            details: scrubUrl(short, rpcUrl),
+            details: redact(short),
             blockNumber: number,
           })
         }
@@ -142,7 +142,7 @@ export async function collectHistory({
           error instanceof CollectError
             ? error
             : new CollectError(`block ${number} from ${endpoint} failed`, {
-                details: scrubUrl(String(error), rpcUrl),
+                details: redact(String(error)),
               })
       }
     }

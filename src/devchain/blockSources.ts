@@ -52,8 +52,11 @@ export function simulationSource(p: SimulationSourceParameters): BlockSource {
   return {
     next(timestampSeconds) {
       const block = simulator.nextBlock()
-      // Never at or before the parent's (a consensus rule), even when blocks are mined in a burst.
-      const timestamp = parent ? Math.max((parent.timestamp ?? 0) + 1, timestampSeconds) : timestampSeconds
+      // Never before the parent's, and never ahead of the clock: blocks that come faster than one a second
+      // (a sub-second block time, or a burst mined at once) share their second, as on chains with
+      // sub-second blocks. (Stamping each a second later would run the chain ahead of the clock, and
+      // feecast refuses blocks from the future.)
+      const timestamp = parent ? Math.max(parent.timestamp ?? 0, timestampSeconds) : timestampSeconds
       const hash = blockHash(p.chainId, p.salt, block.number)
       const parentHash = parent ? parent.hash : (`0x${'0'.repeat(64)}` as const)
       parent = simulatedDevBlock({ block, hash, parentHash, timestamp, salt: p.salt })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { endpointLabel, redactUrl } from './redact.js'
+import { createRedactor, endpointLabel, isKeyLike, redactUrl, urlSecrets } from './redact.js'
 
 describe('redactUrl', () => {
   it.each([
@@ -14,5 +14,60 @@ describe('redactUrl', () => {
   })
   it('labels endpoints by host and position only', () => {
     expect(endpointLabel('https://eth-mainnet.g.alchemy.com/v2/KEY', 1)).toBe('eth-mainnet.g.alchemy.com#1')
+  })
+})
+
+describe('isKeyLike', () => {
+  it.each([
+    '0123456789abcdef0123456789abcdef', // Infura project id
+    'aB3dEfGhIjKlMnOpQrStUvWxYz012345', // Alchemy
+    '7c9e6679-7425-40de-944b-e07fc1f90ae7', // UUID
+    'k3yabc12345',
+    'QWErtyUIOpasDF',
+    'abcdefghijklmnopqrstuvwxyz', // long, even without digits
+  ])('%s is a key', (segment) => {
+    expect(isKeyLike(segment)).toBe(true)
+  })
+  it.each(['rpc', 'v3', 'v2', 'eth', 'ext', 'bc', 'C', 'mainnet', 'base-sepolia', 'arbitrum-one', 'http'])(
+    '%s is not a key',
+    (segment) => {
+      expect(isKeyLike(segment)).toBe(false)
+    },
+  )
+})
+
+describe('urlSecrets', () => {
+  it('takes credentials, key-like path segments, query values and the fragment; not harmless segments', () => {
+    expect(
+      urlSecrets('https://alice:pa55word@rpc.example/v3/0123456789abcdef/rpc?apikey=QUERYSECRET&x=1#frag1'),
+    ).toEqual(['alice', 'pa55word', '0123456789abcdef', 'QUERYSECRET', 'frag1'])
+    expect(urlSecrets('https://rpc.ankr.com/eth')).toEqual([])
+    expect(urlSecrets('http://127.0.0.1:8545/rpc')).toEqual([])
+  })
+})
+
+describe('createRedactor', () => {
+  const url = 'https://user:pa55word@mainnet.infura.io/v3/0123456789abcdef?apikey=SECRETKEY'
+  const redact = createRedactor({ urls: [url], secrets: ['api-key-XYZ-123'] })
+
+  it('hides every spelling of the URL and its secret parts, alone, encoded, in any case', () => {
+    const text = [
+      `HTTP request failed. URL: ${url}`,
+      'also https://mainnet.infura.io/v3/0123456789abcdef',
+      'invalid project id 0123456789ABCDEF',
+      'and SECRETKEY and pa55word',
+      `encoded ${encodeURIComponent('api-key-XYZ-123')} and api-key-xyz-123`,
+    ].join('\n')
+    const out = redact(text)
+    expect(out).not.toMatch(/0123456789abcdef|SECRETKEY|pa55word|api-key-xyz-123/i)
+    expect(out).toContain('https://mainnet.infura.io/***')
+    expect(out).toContain('invalid project id ***')
+  })
+
+  it('leaves text without secrets alone, and harmless path segments too', () => {
+    const plain = createRedactor({ urls: ['http://127.0.0.1:8545/rpc'] })
+    expect(plain('timeout after 10s calling /rpc on 127.0.0.1:8545')).toBe(
+      'timeout after 10s calling /rpc on 127.0.0.1:8545',
+    )
   })
 })

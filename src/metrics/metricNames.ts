@@ -40,6 +40,22 @@ export const metricNames = {
   calibrationCovered: 'feecast_calibration_covered_total',
   /** gauge = 1; version, backend */
   modelInfo: 'feecast_model_info',
+  /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule) */
+  blocksRejected: 'feecast_blocks_rejected_total',
+  /** gauge; chain_id: 1 while base fees follow the chain's known rule, 0 once they stopped, absent: rule unknown */
+  baseFeeRuleMatching: 'feecast_base_fee_rule_matching',
+  /** counter; reason (per-client, total): connections closed as soon as accepted */
+  connectionsShed: 'feecast_http_connections_shed_total',
+  /** gauge, set at scrape: connections the API holds open */
+  openConnections: 'feecast_http_open_connections',
+  /** counter; reason (missing, unknown): never the key */
+  apiKeyRejections: 'feecast_api_key_rejections_total',
+  /** counter; chain_id, endpoint */
+  rpcOversized: 'feecast_rpc_oversized_responses_total',
+  /** gauge; redis="embedded": 1 while the embedded redis-server runs */
+  embeddedRedisUp: 'feecast_embedded_redis_up',
+  /** counter; outcome (ok, failed) */
+  embeddedRedisRestarts: 'feecast_embedded_redis_restarts_total',
 } as const
 
 /** The fee kinds the predictor exports, each its own gauge. */

@@ -23,6 +23,33 @@ const httpDuration = new client.Histogram({
   registers: [registry],
 })
 
+const connectionsShed = new client.Counter({
+  name: m.connectionsShed,
+  help: 'Connections closed as soon as accepted: their client address (per-client) or the server (total) was at its cap',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+})
+connectionsShed.inc({ reason: 'per-client' }, 0)
+connectionsShed.inc({ reason: 'total' }, 0)
+
+const apiKeyRejections = new client.Counter({
+  name: m.apiKeyRejections,
+  help: 'Requests refused with 401 while API keys are on: without a key (missing) or with one not configured (unknown)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+})
+
+let openConnectionsSource: (() => number) | undefined
+new client.Gauge({
+  name: m.openConnections,
+  help: 'Connections the API holds open now',
+  registers: [registry],
+  collect() {
+    this.reset()
+    if (openConnectionsSource) this.set(openConnectionsSource())
+  },
+})
+
 const feeLabels = ['chain_id', 'confidence', 'within_blocks'] as const
 const predictedMaxFee = new client.Gauge({
   name: m.predictedMaxFee,
@@ -98,6 +125,13 @@ const rpcDuration = new client.Histogram({
   registers: [registry],
 })
 
+const rpcOversized = new client.Counter({
+  name: m.rpcOversized,
+  help: 'JSON-RPC responses whose body passed RPC_MAX_RESPONSE_BYTES and whose read was cut off',
+  labelNames: ['chain_id', 'endpoint'] as const,
+  registers: [registry],
+})
+
 const freshnessBound = new client.Gauge({
   name: m.freshnessBound,
   help: "Age (seconds) beyond which a chain's data counts as stale",
@@ -110,6 +144,20 @@ const reorgs = new client.Counter({
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
+const blocksRejected = new client.Counter({
+  name: m.blocksRejected,
+  help: 'Blocks refused by the checks of what an endpoint says (each attempt), by reason',
+  labelNames: ['chain_id', 'reason'] as const,
+  registers: [registry],
+})
+const baseFeeRuleMatching = new client.Gauge({
+  name: m.baseFeeRuleMatching,
+  help: "1 while a chain's base fees follow its known rule, 0 once they stopped (followed with low trust)",
+  labelNames: ['chain_id'] as const,
+  registers: [registry],
+})
+const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule'])
+
 const reorgDepth = new client.Histogram({
   name: m.reorgDepth,
   help: 'Depth (blocks rewritten) of detected reorganisations',
@@ -141,6 +189,20 @@ const modelInfo = new client.Gauge({
   name: m.modelInfo,
   help: 'The model in use (always 1): its version and TF.js backend',
   labelNames: ['version', 'backend'] as const,
+  registers: [registry],
+})
+
+const embeddedRedisUp = new client.Gauge({
+  name: m.embeddedRedisUp,
+  help: 'Whether the embedded redis-server is running (only exported when feecast runs one)',
+  // A labelled gauge has no series until set: a service on an external Redis exports none (not a 0).
+  labelNames: ['redis'] as const,
+  registers: [registry],
+})
+const embeddedRedisRestarts = new client.Counter({
+  name: m.embeddedRedisRestarts,
+  help: 'Restarts of the embedded redis-server after it exited on its own, by outcome',
+  labelNames: ['outcome'] as const,
   registers: [registry],
 })
 
@@ -206,6 +268,27 @@ export function observeHttpRequest({
     httpChildren.set(key, child)
   }
   child.observe(durationSeconds)
+}
+
+/** A connection the API closed at once (its client or the server at its cap). */
+export function recordShedConnection(reason: 'per-client' | 'total'): void {
+  connectionsShed.inc({ reason })
+}
+
+/** API keys are on: their rejection counters start at zero. */
+export function registerApiKeys(): void {
+  apiKeyRejections.inc({ reason: 'missing' }, 0)
+  apiKeyRejections.inc({ reason: 'unknown' }, 0)
+}
+
+/** A request refused for its API key (never labelled with the key). */
+export function recordApiKeyRejection(reason: 'missing' | 'unknown'): void {
+  apiKeyRejections.inc({ reason })
+}
+
+/** Where `feecast_http_open_connections` reads the count at scrape time (the API server). */
+export function setOpenConnectionsSource(source: (() => number) | undefined): void {
+  openConnectionsSource = source
 }
 
 type FeeEstimate = {
@@ -290,6 +373,17 @@ export function recordRpcCall({
   rpcDuration.observe({ chain_id, endpoint: label }, durationSeconds)
 }
 
+/** A JSON-RPC response cut off at the size cap (an endpoint sending too much, maybe on purpose). */
+export function recordOversizedRpcResponse({
+  chainId,
+  endpoint,
+}: {
+  chainId: number
+  endpoint: string
+}): void {
+  rpcOversized.inc({ chain_id: chainLabel(chainId), endpoint: safeEndpoint(endpoint) })
+}
+
 /**
  * A chain the process serves: its freshness bound, and its counters at zero so rates and panels have
  * data before the first event.
@@ -297,13 +391,31 @@ export function recordRpcCall({
 export function registerChain({
   chainId,
   freshnessSeconds,
+  baseFeeRuleKnown = true,
 }: {
   chainId: number
   freshnessSeconds: number
+  /** Whether feecast knows the chain's base-fee rule (then it starts out matching). */
+  baseFeeRuleKnown?: boolean
 }): void {
   const chain_id = chainLabel(chainId)
   freshnessBound.set({ chain_id }, freshnessSeconds)
   reorgs.inc({ chain_id }, 0)
+  for (const reason of rejectionReasons) blocksRejected.inc({ chain_id, reason }, 0)
+  if (baseFeeRuleKnown) baseFeeRuleMatching.set({ chain_id }, 1)
+}
+
+/** A block the sampler refused (each attempt). */
+export function recordBlockRejected({ chainId, reason }: { chainId: number; reason: string }): void {
+  blocksRejected.inc({
+    chain_id: chainLabel(chainId),
+    reason: rejectionReasons.has(reason) ? reason : 'other',
+  })
+}
+
+/** Whether a chain's base fees follow its known rule. */
+export function setBaseFeeRuleMatching({ chainId, matching }: { chainId: number; matching: boolean }): void {
+  baseFeeRuleMatching.set({ chain_id: chainLabel(chainId) }, matching ? 1 : 0)
 }
 
 /** A reorganisation the sampler detected and repaired. */
@@ -338,6 +450,20 @@ export function setCalibrationCoverage(parameters: CalibrationLabels & { coverag
 export function setModelInfo({ version, backend }: { version: string; backend: string }): void {
   modelInfo.reset()
   modelInfo.set({ version: version.slice(0, 64), backend: backend.slice(0, 32) }, 1)
+}
+
+/** Whether the embedded redis-server runs (a supervised child of this process). */
+export function setEmbeddedRedisUp(up: boolean): void {
+  if (up) {
+    embeddedRedisRestarts.inc({ outcome: 'ok' }, 0)
+    embeddedRedisRestarts.inc({ outcome: 'failed' }, 0)
+  }
+  embeddedRedisUp.set({ redis: 'embedded' }, up ? 1 : 0)
+}
+
+/** The embedded redis-server was restarted (ok) or a restart failed. */
+export function recordEmbeddedRedisRestart(outcome: 'ok' | 'failed'): void {
+  embeddedRedisRestarts.inc({ outcome })
 }
 
 /** The exposition text for GET /metrics. */

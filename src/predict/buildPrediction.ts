@@ -27,6 +27,11 @@ export type BuildPredictionParameters = {
   now: number
   /** Feature means/stds the model was trained on (inputs far outside them lower the trust label). */
   trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
+  /**
+   * What the sampler doubts about the chain's data (its base fees no longer follow the chain's known
+   * rule): each is a reason, and any makes the label low.
+   */
+  doubts?: readonly string[] | undefined
 }
 
 export type BuildPredictionReturnType = {
@@ -148,16 +153,27 @@ type TrustParameters = {
   features: Features
   calibration: CalibrationState
   trainedRange: BuildPredictionParameters['trainedRange']
+  doubts: readonly string[]
   tipsMissing: boolean
   now: number
 }
 
 /**
- * How far to trust the prediction, with its reasons: stale data and missing tips count twice; a short
- * history, inputs outside the trained range and live coverage at 90 % / N=3 off nominal (or not yet
- * measured) once each. None: high; one: medium; more: low.
+ * How far to trust the prediction, with its reasons: stale data, a chain whose base-fee rule feecast does
+ * not know, each doubt of the sampler and missing tips count twice; a short history, inputs outside the
+ * trained range and live coverage at 90 % / N=3 off nominal (or not yet measured) once each. None: high;
+ * one: medium; more: low.
  */
-function trustOf({ head, profile, features, calibration, trainedRange, tipsMissing, now }: TrustParameters) {
+function trustOf({
+  head,
+  profile,
+  features,
+  calibration,
+  trainedRange,
+  doubts,
+  tipsMissing,
+  now,
+}: TrustParameters) {
   const reasons: string[] = []
   let concerns = 0
   const ageMs = head.timestamp === null ? null : Math.max(0, now - head.timestamp * 1000)
@@ -190,6 +206,16 @@ function trustOf({ head, profile, features, calibration, trainedRange, tipsMissi
     reasons.push(`recent coverage at 90% is ${(recent * 100).toFixed(1)}%`)
     concerns++
   } else reasons.push('recent coverage near nominal')
+  if (profile.baseFeeRule === 'unknown') {
+    reasons.push(
+      `feecast does not know ${profile.name}'s base-fee rule: its base fees are only checked for plausibility`,
+    )
+    concerns += 2
+  }
+  for (const doubt of doubts) {
+    reasons.push(doubt)
+    concerns += 2
+  }
   if (tipsMissing) {
     reasons.push('too few blocks with tips: maxPriorityFeePerGas is the chain minimum')
     concerns += 2
@@ -227,6 +253,7 @@ export function buildPrediction({
   tips,
   now,
   trainedRange,
+  doubts = [],
 }: BuildPredictionParameters): BuildPredictionReturnType {
   const run = latestRun(records)
   const head = run[run.length - 1]
@@ -254,6 +281,7 @@ export function buildPrediction({
     features,
     calibration,
     trainedRange,
+    doubts,
     tipsMissing,
     now,
   })

@@ -5,6 +5,7 @@ import { featureLookback } from '../features/featureNames.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
+import { readChainHealth } from '../store/chainHealth.js'
 import { readLatestBlocks } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
 import type { BlockRecord } from '../types.js'
@@ -63,6 +64,9 @@ export function createPredictor({
   let running: Promise<void> | null = null
   let again = false
   let stopped = false
+  /** The head of the last prediction: the same head is not predicted again (createdAt then keeps saying
+   *  when feecast last received a new block, which the API's freshness counts). */
+  let lastHead: { number: number; hash: string | null } | null = null
 
   const loadState = async (): Promise<PersistedState> => {
     const raw = await redis.get(calibrationKey(chainId))
@@ -114,7 +118,13 @@ export function createPredictor({
     const records = await readLatestBlocks(redis, { chainId, count: windowBlocks })
     const run = latestRun(records)
     if (run.length === 0) return
+    const newest = run[run.length - 1]!
+    if (lastHead !== null && lastHead.number === newest.number && lastHead.hash === newest.hash) return
     observe(state, run)
+    const health = await readChainHealth(redis, { chainId }).catch(() => null)
+    const doubts = health?.ruleMismatch
+      ? [`base fees no longer follow ${profile.name}'s known rule (${health.ruleMismatch.problem})`]
+      : []
     const built = buildPrediction({
       profile,
       records: run,
@@ -123,6 +133,7 @@ export function createPredictor({
       tips: state.tips,
       now: now(),
       trainedRange,
+      doubts,
     })
     const head = run[run.length - 1]!.number
     recordEstimate({
@@ -142,6 +153,7 @@ export function createPredictor({
       .set(calibrationKey(chainId), JSON.stringify(state))
       .exec()
     await redis.publish(predictionChannel, json)
+    lastHead = { number: newest.number, hash: newest.hash }
     logger.debug({ block: head, trust: built.prediction.trust.label }, 'prediction published')
   }
 

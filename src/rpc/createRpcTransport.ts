@@ -9,7 +9,7 @@ import {
   retry,
 } from 'cockatiel'
 import { type CustomTransport, custom } from 'viem'
-import { endpointLabel } from '../lib/redact.js'
+import { createRedactor, endpointLabel } from '../lib/redact.js'
 import { RpcEndpointError, type RpcFailureKind, RpcResponseError, RpcUnavailableError } from './errors.js'
 import { postJsonRpc } from './postJsonRpc.js'
 import { validateRpcResult } from './validateRpcResult.js'
@@ -29,6 +29,8 @@ export type RpcEndpointStateEvent = {
   chainId: number
   endpoint: string
   state: 'open' | 'half-open' | 'closed' | 'wrong-chain'
+  /** For 'wrong-chain': what it serves instead. */
+  problem?: string
 }
 
 export type CreateRpcTransportParameters = {
@@ -37,6 +39,8 @@ export type CreateRpcTransportParameters = {
   urls: readonly string[]
   /** Per call to one endpoint. */
   timeoutMs: number
+  /** Largest response body read (bytes); past it the read is cut off (default 8 MiB). */
+  maxResponseBytes?: number
   /** Rounds over all endpoints after the first, with jittered exponential backoff in between. */
   retries: number
   /** Consecutive failures that open an endpoint's circuit (default 3). */
@@ -46,8 +50,15 @@ export type CreateRpcTransportParameters = {
   /** First and largest delay between rounds (defaults 100 and 2000 ms); cockatiel's decorrelated jitter. */
   backoffInitialMs?: number
   backoffMaxMs?: number
-  /** Check eth_chainId on each endpoint before its first use (default true). */
+  /**
+   * Check eth_chainId on each endpoint before its first use, again after each connection failure (a
+   * reconnection may reach another node) and at least every `chainIdCheckIntervalMs` (default true).
+   */
   verifyChainId?: boolean
+  /** How long a chain-id check holds (default 60000 ms); an endpoint on another chain is retried after it. */
+  chainIdCheckIntervalMs?: number
+  /** unix ms (tests) */
+  now?: () => number
   onCall?: (event: RpcCallEvent) => void
   onEndpointState?: (event: RpcEndpointStateEvent) => void
 }
@@ -56,9 +67,14 @@ type Endpoint = {
   url: string
   label: string
   breaker: ReturnType<typeof circuitBreaker>
-  chainVerified: boolean
-  wrongChain: boolean
+  /** When its chain id was last found right (unix ms); null: check before the next call. */
+  verifiedAt: number | null
+  /** When it was last found serving another chain; it is skipped until the check interval has passed. */
+  wrongChainAt: number | null
 }
+
+/** Failures after which the next call may reach another node (a reconnection): the chain id is checked again. */
+const reconnectingKinds = new Set(['network', 'timeout', 'http', 'open-circuit'])
 
 /**
  * A viem transport over several HTTP endpoints of one chain: each call has a timeout, each endpoint a circuit
@@ -73,16 +89,21 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
     chainId,
     urls,
     timeoutMs,
+    maxResponseBytes,
     retries,
     breakerThreshold = 3,
     breakerHalfOpenAfterMs = 5_000,
     backoffInitialMs = 100,
     backoffMaxMs = 2_000,
     verifyChainId = true,
+    chainIdCheckIntervalMs = 60_000,
+    now = Date.now,
     onCall,
     onEndpointState,
   } = parameters
   if (urls.length === 0) throw new RangeError(`chain ${chainId}: no RPC endpoint`)
+  // Every endpoint's secrets, in every endpoint's errors: a provider may quote another's key back.
+  const redact = createRedactor({ urls })
 
   const endpoints: Endpoint[] = urls.map((url, index) => {
     const label = endpointLabel(url, index)
@@ -99,8 +120,26 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
             : 'closed'
       onEndpointState?.({ chainId, endpoint: label, state: named })
     })
-    return { url, label, breaker, chainVerified: !verifyChainId, wrongChain: false }
+    return { url, label, breaker, verifiedAt: null, wrongChainAt: null }
   })
+  const needsCheck = (endpoint: Endpoint) =>
+    verifyChainId && (endpoint.verifiedAt === null || now() - endpoint.verifiedAt > chainIdCheckIntervalMs)
+  const skipped = (endpoint: Endpoint) =>
+    endpoint.wrongChainAt !== null && now() - endpoint.wrongChainAt <= chainIdCheckIntervalMs
+
+  /** The endpoint answered eth_chainId with `reported`: right, or marked as serving another chain. */
+  const checkChain = (endpoint: Endpoint, method: string, reported: number) => {
+    if (reported === chainId) {
+      endpoint.verifiedAt = now()
+      endpoint.wrongChainAt = null
+      return
+    }
+    const problem = `serves chain ${reported}, configured for chain ${chainId}`
+    endpoint.verifiedAt = null
+    endpoint.wrongChainAt = now()
+    onEndpointState?.({ chainId, endpoint: endpoint.label, state: 'wrong-chain', problem })
+    throw new RpcEndpointError({ endpoint: endpoint.label, method, kind: 'wrong-chain', problem })
+  }
 
   const rounds = retry(handleAll, {
     maxAttempts: retries,
@@ -116,9 +155,14 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
         method,
         params,
         timeoutMs,
+        redact,
+        ...(maxResponseBytes === undefined ? {} : { maxBytes: maxResponseBytes }),
       })
       const problem = validateRpcResult({ method, params, result })
       if (problem) throw new RpcResponseError({ endpoint: endpoint.label, method, kind: 'invalid', problem })
+      // Every chain id an endpoint reports is checked, whoever asked for it.
+      if (method === 'eth_chainId' && verifyChainId)
+        checkChain(endpoint, method, Number(BigInt(result as string)))
       onCall?.({
         chainId,
         endpoint: endpoint.label,
@@ -129,6 +173,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
       return result
     } catch (error) {
       const kind = error instanceof RpcEndpointError ? error.kind : 'network'
+      if (reconnectingKinds.has(kind)) endpoint.verifiedAt = null
       onCall?.({
         chainId,
         endpoint: endpoint.label,
@@ -143,20 +188,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
   const callEndpoint = async (endpoint: Endpoint, method: string, params: unknown): Promise<unknown> => {
     try {
       return await endpoint.breaker.execute(async () => {
-        if (!endpoint.chainVerified) {
-          const reported = Number(BigInt((await callOnce(endpoint, 'eth_chainId', [])) as string))
-          if (reported !== chainId) {
-            endpoint.wrongChain = true
-            onEndpointState?.({ chainId, endpoint: endpoint.label, state: 'wrong-chain' })
-            throw new RpcEndpointError({
-              endpoint: endpoint.label,
-              method,
-              kind: 'wrong-chain',
-              problem: `serves chain ${reported}, configured for chain ${chainId}`,
-            })
-          }
-          endpoint.chainVerified = true
-        }
+        if (needsCheck(endpoint) && method !== 'eth_chainId') await callOnce(endpoint, 'eth_chainId', [])
         return callOnce(endpoint, method, params)
       })
     } catch (error) {
@@ -178,7 +210,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
       const failures: RpcEndpointError[] = []
       const open: Endpoint[] = []
       for (const endpoint of endpoints) {
-        if (endpoint.wrongChain) continue
+        if (skipped(endpoint)) continue
         try {
           return await callEndpoint(endpoint, method, params ?? [])
         } catch (error) {
@@ -201,7 +233,7 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
         failures.length = 0
         for (const endpoint of open) {
           try {
-            if (!endpoint.chainVerified)
+            if (needsCheck(endpoint))
               throw new RpcEndpointError({
                 endpoint: endpoint.label,
                 method,

@@ -13,6 +13,8 @@ export type RpcFailureKind =
   | 'http'
   /** not JSON, or not a JSON-RPC response */
   | 'garbage'
+  /** a body past the response size cap (the read was cut off) */
+  | 'oversized'
   /** a JSON-RPC error object */
   | 'rpc'
   /** a well-formed response whose result is malformed or inconsistent (e.g. a block that is not the one asked for) */
@@ -74,4 +76,11 @@ export class RpcUnavailableError extends FeecastError {
     this.method = method
     this.failures = failures
   }
+}
+
+/** The RpcUnavailableError behind an error (viem wraps the transport's errors in its own). */
+export function rpcUnavailableCause(error: unknown): RpcUnavailableError | undefined {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
+    if (e instanceof RpcUnavailableError) return e
+  return undefined
 }

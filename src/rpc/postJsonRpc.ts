@@ -1,3 +1,4 @@
+import { noRedaction, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError } from './errors.js'
 
 export type PostJsonRpcParameters = {
@@ -7,9 +8,17 @@ export type PostJsonRpcParameters = {
   method: string
   params: unknown
   timeoutMs: number
-  /** Largest response accepted (bytes); a full block of a busy chain is a few MB. */
+  /**
+   * Largest response accepted (bytes): the read stops as soon as the body passes it, so a hostile
+   * endpoint's endless body costs at most this much memory. Default 8 MiB (config RPC_MAX_RESPONSE_BYTES).
+   */
   maxBytes?: number
+  /** Hides the endpoint's secrets in text quoted from its answers (a provider may quote the key back). */
+  redact?: Redactor
 }
+
+/** The default cap on one response: a whole block with its transactions, with room to spare. */
+export const defaultMaxResponseBytes = 8 * 1024 * 1024
 
 let nextId = 1
 
@@ -23,7 +32,8 @@ export async function postJsonRpc({
   method,
   params,
   timeoutMs,
-  maxBytes = 64 * 1024 * 1024,
+  maxBytes = defaultMaxResponseBytes,
+  redact = noRedaction,
 }: PostJsonRpcParameters): Promise<unknown> {
   const fail = (
     kind: RpcEndpointError['kind'],
@@ -31,7 +41,10 @@ export async function postJsonRpc({
     extra: { code?: number; status?: number } = {},
   ) => new RpcEndpointError({ endpoint, method, kind, problem, ...extra })
   const id = nextId++
-  const signal = AbortSignal.timeout(timeoutMs)
+  const timeout = AbortSignal.timeout(timeoutMs)
+  // Ours: aborts the read (and the connection) the moment the body passes maxBytes.
+  const cut = new AbortController()
+  const signal = AbortSignal.any([timeout, cut.signal])
   let text: string
   let status: number
   try {
@@ -43,12 +56,17 @@ export async function postJsonRpc({
     })
     status = response.status
     // The body is read under the same timeout: an endpoint that sends headers and then stalls is a hang too.
-    text = await response.text()
+    const read = await readCapped(response, maxBytes)
+    if (read.over) {
+      cut.abort()
+      throw fail('oversized', `response body passed ${maxBytes} bytes (${read.seen} read); read aborted`)
+    }
+    text = read.text
   } catch (error) {
-    if (signal.aborted) throw fail('timeout', `no response within ${timeoutMs} ms`)
+    if (error instanceof RpcEndpointError) throw error
+    if (timeout.aborted) throw fail('timeout', `no response within ${timeoutMs} ms`)
     throw fail('network', describeNetworkError(error))
   }
-  if (text.length > maxBytes) throw fail('garbage', `response of ${text.length} bytes exceeds ${maxBytes}`)
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -56,27 +74,57 @@ export async function postJsonRpc({
     if (status < 200 || status >= 300) throw fail('http', `HTTP ${status}`, { status })
     throw fail('garbage', `response is not JSON (${text.length} bytes)`)
   }
+  const failed = status < 200 || status >= 300
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw fail(
-      status >= 200 && status < 300 ? 'garbage' : 'http',
-      `HTTP ${status}, not a JSON-RPC response`,
-      { status },
-    )
+    throw fail(failed ? 'http' : 'garbage', `HTTP ${status}, not a JSON-RPC response`, { status })
   const envelope = body as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown }
+  // A refused call (401 bad key, 429, 503) keeps its status, with what the provider said about it.
+  if (failed) {
+    const said = providerMessage(body)
+    throw fail('http', `HTTP ${status}${said ? `: ${quoted(said, redact)}` : ''}`, { status })
+  }
   if (envelope.error !== undefined && envelope.error !== null) {
     const error = envelope.error as { code?: unknown; message?: unknown }
     const code = typeof error.code === 'number' ? error.code : undefined
-    // A node's message may quote a URL (a proxy's upstream, say): show it without any.
-    const message =
-      typeof error.message === 'string'
-        ? error.message.slice(0, 200).replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
-        : 'no message'
-    throw fail('rpc', `JSON-RPC error ${code ?? '?'}: ${message}`, { code })
+    const said = providerMessage(body)
+    throw fail('rpc', `JSON-RPC error ${code ?? '?'}: ${said ? quoted(said, redact) : 'no message'}`, {
+      code,
+    })
   }
-  if (status < 200 || status >= 300) throw fail('http', `HTTP ${status}`, { status })
   if (envelope.id !== id) throw fail('garbage', 'response id does not match the request')
   if (!('result' in envelope)) throw fail('garbage', 'response has neither result nor error')
   return envelope.result
+}
+
+/**
+ * The body as text, read chunk by chunk and abandoned as soon as it passes `maxBytes` (or its
+ * Content-Length says it will): what is held never exceeds the cap by more than one chunk.
+ */
+async function readCapped(
+  response: Response,
+  maxBytes: number,
+): Promise<{ over: false; text: string } | { over: true; seen: number }> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {})
+    return { over: true, seen: 0 }
+  }
+  if (!response.body) return { over: false, text: '' }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let seen = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    seen += value.byteLength
+    if (seen > maxBytes) {
+      chunks.length = 0
+      await reader.cancel().catch(() => {})
+      return { over: true, seen }
+    }
+    chunks.push(value)
+  }
+  return { over: false, text: Buffer.concat(chunks).toString('utf8') }
 }
 
 function describeNetworkError(error: unknown): string {
@@ -84,4 +132,25 @@ function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
   const code = typeof cause?.code === 'string' ? cause.code : undefined
   return code ? `connection failed (${code})` : 'connection failed'
+}
+
+/** What a provider said in an error answer: `error.message`, a bare `error` string, or a top-level `message`. */
+function providerMessage(body: object): string | undefined {
+  const b = body as { error?: unknown; message?: unknown; error_description?: unknown }
+  if (typeof b.error === 'string') return b.error
+  if (typeof b.error === 'object' && b.error !== null) {
+    const message = (b.error as { message?: unknown }).message
+    if (typeof message === 'string') return message
+  }
+  if (typeof b.message === 'string') return b.message
+  if (typeof b.error_description === 'string') return b.error_description
+  return undefined
+}
+
+/** A provider's text as it may be shown: bounded, without URLs (a proxy may quote its upstream) or secrets. */
+function quoted(text: string, redact: Redactor): string {
+  // Redacted before it is cut: a cut could leave half a key that no longer matches.
+  return redact(text)
+    .slice(0, 200)
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
 }

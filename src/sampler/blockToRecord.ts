@@ -25,6 +25,8 @@ export type SampledBlock = {
   miner: Address
   blobGasUsed?: bigint | null | undefined
   excessBlobGas?: bigint | null | undefined
+  /** OP-stack chains carry their base-fee parameters here. */
+  extraData?: Hex | undefined
   transactions: readonly (Hex | SampledTransaction)[]
 }
 
@@ -65,5 +67,26 @@ export function blockToRecord(block: SampledBlock): BlockRecord {
     blobGasUsed: block.blobGasUsed ?? null,
     excessBlobGas: block.excessBlobGas ?? null,
     tips: summarizeTips({ tips, miner: block.miner }),
+  }
+}
+
+/**
+ * The record of a block fetched without its transactions (its full form was over the response size
+ * cap): everything but the tips, which stay unknown rather than guessed.
+ */
+export function blockHeaderToRecord(block: SampledBlock): BlockRecord {
+  if (block.number === null) throw new RangeError('a pending block has no number and is not recorded')
+  return {
+    number: Number(block.number),
+    hash: block.hash,
+    parentHash: block.parentHash,
+    timestamp: Number(block.timestamp),
+    baseFeePerGas: block.baseFeePerGas,
+    gasUsed: block.gasUsed,
+    gasLimit: block.gasLimit,
+    txCount: block.transactions.length,
+    blobGasUsed: block.blobGasUsed ?? null,
+    excessBlobGas: block.excessBlobGas ?? null,
+    tips: null,
   }
 }

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Hex, PublicClient } from 'viem'
-import { createLogger, type Logger } from '../lib/logger.js'
+import { type ChainProfile, chainProfile } from '../chains/chains.js'
+import type { BlockFacts } from '../chains/checkBlock.js'
+import { FeecastError } from '../errors.js'
+import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
+import { writeChainHealth } from '../store/chainHealth.js'
 import { LeaseNotHeldError } from '../store/errors.js'
 import { acquireLease, readLease, releaseLease, renewLease } from '../store/lease.js'
 import { readBlocks } from '../store/readBlocks.js'
@@ -11,8 +15,10 @@ import { readHead } from '../store/readHead.js'
 import type { StoreClient } from '../store/scripts.js'
 import { writeBlocks } from '../store/writeBlocks.js'
 import type { BlockRecord } from '../types.js'
-import { blockToRecord, type SampledBlock } from './blockToRecord.js'
-import { ChainMovedError, StoreTimeoutError } from './errors.js'
+import { createBlockFetcher } from './blockFetcher.js'
+import { createBlockGate, factsOfBlock, factsOfRecord } from './blockGate.js'
+import { blockHeaderToRecord, blockToRecord, type SampledBlock } from './blockToRecord.js'
+import { BlockRejectedError, ChainMovedError, StoreTimeoutError } from './errors.js'
 import { feeHistoryToRecords } from './feeHistoryToRecords.js'
 import { jitteredDelay } from './jitteredDelay.js'
 import { planSync } from './planSync.js'
@@ -26,6 +32,10 @@ export type SamplerEvent =
   | { type: 'synced'; head: number; written: number }
   | { type: 'reorg'; ancestor: number; oldHead: number; newHead: number; replaced: number }
   | { type: 'error'; phase: string; error: unknown }
+  /** A block was refused (each attempt): a future timestamp, an impossible base fee, a rule mismatch held back. */
+  | { type: 'block-rejected'; block: number; reason: string; problem: string }
+  /** The chain's blocks stopped (false) or went back to (true) following its known base-fee rule. */
+  | { type: 'base-fee-rule'; matching: boolean; problem: string | null }
   | { type: 'stopped' }
 
 export type CreateSamplerParameters = {
@@ -37,6 +47,10 @@ export type CreateSamplerParameters = {
   rpcTimeoutMs?: number
   /** Retry rounds over all endpoints (default 3). */
   rpcRetries?: number
+  /** Largest RPC response body read (bytes, default 8 MiB). */
+  rpcMaxResponseBytes?: number
+  /** How long an endpoint's chain-id check holds (default 60000 ms). */
+  rpcChainIdCheckIntervalMs?: number
   /** A ready viem client (e.g. createRpcClient with its own hooks) instead of rpcUrls. */
   client?: PublicClient
   /** Per-endpoint call counters for metrics (with rpcUrls). */
@@ -58,6 +72,14 @@ export type CreateSamplerParameters = {
   onEvent?: (event: SamplerEvent) => void
   /** Full blocks fetched in parallel while catching up (default 4). */
   fetchConcurrency?: number
+  /** Times in a row the node must lack a block below its head before it is left as a gap (default 3). */
+  missingAttemptsBeforeGap?: number
+  /** The chain's rules the sampler checks blocks against (default chainProfile(chainId)). */
+  profile?: ChainProfile
+  /** Blocks a chain must build on a base fee that breaks its known rule before it is followed (default 16). */
+  ruleChangeConfirmations?: number
+  /** unix ms (tests). */
+  now?: () => number
   /** Deepest reorg walked back block by block (default 128). */
   maxReorgDepth?: number
   /** Limit on any one Redis call (default max(2000, leaseTtlMs)). */
@@ -101,15 +123,16 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     onEvent,
     fetchConcurrency = 4,
     maxReorgDepth = 128,
+    missingAttemptsBeforeGap = 3,
+    now = Date.now,
     storeTimeoutMs = Math.max(2_000, leaseTtlMs),
     stopTimeoutMs = 10_000,
   } = parameters
+  /** Endpoints found serving another chain so far (the transport reports them). */
+  let wrongChainSeen = 0
   const owner = parameters.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const parentLogger = parameters.logger ?? createLogger('silent')
-  // chainId once per line: the caller's logger may already carry it.
-  const logger = parentLogger.child(
-    'chainId' in parentLogger.bindings() ? { component: 'sampler' } : { component: 'sampler', chainId },
-  )
+  const logger = childLogger(parentLogger, { component: 'sampler', chainId })
   const client =
     parameters.client ??
     createRpcClient({
@@ -117,11 +140,23 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       urls: parameters.rpcUrls ?? [],
       timeoutMs: parameters.rpcTimeoutMs ?? 8_000,
       retries: parameters.rpcRetries ?? 3,
+      ...(parameters.rpcMaxResponseBytes === undefined
+        ? {}
+        : { maxResponseBytes: parameters.rpcMaxResponseBytes }),
+      ...(parameters.rpcChainIdCheckIntervalMs === undefined
+        ? {}
+        : { chainIdCheckIntervalMs: parameters.rpcChainIdCheckIntervalMs }),
       onCall: parameters.onRpcCall,
-      onEndpointState: (e) =>
-        e.state === 'closed'
-          ? logger.info(e, 'rpc endpoint recovered')
-          : logger.warn(e, 'rpc endpoint unhealthy'),
+      onEndpointState: ({ chainId: _, ...e }) => {
+        if (e.state === 'wrong-chain') {
+          wrongChainSeen++
+          logger.error(
+            e,
+            `rpc endpoint ${e.endpoint} ${e.problem}: not used until it serves chain ${chainId}`,
+          )
+        } else if (e.state === 'closed') logger.info(e, 'rpc endpoint recovered')
+        else logger.warn(e, 'rpc endpoint unhealthy')
+      },
     })
   // A gap up to this size is filled block by block (whole blocks); a larger one goes through planSync.
   const catchUpThreshold = Math.max(backfillFullBlocks, 32)
@@ -137,7 +172,18 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   let head: Head | null = null
   let synced = false
   let standbyAnnounced = false
+  /** Since when the node's head has been behind the stored head, and when that was last logged. */
+  let behind: { since: number; loggedAt: number } | null = null
+  /** The last block stored or seen stored: the parent the next block is checked against. */
+  let parentFacts: BlockFacts | null = null
   const sleepers = new Set<() => void>()
+  const gate = createBlockGate({
+    profile: parameters.profile ?? chainProfile(chainId),
+    now,
+    ...(parameters.ruleChangeConfirmations === undefined
+      ? {}
+      : { ruleChangeConfirmations: parameters.ruleChangeConfirmations }),
+  })
 
   const emit = (event: SamplerEvent) => {
     try {
@@ -145,6 +191,37 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     } catch (error) {
       logger.warn({ err: error }, 'onEvent hook threw')
     }
+  }
+
+  let publishedVersion = 0
+  let publishedRuleMatching = true
+  let healthWrites: Promise<void> = Promise.resolve()
+  /** Writes the gate's health to Redis when it changed (in order, best effort) and reports rule changes. */
+  const publishHealth = () => {
+    if (gate.version === publishedVersion) return
+    publishedVersion = gate.version
+    const health = gate.health()
+    const matching = health.ruleMismatch === null
+    if (matching !== publishedRuleMatching) {
+      publishedRuleMatching = matching
+      if (matching) logger.info("the chain's base fees follow its known rule again")
+      else
+        logger.warn(
+          { problem: health.ruleMismatch?.problem },
+          "the chain's base fees no longer follow its known rule: following it with low trust",
+        )
+      emit({ type: 'base-fee-rule', matching, problem: health.ruleMismatch?.problem ?? null })
+    }
+    healthWrites = healthWrites
+      .then(() => store('writeChainHealth', writeChainHealth(redis, { chainId, health })))
+      .catch((error) => logger.debug({ err: error }, 'could not publish the chain health'))
+  }
+
+  /** Blocks were stored: a refusal episode is over. */
+  const storedBlocks = (last: BlockFacts) => {
+    parentFacts = last
+    gate.stored()
+    publishHealth()
   }
 
   const sleep = (ms: number) =>
@@ -267,21 +344,13 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     }
   }
 
-  const fullBlock = async (number: number): Promise<SampledBlock> =>
-    (await client.getBlock({ blockNumber: BigInt(number), includeTransactions: true })) as SampledBlock
+  const blocks = createBlockFetcher({ client, logger, missingAttemptsBeforeGap })
 
-  const fullBlocks = async (from: number, to: number): Promise<SampledBlock[]> => {
-    const blocks = new Array<SampledBlock>(to - from + 1)
-    let next = from
-    const worker = async () => {
-      while (next <= to) {
-        const n = next++
-        blocks[n - from] = await fullBlock(n)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(fetchConcurrency, to - from + 1) }, worker))
-    return blocks
-  }
+  /** A fetched block's record: with its tips, or without when it came without its transactions. */
+  const toRecord = (block: SampledBlock): BlockRecord =>
+    block.transactions.some((tx) => typeof tx === 'string')
+      ? blockHeaderToRecord(block)
+      : blockToRecord(block)
 
   // ---- reorgs ------------------------------------------------------------------------------------------
 
@@ -289,7 +358,15 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
    * `tip` is on the node's chain but does not extend the stored one. Walk back until a stored hash is the
    * parent of what the node has (the common ancestor), then replace everything above it in one write.
    */
-  const handleReorg = async (tip: SampledBlock) => {
+  const handleReorg = async (tip: SampledBlock, latest: number) => {
+    // An endpoint that switched to another chain looks like a deep reorg: ask which chain it serves before
+    // rewriting anything (the transport takes an endpoint on another chain out of use).
+    const seen = wrongChainSeen
+    const reported = await client.getChainId()
+    if (reported !== chainId || wrongChainSeen !== seen)
+      throw new ChainMovedError(
+        `the endpoint that reported a reorg at block ${Number(tip.number)} serves chain ${reported === chainId ? 'another' : reported}, not ${chainId}: nothing rewritten`,
+      )
     const tipNumber = Number(tip.number)
     const oldHead = head?.number ?? tipNumber
     const lowest = Math.max(0, tipNumber - maxReorgDepth)
@@ -305,7 +382,12 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       const record = stored.get(k)
       // A missing or hash-less (eth_feeHistory) record cannot be compared: the walk stops there.
       if (!record || record.hash === null || record.hash === expectedParent) break
-      const block = await fullBlock(k)
+      const block = await blocks.fetch(k)
+      if (block === 'gap') {
+        // Pruned below here: the walk cannot compare further back; older records stay as they are.
+        logger.warn({ block: k }, 'reorg walk-back reached a block the node no longer has')
+        break
+      }
       if (block.hash !== expectedParent)
         throw new ChainMovedError(`the node's chain changed while walking back a reorg at block ${k}`)
       chain.unshift(block)
@@ -316,16 +398,20 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         { maxReorgDepth, tip: tipNumber },
         'reorg deeper than maxReorgDepth: older records were kept as they are',
       )
-    const records = chain.map(blockToRecord)
+    // The new branch is checked like any block: all of it, or none of it is stored.
+    const ancestor = stored.get(k)
+    const { rejected } = gate.admit(chain, ancestor ? factsOfRecord(ancestor) : null, latest)
+    if (rejected) throw rejected
+    const records = chain.map(toRecord)
     await write(records, tipNumber)
+    storedBlocks(factsOfBlock(tip))
     head = { number: tipNumber, hash: tip.hash }
-    const ancestor = k
-    const replaced = Math.max(0, oldHead - ancestor)
+    const replaced = Math.max(0, oldHead - k)
     logger.warn(
-      { ancestor, oldHead, newHead: tipNumber, replaced },
+      { ancestor: k, oldHead, newHead: tipNumber, replaced },
       'reorg: replaced records above the common ancestor',
     )
-    emit({ type: 'reorg', ancestor, oldHead, newHead: tipNumber, replaced })
+    emit({ type: 'reorg', ancestor: k, oldHead, newHead: tipNumber, replaced })
     announce(records, 'reorg')
   }
 
@@ -336,6 +422,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     const stored = await store('readHead', readHead(redis, { chainId }))
     const latest = Number(await client.getBlockNumber())
     head = stored ? { number: stored.number, hash: stored.hash } : null
+    parentFacts = stored ? factsOfRecord(stored) : null
     if (stored?.hash) {
       // Is the stored head still on the node's chain? (It may have been reorged away while we were down.)
       const at = Math.min(stored.number, latest)
@@ -344,8 +431,16 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
           ? stored
           : (await store('readBlocks', readBlocks(redis, { chainId, from: at, to: at })))[0]
       if (storedAt?.hash) {
-        const block = await fullBlock(at)
-        if (block.hash !== storedAt.hash) await handleReorg(block)
+        const block = await blocks.fetch(at)
+        if (block === 'gap') {
+          // Pruned, or a restarted devchain that resumed past it: nothing to compare with. Follow the node
+          // from what it has; the blocks in between are left as a gap.
+          logger.warn(
+            { block: at },
+            'the node no longer has the stored head: following it from the blocks it has, leaving a gap',
+          )
+          if (head) head = { number: head.number, hash: null }
+        } else if (block.hash !== storedAt.hash) await handleReorg(block, latest)
       }
     }
     let written = 0
@@ -358,9 +453,17 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         rewardPercentiles: [],
       })
       const records = feeHistoryToRecords(history)
-      if (records.length !== count)
-        throw new ChainMovedError(`eth_feeHistory returned ${records.length} of ${count} blocks`)
+      // The node keeps less than was asked for (pruned, or a restarted devchain): the newest part, ending at
+      // `newest` (checked by validateRpcResult), is stored and the rest left as a gap.
+      if (records.length < count)
+        logger.warn(
+          { from: newest - count + 1, to: newest, served: records.length },
+          'the node has only part of the history asked for: the rest is left as a gap',
+        )
+      if (records.length === 0) continue
+      gate.admitHistory(records, parentFacts)
       await write(records)
+      storedBlocks(factsOfRecord(records[records.length - 1]!))
       head = { number: newest, hash: null }
       written += records.length
       announce(records, 'backfill')
@@ -369,21 +472,34 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       const batch = Math.max(1, fetchConcurrency * 4)
       for (let from = plan.full.from; from <= plan.full.to; from += batch) {
         if (stopping) return
-        const blocks = await fullBlocks(from, Math.min(plan.full.to, from + batch - 1))
-        let parent = head?.hash ?? null
-        for (const block of blocks) {
-          if (parent !== null && block.parentHash !== parent)
+        const to = Math.min(plan.full.to, from + batch - 1)
+        const fetched = await blocks.fetchRange(from, to, fetchConcurrency)
+        const found = fetched.filter((b): b is SampledBlock => b !== 'gap')
+        if (found.length < fetched.length)
+          logger.warn(
+            { from, to, missing: fetched.length - found.length },
+            'the node does not have some blocks below its head: they are left as a gap',
+          )
+        let previous = head
+        for (const block of found) {
+          const number = Number(block.number)
+          if (previous?.hash && number === previous.number + 1 && block.parentHash !== previous.hash)
             throw new ChainMovedError(
-              `block ${block.number} does not extend block ${Number(block.number) - 1}: reorg during sync`,
+              `block ${number} does not extend block ${previous.number}: reorg during sync`,
             )
-          parent = block.hash
+          previous = { number, hash: block.hash }
         }
-        const records = blocks.map(blockToRecord)
-        await write(records)
-        const last = blocks[blocks.length - 1]!
-        head = { number: Number(last.number), hash: last.hash }
-        written += records.length
-        announce(records, 'backfill')
+        const { admitted, rejected } = gate.admit(found, parentFacts, latest)
+        if (admitted.length > 0) {
+          const records = admitted.map(toRecord)
+          await write(records)
+          const last = admitted[admitted.length - 1]!
+          storedBlocks(factsOfBlock(last))
+          head = { number: Number(last.number), hash: last.hash }
+          written += records.length
+          announce(records, 'backfill')
+        }
+        if (rejected) throw rejected
       }
     }
     logger.info({ head: head?.number ?? null, written }, 'in sync with the node')
@@ -399,12 +515,27 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     const latest = Number(await client.getBlockNumber())
     if (latest < head.number) {
       // The node is behind the stored head: a lagging endpoint, or a reorg onto a shorter chain.
+      const t = now()
+      if (behind === null || t - behind.loggedAt > 60_000) {
+        logger.warn(
+          { nodeHead: latest, storedHead: head.number, sinceMs: behind ? t - behind.since : 0 },
+          `the node's head ${latest} is behind the stored head ${head.number}: waiting for it (a lagging or rewound endpoint)`,
+        )
+        behind = { since: behind?.since ?? t, loggedAt: t }
+      }
       const [stored] = await store('readBlocks', readBlocks(redis, { chainId, from: latest, to: latest }))
       if (stored?.hash) {
-        const tip = await fullBlock(latest)
-        if (tip.hash !== stored.hash) await handleReorg(tip)
+        const tip = await blocks.fetch(latest)
+        if (tip !== 'gap' && tip.hash !== stored.hash) await handleReorg(tip, latest)
       }
       return false
+    }
+    if (behind !== null) {
+      logger.info(
+        { nodeHead: latest, behindMs: now() - behind.since },
+        "the node's head caught up with the store",
+      )
+      behind = null
     }
     if (latest - head.number > catchUpThreshold) {
       synced = false
@@ -412,13 +543,21 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
     }
     for (let n = head.number + 1; n <= latest; n++) {
       if (stopping) return false
-      const block = await fullBlock(n)
+      const block = await blocks.fetch(n)
+      if (block === 'gap') {
+        logger.warn({ block: n }, 'the node does not have a block below its head: it is left as a gap')
+        head = { number: n, hash: null }
+        continue
+      }
       if (head.hash !== null && block.parentHash !== head.hash) {
-        await handleReorg(block)
+        await handleReorg(block, latest)
         return true
       }
-      const record = blockToRecord(block)
+      const { rejected } = gate.admit([block], parentFacts, latest)
+      if (rejected) throw rejected
+      const record = toRecord(block)
       await write([record])
+      storedBlocks(factsOfBlock(block))
       head = { number: n, hash: block.hash }
       announce([record], 'head')
     }
@@ -445,8 +584,20 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
         // Start over from what is stored: after a Redis restart or a reorg race the local view may be stale.
         synced = false
         if (error instanceof LeaseNotHeldError) continue
-        const level = failures >= 3 ? 'warn' : 'info'
-        logger[level]({ err: error, failures }, 'sampling failed; retrying')
+        if (error instanceof BlockRejectedError) {
+          emit({
+            type: 'block-rejected',
+            block: error.blockNumber,
+            reason: error.reason,
+            problem: error.shortMessage,
+          })
+          publishHealth()
+        }
+        const level = failures >= 3 || error instanceof BlockRejectedError ? 'warn' : 'info'
+        // feecast's own errors say what went wrong in one line; a stack helps only for the unexpected.
+        const what =
+          error instanceof FeecastError ? { error: error.message, kind: error.name } : { err: error }
+        logger[level]({ ...what, failures }, 'sampling failed; retrying')
         emit({ type: 'error', phase: role, error })
         await sleep(jitteredDelay(failures, 200, Math.max(2_000, pollIntervalMs * 2)))
       }

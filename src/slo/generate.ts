@@ -1,8 +1,8 @@
 import { alertmanagerYaml } from './alertmanager.js'
 import { generateDashboards } from './dashboards.js'
 import { prometheusYaml } from './prometheusConfig.js'
-import { commonPromtoolTests, sloPromtoolTests } from './promtoolRender.js'
-import { commonRuleGroups, rulesFile, sloRuleGroups, yamlDocument } from './rules.js'
+import { commonPromtoolTests, conditionPromtoolTests, sloPromtoolTests } from './promtoolRender.js'
+import { commonRuleGroups, conditionRuleGroups, rulesFile, sloRuleGroups, yamlDocument } from './rules.js'
 import { runbooksMarkdown } from './runbooks.js'
 import type { SloSpec } from './types.js'
 
@@ -83,6 +83,21 @@ export function generateFiles(spec: SloSpec): GeneratedFile[] {
     content: yamlDocument(
       `promtool unit tests of ${common}.`,
       commonPromtoolTests(spec, `../rules/${common}.yml`),
+    ),
+  })
+  const defences = `${spec.service}-defences`
+  files.push({
+    path: ruleFilePath(defences),
+    content: rulesFile(
+      "Alerts on feecast's defences: refused blocks, shed connections, oversized RPC bodies, the embedded Redis, API keys.",
+      conditionRuleGroups(spec),
+    ),
+  })
+  files.push({
+    path: testFilePath(defences),
+    content: yamlDocument(
+      `promtool unit tests of ${defences}.`,
+      conditionPromtoolTests(spec, `../rules/${defences}.yml`),
     ),
   })
   files.push({ path: 'prometheus/prometheus.yml', content: prometheusYaml(spec) })

@@ -6,6 +6,8 @@ import {
   absentAnnotations,
   alertAnnotations,
   commonRuleGroups,
+  conditionAlertName,
+  conditionAnnotations,
   sliInputAbsentAlert,
   sloLabels,
   targetsMissingAlert,
@@ -186,6 +188,47 @@ export function sloPromtoolTests(spec: SloSpec, slo: Slo, ruleFile: string): unk
   }
   tests.push(...absentTests(spec, slo, objectives))
   return { rule_files: [ruleFile], evaluation_interval: '1m', tests }
+}
+
+/** The promtool tests of the defences' alerts: each fires under its firing series and not under its quiet ones. */
+export function conditionPromtoolTests(spec: SloSpec, ruleFile: string): unknown {
+  const render = (text: string, labels: Record<string, string>) =>
+    text.replace(/\{\{ \$labels\.([a-zA-Z_]+) \}\}/g, (_, l: string) => labels[l] ?? '')
+  return {
+    rule_files: [ruleFile],
+    evaluation_interval: '1m',
+    tests: spec.alerts.flatMap((a) => {
+      const alertname = conditionAlertName(spec, a)
+      const annotations = conditionAnnotations(spec, a)
+      return [
+        {
+          name: `${alertname}: fires`,
+          interval: '1m',
+          input_series: a.test.firing,
+          alert_rule_test: [
+            {
+              eval_time: a.test.at,
+              alertname,
+              exp_alerts: [
+                {
+                  exp_labels: { ...a.test.labels, severity: a.severity, sloth_service: spec.service },
+                  exp_annotations: Object.fromEntries(
+                    Object.entries(annotations).map(([k, v]) => [k, render(v, a.test.labels)]),
+                  ),
+                },
+              ],
+            },
+          ],
+        },
+        {
+          name: `${alertname}: stays quiet`,
+          interval: '1m',
+          input_series: a.test.quiet,
+          alert_rule_test: [{ eval_time: a.test.at, alertname, exp_alerts: [] }],
+        },
+      ]
+    }),
+  }
 }
 
 /** The promtool tests of the rules that belong to no SLO. */

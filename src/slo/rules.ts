@@ -1,6 +1,6 @@
 import { stringify } from 'yaml'
 import { alertPrefix, expandSlo, type SlothSlo } from './expand.js'
-import type { Slo, SloSpec } from './types.js'
+import type { ConditionAlert, Slo, SloSpec } from './types.js'
 import { type BurnCondition, num, type Window, windowMinutes } from './windows.js'
 
 export type RecordingRule = { record: string; expr: string; labels?: Record<string, string> }
@@ -176,6 +176,34 @@ export const targetsMissingAnnotations = (spec: SloSpec): Record<string, string>
   description: `absent(up{job="${spec.job}"} == 1): Prometheus scrapes no live ${spec.job} target, so no SLI is computed and no burn-rate alert can fire.`,
   runbook_url: `${spec.runbookBase}#targets-missing`,
 })
+
+/** The name an alert of the spec's `alerts` fires as. */
+export const conditionAlertName = (spec: SloSpec, alert: ConditionAlert): string =>
+  `${alertPrefix(spec)}${alert.name}`
+
+export const conditionAnnotations = (spec: SloSpec, alert: ConditionAlert): Record<string, string> => ({
+  summary: alert.summary,
+  description: alert.description,
+  runbook_url: `${spec.runbookBase}#${alert.anchor}`,
+})
+
+/** The alerts on the defences' metrics, one group. */
+export function conditionRuleGroups(spec: SloSpec): RuleGroup[] {
+  return [
+    {
+      name: `${spec.service}-defences`,
+      rules: spec.alerts.map(
+        (a): AlertingRule => ({
+          alert: conditionAlertName(spec, a),
+          expr: a.expr,
+          for: a.for,
+          labels: { severity: a.severity, sloth_service: spec.service },
+          annotations: conditionAnnotations(spec, a),
+        }),
+      ),
+    },
+  ]
+}
 
 /** Rules that do not belong to one SLO. */
 export function commonRuleGroups(spec: SloSpec): RuleGroup[] {

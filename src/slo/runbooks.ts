@@ -1,5 +1,11 @@
 import { expandSlo } from './expand.js'
-import { absentFor, sliInputAbsentAlert, targetsMissingAlert, targetsMissingFor } from './rules.js'
+import {
+  absentFor,
+  conditionAlertName,
+  sliInputAbsentAlert,
+  targetsMissingAlert,
+  targetsMissingFor,
+} from './rules.js'
 import type { Slo, SloSpec } from './types.js'
 import { type BurnCondition, num } from './windows.js'
 
@@ -88,6 +94,45 @@ function sloSection(spec: SloSpec, slo: Slo): string[] {
   return out
 }
 
+/** The alerts on feecast's own defences (the spec's `alerts`): a table, then one section each. */
+function defencesSections(spec: SloSpec): string[] {
+  const out: string[] = []
+  if (spec.alerts.length === 0) return out
+  out.push(
+    '# Defences',
+    '',
+    "Alerts on feecast's own defences acting (generated from `alerts` in the spec): each says something is",
+    'being refused, shed or restarted, often before an SLO feels it.',
+    '',
+    '| alert | severity | fires when |',
+    '|---|---|---|',
+    ...spec.alerts.map(
+      (a) =>
+        `| [\`${conditionAlertName(spec, a)}\`](#${a.anchor}) | ${a.severity} | \`${a.expr}\` for ${a.for} |`,
+    ),
+    '',
+  )
+  for (const a of spec.alerts) {
+    out.push(
+      `## ${a.anchor}`,
+      '',
+      `**${a.title}** (\`${conditionAlertName(spec, a)}\`, \`severity="${a.severity}"\`). ${a.description}`,
+      '',
+      `**Impact.** ${a.runbook.impact}`,
+      '',
+      '**Diagnose.**',
+      '',
+      ...a.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
+      '',
+      '**Mitigate.**',
+      '',
+      ...a.runbook.mitigate.map((d) => `- ${d}`),
+      '',
+    )
+  }
+  return out
+}
+
 /** The two alerts of no single SLO: an SLI input absent, and no target scraped at all. */
 function commonSections(spec: SloSpec): string[] {
   return [
@@ -121,6 +166,7 @@ export function runbooksMarkdown(spec: SloSpec): string {
   const out = introduction(spec)
   out.push('')
   for (const slo of spec.slos) out.push(...sloSection(spec, slo))
+  out.push(...defencesSections(spec))
   out.push(...commonSections(spec))
   return out.join('\n')
 }

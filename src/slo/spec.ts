@@ -2,7 +2,7 @@ import { chainProfile } from '../chains/chains.js'
 import { metricNames as m } from '../metrics/metricNames.js'
 import { SloSpecError } from './errors.js'
 import { counterValues, expandingNotation, series } from './fixtures.js'
-import type { InputSeries, SloSpec } from './types.js'
+import type { ConditionAlert, InputSeries, SloSpec } from './types.js'
 
 /**
  * feecast's SLOs: the one source of the recording rules, burn-rate alerts, absent-metric alerts,
@@ -30,10 +30,258 @@ const fixtureBuckets = [0.05, 0.2, 1]
 
 const goodOf = (events: number[], bad: number[]) => events.map((e, i) => e - bad[i]!)
 
+/** Series of the defence alerts' promtool tests. */
+const at = (metric: string, labels: Record<string, string>, values: string): InputSeries => ({
+  series: series(metric, { job: feecastJob, instance: 'feecast:8080', ...labels }),
+  values,
+})
+
+/**
+ * Alerts on feecast's defences (issue #11): each one acting is something an on-call wants to know,
+ * usually before or instead of an SLO burning.
+ */
+const defenceAlerts: ConditionAlert[] = [
+  {
+    name: 'BlocksRejected',
+    anchor: 'blocks-rejected',
+    title: 'Blocks refused',
+    severity: 'ticket',
+    expr: `sum by (chain_id) (rate(${m.blocksRejected}{${job}}[5m])) > 0`,
+    for: '5m',
+    groupBy: ['chain_id'],
+    summary: 'chain {{ $labels.chain_id }}: the sampler refuses the blocks its endpoints serve',
+    description:
+      "Blocks with a timestamp from the future, an impossible base fee, or one breaking the chain's known rule are being refused: nothing new is stored, the chain ages into stale (/readyz says which block and why).",
+    runbook: {
+      impact:
+        'No new data for the chain: predictions age into stale and the compatible routes answer 503. Nothing wrong was stored.',
+      diagnose: [
+        '/readyz (and the sampler logs, `block N rejected (reason)`) name the block and the reason.',
+        "`timestamp`: is this machine's clock right (`timedatectl`)? A block from the future is refused over 30 s ahead.",
+        `\`base-fee\`: an endpoint serves impossible base fees (a broken or hostile node): which one (\`${m.rpcRequests}\` by endpoint)?`,
+        '`base-fee-rule`: the chain may have changed its EIP-1559 parameters (a fork): after 16 blocks built on it feecast follows it with low trust.',
+      ],
+      mitigate: [
+        'Remove or replace the endpoint that serves the bad blocks (`RPC_URL_<chainId>`).',
+        'Fix the clock (NTP) when timestamps are refused on every chain.',
+        "A fork that changed the chain's parameters: update its profile in `src/chains/chains.ts`.",
+      ],
+    },
+    test: {
+      at: '20m',
+      labels: { chain_id: '1' },
+      firing: [at(m.blocksRejected, { chain_id: '1', reason: 'base-fee' }, '0+6x20')],
+      quiet: [at(m.blocksRejected, { chain_id: '1', reason: 'base-fee' }, '3+0x20')],
+    },
+  },
+  {
+    name: 'BaseFeeRuleMismatch',
+    anchor: 'base-fee-rule-mismatch',
+    title: "Base fees off the chain's rule",
+    severity: 'ticket',
+    expr: `min by (chain_id) (${m.baseFeeRuleMatching}{${job}}) == 0`,
+    for: '30m',
+    groupBy: ['chain_id'],
+    summary: "chain {{ $labels.chain_id }}: base fees no longer follow the chain's known rule",
+    description:
+      "The chain's base fees stopped following the EIP-1559 parameters feecast knows for it; it is followed, with every prediction labelled low trust.",
+    runbook: {
+      impact: 'Predictions for the chain carry the `low` trust label; wallets that check it fall back.',
+      diagnose: [
+        'The sampler log line "no longer follow its known rule" quotes the block, its base fee and what the rule gives.',
+        'Did the chain have a fork or a parameter change (OP-stack `extraData`, a minimum base fee, a new denominator)?',
+      ],
+      mitigate: ["Update the chain's profile (`src/chains/chains.ts`) to its new rule and deploy."],
+    },
+    test: {
+      at: '40m',
+      labels: { chain_id: '10' },
+      firing: [at(m.baseFeeRuleMatching, { chain_id: '10' }, '0+0x40')],
+      quiet: [at(m.baseFeeRuleMatching, { chain_id: '10' }, '1+0x40')],
+    },
+  },
+  {
+    name: 'ConnectionCapReached',
+    anchor: 'connection-cap-reached',
+    title: 'API at its connection cap',
+    severity: 'page',
+    expr: `sum by (instance) (rate(${m.connectionsShed}{${job},reason="total"}[5m])) > 0`,
+    for: '5m',
+    groupBy: ['instance'],
+    summary: '{{ $labels.instance }}: the API is at MAX_CONNECTIONS and closes new connections',
+    description:
+      "Every new connection, wallets' included, is closed as soon as it is accepted: the instance holds as many connections as its open-file limit allows.",
+    runbook: {
+      impact: 'Wallets cannot connect to this instance.',
+      diagnose: [
+        `\`${m.openConnections}\` by instance, and \`${m.connectionsShed}{reason="per-client"}\`: many clients, or a flood from many addresses?`,
+        'Are the connections idle (a slow-loris flood) or busy (real traffic beyond the instance)?',
+      ],
+      mitigate: [
+        'Scale out the API replicas (`FEECAST_ROLE=api`).',
+        'Raise the open-file limit (and `MAX_CONNECTIONS`) if the traffic is real.',
+        'Block the flooding networks at the load balancer.',
+      ],
+    },
+    test: {
+      at: '15m',
+      labels: { instance: 'feecast:8080' },
+      firing: [at(m.connectionsShed, { reason: 'total' }, '0+120x15')],
+      quiet: [
+        at(m.connectionsShed, { reason: 'total' }, '0+0x15'),
+        at(m.connectionsShed, { reason: 'per-client' }, '0+600x15'),
+      ],
+    },
+  },
+  {
+    name: 'ConnectionsShed',
+    anchor: 'connections-shed',
+    title: 'A client over its connection cap',
+    severity: 'ticket',
+    expr: `sum by (instance) (rate(${m.connectionsShed}{${job},reason="per-client"}[5m])) > 1`,
+    for: '15m',
+    groupBy: ['instance'],
+    summary:
+      '{{ $labels.instance }}: connections from a client over MAX_CONNECTIONS_PER_CLIENT are being closed',
+    description:
+      'A client address keeps opening more connections than it may hold: a flood (which is being shed, the service stays up), or a proxy that is not listed in TRUST_PROXY.',
+    runbook: {
+      impact:
+        "None while the cap holds; a proxy missing from TRUST_PROXY would see its clients' connections closed.",
+      diagnose: [
+        'The API log line "a client is over its connection limit" names the address (once a minute).',
+        'Is it one of your proxies or load balancers?',
+      ],
+      mitigate: ['A proxy of yours: add it to `TRUST_PROXY`.', 'A flood: block the address upstream.'],
+    },
+    test: {
+      at: '25m',
+      labels: { instance: 'feecast:8080' },
+      firing: [at(m.connectionsShed, { reason: 'per-client' }, '0+600x25')],
+      quiet: [at(m.connectionsShed, { reason: 'per-client' }, '0+10x25')],
+    },
+  },
+  {
+    name: 'RpcOversizedResponses',
+    anchor: 'rpc-oversized-responses',
+    title: 'Oversized RPC responses',
+    severity: 'ticket',
+    expr: `sum by (chain_id, endpoint) (increase(${m.rpcOversized}{${job}}[15m])) > 3`,
+    for: '5m',
+    groupBy: ['chain_id', 'endpoint'],
+    summary:
+      'chain {{ $labels.chain_id }}: {{ $labels.endpoint }} answers with bodies over RPC_MAX_RESPONSE_BYTES',
+    description:
+      'Responses of this endpoint are cut off at the size cap: a broken or hostile endpoint, or a chain whose whole blocks outgrew the cap (they are then recorded without tips).',
+    runbook: {
+      impact:
+        'Calls to the endpoint fail over to the next one; blocks over the cap are recorded without their tips.',
+      diagnose: [
+        'Sampler logs: "over the response size cap" (whole blocks) or `oversized` failures on other methods (a hostile endpoint).',
+        "How big are the chain's blocks with their transactions now (`eth_getBlockByNumber(..., true)` from another node)?",
+      ],
+      mitigate: [
+        'A hostile or broken endpoint: remove it from `RPC_URL_<chainId>`.',
+        'Blocks really that big: raise `RPC_MAX_RESPONSE_BYTES`.',
+      ],
+    },
+    test: {
+      at: '20m',
+      labels: { chain_id: '1', endpoint: 'rpc.example#0' },
+      firing: [at(m.rpcOversized, { chain_id: '1', endpoint: 'rpc.example#0' }, '0+1x20')],
+      quiet: [at(m.rpcOversized, { chain_id: '1', endpoint: 'rpc.example#0' }, '0+0x20')],
+    },
+  },
+  {
+    name: 'EmbeddedRedisDown',
+    anchor: 'embedded-redis-down',
+    title: 'Embedded Redis down',
+    severity: 'page',
+    expr: `max by (instance) (${m.embeddedRedisUp}{${job}}) == 0`,
+    for: '2m',
+    groupBy: ['instance'],
+    summary: '{{ $labels.instance }}: the embedded redis-server is down and does not come back',
+    description:
+      'feecast restarts its redis-server with back-off; it has not been running for 2 minutes: its last words are in the logs (component redis-server).',
+    runbook: {
+      impact: 'Nothing is stored or predicted; the API answers from memory, marked stale as it ages.',
+      diagnose: [
+        'Logs of component `redis-server`: "exited" (with its last output) and "could not be restarted" (why).',
+        'A full disk (`df` on FEECAST_STATE_DIR) or a damaged append-only file are the usual causes.',
+      ],
+      mitigate: [
+        'Free disk space under FEECAST_STATE_DIR; feecast restarts redis-server by itself.',
+        'A damaged append-only file: `redis-check-aof --fix` on it, with feecast stopped.',
+      ],
+    },
+    test: {
+      at: '10m',
+      labels: { instance: 'feecast:8080' },
+      firing: [at(m.embeddedRedisUp, { redis: 'embedded' }, '1+0x5 0+0x5')],
+      quiet: [at(m.embeddedRedisUp, { redis: 'embedded' }, '1+0x8 0 1')],
+    },
+  },
+  {
+    name: 'EmbeddedRedisRestarting',
+    anchor: 'embedded-redis-restarting',
+    title: 'Embedded Redis restarting',
+    severity: 'ticket',
+    expr: `sum by (instance) (increase(${m.embeddedRedisRestarts}{${job}}[30m])) >= 3`,
+    for: '0m',
+    groupBy: ['instance'],
+    summary: '{{ $labels.instance }}: the embedded redis-server was restarted 3 times or more in 30 minutes',
+    description:
+      'It keeps exiting: each time feecast restarts it, and a little data may be replayed from its append-only file.',
+    runbook: {
+      impact: 'Short gaps in storing and predicting; the sampler refills what it missed from the chain.',
+      diagnose: ['Logs of component `redis-server`: what it said before each exit (memory, disk, a kill).'],
+      mitigate: [
+        'Fix the cause it names (memory limit, disk space); or point `REDIS_URL` at a managed Redis.',
+      ],
+    },
+    test: {
+      at: '20m',
+      labels: { instance: 'feecast:8080' },
+      firing: [at(m.embeddedRedisRestarts, { outcome: 'ok' }, '0 0 1 1 2 2 3 3 4 4 4 4 4 4 4 4 4 4 4 4 4')],
+      quiet: [at(m.embeddedRedisRestarts, { outcome: 'ok' }, '0 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1')],
+    },
+  },
+  {
+    name: 'ApiKeysRejected',
+    anchor: 'api-keys-rejected',
+    title: 'Unknown API keys',
+    severity: 'ticket',
+    expr: `sum by (instance) (rate(${m.apiKeyRejections}{${job},reason="unknown"}[5m])) > 0.5`,
+    for: '15m',
+    groupBy: ['instance'],
+    summary: '{{ $labels.instance }}: requests keep coming with API keys that are not configured',
+    description:
+      'More than one request every 2 s for 15 minutes presents an unknown API key: a client with a revoked key, or someone guessing keys.',
+    runbook: {
+      impact: 'Those requests get 401; the clients with valid keys are not affected.',
+      diagnose: [
+        'Access logs at info: 401s with their request ids and paths (never the keys).',
+        'Was a key revoked or rotated recently (API_KEYS, API_KEYS_FILE)?',
+      ],
+      mitigate: ['Give the client its new key; or block the guessing addresses upstream.'],
+    },
+    test: {
+      at: '30m',
+      labels: { instance: 'feecast:8080' },
+      firing: [at(m.apiKeyRejections, { reason: 'unknown' }, '0+60x30')],
+      quiet: [
+        at(m.apiKeyRejections, { reason: 'unknown' }, '0+6x30'),
+        at(m.apiKeyRejections, { reason: 'missing' }, '0+600x30'),
+      ],
+    },
+  },
+]
+
 export const feecastSloSpec: SloSpec = {
   service: 'feecast',
   job: feecastJob,
   runbookBase: 'prometheus/RUNBOOKS.md',
+  alerts: defenceAlerts,
   slos: [
     {
       kind: 'ratio',

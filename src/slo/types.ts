@@ -88,6 +88,29 @@ export type BandSlo = Common & {
 
 export type Slo = RatioSlo | TimeShareSlo | BandSlo
 
+/**
+ * An alert on a condition, not on an error budget: one of feecast's defences acting (blocks refused,
+ * connections shed, oversized RPC bodies, the embedded Redis restarting, API keys refused), which the
+ * SLOs feel late or not at all. Its expression's result series are the firing alerts.
+ */
+export type ConditionAlert = {
+  /** Appended to the service prefix: `BlocksRejected` is `FeecastBlocksRejected`. */
+  name: string
+  /** Its section in the runbooks. */
+  anchor: string
+  title: string
+  severity: 'page' | 'ticket'
+  expr: string
+  for: string
+  /** Labels its expression keeps (named by the summary as `{{ $labels.x }}`). */
+  groupBy: string[]
+  summary: string
+  description: string
+  runbook: Runbook
+  /** promtool: series under which it fires at `at` with `labels`, and series under which it stays quiet. */
+  test: { at: string; firing: InputSeries[]; labels: Record<string, string>; quiet: InputSeries[] }
+}
+
 export type SloSpec = {
   /** `sloth_service` of every rule. */
   service: string
@@ -96,4 +119,6 @@ export type SloSpec = {
   /** Where the runbook anchors live, e.g. `prometheus/RUNBOOKS.md`. */
   runbookBase: string
   slos: Slo[]
+  /** Alerts on the defences' own metrics (rules, tests and runbooks generated beside the SLOs'). */
+  alerts: ConditionAlert[]
 }

@@ -16,3 +16,22 @@ export class LeaseNotHeldError extends FeecastError {
 export class StoredValueError extends FeecastError {
   override name = 'StoredValueError'
 }
+
+/** The embedded redis-server could not be found, started or kept running. */
+export class RedisServerError extends FeecastError {
+  override name = 'RedisServerError'
+}
+
+/** Another live process holds a data directory (two services must never share one). */
+export class DirectoryInUseError extends FeecastError {
+  override name = 'DirectoryInUseError'
+  readonly directory: string
+  readonly holder: number
+  constructor(directory: string, what: string, holder: number) {
+    super(`${directory} is in use by another feecast (pid ${Number.isNaN(holder) ? 'unknown' : holder})`, {
+      details: `Each running feecast needs its own ${what}: stop the other one, or point this one elsewhere.`,
+    })
+    this.directory = directory
+    this.holder = holder
+  }
+}

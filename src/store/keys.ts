@@ -8,6 +8,7 @@
  *   feecast:{<id>}:lease       string "<owner>|<epoch>" with a TTL: the sampler leader's lease (the fencing token)
  *   feecast:{<id>}:lease:epoch counter, incremented on every new lease
  *   feecast:{<id>}:blocks:new  pub/sub channel, JSON { chainId, number, from } after every write
+ *   feecast:{<id>}:health      string, JSON ChainHealth: what the sampler refuses or doubts (see chainHealth.ts)
  */
 export type StoreKeys = {
   blocks: string
@@ -16,6 +17,7 @@ export type StoreKeys = {
   lease: string
   leaseEpoch: string
   channel: string
+  health: string
 }
 
 export function storeKeys(chainId: number): StoreKeys {
@@ -28,5 +30,6 @@ export function storeKeys(chainId: number): StoreKeys {
     lease: `${base}:lease`,
     leaseEpoch: `${base}:lease:epoch`,
     channel: `${base}:blocks:new`,
+    health: `${base}:health`,
   }
 }

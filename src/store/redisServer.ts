@@ -1,12 +1,25 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { FeecastError } from '../errors.js'
 import { freePort } from '../lib/freePort.js'
+import { makeDirectory } from '../lib/makeDirectory.js'
+import { type DirLock, lockDirectory, processAlive } from './dirLock.js'
+import { RedisServerError } from './errors.js'
 
-export class RedisServerError extends FeecastError {
-  override name = 'RedisServerError'
-}
+export { RedisServerError }
+
+/** What a supervised redis-server says and does, for the caller's logs and metrics. */
+export type RedisServerEvent =
+  /** A line it wrote ('#' lines are its warnings and errors). */
+  | { type: 'output'; line: string; level: 'warning' | 'notice' }
+  /** It exited on its own (crash, kill, its disk full): its last lines say why. */
+  | { type: 'exited'; code: number | null; signal: string | null; lastOutput: string }
+  /** It is running again after `attempt` tries. */
+  | { type: 'restarted'; attempt: number }
+  /** A restart failed; another follows after `retryInMs`. */
+  | { type: 'restart-failed'; attempt: number; error: RedisServerError; retryInMs: number }
+  /** A redis-server left on this data directory by a feecast that is gone was stopped. */
+  | { type: 'orphan-stopped'; pid: number }
 
 export type StartRedisServerParameters = {
   /** Where the append-only file and snapshot live; reused across restarts so data survives them. */
@@ -14,15 +27,22 @@ export type StartRedisServerParameters = {
   port?: number
   /** Path of the redis-server binary (default: found on PATH). */
   binary?: string
+  /** Restart it when it exits on its own, with back-off (default false: tests kill it on purpose). */
+  supervise?: boolean
+  /** First and largest delay between restarts (ms, defaults 250 and 10000). */
+  restartDelayMs?: { initial: number; max: number }
+  onEvent?: (event: RedisServerEvent) => void
 }
 
 export type RedisServer = {
   url: string
   port: number
   dataDir: string
-  /** Graceful shutdown (SHUTDOWN via SIGTERM: the append-only file is flushed). */
+  /** The running redis-server's process id (changes on restart). */
+  readonly pid: number | undefined
+  /** Graceful shutdown (SHUTDOWN via SIGTERM: the append-only file is flushed). Ends supervision. */
   stop(): Promise<void>
-  /** Crash it (SIGKILL), as a power cut or OOM kill would. */
+  /** Crash it (SIGKILL), as a power cut or OOM kill would. A supervised one comes back by itself. */
   kill(): Promise<void>
   /** Start it again on the same port and data directory. */
   restart(): Promise<void>
@@ -36,13 +56,74 @@ export function findRedisServer(): string | undefined {
 }
 
 /**
+ * Runs redis-server so that it cannot outlive this process: a watcher reads the stdin pipe this
+ * process holds, and when the pipe closes (this process exited, even by SIGKILL) it stops redis-server
+ * with SIGTERM, which flushes the append-only file (SIGKILL 10 s later if it will not stop: it cannot
+ * save once its directory is gone). `exec` keeps redis-server's pid the child's.
+ * (A background list's stdin is /dev/null in a non-interactive shell: the pipe is passed on fd 3.)
+ */
+const watchdog = [
+  'bin="$1"; shift',
+  'exec 3<&0',
+  '( while read -r _ <&3; do :; done',
+  '  alive() { case "$(cat /proc/$$/comm 2>/dev/null)" in redis*) return 0;; esac; return 1; }',
+  '  alive && kill -TERM $$ 2>/dev/null',
+  // It may refuse to stop (it cannot save: its directory is gone); it does not get to stay.
+  '  n=0; while alive && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done',
+  '  alive && kill -KILL $$ 2>/dev/null ) &',
+  'exec 3<&-',
+  'exec "$bin" "$@"',
+].join('\n')
+
+/** redis-server processes whose working directory (redis chdirs to --dir) is `dir`. Linux; [] elsewhere. */
+export function redisServersOn(dir: string): number[] {
+  const found: number[] = []
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return found
+  }
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue
+    try {
+      if (!readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('redis-server')) continue
+      if (readlinkSync(`/proc/${entry}/cwd`) === dir) found.push(Number(entry))
+    } catch {}
+  }
+  return found
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** Stops redis-servers left on `dir` (their feecast is gone: this process holds the directory's lock). */
+async function stopOrphans(dir: string, onEvent?: (event: RedisServerEvent) => void): Promise<void> {
+  for (const pid of redisServersOn(dir)) {
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      continue
+    }
+    for (let waited = 0; processAlive(pid) && waited < 10_000; waited += 50) await sleep(50)
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL')
+    for (let waited = 0; processAlive(pid) && waited < 2_000; waited += 50) await sleep(50)
+    onEvent?.({ type: 'orphan-stopped', pid })
+  }
+}
+
+/**
  * Runs a private redis-server child: the embedded default's store and the tests' real Redis.
  * appendfsync always: a write Redis acknowledged is on disk, so a crash loses nothing acknowledged.
+ * One per data directory (a lock file; a redis-server left there by a killed feecast is stopped first),
+ * never outliving this process, and with `supervise` restarted when it exits on its own.
  */
 export async function startRedisServer({
   dataDir,
   port,
   binary,
+  supervise = false,
+  restartDelayMs = { initial: 250, max: 10_000 },
+  onEvent,
 }: StartRedisServerParameters): Promise<RedisServer> {
   const bin = binary ?? findRedisServer()
   if (!bin)
@@ -50,61 +131,123 @@ export async function startRedisServer({
       details: 'Install it (Debian: apt-get install redis-server) or set REDIS_URL to an existing Redis.',
     })
   const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true })
-  const chosenPort = port ?? (await freePort())
+  makeDirectory(dir)
+  const lock: DirLock = lockDirectory(dir, 'Redis data directory (FEECAST_STATE_DIR)')
   let child: ChildProcess | undefined
+  /** Children stopped on purpose (restart()): their exit is not a crash to recover from. */
+  const expectedExits = new WeakSet<ChildProcess>()
+  let stopping = false
+  let restartTimer: NodeJS.Timeout | undefined
+  let chosenPort: number
+  try {
+    await stopOrphans(dir, onEvent)
+    chosenPort = port ?? (await freePort())
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+
+  const args = () => [
+    '--port',
+    String(chosenPort),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--save',
+    '60 1',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+    '--loglevel',
+    'notice',
+  ]
 
   const launch = () =>
     new Promise<void>((ok, fail) => {
-      const args = [
-        '--port',
-        String(chosenPort),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '60 1',
-        '--daemonize',
-        'no',
-        '--protected-mode',
-        'yes',
-        '--loglevel',
-        'notice',
-      ]
-      const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      const proc = spawn('sh', ['-c', watchdog, 'feecast-redis', bin, ...args()], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
       child = proc
       let output = ''
+      let partial = ''
+      let ready = false
       const timer = setTimeout(() => {
         proc.kill('SIGKILL')
         fail(new RedisServerError('redis-server did not start within 10 s', { details: output.slice(-2000) }))
       }, 10_000)
       const onData = (chunk: Buffer) => {
-        output = (output + chunk.toString()).slice(-4000)
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer)
-          ok()
+        const text = chunk.toString()
+        output = (output + text).slice(-4000)
+        partial += text
+        const lines = partial.split('\n')
+        partial = lines.pop() ?? ''
+        for (const line of lines) {
+          if (line.trim() === '') continue
+          // pid:role date time <level> message; '#' marks warnings and errors.
+          onEvent?.({ type: 'output', line, level: / # /.test(line) ? 'warning' : 'notice' })
+          if (!ready && line.includes('Ready to accept connections')) {
+            ready = true
+            clearTimeout(timer)
+            ok()
+          }
         }
       }
       proc.stdout!.on('data', onData)
       proc.stderr!.on('data', onData)
-      proc.once('exit', (code) => {
+      // The pipe is only there to close when this process goes away; writing to it is never needed.
+      proc.stdin!.on('error', () => {})
+      proc.once('exit', (code, signal) => {
         clearTimeout(timer)
-        fail(
-          new RedisServerError(`redis-server exited with code ${code} while starting`, {
-            details: output.slice(-2000),
-          }),
-        )
+        proc.stdin!.destroy()
+        if (!ready) {
+          fail(
+            new RedisServerError(`redis-server exited with code ${code} while starting`, {
+              details: output.slice(-2000),
+            }),
+          )
+          return
+        }
+        if (child !== proc || stopping || expectedExits.has(proc)) return
+        onEvent?.({ type: 'exited', code, signal, lastOutput: output.slice(-2000) })
+        if (supervise) scheduleRestart(1)
       })
       proc.once('error', (error) => {
         clearTimeout(timer)
         fail(new RedisServerError('redis-server could not be spawned', { cause: error }))
       })
     })
+
+  const scheduleRestart = (attempt: number) => {
+    if (stopping) return
+    const delay = Math.min(restartDelayMs.max, restartDelayMs.initial * 2 ** (attempt - 1))
+    restartTimer = setTimeout(async () => {
+      restartTimer = undefined
+      if (stopping) return
+      try {
+        await launch()
+        if (stopping) {
+          await stopWith('SIGTERM')
+          return
+        }
+        onEvent?.({ type: 'restarted', attempt })
+      } catch (error) {
+        const failure =
+          error instanceof RedisServerError
+            ? error
+            : new RedisServerError('redis-server could not be restarted', { cause: error })
+        const next = Math.min(restartDelayMs.max, restartDelayMs.initial * 2 ** attempt)
+        onEvent?.({ type: 'restart-failed', attempt, error: failure, retryInMs: next })
+        scheduleRestart(attempt + 1)
+      }
+    }, delay)
+    restartTimer.unref()
+  }
 
   const stopWith = (signal: NodeJS.Signals) =>
     new Promise<void>((done) => {
@@ -114,14 +257,29 @@ export async function startRedisServer({
       proc.kill(signal)
     })
 
-  await launch()
+  try {
+    await launch()
+  } catch (error) {
+    lock.release()
+    throw error
+  }
   const server: RedisServer = {
     url: `redis://127.0.0.1:${chosenPort}`,
     port: chosenPort,
     dataDir: dir,
-    stop: () => stopWith('SIGTERM'),
+    get pid() {
+      return child?.pid
+    },
+    stop: async () => {
+      stopping = true
+      clearTimeout(restartTimer)
+      await stopWith('SIGTERM')
+      lock.release()
+    },
     kill: () => stopWith('SIGKILL'),
     restart: async () => {
+      if (child) expectedExits.add(child)
+      clearTimeout(restartTimer)
       await stopWith('SIGTERM')
       await launch()
     },

@@ -69,7 +69,7 @@ describe('devchain JSON-RPC through viem', () => {
     }
     const parent = await client.getBlock({ blockNumber: 39n })
     expect(full.parentHash).toBe(parent.hash)
-    expect(full.timestamp).toBeGreaterThan(parent.timestamp)
+    expect(full.timestamp).toBeGreaterThanOrEqual(parent.timestamp)
     expect(full.baseFeePerGas).toBe(
       nextBaseFee({
         baseFeePerGas: parent.baseFeePerGas!,

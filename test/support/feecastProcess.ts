@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -9,83 +9,146 @@ import { waitFor } from './waitFor.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 export type FeecastProcess = {
-  /** The API's base URL. */
+  child: ChildProcess
+  /** The API's base URL (PORT chosen free). */
   url: string
-  /** The embedded devchain's JSON-RPC URL (when it runs one). */
-  devchainUrl: string
-  /** Everything the process wrote so far (stdout and stderr). */
+  port: number
+  /** Everything written to stdout and stderr so far. */
   output(): string
-  /** SIGTERM, then SIGKILL after 15 s; removes the state directory. */
-  stop(): Promise<void>
-}
-
-export type StartFeecastProcessParameters = {
-  /** Extra environment (PORT, DEVCHAIN_PORT and FEECAST_STATE_DIR are chosen unless given). */
-  env?: Record<string, string>
-  /** Wait until `/predict?chainId=<this>` answers 200 (default 1337, the devchain); null: do not wait. */
-  waitForChain?: number | null
-  timeoutMs?: number
+  /** What was written to stderr alone. */
+  stderr(): string
+  /** The JSON log lines written so far (lines that are not JSON are left out). */
+  logs(): Array<Record<string, unknown>>
+  /** Waits for a log line whose msg matches (and whose fields satisfy `where`). */
+  waitForLog(
+    msg: RegExp,
+    timeoutMs: number,
+    where?: (line: Record<string, unknown>) => boolean,
+  ): Promise<Record<string, unknown>>
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>
+  /** Signals it and waits for the exit code (SIGKILL after `timeoutMs`). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>
 }
 
 /**
- * The real `feecast start` (the built CLI, bin/feecast.mjs) as a child process, on the embedded default
- * (its own devchain and private redis-server) unless `env` says otherwise. Resolves once it serves.
+ * `feecast start` (bin/feecast.mjs) as its own process, as an operator runs it: configuration from
+ * the environment, logs on stdout. PORT is a free port unless given; HOST 127.0.0.1.
+ */
+export async function startFeecast({
+  env,
+  spawnOptions = {},
+  command = 'start',
+}: {
+  env: Record<string, string>
+  spawnOptions?: SpawnOptions
+  command?: string
+}): Promise<FeecastProcess> {
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT)
+  const child = spawn(process.execPath, [join(root, 'bin/feecast.mjs'), command], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...spawnOptions,
+  })
+  let output = ''
+  let stderr = ''
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => {
+    output += d
+    stderr += d
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const logs = () =>
+    output.split('\n').flatMap((line) => {
+      if (!line.startsWith('{')) return []
+      try {
+        return [JSON.parse(line) as Record<string, unknown>]
+      } catch {
+        return []
+      }
+    })
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stderr: () => stderr,
+    logs,
+    waitForLog: (msg, timeoutMs, where = () => true) =>
+      waitFor(() => logs().find((l) => typeof l.msg === 'string' && msg.test(l.msg) && where(l)), {
+        timeoutMs,
+        message: () => `a log line matching ${msg}; last output:\n${output.slice(-3000)}`,
+      }),
+    exited,
+    async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+      child.kill(signal)
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+  }
+}
+
+/** Polls `url` until it answers `status` (any body). */
+export async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<Response> {
+  return waitFor(
+    async () => {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      if (response.status === status) return response
+      await response.body?.cancel()
+      return undefined
+    },
+    { timeoutMs, intervalMs: 250, message: `${url} answering ${status}` },
+  )
+}
+
+export type EmbeddedFeecast = {
+  /** The API's base URL. */
+  url: string
+  /** The embedded devchain's JSON-RPC URL. */
+  devchainUrl: string
+  process: FeecastProcess
+  /** SIGTERM (SIGKILL after 15 s); removes the state directory it made. */
+  stop(): Promise<void>
+}
+
+/**
+ * `feecast start` on its embedded default (its own devchain and private redis-server, in a fresh state
+ * directory), resolved once `/predict?chainId=<waitForChain>` answers 200.
  */
 export async function startFeecastProcess({
   env = {},
   waitForChain = 1337,
   timeoutMs = 90_000,
-}: StartFeecastProcessParameters = {}): Promise<FeecastProcess> {
-  const port = env.PORT ?? String(await freePort())
+}: {
+  env?: Record<string, string>
+  waitForChain?: number
+  timeoutMs?: number
+} = {}): Promise<EmbeddedFeecast> {
   const devchainPort = env.DEVCHAIN_PORT ?? String(await freePort())
   const stateDir = env.FEECAST_STATE_DIR ?? (await mkdtemp(join(tmpdir(), 'feecast-process-')))
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/feecast.mjs'), 'start'], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      RATE_LIMIT_PER_SECOND: '0',
-      ...env,
-      PORT: port,
-      DEVCHAIN_PORT: devchainPort,
-      FEECAST_STATE_DIR: stateDir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const process_ = await startFeecast({
+    env: { RATE_LIMIT_PER_SECOND: '0', ...env, DEVCHAIN_PORT: devchainPort, FEECAST_STATE_DIR: stateDir },
   })
-  let output = ''
-  const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-50_000)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const url = `http://127.0.0.1:${port}`
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await exited
-      clearTimeout(timer)
-    }
+    await process_.stop('SIGTERM', 15_000)
     if (env.FEECAST_STATE_DIR === undefined) await rm(stateDir, { recursive: true, force: true })
   }
-  if (waitForChain !== null) {
-    try {
-      await waitFor(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`feecast exited with ${child.exitCode}`)
-          return (await fetch(`${url}/predict?chainId=${waitForChain}`)).status === 200
-        },
-        {
-          timeoutMs,
-          intervalMs: 250,
-          message: () => `feecast start serving chain ${waitForChain}\n${output.slice(-3000)}`,
-        },
-      )
-    } catch (error) {
-      await stop()
-      throw error
-    }
+  try {
+    await waitForStatus(`${process_.url}/predict?chainId=${waitForChain}`, 200, timeoutMs)
+  } catch (error) {
+    await stop()
+    throw new Error(`${(error as Error).message}\n${process_.output().slice(-3000)}`)
   }
-  return { url, devchainUrl: `http://127.0.0.1:${devchainPort}`, output: () => output, stop }
+  return { url: process_.url, devchainUrl: `http://127.0.0.1:${devchainPort}`, process: process_, stop }
 }

@@ -16,6 +16,8 @@ export type StartHardhatNodeParameters = {
   /** Funded, unlocked accounts (default 20): many independent senders for a load that must not queue behind its own nonces. */
   accounts?: number
   port?: number
+  /** Genesis this many seconds before now (default: now), for a test that mines history in bulk. */
+  genesisSecondsAgo?: number
 }
 
 export type HardhatNode = {
@@ -45,6 +47,7 @@ export async function startHardhatNode({
   blockGasLimit = 500_000,
   accounts: accountCount = 20,
   port,
+  genesisSecondsAgo,
 }: StartHardhatNodeParameters = {}): Promise<HardhatNode> {
   const chosenPort = port ?? (await freePort())
   const child: ChildProcess = spawn(
@@ -57,6 +60,9 @@ export async function startHardhatNode({
         FEECAST_HH_INTERVAL_MS: String(intervalMs),
         FEECAST_HH_BLOCK_GAS_LIMIT: String(blockGasLimit),
         FEECAST_HH_ACCOUNTS: String(accountCount),
+        ...(genesisSecondsAgo === undefined
+          ? {}
+          : { FEECAST_HH_INITIAL_DATE: new Date(Date.now() - genesisSecondsAgo * 1000).toISOString() }),
         HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

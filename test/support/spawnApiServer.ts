@@ -20,19 +20,28 @@ export async function spawnApiServer({
   env,
   chains,
   nodeArgs = [],
+  openFiles,
 }: {
   env: Record<string, string>
   chains?: readonly number[]
   nodeArgs?: string[]
+  /** The child's open-file limit (prlimit --nofile), as a server machine's default 1024 would be. */
+  openFiles?: number
 }): Promise<SpawnedApiServer> {
-  const child = spawn(
+  const nodeCommand = [
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', childPath, ...(chains ? ['--chains', chains.join(',')] : [])],
-    {
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  )
+    ...nodeArgs,
+    '--import',
+    'tsx',
+    childPath,
+    ...(chains ? ['--chains', chains.join(',')] : []),
+  ]
+  const [command, ...args] =
+    openFiles === undefined ? nodeCommand : ['prlimit', `--nofile=${openFiles}:${openFiles}`, ...nodeCommand]
+  const child = spawn(command!, args, {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))

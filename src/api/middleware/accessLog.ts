@@ -1,8 +1,10 @@
 import type { Logger } from '../../lib/logger.js'
-import type { Observer } from './edge.js'
+import type { Observer } from '../core/pipeline.js'
 
 export type RequestLine = {
   reqId: string | undefined
+  /** The API key's id, when keys are on (never the key). */
+  keyId?: string | undefined
   method: string
   /** Route pattern, or 'unmatched'. */
   route: string
@@ -20,25 +22,38 @@ export type RequestLine = {
  */
 export function logRequest(
   logger: Logger,
-  { reqId, method, route, path, status, durationSeconds }: RequestLine,
+  { reqId, keyId, method, route, path, status, durationSeconds }: RequestLine,
 ) {
   const level = status === 503 ? 'warn' : status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug'
   if (!logger.isLevelEnabled(level)) return
   logger[level](
-    { reqId, method, route, path: path.slice(0, 200), status, ms: Math.round(durationSeconds * 1e6) / 1000 },
+    {
+      reqId,
+      ...(keyId === undefined ? {} : { keyId }),
+      method,
+      route,
+      path: path.slice(0, 200),
+      status,
+      ms: Math.round(durationSeconds * 1e6) / 1000,
+    },
     'request',
   )
 }
 
-/** The access log as an edge observer (see logRequest). */
+/** The access log as an observer (see logRequest). */
 export function accessLog(logger: Logger): Observer {
-  return (c, { route, status, durationSeconds }) =>
+  // Read once: a busy API answers successes at a level that is usually off.
+  const successes = logger.isLevelEnabled('debug')
+  return (c, { status, durationSeconds }) => {
+    if (status < 400 && !successes) return
     logRequest(logger, {
-      reqId: c.get('requestId'),
-      method: c.req.method,
-      route,
-      path: c.req.path,
+      reqId: c.requestId,
+      keyId: c.apiKeyId,
+      method: c.method,
+      route: c.route,
+      path: c.path,
       status,
       durationSeconds,
     })
+  }
 }

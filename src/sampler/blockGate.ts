@@ -1,0 +1,153 @@
+import type { ChainProfile } from '../chains/chains.js'
+import { type BlockFacts, checkBlock } from '../chains/checkBlock.js'
+import { implausibleBaseFee } from '../fees/baseFeeRule.js'
+import type { ChainHealth } from '../store/chainHealth.js'
+import type { BlockRecord } from '../types.js'
+import type { SampledBlock } from './blockToRecord.js'
+import { BlockRejectedError } from './errors.js'
+
+export type BlockGateParameters = {
+  profile: Pick<ChainProfile, 'id' | 'name' | 'eip1559' | 'baseFeeRule'>
+  /** unix ms */
+  now: () => number
+  /**
+   * A block whose base fee does not follow the chain's known rule is held back until the node has built
+   * this many blocks on it: one wrong answer is refused, a chain that has moved on to new parameters
+   * (a fork) is followed, with low trust. Default 16.
+   */
+  ruleChangeConfirmations?: number
+  /** Blocks in a row that follow the rule again before the mismatch is over. Default 64. */
+  ruleRecoveryBlocks?: number
+}
+
+export type Admitted = {
+  /** The leading candidates that may be stored, in order. */
+  admitted: SampledBlock[]
+  /** Why the next one may not (nothing after it is admitted). */
+  rejected?: BlockRejectedError
+}
+
+export type BlockGate = {
+  /** Checks candidates (ascending) after `parent` while the node's head is `latest`. */
+  admit(candidates: readonly SampledBlock[], parent: BlockFacts | null, latest: number): Admitted
+  /** Checks backfilled history (base fees only) after `parent`; throws BlockRejectedError. */
+  admitHistory(records: readonly BlockRecord[], parent: BlockFacts | null): void
+  /** A block was stored: an episode of refusals is over. */
+  stored(): void
+  /** What to publish (new object on every change). */
+  health(): ChainHealth
+  /** Bumped on every change of health(), so the caller writes it only then. */
+  readonly version: number
+}
+
+export const factsOfBlock = (b: SampledBlock): BlockFacts => ({
+  number: Number(b.number),
+  timestamp: Number(b.timestamp),
+  baseFeePerGas: b.baseFeePerGas,
+  gasUsed: b.gasUsed,
+  gasLimit: b.gasLimit,
+  blobGasUsed: b.blobGasUsed ?? null,
+  extraData: b.extraData,
+})
+
+export const factsOfRecord = (r: BlockRecord): BlockFacts => ({
+  number: r.number,
+  timestamp: r.timestamp,
+  baseFeePerGas: r.baseFeePerGas,
+  gasUsed: r.gasUsed,
+  gasLimit: r.gasLimit,
+  blobGasUsed: r.blobGasUsed,
+})
+
+/**
+ * The sampler's checks of what its endpoint says (checkBlock), with the state they need: a refusal
+ * episode (a block refused again and again while the chain ages into stale) and the chain's rule
+ * having stopped matching. No I/O: the sampler stores what is admitted and publishes health().
+ */
+export function createBlockGate({
+  profile,
+  now,
+  ruleChangeConfirmations = 16,
+  ruleRecoveryBlocks = 64,
+}: BlockGateParameters): BlockGate {
+  let health: ChainHealth = { updatedAt: now(), rejecting: null, ruleMismatch: null }
+  let version = 0
+  let matchesInARow = 0
+
+  const change = (next: Partial<ChainHealth>) => {
+    health = { ...health, ...next, updatedAt: now() }
+    version++
+  }
+
+  const reject = (block: number, reason: string, problem: string): BlockRejectedError => {
+    const current = health.rejecting
+    if (current && current.block === block && current.reason === reason) {
+      health = { ...health, rejecting: { ...current, attempts: current.attempts + 1, problem } }
+    } else change({ rejecting: { block, reason, problem, since: now(), attempts: 1 } })
+    return new BlockRejectedError(block, reason, problem)
+  }
+
+  return {
+    admit(candidates, parent, latest) {
+      const admitted: SampledBlock[] = []
+      let previous = parent
+      for (const block of candidates) {
+        const facts = factsOfBlock(block)
+        const check = checkBlock({
+          profile,
+          block: facts,
+          parent: previous,
+          nowSeconds: Math.floor(now() / 1000),
+        })
+        if (check.verdict === 'reject')
+          return { admitted, rejected: reject(facts.number, check.reason, check.problem) }
+        if (check.verdict === 'mismatch') {
+          if (health.ruleMismatch === null) {
+            const built = latest - facts.number
+            if (built < ruleChangeConfirmations)
+              return {
+                admitted,
+                rejected: reject(
+                  facts.number,
+                  'base-fee-rule',
+                  `${check.problem} (held back until the chain has built ${ruleChangeConfirmations} blocks on it; ${built} so far)`,
+                ),
+              }
+            change({ ruleMismatch: { problem: check.problem, since: now() } })
+          }
+          matchesInARow = 0
+        } else if (check.ruleChecked && health.ruleMismatch !== null) {
+          matchesInARow++
+          if (matchesInARow >= ruleRecoveryBlocks) {
+            matchesInARow = 0
+            change({ ruleMismatch: null })
+          }
+        }
+        admitted.push(block)
+        previous = facts
+      }
+      return { admitted }
+    },
+
+    admitHistory(records, parent) {
+      let previous = parent
+      for (const record of records) {
+        if (record.baseFeePerGas !== null) {
+          const consecutive = previous !== null && previous.number === record.number - 1 ? previous : null
+          const problem = implausibleBaseFee(consecutive?.baseFeePerGas ?? null, record.baseFeePerGas)
+          if (problem) throw reject(record.number, 'base-fee', `block ${record.number}: ${problem}`)
+        }
+        previous = factsOfRecord(record)
+      }
+    },
+
+    stored() {
+      if (health.rejecting !== null) change({ rejecting: null })
+    },
+
+    health: () => health,
+    get version() {
+      return version
+    },
+  }
+}
