@@ -19,6 +19,7 @@ import { type FeeModel, loadFeeModel } from '../src/model/loadFeeModel.js'
 import { readSources } from '../src/model/readSources.js'
 import { saveFeeModel } from '../src/model/saveFeeModel.js'
 import { loadTf } from '../src/model/tfRuntime.js'
+import { withCalibrationPrior } from '../src/predict/calibrationPrior.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({
@@ -50,12 +51,14 @@ for (const heldOut of sources) {
     model = await loadFeeModel({ dir })
     log(`${heldOut.name}: reusing ${dir}`)
   } else {
-    const fit = await fitFeeModel({
-      runtime,
-      sources: sources.filter((s) => s !== heldOut),
-      version: `loo-${heldOut.name}`,
-      epochs: Number(values.epochs),
-    })
+    const fit = withCalibrationPrior(
+      await fitFeeModel({
+        runtime,
+        sources: sources.filter((s) => s !== heldOut),
+        version: `loo-${heldOut.name}`,
+        epochs: Number(values.epochs),
+      }),
+    )
     model = fit.model
     bestEpoch = fit.training.bestEpoch
     trainSeconds = (performance.now() - started) / 1000

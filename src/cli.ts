@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { CommandOptionError } from './commands/errors.js'
 import { FeecastError } from './errors.js'
 
 /**
@@ -15,7 +16,7 @@ program
     'run the service: on the embedded devchain and a private Redis unless RPC_URL_<chainId> / REDIS_URL are set',
   )
   .action(async () => {
-    const { runStart } = await import('./start.js')
+    const { runStart } = await import('./commands/startCommand.js')
     await runStart()
   })
 
@@ -47,7 +48,7 @@ program
     'block gas limit when simulating, or for replayed rows without one (default 30000000)',
   )
   .action(async (options) => {
-    const { runDevchainCommand } = await import('./devchain/command.js')
+    const { runDevchainCommand } = await import('./commands/devchainCommand.js')
     await runDevchainCommand(options)
   })
 
@@ -62,7 +63,7 @@ program
   .option('--retries <n>', 'retries of a failed request, with jittered backoff', '3')
   .option('--timeout <ms>', 'timeout of one request (ms)', '10000')
   .action(async (options) => {
-    const { runCollectCommand } = await import('./collect/command.js')
+    const { runCollectCommand } = await import('./commands/collectCommand.js')
     await runCollectCommand(options)
   })
 
@@ -83,7 +84,7 @@ program
   .option('--stride <blocks>', 'blob: one training example every this many blocks', '5')
   .option(
     '--loo <file>',
-    'blob: leave-one-file-out figures for the model card (bench/results/blob-backtest.json)',
+    'leave-one-file-out figures for the model card (bench/results/predictor-backtest.json, or blob-backtest.json with --fee blob)',
   )
   .option(
     '--backend <name>',
@@ -96,8 +97,9 @@ program
       await runTrainBlobCommand(options)
       return
     }
-    if (options.fee !== 'basefee') throw new FeecastError(`Invalid --fee: ${options.fee} (basefee or blob)`)
-    const { runTrainCommand } = await import('./model/trainCommand.js')
+    if (options.fee !== 'basefee')
+      throw new CommandOptionError(`Invalid --fee: ${options.fee} (basefee or blob)`)
+    const { runTrainCommand } = await import('./commands/trainCommand.js')
     await runTrainCommand({ ...options, epochs: options.epochs ?? '30' })
   })
 
@@ -118,8 +120,9 @@ program
       await runBacktestBlobCommand(options)
       return
     }
-    if (options.fee !== 'basefee') throw new FeecastError(`Invalid --fee: ${options.fee} (basefee or blob)`)
-    const { runBacktestCommand } = await import('./backtest/backtestCommand.js')
+    if (options.fee !== 'basefee')
+      throw new CommandOptionError(`Invalid --fee: ${options.fee} (basefee or blob)`)
+    const { runBacktestCommand } = await import('./commands/backtestCommand.js')
     await runBacktestCommand(options)
   })
 

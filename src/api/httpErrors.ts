@@ -1,6 +1,6 @@
 import type { ErrorBody } from '@feecast/client'
-import type { Context } from 'hono'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { type Answer, json } from './core/answer.js'
+import type { Context } from './core/context.js'
 
 /**
  * Every error the API answers is JSON of one shape (ErrorSchema): a status, a stable machine code,
@@ -44,18 +44,18 @@ export function errorBody(
   }
 }
 
-/** Answers an error: JSON, never cached. */
-export function jsonError(
+/** An error answer: JSON with the request's id, never cached. `headers` is a flat [name, value, ...] list. */
+export function errorAnswer(
   c: Context,
-  status: ContentfulStatusCode,
+  status: number,
   code: ApiErrorCode,
   message: string,
   details: ErrorDetails = {},
-  headers: Record<string, string> = {},
-): Response {
-  const requestId = c.get('requestId') as string | undefined
-  return c.json(errorBody(status, code, message, details, requestId), status, {
-    'Cache-Control': 'no-store',
+  headers: readonly string[] = [],
+): Answer {
+  return json(status, errorBody(status, code, message, details, c.requestId), [
+    'Cache-Control',
+    'no-store',
     ...headers,
-  })
+  ])
 }

@@ -12,7 +12,7 @@ import {
   type Prediction,
   type Trust,
 } from '@feecast/client'
-import { z } from '@hono/zod-openapi'
+import { z } from './zod.js'
 
 /**
  * The API's shapes as zod schemas with OpenAPI metadata: what the API validates and documents. The

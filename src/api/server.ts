@@ -1,8 +1,7 @@
-import type { Server, ServerResponse } from 'node:http'
+import type { Server } from 'node:http'
 import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 import { contractHeader, contractVersion } from '@feecast/client'
-import { getRequestListener } from '@hono/node-server'
 import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
@@ -30,8 +29,6 @@ export type CreateApiServerParameters = {
   chains?: readonly number[] | undefined
   /** A feed to serve from (tests); by default one is made from `redis`. */
   feed?: PredictionFeed | undefined
-  /** Answer plain GET /predict before Hono (fastPredict.ts). Default true; false sends all through Hono. */
-  fastPath?: boolean | undefined
   /** The clock (ms), for tests that need answers to the byte. Default Date.now. */
   now?: (() => number) | undefined
   /** Hides configured secrets in text the API answers from elsewhere (config's secretRedactor). */
@@ -55,8 +52,6 @@ export type CreateApiServerReturnType = {
   url: string
   feed: PredictionFeed
   server: Server
-  /** Requests answered by the /predict fast path so far (the rest went through Hono). */
-  fastPathAnswers(): number
   /**
    * Stops accepting connections at once; lets in-flight requests finish (answers now carry
    * Connection: close and /readyz says 503); after `graceMs` closes idle keep-alive connections; then
@@ -65,9 +60,6 @@ export type CreateApiServerReturnType = {
    */
   close(parameters?: CloseParameters): Promise<void>
 }
-
-/** A Host header a URL can be built from: a name or IPv4 address, or a bracketed IPv6 one, and a port. */
-const validHost = /^(\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9._-]{1,253})(:[0-9]{1,5})?$/
 
 /** Largest request head (request line + headers) accepted; bigger ones get a JSON 431. */
 export const maxHeaderBytes = 16 * 1024
@@ -78,14 +70,13 @@ const statusText: Record<number, string> = {
   431: 'Request Header Fields Too Large',
 }
 
-/** The API's HTTP server: serves `createApi` (its fast path, then Hono) on config.host:config.port. Resolves once listening. */
+/** The API's HTTP server: serves `createApi` on config.host:config.port. Resolves once listening. */
 export async function createApiServer({
   config,
   redis,
   logger,
   chains,
   feed: givenFeed,
-  fastPath = true,
   now = Date.now,
   redact,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
@@ -98,7 +89,7 @@ export async function createApiServer({
       logger: log,
     })
   let drainingNow = false
-  const { app, fastPredict, requestIdFor } = createApi({
+  const api = createApi({
     feed,
     logger: log,
     api: config.api,
@@ -119,9 +110,6 @@ export async function createApiServer({
     }
   })
 
-  let fastAnswers = 0
-  // The adapter's lightweight Request/Response (its default): the native ones cost most of a request.
-  const honoListener = getRequestListener(app.fetch, { overrideGlobalObjects: true })
   const headersTimeoutMs = config.api.headersTimeoutMs ?? 5_000
   const server = createServer(
     {
@@ -132,59 +120,11 @@ export async function createApiServer({
       requestTimeout: headersTimeoutMs + 5_000,
       connectionsCheckingInterval: 1_000,
       keepAliveTimeout: config.api.keepAliveTimeoutMs ?? 5_000,
-      // A missing Host is answered below (in JSON, with a request id), not by Node's empty 400.
+      // A missing Host is answered by the API (in JSON, with a request id), not by Node's empty 400.
       requireHostHeader: false,
     },
-    (req, res) => {
-      let answered = false
-      try {
-        answered = fastPath && fastPredict(req, res)
-        if (answered) fastAnswers++
-      } catch (error) {
-        // Nothing is written before the fast path's last step; if it was, the socket cannot be saved.
-        log.error({ err: error instanceof Error ? error.message : String(error) }, 'fast path failed')
-        if (res.headersSent) {
-          res.destroy()
-          return
-        }
-      }
-      if (answered) return
-      // Hono builds a URL from the Host header: without a valid one its adapter answered an empty 400.
-      const host = req.headers.host
-      if (host === undefined || !validHost.test(host)) {
-        answerRaw(
-          res,
-          400,
-          'bad_request',
-          'The Host header is missing or malformed',
-          req.headers['x-request-id'],
-        )
-        return
-      }
-      void honoListener(req, res)
-    },
+    api.handle,
   )
-
-  /** A JSON error answered on Node's response, outside Hono (same shape, a request id, metrics). */
-  const answerRaw = (
-    res: ServerResponse,
-    status: 400,
-    code: 'bad_request',
-    message: string,
-    givenId: string | string[] | undefined,
-  ) => {
-    const id = requestIdFor(typeof givenId === 'string' ? givenId : undefined)
-    const body = JSON.stringify(errorBody(status, code, message, {}, id))
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(body),
-      'Cache-Control': 'no-store',
-      'X-Request-Id': id,
-      [contractHeader]: contractVersion,
-    })
-    res.end(body)
-    observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
-  }
 
   // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
   server.timeout = config.api.idleTimeoutMs ?? 30_000
@@ -225,7 +165,7 @@ export async function createApiServer({
   })
   setOpenConnectionsSource(() => guard.open)
 
-  // Malformed requests never reach Hono: answer them in JSON too, and never log their bytes (they may
+  // Malformed requests never reach the API: answer them in JSON too, and never log their bytes (they may
   // hold anything a client sent). The socket is destroyed once the answer is out: ending it alone left
   // it open (and its descriptor held) until the client closed its side.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -248,7 +188,7 @@ export async function createApiServer({
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? ([408, 'request_timeout', 'The request took too long to arrive'] as const)
           : ([400, 'bad_request', 'Malformed HTTP request'] as const)
-    const id = requestIdFor(undefined)
+    const id = api.requestIdFor(undefined)
     const body = JSON.stringify(errorBody(status, code, message, {}, id))
     socket.end(
       `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -317,5 +257,5 @@ export async function createApiServer({
     return closing
   }
 
-  return { port, url, feed, server, fastPathAnswers: () => fastAnswers, close }
+  return { port, url, feed, server, close }
 }

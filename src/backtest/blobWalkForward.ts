@@ -20,6 +20,7 @@ import {
 import { blobFeeCapAtThreshold } from '../predict/blobMaxFee.js'
 import {
   type CalibratedThresholds,
+  type CalibrationState,
   type CreateCalibrationStateParameters,
   calibrateRunMax,
   createCalibrationState,
@@ -27,7 +28,16 @@ import {
 } from '../predict/calibration.js'
 import { thresholdFor } from '../predict/maxFee.js'
 import { type BlobBaseline, blobBaselines } from './blobBaselines.js'
-import type { BacktestRow, CellOutcome } from './walkForward.js'
+import {
+  type AllDecisionsOutcome,
+  type CellOutcome,
+  createOutcomeCells,
+  type OutcomeCell,
+  type OutcomeCells,
+} from './outcomeCells.js'
+import type { BacktestRow } from './walkForward.js'
+
+export type { AllDecisionsOutcome } from './outcomeCells.js'
 
 export type BlobBacktestSource = { name: string; series: readonly BlobSeries[] }
 
@@ -50,16 +60,6 @@ export type BlobWalkForwardParameters = {
   slotSeconds?: number
 }
 
-/** Coverage over every decision, priced or not (the floor regime included). */
-export type AllDecisionsOutcome = {
-  predictor: string
-  source: string
-  confidence: number | null
-  withinBlocks: number
-  samples: number
-  covered: number
-}
-
 export type BlobWalkForwardReturnType = {
   /** Priced decisions only (next blob fee >= 1000 wei), with every headroom. */
   cells: CellOutcome[]
@@ -68,21 +68,6 @@ export type BlobWalkForwardReturnType = {
   decisions: number
   pricedDecisions: number
 }
-
-class Growable {
-  data = new Float64Array(1024)
-  length = 0
-  push(x: number) {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2)
-      next.set(this.data)
-      this.data = next
-    }
-    this.data[this.length++] = x
-  }
-}
-
-type Acc = { covered: number; headroom: Growable; samplesAll: number; coveredAll: number }
 
 /** The pending block's fee as a decision sees it: the higher candidate near a fork. */
 export type NextBlob = { fee: number; excess: number; fork: BlobFork; logFee: number; maxStep: number }
@@ -134,31 +119,30 @@ export function blobWalkForward({
   onProgress,
   slotSeconds = 12,
 }: BlobWalkForwardParameters): BlobWalkForwardReturnType {
-  const acc = new Map<string, Acc>()
-  const cell = (predictor: string, source: string, confidence: number | null, n: number) => {
-    const key = `${predictor}|${source}|${confidence}|${n}`
-    let a = acc.get(key)
-    if (!a) {
-      a = { covered: 0, headroom: new Growable(), samplesAll: 0, coveredAll: 0 }
-      acc.set(key, a)
-    }
-    return a
-  }
-  const sortedHorizons = [...horizons].sort((a, b) => a - b)
+  const cells = createOutcomeCells()
   const total = sources.reduce((n, s) => n + s.series.reduce((m, x) => m + x.length, 0), 0)
-  const layout = forecaster.layout
-  const O = outputSize(layout)
-  const F = blobFeatureNames.length
   let done = 0
-  let decisions = 0
-  let pricedDecisions = 0
+  const counted = { decisions: 0, pricedDecisions: 0 }
   const states = new Map<string, BlobCalibrationState>()
-  const uncalibrated = createCalibrationState({
-    confidences: [...confidences],
-    horizons: [...new Set([2, ...horizons])].sort((a, b) => a - b),
-    stepSize: 0,
-  })
-
+  const uncalibrated = includeUncalibrated
+    ? createCalibrationState({
+        confidences: [...confidences],
+        horizons: [...new Set([2, ...horizons])].sort((a, b) => a - b),
+        stepSize: 0,
+      })
+    : null
+  const walk = {
+    forecaster,
+    schedule,
+    confidences,
+    horizons: [...horizons].sort((a, b) => a - b),
+    baselines,
+    counts,
+    slotSeconds,
+    uncalibrated,
+    cells,
+    counted,
+  }
   for (const source of sources) {
     const state =
       calibration === false
@@ -166,61 +150,80 @@ export function blobWalkForward({
         : createBlobCalibrationState({ priors: forecaster.calibrationPriors, ...calibration })
     states.set(source.name, state)
     for (const series of source.series) {
-      const features = blobFeatureMatrix(series, 1, series.length)
-      const raw = forecaster.rawBatch ? forecaster.rawBatch(features, series.length - 1) : null
-      for (let end = 1; end < series.length; end++) {
-        const t = series.firstNumber + end - 1
-        observeBlobBlock({ state, block: t, logBlobFee: series.logBlobFee[end - 1] ?? 0 })
-        const next = nextBlobOf(series, end, schedule, slotSeconds)
-        if (next === null) continue
-        const r = end - 1
-        const forecast = raw
-          ? blobForecastFromRaw(raw.subarray(r * O, (r + 1) * O), layout, next.maxStep)
-          : forecaster.forecast(features.subarray(r * F, (r + 1) * F), next.maxStep)
-        const regime = blobRegime(next.fee)
-        const thresholds = calibrateRunMax({ state: state[regime], forecast, maxStep: next.maxStep })
-        recordEstimate({ state: state[regime], block: t, logNextBaseFee: next.logFee, thresholds })
-        if (!counts(source.name, t)) continue
-        decisions++
-        const priced = regime === 'priced'
-        if (priced) pricedDecisions++
-        const raw0 = includeUncalibrated
-          ? calibrateRunMax({ state: uncalibrated, forecast, maxStep: next.maxStep })
-          : null
-        scoreDecision({
-          series,
-          end,
-          next,
-          schedule,
-          horizons: sortedHorizons,
-          confidences,
-          thresholds,
-          raw: raw0,
-          baselines,
-          priced,
-          cell: (predictor, confidence, n) => cell(predictor, source.name, confidence, n),
-        })
-        if (end % 8192 === 0) onProgress?.(done + end, total)
-      }
+      walkBlobSeries({
+        ...walk,
+        source: source.name,
+        series,
+        state,
+        onProgress: (end) => {
+          if (end % 8192 === 0) onProgress?.(done + end, total)
+        },
+      })
       done += series.length
       onProgress?.(done, total)
     }
   }
-  const cells: CellOutcome[] = []
-  const all: AllDecisionsOutcome[] = []
-  for (const [key, a] of acc) {
-    const [predictor = '', source = '', confidence, n] = key.split('|')
-    const parsed = {
-      predictor,
-      source,
-      confidence: confidence === 'null' ? null : Number(confidence),
-      withinBlocks: Number(n),
-    }
-    const headroom = a.headroom.data.slice(0, a.headroom.length)
-    cells.push({ ...parsed, samples: headroom.length, covered: a.covered, headroom })
-    all.push({ ...parsed, samples: a.samplesAll, covered: a.coveredAll })
+  return { cells: cells.outcomes(), all: cells.allDecisions(), calibration: states, ...counted }
+}
+
+type WalkBlobSeriesParameters = Pick<BlobWalkForwardParameters, 'forecaster' | 'schedule' | 'confidences'> & {
+  counts: (source: string, block: number) => boolean
+  /** Ascending. */
+  horizons: readonly number[]
+  baselines: readonly BlobBaseline[]
+  slotSeconds: number
+  source: string
+  series: BlobSeries
+  state: BlobCalibrationState
+  /** The raw model's thresholds (a calibration that never moves), when it is scored too. */
+  uncalibrated: CalibrationState | null
+  cells: OutcomeCells
+  counted: { decisions: number; pricedDecisions: number }
+  onProgress: (end: number) => void
+}
+
+/** Walks one run of consecutive blob-carrying blocks, the model batched over it. */
+function walkBlobSeries(p: WalkBlobSeriesParameters): void {
+  const { forecaster, series, state } = p
+  const layout = forecaster.layout
+  const O = outputSize(layout)
+  const F = blobFeatureNames.length
+  const features = blobFeatureMatrix(series, 1, series.length)
+  const raw = forecaster.rawBatch ? forecaster.rawBatch(features, series.length - 1) : null
+  for (let end = 1; end < series.length; end++) {
+    const t = series.firstNumber + end - 1
+    observeBlobBlock({ state, block: t, logBlobFee: series.logBlobFee[end - 1] ?? 0 })
+    const next = nextBlobOf(series, end, p.schedule, p.slotSeconds)
+    if (next === null) continue
+    const r = end - 1
+    const forecast = raw
+      ? blobForecastFromRaw(raw.subarray(r * O, (r + 1) * O), layout, next.maxStep)
+      : forecaster.forecast(features.subarray(r * F, (r + 1) * F), next.maxStep)
+    const regime = blobRegime(next.fee)
+    const thresholds = calibrateRunMax({ state: state[regime], forecast, maxStep: next.maxStep })
+    recordEstimate({ state: state[regime], block: t, logNextBaseFee: next.logFee, thresholds })
+    if (!p.counts(p.source, t)) continue
+    p.counted.decisions++
+    const priced = regime === 'priced'
+    if (priced) p.counted.pricedDecisions++
+    const raw0 = p.uncalibrated
+      ? calibrateRunMax({ state: p.uncalibrated, forecast, maxStep: next.maxStep })
+      : null
+    scoreDecision({
+      series,
+      end,
+      next,
+      schedule: p.schedule,
+      horizons: p.horizons,
+      confidences: p.confidences,
+      thresholds,
+      raw: raw0,
+      baselines: p.baselines,
+      priced,
+      cell: (predictor, confidence, n) => p.cells.cell(predictor, p.source, confidence, n),
+    })
+    p.onProgress(end)
   }
-  return { cells, all, calibration: states, decisions, pricedDecisions }
 }
 
 type ScoreDecisionParameters = {
@@ -234,7 +237,7 @@ type ScoreDecisionParameters = {
   raw: CalibratedThresholds | null
   baselines: readonly BlobBaseline[]
   priced: boolean
-  cell: (predictor: string, confidence: number | null, n: number) => Acc
+  cell: (predictor: string, confidence: number | null, n: number) => OutcomeCell
 }
 
 /** Scores one decision for every horizon whose blocks the series holds. */
@@ -267,7 +270,7 @@ function scoreDecision({
     }
     const forks = blobForksBetween(schedule, headTime + 1, headTime + 24 * n)
     const fast = sameFork && forks.length === 1 && forks[0] === next.fork
-    const score = (a: Acc, theta: number) => {
+    const score = (a: OutcomeCell, theta: number) => {
       const { covered, fee } = fast
         ? scoreBlobCapFast({ next, threshold: theta, withinBlocks: n, maxFee, maxExcess })
         : scoreBlobCapExact({ next, threshold: theta, withinBlocks: n, maxFee, forks })

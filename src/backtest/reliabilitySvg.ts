@@ -14,19 +14,8 @@ const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
-/**
- * A reliability diagram as SVG: stated confidence against realised coverage, one line per horizon, the
- * diagonal and the ±1.5-point band of the target. Both axes are on a miss-rate scale (-log10(1 - p)),
- * so 90, 99 and 99.9 % sit evenly apart and the levels a wallet cares about are not squeezed into a
- * corner. Pure string building, no dependencies.
- */
-export function reliabilitySvg({
-  rows,
-  predictor = 'feecast',
-  compare,
-  title = 'Reliability of maxFee',
-  from = 50,
-}: ReliabilitySvgParameters): string {
+/** Where things go: both axes on the miss-rate scale -log10(1 - p), from `from` to 99.9 %. */
+function diagramScale(from: number) {
   const W = 600
   const Hh = 500
   const m = { left: 64, right: 150, top: 44, bottom: 54 }
@@ -36,7 +25,16 @@ export function reliabilitySvg({
   const t = (p: number) => -Math.log10(1 - Math.min(top, Math.max(from, p)) / 100)
   const x = (p: number) => m.left + ((t(p) - t(from)) / (t(top) - t(from))) * pw
   const y = (c: number) => m.top + ph - ((t(c) - t(from)) / (t(top) - t(from))) * ph
-  const f = (v: number) => v.toFixed(1)
+  return { W, Hh, m, pw, ph, top, from, x, y }
+}
+
+type Scale = ReturnType<typeof diagramScale>
+
+const f = (v: number) => v.toFixed(1)
+
+/** The frame: title, the ±1.5-point band around the diagonal, the diagonal, ticks and axis labels. */
+function frame(s: Scale, title: string): string[] {
+  const { W, Hh, m, pw, ph, top, from, x, y } = s
   const out: string[] = []
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${Hh}" viewBox="0 0 ${W} ${Hh}" font-family="sans-serif" font-size="12">`,
@@ -69,37 +67,39 @@ export function reliabilitySvg({
   out.push(
     `<text transform="translate(18 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">realised coverage (%), 100 drawn at 99.9</text>`,
   )
-  const horizons = [
-    ...new Set(rows.filter((r) => r.predictor === predictor).map((r) => r.withinBlocks)),
-  ].sort((a, b) => a - b)
-  horizons.forEach((n, i) => {
-    const color = colors[i % colors.length]!
-    const draw = (name: string, dashed: boolean) => {
-      const pts = rows
-        .filter(
-          (r) =>
-            r.predictor === name && r.withinBlocks === n && r.confidence !== null && r.confidence >= from,
-        )
-        .sort((a, b) => a.confidence! - b.confidence!)
-      if (pts.length === 0) return
-      out.push(
-        `<polyline fill="none" stroke="${color}" stroke-width="${dashed ? 1 : 2}"${dashed ? ' stroke-dasharray="5 3"' : ''} points="${pts.map((r) => `${f(x(r.confidence!))},${f(y(r.coverage * 100))}`).join(' ')}"/>`,
-      )
-      if (!dashed)
-        for (const r of pts)
-          out.push(
-            `<circle cx="${f(x(r.confidence!))}" cy="${f(y(r.coverage * 100))}" r="3" fill="${color}"/>`,
-          )
-    }
-    draw(predictor, false)
-    if (compare) draw(compare, true)
-    const ly = m.top + 10 + i * 18
-    out.push(
-      `<line x1="${m.left + pw + 12}" y1="${ly}" x2="${m.left + pw + 32}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
+  return out
+}
+
+/** One predictor's line for horizon `n` (points on the solid one), or nothing without rows. */
+function horizonLine(
+  s: Scale,
+  rows: readonly BacktestRow[],
+  name: string,
+  n: number,
+  color: string,
+  dashed: boolean,
+): string[] {
+  const { from, x, y } = s
+  const pts = rows
+    .filter(
+      (r) => r.predictor === name && r.withinBlocks === n && r.confidence !== null && r.confidence >= from,
     )
-    out.push(`<text x="${m.left + pw + 38}" y="${ly + 4}">N = ${n}</text>`)
-  })
-  const ly = m.top + 10 + horizons.length * 18 + 8
+    .sort((a, b) => a.confidence! - b.confidence!)
+  if (pts.length === 0) return []
+  const out = [
+    `<polyline fill="none" stroke="${color}" stroke-width="${dashed ? 1 : 2}"${dashed ? ' stroke-dasharray="5 3"' : ''} points="${pts.map((r) => `${f(x(r.confidence!))},${f(y(r.coverage * 100))}`).join(' ')}"/>`,
+  ]
+  if (!dashed)
+    for (const r of pts)
+      out.push(`<circle cx="${f(x(r.confidence!))}" cy="${f(y(r.coverage * 100))}" r="3" fill="${color}"/>`)
+  return out
+}
+
+/** The legend below the horizons': the compared predictor's dashes and the band. */
+function legendFooter(s: Scale, horizons: number, compare: string | undefined): string[] {
+  const { m, pw } = s
+  const out: string[] = []
+  const ly = m.top + 10 + horizons * 18 + 8
   if (compare) {
     out.push(
       `<line x1="${m.left + pw + 12}" y1="${ly}" x2="${m.left + pw + 32}" y2="${ly}" stroke="black" stroke-dasharray="5 3"/>`,
@@ -110,6 +110,39 @@ export function reliabilitySvg({
   }
   out.push(`<rect x="${m.left + pw + 12}" y="${ly + 14}" width="20" height="10" fill="#eeeeee"/>`)
   out.push(`<text x="${m.left + pw + 38}" y="${ly + 23}">±1.5 points</text>`)
+  return out
+}
+
+/**
+ * A reliability diagram as SVG: stated confidence against realised coverage, one line per horizon, the
+ * diagonal and the ±1.5-point band of the target. Both axes are on a miss-rate scale (-log10(1 - p)),
+ * so 90, 99 and 99.9 % sit evenly apart and the levels a wallet cares about are not squeezed into a
+ * corner. Pure string building, no dependencies.
+ */
+export function reliabilitySvg({
+  rows,
+  predictor = 'feecast',
+  compare,
+  title = 'Reliability of maxFee',
+  from = 50,
+}: ReliabilitySvgParameters): string {
+  const s = diagramScale(from)
+  const { m, pw } = s
+  const out = frame(s, title)
+  const horizons = [
+    ...new Set(rows.filter((r) => r.predictor === predictor).map((r) => r.withinBlocks)),
+  ].sort((a, b) => a - b)
+  horizons.forEach((n, i) => {
+    const color = colors[i % colors.length]!
+    out.push(...horizonLine(s, rows, predictor, n, color, false))
+    if (compare) out.push(...horizonLine(s, rows, compare, n, color, true))
+    const ly = m.top + 10 + i * 18
+    out.push(
+      `<line x1="${m.left + pw + 12}" y1="${ly}" x2="${m.left + pw + 32}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
+    )
+    out.push(`<text x="${m.left + pw + 38}" y="${ly + 4}">N = ${n}</text>`)
+  })
+  out.push(...legendFooter(s, horizons.length, compare))
   out.push('</svg>')
   return `${out.join('\n')}\n`
 }

@@ -3,6 +3,7 @@ import { maxLogStep } from '../features/feeRule.js'
 import type { FeeSeries } from '../features/types.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import {
+  type CalibratedThresholds,
   type CalibrationState,
   type CreateCalibrationStateParameters,
   calibrateRunMax,
@@ -12,6 +13,9 @@ import {
 } from '../predict/calibration.js'
 import { thresholdFor } from '../predict/maxFee.js'
 import { type Baseline, baselines as defaultBaselines } from './baselines.js'
+import { type CellOutcome, createOutcomeCells, type OutcomeCell, type OutcomeCells } from './outcomeCells.js'
+
+export type { CellOutcome } from './outcomeCells.js'
 
 export type BacktestSource = { name: string; series: readonly FeeSeries[] }
 
@@ -31,39 +35,11 @@ export type WalkForwardParameters = {
   onProgress?: (done: number, total: number) => void
 }
 
-/** One predictor's outcome for one confidence (null for baselines) and horizon. */
-export type CellOutcome = {
-  predictor: string
-  source: string
-  confidence: number | null
-  withinBlocks: number
-  samples: number
-  covered: number
-  /** maxFee / max base fee of the N blocks - 1, for every sample. */
-  headroom: Float64Array
-}
-
 export type WalkForwardReturnType = {
   cells: CellOutcome[]
   /** Final calibration state per source (to inspect offsets). */
   calibration: Map<string, CalibrationState>
   decisions: number
-}
-
-class Growable {
-  data = new Float64Array(1024)
-  length = 0
-  push(x: number) {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2)
-      next.set(this.data)
-      this.data = next
-    }
-    this.data[this.length++] = x
-  }
-  values() {
-    return this.data.slice(0, this.length)
-  }
 }
 
 /**
@@ -83,32 +59,19 @@ export function walkForward({
   counts = () => true,
   onProgress,
 }: WalkForwardParameters): WalkForwardReturnType {
-  type Acc = { covered: number; headroom: Growable }
-  const acc = new Map<string, Acc>()
-  const cell = (predictor: string, source: string, confidence: number | null, n: number) => {
-    const key = `${predictor}|${source}|${confidence}|${n}`
-    let a = acc.get(key)
-    if (!a) {
-      a = { covered: 0, headroom: new Growable() }
-      acc.set(key, a)
-    }
-    return a
-  }
-  const score = (a: Acc, threshold: number, rise: number) => {
-    // threshold and rise: log ratios to the same reference
-    if (rise <= threshold + 1e-9) a.covered++
-    a.headroom.push(Math.expm1(threshold - rise))
-  }
+  const cells = createOutcomeCells()
   const total = sources.reduce((n, s) => n + s.series.reduce((m, x) => m + x.length, 0), 0)
   let done = 0
   let decisions = 0
   const states = new Map<string, CalibrationState>()
-  const uncalibratedState = createCalibrationState({
-    confidences: [...confidences],
-    horizons: [...new Set([2, ...horizons])].sort((a, b) => a - b),
-    stepSize: 0,
-  })
-
+  const uncalibrated = includeUncalibrated
+    ? createCalibrationState({
+        confidences: [...confidences],
+        horizons: [...new Set([2, ...horizons])].sort((a, b) => a - b),
+        stepSize: 0,
+      })
+    : null
+  const walk = { forecaster, confidences, horizons: [...horizons].sort((a, b) => a - b), baselines, counts }
   for (const source of sources) {
     const state =
       calibration === false
@@ -116,57 +79,78 @@ export function walkForward({
         : createCalibrationState({ prior: forecaster.calibrationPrior, ...calibration })
     states.set(source.name, state)
     for (const series of source.series) {
-      const lb = series.logBaseFee
-      const step = maxLogStep(series.rule)
-      for (let end = 1; end < series.length; end++) {
-        const t = series.firstNumber + end - 1
-        // The latest mined block is t (index end - 1): the calibration learns what it reveals first.
-        observeBlock({ state, block: t, logBaseFee: lb[end - 1]! })
-        if (!Number.isFinite(lb[end]!) || !Number.isFinite(lb[end - 1]!)) continue
-        const forecast = forecaster.forecast(computeFeatures({ series, end }), series.rule)
-        const thresholds = calibrateRunMax({ state, forecast, maxStep: step })
-        recordEstimate({ state, block: t, logNextBaseFee: lb[end]!, thresholds })
-        if (!counts(source.name, t)) continue
-        decisions++
-        const raw = includeUncalibrated
-          ? calibrateRunMax({ state: uncalibratedState, forecast, maxStep: step })
-          : null
-        let running = lb[end]!
-        let k = 1
-        for (const n of [...horizons].sort((a, b) => a - b)) {
-          if (end + n - 1 >= series.length) break
-          for (; k < n; k++) running = Math.max(running, lb[end + k]!)
-          if (!Number.isFinite(running)) break
-          const rise = running - lb[end]! // vs the next base fee
-          for (const p of confidences) {
-            score(cell('feecast', source.name, p, n), thresholdFor(thresholds, n, p), rise)
-            if (raw) score(cell('feecast-uncalibrated', source.name, p, n), thresholdFor(raw, n, p), rise)
-          }
-          // Baselines multiply the latest block's base fee, b[t].
-          const latest = lb[end - 1]! - lb[end]!
-          for (const b of baselines)
-            score(cell(b.name, source.name, null, n), latest + Math.log(b.multiplier), rise)
-        }
-      }
+      decisions += walkSeries({ ...walk, source: source.name, series, state, uncalibrated, cells })
       done += series.length
       onProgress?.(done, total)
     }
   }
-  const cells: CellOutcome[] = []
-  for (const [key, a] of acc) {
-    const [predictor, source, confidence, n] = key.split('|')
-    const headroom = a.headroom.values()
-    cells.push({
-      predictor: predictor!,
-      source: source!,
-      confidence: confidence === 'null' ? null : Number(confidence),
-      withinBlocks: Number(n),
-      samples: headroom.length,
-      covered: a.covered,
-      headroom,
-    })
+  return { cells: cells.outcomes(), calibration: states, decisions }
+}
+
+type WalkSeriesParameters = Pick<WalkForwardParameters, 'forecaster' | 'confidences'> & {
+  /** Ascending. */
+  horizons: readonly number[]
+  baselines: readonly Baseline[]
+  counts: (source: string, block: number) => boolean
+  source: string
+  series: FeeSeries
+  state: CalibrationState
+  /** The raw model's thresholds (a calibration that never moves), when it is scored too. */
+  uncalibrated: CalibrationState | null
+  cells: OutcomeCells
+}
+
+/** Walks one run of consecutive blocks; returns how many decisions counted. */
+function walkSeries(p: WalkSeriesParameters): number {
+  const { series, state } = p
+  const lb = series.logBaseFee
+  const step = maxLogStep(series.rule)
+  let decisions = 0
+  for (let end = 1; end < series.length; end++) {
+    const t = series.firstNumber + end - 1
+    // The latest mined block is t (index end - 1): the calibration learns what it reveals first.
+    observeBlock({ state, block: t, logBaseFee: lb[end - 1]! })
+    if (!Number.isFinite(lb[end]!) || !Number.isFinite(lb[end - 1]!)) continue
+    const forecast = p.forecaster.forecast(computeFeatures({ series, end }), series.rule)
+    const thresholds = calibrateRunMax({ state, forecast, maxStep: step })
+    recordEstimate({ state, block: t, logNextBaseFee: lb[end]!, thresholds })
+    if (!p.counts(p.source, t)) continue
+    decisions++
+    const raw = p.uncalibrated ? calibrateRunMax({ state: p.uncalibrated, forecast, maxStep: step }) : null
+    scoreDecision(p, end, thresholds, raw)
   }
-  return { cells, calibration: states, decisions }
+  return decisions
+}
+
+/** Scores one decision at index `end` for every horizon whose blocks the series holds. */
+function scoreDecision(
+  p: WalkSeriesParameters,
+  end: number,
+  thresholds: CalibratedThresholds,
+  raw: CalibratedThresholds | null,
+): void {
+  const lb = p.series.logBaseFee
+  const score = (c: OutcomeCell, threshold: number, rise: number) => {
+    // threshold and rise: log ratios to the same reference
+    if (rise <= threshold + 1e-9) c.covered++
+    c.headroom.push(Math.expm1(threshold - rise))
+  }
+  let running = lb[end]!
+  let k = 1
+  for (const n of p.horizons) {
+    if (end + n - 1 >= p.series.length) break
+    for (; k < n; k++) running = Math.max(running, lb[end + k]!)
+    if (!Number.isFinite(running)) break
+    const rise = running - lb[end]! // vs the next base fee
+    for (const c of p.confidences) {
+      score(p.cells.cell('feecast', p.source, c, n), thresholdFor(thresholds, n, c), rise)
+      if (raw) score(p.cells.cell('feecast-uncalibrated', p.source, c, n), thresholdFor(raw, n, c), rise)
+    }
+    // Baselines multiply the latest block's base fee, b[t].
+    const latest = lb[end - 1]! - lb[end]!
+    for (const b of p.baselines)
+      score(p.cells.cell(b.name, p.source, null, n), latest + Math.log(b.multiplier), rise)
+  }
 }
 
 export type BacktestRow = {

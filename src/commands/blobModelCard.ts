@@ -2,6 +2,7 @@ import type { BlobBacktestRow } from '../backtest/blobWalkForward.js'
 import { formatGrid } from '../backtest/formatRows.js'
 import { blobFeatureNames } from '../features/blobFeatureNames.js'
 import type { ModelMeta } from '../model/modelFiles.js'
+import { headlineRows } from './modelCard.js'
 
 /** What `bench/blob-backtest.ts` saves (bench/results/blob-backtest.json), as far as the card reads it. */
 export type BlobLeaveOneOutFigures = {
@@ -55,11 +56,6 @@ function allDecisionsTable(rows: readonly BlobBacktestRow[]): string {
 }
 
 function looSection(figures: BlobLeaveOneOutFigures): string {
-  const main = (rows: readonly BlobBacktestRow[]) =>
-    rows.filter(
-      (r) =>
-        r.predictor !== 'feecast-uncalibrated' && (r.confidence === null || levels.includes(r.confidence)),
-    )
   const at9910 = (rows: readonly BlobBacktestRow[], predictor: string) =>
     rows.find(
       (r) =>
@@ -76,7 +72,7 @@ on the *other* files walks forward through it, calibration starting cold from th
 (next blob base fee >= 1000 wei), pooled over the files (\`bench/results/blob-backtest.json\`, reliability diagram
 \`bench/results/blob-reliability.svg\`):
 
-${formatGrid(main(figures.rows), { markdown: true })}
+${formatGrid(headlineRows(figures.rows), { markdown: true })}
 
 Every decision (the floor regime included), feecast's coverage:
 
@@ -102,12 +98,14 @@ ${perFile
 }`
 }
 
-/** models/<name>/README.md of a blob model: what it is, what it was trained on, how, and how well it does. */
+/**
+ * models/<name>/README.md of a blob model: what it is, what it was trained on, how, and how well it does.
+ * Longer than 60 lines because it is one Markdown template, read top to bottom like the card it writes;
+ * cut into functions, the card's prose would be scattered (its computed parts are the functions above).
+ */
 export function blobModelCardText(p: BlobModelCardParameters): string {
   const { meta } = p
-  const main = p.rows.filter(
-    (r) => r.predictor !== 'feecast-uncalibrated' && (r.confidence === null || levels.includes(r.confidence)),
-  )
+  const main = headlineRows(p.rows)
   return `# ${meta.version}: blob base-fee quantiles for maxFeePerBlobGas
 
 A TF.js dense network that, from the last 256 blocks of a blob-carrying chain (fewer is fine), predicts quantiles of

@@ -4,3 +4,18 @@ import { FeecastError } from '../errors.js'
 export class CommandOptionError extends FeecastError {
   override name = 'CommandOptionError'
 }
+
+/** `feecast devchain`: an option outside what the devchain accepts, named with what was expected. */
+export class DevchainOptionError extends CommandOptionError {
+  override name = 'DevchainOptionError'
+  constructor(option: string, value: string, expected: string) {
+    super(`--${option} ${JSON.stringify(value)} is not ${expected}`, {
+      details: 'Run `feecast devchain --help` for the options and their defaults.',
+    })
+  }
+}
+
+/** A command's output file cannot be written (nothing was written; what was computed is named). */
+export class CommandOutputError extends FeecastError {
+  override name = 'CommandOutputError'
+}

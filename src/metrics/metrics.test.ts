@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { metricNames } from './metricNames.js'
 import {
   observeBlock,
   observeHttpRequest,
@@ -66,6 +67,14 @@ describe('metrics', () => {
     expect(text).toContain('process_resident_memory_bytes')
   })
 
+  it('exports exactly the metrics of the name table (beside the default Node ones)', async () => {
+    const defined = registry
+      .getMetricsAsArray()
+      .map((metric) => metric.name)
+      .filter((name) => !name.startsWith('process_') && !name.startsWith('nodejs_'))
+    expect(defined.sort()).toEqual(Object.values(metricNames).sort())
+  })
+
   it('never lets a URL or an unbounded value into a label', async () => {
     recordRpcCall({
       chainId: 5,
@@ -90,6 +99,11 @@ describe('metrics', () => {
     expect(text).toContain('endpoint="host.example:8546#?",outcome="error"')
     expect(text).toContain('http_request_method="_OTHER"')
     expect(text).toContain('feecast_head_block_number{chain_id="invalid"} 1')
+    // Confidence levels and horizons outside the Prediction contract's never become label values.
+    setCalibrationCoverage({ chainId: 1, confidence: 42, withinBlocks: 7, coverage: 0.5 })
+    expect(await renderMetrics()).toContain(
+      'feecast_calibration_coverage_ratio{chain_id="1",confidence="invalid",within_blocks="invalid"} 0.5',
+    )
   })
 
   it('keeps one model info series', async () => {

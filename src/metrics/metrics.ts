@@ -1,40 +1,11 @@
+import { confidenceLevels, horizons } from '@feecast/client'
 import client from 'prom-client'
+import { metricNames as m } from './metricNames.js'
 
 /**
- * The one module that owns every metric definition. Other modules call the small functions below;
- * none of them creates a metric of its own. Every label has a bounded set of values: chain ids of
- * configured chains, confidence levels, horizons, endpoint labels (`endpointLabel`, host#index: never
- * a URL), route patterns (never raw paths), HTTP methods and status codes.
- *
- * | metric | type | labels |
- * |---|---|---|
- * | http_server_request_duration_seconds | histogram | http_route, http_request_method, http_response_status_code |
- * | feecast_http_connections_shed_total | counter | reason (per-client, total) |
- * | feecast_http_open_connections | gauge (at scrape) | |
- * | feecast_api_key_rejections_total | counter | reason (missing, unknown): never the key |
- * | feecast_predicted_max_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
- * | feecast_predicted_max_priority_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
- * | feecast_predicted_expected_fee_per_gas_gwei | gauge | chain_id, confidence, within_blocks |
- * | feecast_predicted_block_number | gauge | chain_id |
- * | feecast_prediction_age_seconds | gauge (at scrape) | chain_id |
- * | feecast_prediction_duration_seconds | histogram | chain_id |
- * | feecast_latest_block_timestamp_seconds | gauge | chain_id |
- * | feecast_head_block_number | gauge | chain_id |
- * | feecast_chain_freshness_bound_seconds | gauge | chain_id |
- * | feecast_rpc_requests_total | counter | chain_id, endpoint, outcome (ok, error, timeout) |
- * | feecast_rpc_request_duration_seconds | histogram | chain_id, endpoint |
- * | feecast_rpc_oversized_responses_total | counter | chain_id, endpoint |
- * | feecast_reorgs_total | counter | chain_id |
- * | feecast_blocks_rejected_total | counter | chain_id, reason (timestamp, base-fee, base-fee-rule) |
- * | feecast_base_fee_rule_matching | gauge | chain_id (1 follows its known rule, 0 no longer, absent: rule unknown) |
- * | feecast_reorg_depth_blocks | histogram | chain_id |
- * | feecast_calibration_coverage_ratio | gauge | chain_id, confidence, within_blocks |
- * | feecast_calibration_scored_total | counter | chain_id, confidence, within_blocks |
- * | feecast_calibration_covered_total | counter | chain_id, confidence, within_blocks |
- * | feecast_model_info | gauge (1) | version, backend |
- * | feecast_embedded_redis_up | gauge | redis (embedded): 1 while the embedded redis-server runs |
- * | feecast_embedded_redis_restarts_total | counter | outcome (ok, failed) |
- * | process_*, nodejs_* | default Node metrics (prom-client) | |
+ * The one module that owns every metric definition, under the names of metricNames.ts (the table that
+ * src/slo/ reads too). Other modules call the small functions below; none of them creates a metric of its
+ * own. Every label value is guarded into its bounded set.
  */
 
 export const registry = new client.Registry()
@@ -45,7 +16,7 @@ const rpcBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const computeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
 const httpDuration = new client.Histogram({
-  name: 'http_server_request_duration_seconds',
+  name: m.httpDuration,
   help: 'Duration of HTTP requests served by the API, by route pattern, method and status',
   labelNames: ['http_route', 'http_request_method', 'http_response_status_code'] as const,
   buckets: httpBuckets,
@@ -53,7 +24,7 @@ const httpDuration = new client.Histogram({
 })
 
 const connectionsShed = new client.Counter({
-  name: 'feecast_http_connections_shed_total',
+  name: m.connectionsShed,
   help: 'Connections closed as soon as accepted: their client address (per-client) or the server (total) was at its cap',
   labelNames: ['reason'] as const,
   registers: [registry],
@@ -62,7 +33,7 @@ connectionsShed.inc({ reason: 'per-client' }, 0)
 connectionsShed.inc({ reason: 'total' }, 0)
 
 const apiKeyRejections = new client.Counter({
-  name: 'feecast_api_key_rejections_total',
+  name: m.apiKeyRejections,
   help: 'Requests refused with 401 while API keys are on: without a key (missing) or with one not configured (unknown)',
   labelNames: ['reason'] as const,
   registers: [registry],
@@ -70,7 +41,7 @@ const apiKeyRejections = new client.Counter({
 
 let openConnectionsSource: (() => number) | undefined
 new client.Gauge({
-  name: 'feecast_http_open_connections',
+  name: m.openConnections,
   help: 'Connections the API holds open now',
   registers: [registry],
   collect() {
@@ -81,25 +52,25 @@ new client.Gauge({
 
 const feeLabels = ['chain_id', 'confidence', 'within_blocks'] as const
 const predictedMaxFee = new client.Gauge({
-  name: 'feecast_predicted_max_fee_per_gas_gwei',
+  name: m.predictedMaxFee,
   help: 'Latest predicted maxFeePerGas (gwei) per chain, confidence level and horizon',
   labelNames: feeLabels,
   registers: [registry],
 })
 const predictedTip = new client.Gauge({
-  name: 'feecast_predicted_max_priority_fee_per_gas_gwei',
+  name: m.predictedPriorityFee,
   help: 'Latest predicted maxPriorityFeePerGas (gwei) per chain, confidence level and horizon',
   labelNames: feeLabels,
   registers: [registry],
 })
 const predictedExpected = new client.Gauge({
-  name: 'feecast_predicted_expected_fee_per_gas_gwei',
+  name: m.predictedExpectedFee,
   help: 'Latest expected fee paid per gas (gwei) per chain, confidence level and horizon',
   labelNames: feeLabels,
   registers: [registry],
 })
 const predictedBlock = new client.Gauge({
-  name: 'feecast_predicted_block_number',
+  name: m.predictedBlockNumber,
   help: 'Head block of the latest prediction served per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
@@ -107,7 +78,7 @@ const predictedBlock = new client.Gauge({
 
 let predictionAgeSource: (() => Iterable<{ chainId: number; ageSeconds: number }>) | undefined
 new client.Gauge({
-  name: 'feecast_prediction_age_seconds',
+  name: m.predictionAge,
   help: 'Age of the data behind the prediction served per chain (now - head block time), at scrape time',
   labelNames: ['chain_id'] as const,
   registers: [registry],
@@ -120,7 +91,7 @@ new client.Gauge({
 })
 
 const predictionDuration = new client.Histogram({
-  name: 'feecast_prediction_duration_seconds',
+  name: m.predictionDuration,
   help: 'Time to compute one prediction (features, model, calibration)',
   labelNames: ['chain_id'] as const,
   buckets: computeBuckets,
@@ -128,26 +99,26 @@ const predictionDuration = new client.Histogram({
 })
 
 const latestBlockTimestamp = new client.Gauge({
-  name: 'feecast_latest_block_timestamp_seconds',
+  name: m.latestBlockTimestamp,
   help: 'Timestamp (unix seconds) of the newest block the sampler has recorded per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 const headBlockNumber = new client.Gauge({
-  name: 'feecast_head_block_number',
+  name: m.headBlockNumber,
   help: 'Number of the newest block the sampler has recorded per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 
 const rpcRequests = new client.Counter({
-  name: 'feecast_rpc_requests_total',
+  name: m.rpcRequests,
   help: 'JSON-RPC calls per chain, endpoint (host#index, never the URL) and outcome',
   labelNames: ['chain_id', 'endpoint', 'outcome'] as const,
   registers: [registry],
 })
 const rpcDuration = new client.Histogram({
-  name: 'feecast_rpc_request_duration_seconds',
+  name: m.rpcDuration,
   help: 'JSON-RPC call latency per chain and endpoint',
   labelNames: ['chain_id', 'endpoint'] as const,
   buckets: rpcBuckets,
@@ -155,32 +126,32 @@ const rpcDuration = new client.Histogram({
 })
 
 const rpcOversized = new client.Counter({
-  name: 'feecast_rpc_oversized_responses_total',
+  name: m.rpcOversized,
   help: 'JSON-RPC responses whose body passed RPC_MAX_RESPONSE_BYTES and whose read was cut off',
   labelNames: ['chain_id', 'endpoint'] as const,
   registers: [registry],
 })
 
 const freshnessBound = new client.Gauge({
-  name: 'feecast_chain_freshness_bound_seconds',
+  name: m.freshnessBound,
   help: "Age (seconds) beyond which a chain's data counts as stale",
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 const reorgs = new client.Counter({
-  name: 'feecast_reorgs_total',
+  name: m.reorgs,
   help: 'Chain reorganisations detected per chain',
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
 const blocksRejected = new client.Counter({
-  name: 'feecast_blocks_rejected_total',
+  name: m.blocksRejected,
   help: 'Blocks refused by the checks of what an endpoint says (each attempt), by reason',
   labelNames: ['chain_id', 'reason'] as const,
   registers: [registry],
 })
 const baseFeeRuleMatching = new client.Gauge({
-  name: 'feecast_base_fee_rule_matching',
+  name: m.baseFeeRuleMatching,
   help: "1 while a chain's base fees follow its known rule, 0 once they stopped (followed with low trust)",
   labelNames: ['chain_id'] as const,
   registers: [registry],
@@ -188,7 +159,7 @@ const baseFeeRuleMatching = new client.Gauge({
 const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule'])
 
 const reorgDepth = new client.Histogram({
-  name: 'feecast_reorg_depth_blocks',
+  name: m.reorgDepth,
   help: 'Depth (blocks rewritten) of detected reorganisations',
   labelNames: ['chain_id'] as const,
   buckets: [1, 2, 3, 5, 10, 20, 64],
@@ -196,40 +167,40 @@ const reorgDepth = new client.Histogram({
 })
 
 const coverage = new client.Gauge({
-  name: 'feecast_calibration_coverage_ratio',
+  name: m.calibrationCoverage,
   help: 'Recent realized coverage of the estimates per chain, confidence level and horizon (target: confidence/100)',
   labelNames: feeLabels,
   registers: [registry],
 })
 const scored = new client.Counter({
-  name: 'feecast_calibration_scored_total',
+  name: m.calibrationScored,
   help: 'Past estimates scored against realized blocks',
   labelNames: feeLabels,
   registers: [registry],
 })
 const covered = new client.Counter({
-  name: 'feecast_calibration_covered_total',
+  name: m.calibrationCovered,
   help: 'Scored estimates that held (included in time and maxFee above every base fee)',
   labelNames: feeLabels,
   registers: [registry],
 })
 
 const modelInfo = new client.Gauge({
-  name: 'feecast_model_info',
+  name: m.modelInfo,
   help: 'The model in use (always 1): its version and TF.js backend',
   labelNames: ['version', 'backend'] as const,
   registers: [registry],
 })
 
 const embeddedRedisUp = new client.Gauge({
-  name: 'feecast_embedded_redis_up',
+  name: m.embeddedRedisUp,
   help: 'Whether the embedded redis-server is running (only exported when feecast runs one)',
   // A labelled gauge has no series until set: a service on an external Redis exports none (not a 0).
   labelNames: ['redis'] as const,
   registers: [registry],
 })
 const embeddedRedisRestarts = new client.Counter({
-  name: 'feecast_embedded_redis_restarts_total',
+  name: m.embeddedRedisRestarts,
   help: 'Restarts of the embedded redis-server after it exited on its own, by outcome',
   labelNames: ['outcome'] as const,
   registers: [registry],
@@ -244,9 +215,14 @@ function chainLabel(chainId: number): string {
   return Number.isSafeInteger(chainId) && chainId > 0 ? String(chainId) : 'invalid'
 }
 
-function intLabel(value: number, max: number): string {
-  return Number.isInteger(value) && value >= 0 && value <= max ? String(value) : 'invalid'
-}
+const knownConfidences = new Set<number>(confidenceLevels)
+const knownHorizons = new Set<number>(horizons)
+
+/** A confidence level or horizon of the Prediction contract (@feecast/client), else 'invalid'. */
+const confidenceLabel = (confidence: number): string =>
+  knownConfidences.has(confidence) ? String(confidence) : 'invalid'
+const horizonLabel = (withinBlocks: number): string =>
+  knownHorizons.has(withinBlocks) ? String(withinBlocks) : 'invalid'
 
 /** An endpoint label as `endpointLabel` makes it; anything that looks like a URL is cut to its host. */
 function safeEndpoint(endpoint: string): string {
@@ -334,8 +310,8 @@ export function observePrediction(prediction: {
   for (const e of prediction.estimates) {
     const labels = {
       chain_id,
-      confidence: intLabel(e.confidence, 100),
-      within_blocks: intLabel(e.withinBlocks, 10_000),
+      confidence: confidenceLabel(e.confidence),
+      within_blocks: horizonLabel(e.withinBlocks),
     }
     predictedMaxFee.set(labels, e.maxFeePerGasGwei)
     predictedTip.set(labels, e.maxPriorityFeePerGasGwei)
@@ -453,8 +429,8 @@ type CalibrationLabels = { chainId: number; confidence: number; withinBlocks: nu
 
 const calibrationLabels = ({ chainId, confidence, withinBlocks }: CalibrationLabels) => ({
   chain_id: chainLabel(chainId),
-  confidence: intLabel(confidence, 100),
-  within_blocks: intLabel(withinBlocks, 10_000),
+  confidence: confidenceLabel(confidence),
+  within_blocks: horizonLabel(withinBlocks),
 })
 
 /** One past estimate scored against the realized blocks: covered or not. */

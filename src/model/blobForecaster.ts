@@ -1,4 +1,4 @@
-import type { BaseFeeForecast } from './forecast.js'
+import type { FeeQuantileForecast } from './forecast.js'
 import type { ModelLayout } from './layout.js'
 import { headQuantiles } from './quantileHead.js'
 
@@ -10,7 +10,7 @@ export type CalibrationPriorOffsets = { confidences: number[]; horizons: number[
  * quantiles of log(max blob fee of the next N blocks / the exact next one) and of log(blob fee k blocks
  * ahead / the next one), natural-log units.
  */
-export type BlobFeeForecast = BaseFeeForecast
+export type BlobFeeForecast = FeeQuantileForecast
 
 /** Anything that turns blob features into a blob forecast: the trained network, or the random-walk fallback. */
 export type BlobFeeForecaster = {

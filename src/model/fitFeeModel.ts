@@ -1,6 +1,5 @@
 import { featureNames, featureVersion } from '../features/featureNames.js'
-import type { FeeSeries } from '../features/types.js'
-import { calibrationPrior } from '../predict/calibrationPrior.js'
+import type { FeeRule, FeeSeries } from '../features/types.js'
 import { buildExamples, type ExampleSet } from './examples.js'
 import { defaultLayout, type ModelLayout } from './layout.js'
 import { type FeeModel, feeModelFromTf } from './loadFeeModel.js'
@@ -44,9 +43,15 @@ export type FitFeeModelReturnType = {
   meta: ModelMeta
   training: TrainFeeModelReturnType
   examples: { train: ExampleSet; validation: ExampleSet }
+  /** The fee rule of the first source's first run: the unit of the targets (one chain's files); null without any. */
+  rule: FeeRule | null
 }
 
-/** Examples from the sources (time-ordered split), training, and the result as a ready forecaster. */
+/**
+ * Examples from the sources (time-ordered split), training, and the result as a ready forecaster. The
+ * calibration prior comes after, from the validation examples (withCalibrationPrior in predict/: the
+ * calibration is the predictor's, not the model's).
+ */
 export async function fitFeeModel({
   runtime,
   sources,
@@ -82,19 +87,6 @@ export async function fitFeeModel({
       date: new Date().toISOString(),
     },
   }
-  const uncalibrated = feeModelFromTf({
-    tf: runtime.tf,
-    tfModel: training.model,
-    meta,
-    tfBackend: runtime.backend,
-  })
-  // The validation examples were not fitted on: they say how far off the model's levels are.
-  if (examples.validation.count > 0)
-    meta.calibrationPrior = calibrationPrior({
-      forecaster: uncalibrated,
-      examples: examples.validation,
-      rule: sources[0]!.series[0]!.rule,
-    })
-  const model = { ...uncalibrated, calibrationPrior: meta.calibrationPrior }
-  return { model, meta, training, examples }
+  const model = feeModelFromTf({ tf: runtime.tf, tfModel: training.model, meta, tfBackend: runtime.backend })
+  return { model, meta, training, examples, rule: sources[0]?.series[0]?.rule ?? null }
 }

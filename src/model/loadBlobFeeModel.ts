@@ -3,9 +3,10 @@ import { blobFeatureNames, blobFeatureVersion } from '../features/blobFeatureNam
 import type { BlobFeeForecaster } from './blobForecaster.js'
 import { blobForecastFromRaw } from './blobForecaster.js'
 import type { DenseNetwork } from './denseNetwork.js'
+import { ModelFilesError } from './errors.js'
 import { outputSize } from './layout.js'
 import { feeModelFromTf } from './loadFeeModel.js'
-import { ModelFilesError, type ModelMeta, readModelFiles } from './modelFiles.js'
+import { type ModelMeta, readModelFiles } from './modelFiles.js'
 import { loadTf, type TfBackendPreference, type TfRuntime } from './tfRuntime.js'
 
 export type BlobFeeModel = BlobFeeForecaster & {

@@ -2,9 +2,10 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 import { featureNames, featureVersion } from '../features/featureNames.js'
 import { maxLogStep } from '../features/feeRule.js'
 import { type DenseLayer, DenseNetwork, supportedActivations } from './denseNetwork.js'
+import { ModelFilesError } from './errors.js'
 import type { BaseFeeForecaster } from './forecast.js'
 import { outputSize } from './layout.js'
-import { ModelFilesError, type ModelMeta, readModelFiles } from './modelFiles.js'
+import { type ModelMeta, readModelFiles } from './modelFiles.js'
 import { headQuantiles } from './quantileHead.js'
 import { loadTf, type TfBackendPreference, type TfRuntime } from './tfRuntime.js'
 
@@ -60,14 +61,8 @@ export type FeeModelFromTfParameters = {
   dir?: string
 }
 
-/** A TF.js model (just trained, or loaded) as a forecaster running on plain-JS dense layers. */
-export function feeModelFromTf({
-  tf,
-  tfModel,
-  meta,
-  tfBackend,
-  dir = 'memory',
-}: FeeModelFromTfParameters): FeeModel {
+/** The TF.js model's dense layers as plain-JS ones (the JS runner knows ReLU / linear dense layers with biases). */
+function denseLayersOf(tfModel: LayersModel, dir: string): DenseLayer[] {
   const layers: DenseLayer[] = []
   for (const layer of tfModel.layers) {
     const className = layer.getClassName()
@@ -92,10 +87,19 @@ export function feeModelFromTf({
       activation: (config.activation ?? 'linear') as DenseLayer['activation'],
     })
   }
-  const network = new DenseNetwork(layers)
+  return layers
+}
+
+/** The JS runner must fit scaling.json and agree with TF.js on the loaded weights (a probe input). */
+function checkJsRunner(
+  tf: TfRuntime['tf'],
+  tfModel: LayersModel,
+  network: DenseNetwork,
+  meta: ModelMeta,
+  dir: string,
+): void {
   if (network.inputSize !== meta.featureNames.length || network.outputSize !== outputSize(meta.layout))
     throw new ModelFilesError(dir, 'the network does not match scaling.json (input or output size)')
-  // Probe: the JS runner must agree with TF.js on the loaded weights.
   const probe = meta.featureMean.map((_, i) => ((i * 7) % 5) - 2)
   const expected = tf.tidy(() => (tfModel.predict(tf.tensor2d([probe])) as Tensor).dataSync())
   const actual = network.run(probe)
@@ -105,6 +109,18 @@ export function feeModelFromTf({
         dir,
         `the JS runner disagrees with TF.js at output ${i}: ${actual[i]} vs ${expected[i]}`,
       )
+}
+
+/** A TF.js model (just trained, or loaded) as a forecaster running on plain-JS dense layers. */
+export function feeModelFromTf({
+  tf,
+  tfModel,
+  meta,
+  tfBackend,
+  dir = 'memory',
+}: FeeModelFromTfParameters): FeeModel {
+  const network = new DenseNetwork(denseLayersOf(tfModel, dir))
+  checkJsRunner(tf, tfModel, network, meta, dir)
 
   const mean = Float64Array.from(meta.featureMean)
   const inverseStd = Float64Array.from(meta.featureStd, (s) => 1 / s)

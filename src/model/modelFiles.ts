@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { io } from '@tensorflow/tfjs'
-import { FeecastError } from '../errors.js'
+import { ModelFilesError } from './errors.js'
 import type { ModelLayout } from './layout.js'
 
 /** scaling.json: everything besides the weights that turns a feature vector into quantiles. */
@@ -43,17 +43,6 @@ export type ModelMeta = {
 }
 
 export type ModelFormat = 'feecast-basefee-quantiles' | 'feecast-blobfee-quantiles'
-
-export class ModelFilesError extends FeecastError {
-  override name = 'ModelFilesError'
-  constructor(dir: string, problem: string, cause?: unknown) {
-    super(`Model in ${dir}: ${problem}`, {
-      details:
-        'A model directory holds model.json, weights.bin and scaling.json, as written by `feecast train --out <dir>`.',
-      cause,
-    })
-  }
-}
 
 export type ModelFiles = {
   artifacts: io.ModelArtifacts

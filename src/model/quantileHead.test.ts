@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../lib/random.js'
 import { defaultLayout, outputSize } from './layout.js'
 import { headQuantiles } from './quantileHead.js'
+import { headQuantilesTf } from './quantileLoss.js'
 import { loadTf } from './tfRuntime.js'
-import { headQuantilesTf } from './trainFeeModel.js'
 
 const layout = defaultLayout(20)
 

@@ -1,4 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs'
+import { ModelFilesError } from './errors.js'
 import type { ModelMeta } from './modelFiles.js'
 import { writeModelFiles } from './modelFiles.js'
 import type { TfRuntime } from './tfRuntime.js'
@@ -19,6 +20,6 @@ export async function saveFeeModel({ runtime, tfModel, meta, dir }: SaveFeeModel
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }
     }),
   )
-  if (!saved) throw new Error('saveFeeModel: TF.js produced no artifacts')
+  if (!saved) throw new ModelFilesError(dir, 'TF.js produced no artifacts to save')
   await writeModelFiles(dir, { artifacts: saved, meta })
 }

@@ -1,3 +1,4 @@
+import { confidenceLevels, defaultHorizons, horizons as predictionHorizons } from '@feecast/client'
 import {
   type BlobFork,
   type BlobSchedule,
@@ -10,7 +11,7 @@ import { type BlobBlock, toBlobSeries } from '../features/blobSeries.js'
 import { type BlobParameters, gasPerBlob } from '../fees/blobGas.js'
 import { type BlobRegime, blobRegime } from '../fees/blobRegime.js'
 import { nextBlobBaseFee } from '../fees/nextBlobBaseFee.js'
-import type { BlobFeeForecaster } from '../model/blobForecaster.js'
+import type { BlobFeeForecast, BlobFeeForecaster } from '../model/blobForecaster.js'
 import { interpolateQuantile } from '../model/normal.js'
 import type { BlobCalibrationState } from './blobCalibration.js'
 import { maxFeePerBlobGasFor } from './blobMaxFee.js'
@@ -50,7 +51,8 @@ export type BlobPrediction = {
   logNextBlobFee: number
 }
 
-const forecastBlocks = [2, 3, 5, 10, 20]
+/** Blocks ahead of the blob base-fee forecast: the prediction's horizons past the next block (exact). */
+const forecastBlocks = predictionHorizons.filter((n) => n > 1)
 const forecastLevels = [0.5, 0.9, 0.99] as const
 
 /** The newest run of consecutive blocks that carry blob fields. */
@@ -66,6 +68,71 @@ function latestBlobRun(records: readonly BlobPredictionBlock[]): BlobPredictionB
   return records.slice(start)
 }
 
+type BlobEstimatesParameters = {
+  schedule: BlobSchedule
+  headTime: number
+  slotSeconds: number
+  next: NonNullable<ReturnType<typeof nextBlobBaseFee>>
+  thresholds: CalibratedThresholds
+  horizons: readonly number[]
+  confidences: readonly number[]
+}
+
+/** maxFeePerBlobGas for each horizon and confidence, under every fork the horizon's blocks may fall in. */
+function blobEstimatesOf(p: BlobEstimatesParameters): BlobEstimate[] {
+  const { next, thresholds } = p
+  const estimates: BlobEstimate[] = []
+  for (const withinBlocks of p.horizons) {
+    const horizonForks = blobForksBetween(
+      p.schedule,
+      p.headTime + 1,
+      p.headTime + 2 * p.slotSeconds * withinBlocks,
+    )
+    for (const confidence of p.confidences)
+      estimates.push({
+        confidence,
+        withinBlocks,
+        maxFeePerBlobGas: maxFeePerBlobGasFor({
+          nextExcessBlobGas: next.excessBlobGas,
+          nextFork: next.parameters,
+          horizonForks,
+          thresholds,
+          withinBlocks,
+          confidence,
+          nextBlobBaseFeePerGas: next.blobBaseFeePerGas,
+        }),
+      })
+  }
+  return estimates
+}
+
+/** The model's marginal quantiles of the blob base fee k blocks ahead, read back into wei through the excess. */
+function blobBaseFeeForecastOf(
+  forecast: BlobFeeForecast,
+  nextExcessBlobGas: bigint,
+  fraction: number,
+): BlobPrediction['blobBaseFeeForecast'] {
+  const layout = forecast.layout
+  return forecastBlocks.flatMap((blocksAhead) => {
+    // blocksAhead after the head is k = blocksAhead blocks from the pending one's own count (k = 1: pending).
+    const h = layout.horizons.indexOf(blocksAhead)
+    const curve = forecast.marginal[h]
+    if (h < 0 || !curve) return []
+    // A forecast, not a cap: e^(excess / fraction) floored is EIP-4844's fee up to a millionth.
+    const at = (level: number) => {
+      const q = interpolateQuantile(layout.marginalLevels, curve, level)
+      const excess = Math.max(0, Number(nextExcessBlobGas) + Math.round(q * fraction))
+      return BigInt(Math.max(1, Math.floor(Math.exp(excess / fraction))))
+    }
+    return [
+      {
+        blocksAhead,
+        quantiles: { '50': at(forecastLevels[0]), '90': at(forecastLevels[1]), '99': at(forecastLevels[2]) },
+      },
+    ]
+  })
+}
+
 /**
  * The blob part of a chain's prediction (pure: the caller stores it and records the thresholds): the exact
  * next blob base fee from the head header and the fork the next block may be in, the model's forecast of the
@@ -78,8 +145,8 @@ export function buildBlobPrediction({
   schedule,
   forecaster,
   calibration,
-  confidences = [50, 70, 90, 95, 99],
-  horizons = [1, 3, 10],
+  confidences = [...confidenceLevels],
+  horizons = [...defaultHorizons],
   slotSeconds = 12,
   nextExcessBlobGas,
 }: BuildBlobPredictionParameters): BlobPrediction | null {
@@ -112,46 +179,14 @@ export function buildBlobPrediction({
   const forecast = forecaster.forecast(computeBlobFeatures(series, end), maxStep)
   const regime = blobRegime(next.blobBaseFeePerGas)
   const thresholds = calibrateRunMax({ state: calibration[regime], forecast, maxStep })
-  const estimates: BlobEstimate[] = []
-  for (const withinBlocks of horizons) {
-    const horizonForks = blobForksBetween(
-      schedule,
-      head.timestamp + 1,
-      head.timestamp + 2 * slotSeconds * withinBlocks,
-    )
-    for (const confidence of confidences)
-      estimates.push({
-        confidence,
-        withinBlocks,
-        maxFeePerBlobGas: maxFeePerBlobGasFor({
-          nextExcessBlobGas: next.excessBlobGas,
-          nextFork: fork,
-          horizonForks,
-          thresholds,
-          withinBlocks,
-          confidence,
-          nextBlobBaseFeePerGas: next.blobBaseFeePerGas,
-        }),
-      })
-  }
-  const layout = forecast.layout
-  const blobBaseFeeForecast = forecastBlocks.flatMap((blocksAhead) => {
-    // blocksAhead after the head is k = blocksAhead blocks from the pending one's own count (k = 1: pending).
-    const h = layout.horizons.indexOf(blocksAhead)
-    const curve = forecast.marginal[h]
-    if (h < 0 || !curve) return []
-    // A forecast, not a cap: e^(excess / fraction) floored is EIP-4844's fee up to a millionth.
-    const at = (level: number) => {
-      const q = interpolateQuantile(layout.marginalLevels, curve, level)
-      const excess = Math.max(0, Number(next.excessBlobGas) + Math.round(q * fraction))
-      return BigInt(Math.max(1, Math.floor(Math.exp(excess / fraction))))
-    }
-    return [
-      {
-        blocksAhead,
-        quantiles: { '50': at(forecastLevels[0]), '90': at(forecastLevels[1]), '99': at(forecastLevels[2]) },
-      },
-    ]
+  const estimates = blobEstimatesOf({
+    schedule,
+    headTime: head.timestamp,
+    slotSeconds,
+    next,
+    thresholds,
+    horizons,
+    confidences,
   })
   return {
     nextBlobBaseFeePerGas: next.blobBaseFeePerGas,
@@ -159,7 +194,7 @@ export function buildBlobPrediction({
     fork,
     regime,
     estimates,
-    blobBaseFeeForecast,
+    blobBaseFeeForecast: blobBaseFeeForecastOf(forecast, next.excessBlobGas, fraction),
     thresholds,
     logNextBlobFee: Number(next.excessBlobGas) / fraction,
   }

@@ -1,22 +1,20 @@
-import type { Prediction } from '@feecast/client'
+import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import type { ChainProfile } from '../chains/chains.js'
 import { computeFeatures, type Features } from '../features/computeFeatures.js'
 import { feeRuleOf, maxLogStep } from '../features/feeRule.js'
 import { pendingBlock } from '../features/pendingBlock.js'
 import { toFeeSeries } from '../features/toFeeSeries.js'
 import type { FeatureBlock } from '../features/types.js'
-import type { BaseFeeForecaster } from '../model/forecast.js'
+import type { BaseFeeForecaster, FeeQuantileForecast } from '../model/forecast.js'
 import { interpolateQuantile } from '../model/normal.js'
 import type { BlockRecord } from '../types.js'
 import { type CalibratedThresholds, type CalibrationState, calibrateRunMax } from './calibration.js'
+import { PredictionInputError } from './errors.js'
 import { maxFeePerGasFor } from './maxFee.js'
 import { type TipCalibrationState, tipFor } from './tipCalibration.js'
 
-export const defaultConfidences = [50, 70, 90, 95, 99] as const
-export const defaultHorizons = [1, 3, 10] as const
-/** Horizons the prediction carries; the API serves any subset. */
-export const predictedHorizons = [1, 2, 3, 5, 10, 20] as const
-const forecastHorizons = [2, 3, 5, 10, 20]
+/** Blocks ahead of the base-fee forecast: the prediction's horizons past the next block (whose base fee is exact). */
+const forecastHorizons = horizons.filter((n) => n > 1)
 
 export type BuildPredictionParameters = {
   profile: ChainProfile
@@ -43,10 +41,6 @@ export type BuildPredictionReturnType = {
   logNextBaseFee: number
   /** Tips per [tips.horizons][tips.confidences], for scoring. */
   tipGrid: (bigint | null)[][]
-}
-
-export class PredictionInputError extends Error {
-  override name = 'PredictionInputError'
 }
 
 const toGwei = (wei: bigint) => Number(wei) / 1e9
@@ -76,42 +70,12 @@ const isCongested = (r: BlockRecord) =>
 /** Features that sit more than this many training standard deviations out mean "outside the trained range". */
 const outOfRangeSigmas = 6
 
-/**
- * One chain's full Prediction from its recent blocks (pure: no I/O, the caller stores and announces it).
- * The pending block's base fee is exact; maxFee for N blocks is that times the calibrated running-max
- * quantile, plus the tip; the tip is the calibrated quantile of the lowest inclusion threshold τ of
- * N-block windows.
- */
-export function buildPrediction({
-  profile,
-  records,
-  forecaster,
-  calibration,
-  tips,
-  now,
-  trainedRange,
-  doubts = [],
-}: BuildPredictionParameters): BuildPredictionReturnType {
-  const run = latestRun(records)
-  const head = run[run.length - 1]
-  if (!head) throw new PredictionInputError('no block records')
-  const blocks = run.map(toFeatureBlock)
-  const pending = pendingBlock({ latest: blocks[blocks.length - 1]!, eip1559: profile.eip1559 })
-  if (!pending?.baseFeePerGas)
-    throw new PredictionInputError(
-      `block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`,
-    )
-  const nextBaseFeePerGas = pending.baseFeePerGas
-  const series = toFeeSeries({ blocks: [...blocks, pending], eip1559: profile.eip1559 })
-  const features: Features = computeFeatures({ series, end: series.length - 1 })
-  const rule = feeRuleOf(profile.eip1559)
-  const forecast = forecaster.forecast(features, rule)
-  const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
-
+/** The tip for (N, p) from the calibrated τ windows of the run; null when too few blocks carry tips. */
+function tipsOf(run: readonly BlockRecord[], tips: TipCalibrationState, profile: ChainProfile) {
   const taus = run.map((r) => r.tips?.threshold ?? null)
   const congested = run.map(isCongested)
   const minimaCache = new Map<string, bigint[]>()
-  const tip = (n: number, p: number) =>
+  return (n: number, p: number) =>
     tipFor({
       state: tips,
       thresholds: taus,
@@ -123,12 +87,24 @@ export function buildPrediction({
       congestedNow: congested[congested.length - 1],
       minimaCache,
     })
-  const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
+}
 
+type EstimatesParameters = {
+  profile: ChainProfile
+  nextBaseFeePerGas: bigint
+  thresholds: CalibratedThresholds
+  tip: (n: number, p: number) => bigint | null
+}
+
+/**
+ * An estimate for every level and horizon of the contract (the API serves any subset): the calibrated
+ * base-fee cap plus the tip; `tipsMissing` when the chain's minimum tip stood in for a calibrated one.
+ */
+function estimatesOf({ profile, nextBaseFeePerGas, thresholds, tip }: EstimatesParameters) {
   let tipsMissing = false
   const estimates: Prediction['estimates'] = []
-  for (const withinBlocks of predictedHorizons)
-    for (const confidence of defaultConfidences) {
+  for (const withinBlocks of horizons)
+    for (const confidence of confidenceLevels) {
       let priority = tip(withinBlocks, confidence)
       if (priority === null) {
         tipsMissing = true
@@ -154,9 +130,12 @@ export function buildPrediction({
         maxFeePerGasGwei: toGwei(maxFee),
       })
     }
+  return { estimates, tipsMissing }
+}
 
-  const logNext = Math.log(Number(nextBaseFeePerGas))
-  const baseFeeForecast = forecastHorizons
+/** The model's marginal quantiles (50, 90, 99 %) of the base fee k blocks ahead, in wei. */
+function baseFeeForecastOf(forecast: FeeQuantileForecast, logNext: number): Prediction['baseFeeForecast'] {
+  return forecastHorizons
     .filter((k) => forecast.layout.horizons.includes(k))
     .map((blocksAhead) => {
       const row = forecast.marginal[forecast.layout.horizons.indexOf(blocksAhead)]!
@@ -166,7 +145,35 @@ export function buildPrediction({
       }
       return { blocksAhead, quantiles: { '50': at(0.5), '90': at(0.9), '99': at(0.99) } }
     })
+}
 
+type TrustParameters = {
+  head: BlockRecord
+  profile: ChainProfile
+  features: Features
+  calibration: CalibrationState
+  trainedRange: BuildPredictionParameters['trainedRange']
+  doubts: readonly string[]
+  tipsMissing: boolean
+  now: number
+}
+
+/**
+ * How far to trust the prediction, with its reasons: stale data, a chain whose base-fee rule feecast does
+ * not know, each doubt of the sampler and missing tips count twice; a short history, inputs outside the
+ * trained range and live coverage at 90 % / N=3 off nominal (or not yet measured) once each. None: high;
+ * one: medium; more: low.
+ */
+function trustOf({
+  head,
+  profile,
+  features,
+  calibration,
+  trainedRange,
+  doubts,
+  tipsMissing,
+  now,
+}: TrustParameters) {
   const reasons: string[] = []
   let concerns = 0
   const ageMs = head.timestamp === null ? null : Math.max(0, now - head.timestamp * 1000)
@@ -213,13 +220,71 @@ export function buildPrediction({
     reasons.push('too few blocks with tips: maxPriorityFeePerGas is the chain minimum')
     concerns += 2
   }
-  const label = concerns === 0 ? 'high' : concerns === 1 ? 'medium' : 'low'
+  const label: Prediction['trust']['label'] = concerns === 0 ? 'high' : concerns === 1 ? 'medium' : 'low'
+  return { ageMs, stale, trust: { label, reasons } }
+}
 
+/** The head's fullness (or the window's, without the head's gas) and the features' congestion level. */
+function congestionOf(head: BlockRecord, features: Features): Prediction['congestion'] {
   const latestGasRatio =
     head.gasUsed !== null && head.gasLimit
       ? Number(head.gasUsed) / Number(head.gasLimit)
       : (features.congestion.gasUsedRatio ?? 0)
   const level = features.congestion.level
+  return {
+    level: level === 'low' ? 'low' : level === 'medium' ? 'moderate' : 'high',
+    score: Math.min(1, Math.max(0, features.congestion.score)),
+    gasUsedRatio: Math.max(0, latestGasRatio),
+    ...(head.txCount === null ? {} : { txCount: head.txCount }),
+  }
+}
+
+/**
+ * One chain's full Prediction from its recent blocks (pure: no I/O, the caller stores and announces it).
+ * The pending block's base fee is exact; maxFee for N blocks is that times the calibrated running-max
+ * quantile, plus the tip; the tip is the calibrated quantile of the lowest inclusion threshold τ of
+ * N-block windows.
+ */
+export function buildPrediction({
+  profile,
+  records,
+  forecaster,
+  calibration,
+  tips,
+  now,
+  trainedRange,
+  doubts = [],
+}: BuildPredictionParameters): BuildPredictionReturnType {
+  const run = latestRun(records)
+  const head = run[run.length - 1]
+  if (!head) throw new PredictionInputError('no block records')
+  const blocks = run.map(toFeatureBlock)
+  const pending = pendingBlock({ latest: blocks[blocks.length - 1]!, eip1559: profile.eip1559 })
+  if (!pending?.baseFeePerGas)
+    throw new PredictionInputError(
+      `block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`,
+    )
+  const nextBaseFeePerGas = pending.baseFeePerGas
+  const series = toFeeSeries({ blocks: [...blocks, pending], eip1559: profile.eip1559 })
+  const features: Features = computeFeatures({ series, end: series.length - 1 })
+  const rule = feeRuleOf(profile.eip1559)
+  const forecast = forecaster.forecast(features, rule)
+  const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
+
+  const tip = tipsOf(run, tips, profile)
+  const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
+  const { estimates, tipsMissing } = estimatesOf({ profile, nextBaseFeePerGas, thresholds, tip })
+  const logNext = Math.log(Number(nextBaseFeePerGas))
+  const { ageMs, stale, trust } = trustOf({
+    head,
+    profile,
+    features,
+    calibration,
+    trainedRange,
+    doubts,
+    tipsMissing,
+    now,
+  })
   const prediction: Prediction = {
     chainId: profile.id,
     blockNumber: head.number,
@@ -229,14 +294,9 @@ export function buildPrediction({
     ageMs: ageMs ?? 0,
     stale,
     estimates,
-    baseFeeForecast,
-    congestion: {
-      level: level === 'low' ? 'low' : level === 'medium' ? 'moderate' : 'high',
-      score: Math.min(1, Math.max(0, features.congestion.score)),
-      gasUsedRatio: Math.max(0, latestGasRatio),
-      ...(head.txCount === null ? {} : { txCount: head.txCount }),
-    },
-    trust: { label, reasons },
+    baseFeeForecast: baseFeeForecastOf(forecast, logNext),
+    congestion: congestionOf(head, features),
+    trust,
     model: { version: forecaster.version, backend: forecaster.backend },
     market: marketOf(run),
   }

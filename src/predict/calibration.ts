@@ -1,4 +1,4 @@
-import type { BaseFeeForecast } from '../model/forecast.js'
+import type { FeeQuantileForecast } from '../model/forecast.js'
 import { interpolateAtScore, normalQuantile } from '../model/normal.js'
 
 /**
@@ -178,7 +178,7 @@ export type CalibratedThresholds = {
 }
 
 /** The model's running-max quantile curve at horizon n (beyond its horizons: scaled by √time). */
-function runMaxCurve(forecast: BaseFeeForecast, n: number): ArrayLike<number> {
+function runMaxCurve(forecast: FeeQuantileForecast, n: number): ArrayLike<number> {
   const horizons = forecast.layout.horizons
   const at = horizons.indexOf(n)
   if (at >= 0) return forecast.runMax[at]!
@@ -237,7 +237,7 @@ export function thresholdAtScore(
 
 export type CalibrateRunMaxParameters = {
   state: CalibrationState
-  forecast: BaseFeeForecast
+  forecast: FeeQuantileForecast
   /** log(1 + (E - 1) / D): the largest one-block rise (maxLogStep of the chain's fee rule). */
   maxStep: number
 }

@@ -3,6 +3,7 @@ import { maxLogStep } from '../features/feeRule.js'
 import type { FeeRule } from '../features/types.js'
 import type { ExampleSet } from '../model/examples.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
+import type { FeeModel } from '../model/loadFeeModel.js'
 import { normalQuantile } from '../model/normal.js'
 import {
   defaultCalibrationConfidences,
@@ -90,4 +91,24 @@ export function calibrationPrior({
     })
   })
   return { confidences: [...confidences], horizons: [...horizons], offset }
+}
+
+/**
+ * Fits the prior of a just-trained base-fee model on its validation examples (those it was not fitted on:
+ * they say how far off its levels are) and records it in its meta (scaling.json) and forecaster. Without
+ * validation examples the model keeps no prior and its calibration starts at zero offsets.
+ */
+export function withCalibrationPrior<
+  T extends {
+    model: FeeModel
+    meta: FeeModel['meta']
+    examples: { validation: ExampleSet }
+    rule: FeeRule | null
+  },
+>(fit: T): T {
+  if (fit.examples.validation.count === 0 || fit.rule === null) return fit
+  const prior = calibrationPrior({ forecaster: fit.model, examples: fit.examples.validation, rule: fit.rule })
+  fit.meta.calibrationPrior = prior
+  fit.model.calibrationPrior = prior
+  return fit
 }

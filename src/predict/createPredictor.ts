@@ -1,3 +1,4 @@
+import { confidenceLevels, horizons } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
 import type { Logger } from '../lib/logger.js'
@@ -23,8 +24,8 @@ import {
 const windowBlocks = featureLookback + 64
 
 /** Levels and horizons exported as coverage metrics (bounded label values). */
-const exportedConfidences = new Set([50, 70, 90, 95, 99])
-const exportedHorizons = new Set([2, 3, 5, 10, 20])
+const exportedConfidences = new Set<number>(confidenceLevels)
+const exportedHorizons = new Set<number>(horizons.filter((n) => n > 1))
 
 export type CreatePredictorParameters = {
   chainId: number

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { maxLogStep } from '../features/feeRule.js'
 import { ethereumEip1559 } from '../fees/nextBaseFee.js'
 import { mulberry32 } from '../lib/random.js'
-import type { BaseFeeForecast } from '../model/forecast.js'
+import type { FeeQuantileForecast } from '../model/forecast.js'
 import { defaultLayout, outputSize } from '../model/layout.js'
 import { headQuantiles } from '../model/quantileHead.js'
 import { calibrateRunMax, createCalibrationState } from './calibration.js'
@@ -11,7 +11,7 @@ import { maxFeePerGasFor, thresholdFor, worstCaseBaseFee } from './maxFee.js'
 const layout = defaultLayout(20)
 const step = maxLogStep({ elasticity: 2, denominator: 8 })
 
-function forecast(seed: number): BaseFeeForecast {
+function forecast(seed: number): FeeQuantileForecast {
   const random = mulberry32(seed)
   const raw = Float64Array.from({ length: outputSize(layout) }, () => (random() - 0.7) * 4)
   const { runMax, marginal } = headQuantiles(raw, layout)

@@ -1,3 +1,4 @@
+import { confidenceLevels, horizons as predictionHorizons } from '@feecast/client'
 /**
  * Tips for inclusion within N blocks with probability p, from the inclusion thresholds τ the sampler
  * records, kept honest online.
@@ -26,8 +27,8 @@ export type TipCalibrationState = {
 }
 
 export function createTipCalibrationState({
-  confidences = [50, 70, 90, 95, 99],
-  horizons = [1, 2, 3, 5, 10, 20],
+  confidences = [...confidenceLevels],
+  horizons = [...predictionHorizons],
   stepSize = 5,
 }: {
   confidences?: number[]

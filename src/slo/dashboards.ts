@@ -1,3 +1,4 @@
+import { confidenceLevels, defaultHorizons } from '@feecast/client'
 import { ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common'
 import {
   DashboardBuilder,
@@ -11,8 +12,8 @@ import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-s
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table'
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries'
+import { feeKinds, metricNames as m, predictedFeeMetric } from '../metrics/metricNames.js'
 import { expandSpec, type SlothSlo, sumRate } from './expand.js'
-import { confidenceLevels, feeKinds, horizons, metricNames as m, predictedFeeMetric } from './metricNames.js'
 import type { SloSpec } from './types.js'
 import { num, type Window } from './windows.js'
 
@@ -166,15 +167,10 @@ function periodSli(s: SlothSlo): Target {
   return { expr: `1 - slo:sli_error:ratio_rate${slo.period}${sel(s)}`, legend }
 }
 
-function sloOverview(spec: SloSpec): GeneratedDashboard {
-  const uid = `${spec.service}-slo`
-  const title = `${spec.service} / SLOs`
-  const p = new Panels(uid)
-  const d = dashboard(
-    uid,
-    title,
-    'Objectives, SLIs, error budgets, burn rates and firing alerts of every feecast SLO (generated from src/slo/).',
-  )
+type Dashboard = ReturnType<typeof dashboard>
+
+/** The firing SLO alerts: their count, and a table of them. */
+function alertsRow(d: Dashboard, p: Panels, spec: SloSpec): void {
   const firing = `ALERTS{alertstate="firing", sloth_service="${spec.service}"}`
   d.withRow(p.row('Alerts'))
     .withPanel(
@@ -197,90 +193,103 @@ function sloOverview(spec: SloSpec): GeneratedDashboard {
         { w: 20, h: 4 },
       ),
     )
-  for (const s of expandSpec(spec)) {
-    const slo = s.parent
-    const legend = slo.groupBy.map((l) => `{{${l}}}`).join(' ')
-    d.withRow(
-      p.row(
-        `${s.slo}: ${slo.kind === 'band' ? 'coverage' : 'objective'} ${num(s.objective * 100)}% over ${slo.period}`,
+}
+
+/**
+ * One objective's row: its objective, SLI, budget left, burn rates now and by window, budget over time.
+ * Longer than 60 lines because it is six panel declarations in their on-screen order (panel ids follow it).
+ */
+function objectiveRow(d: Dashboard, p: Panels, s: SlothSlo): void {
+  const slo = s.parent
+  const legend = slo.groupBy.map((l) => `{{${l}}}`).join(' ')
+  d.withRow(
+    p.row(
+      `${s.slo}: ${slo.kind === 'band' ? 'coverage' : 'objective'} ${num(s.objective * 100)}% over ${slo.period}`,
+    ),
+  )
+    .withPanel(
+      p.stat(
+        `${s.slo}: objective`,
+        { expr: `slo:objective:ratio${sel(s)}`, instant: true },
+        { unit: 'percentunit', description: s.description },
       ),
     )
-      .withPanel(
-        p.stat(
-          `${s.slo}: objective`,
-          { expr: `slo:objective:ratio${sel(s)}`, instant: true },
-          { unit: 'percentunit', description: s.description },
-        ),
-      )
-      .withPanel(
-        p.stat(
-          `${s.slo}: SLI over ${slo.period}`,
-          { ...periodSli(s), instant: true },
-          {
-            unit: 'percentunit',
-            description:
-              slo.kind === 'band'
-                ? `Coverage of the ${slo.nominal}% estimates over the period.`
-                : slo.description,
-          },
-        ),
-      )
-      .withPanel(
-        p.stat(
-          `${s.slo}: error budget remaining`,
-          {
-            expr: `slo:period_error_budget_remaining:ratio${sel(s)}`,
-            legend: legend || s.slo,
-            instant: true,
-          },
-          { unit: 'percentunit', thresholds: budgetThresholds },
-        ),
-      )
-      .withPanel(
-        p.stat(
-          `${s.slo}: burn rate (5m)`,
-          { expr: `slo:current_burn_rate:ratio${sel(s)}`, legend: legend || s.slo, instant: true },
-          {
-            thresholds: [
-              { value: null, color: green },
-              { value: 1, color: 'orange' },
-              { value: 6, color: red },
-            ],
-          },
-        ),
-      )
-      .withPanel(
-        p.timeseries(
-          `${s.slo}: burn rate by window`,
-          burnWindows.map((w) => ({
-            expr: `slo:sli_error:ratio_rate${w}${sel(s)}\n/ on (sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio${sel(s)}`,
-            legend: `${w}${legend ? ` ${legend}` : ''}`,
-          })),
-          {
-            description:
-              'Error ratio over each window divided by the error budget: 1 spends the budget exactly over the period. Pages at 14.4 (1h and 5m) and 6 (6h and 30m).',
-          },
-        ),
-      )
-      .withPanel(
-        p.timeseries(
-          `${s.slo}: error budget remaining`,
-          [{ expr: `slo:period_error_budget_remaining:ratio${sel(s)}`, legend: legend || s.slo }],
-          { unit: 'percentunit' },
-        ),
-      )
-  }
+    .withPanel(
+      p.stat(
+        `${s.slo}: SLI over ${slo.period}`,
+        { ...periodSli(s), instant: true },
+        {
+          unit: 'percentunit',
+          description:
+            slo.kind === 'band'
+              ? `Coverage of the ${slo.nominal}% estimates over the period.`
+              : slo.description,
+        },
+      ),
+    )
+    .withPanel(
+      p.stat(
+        `${s.slo}: error budget remaining`,
+        {
+          expr: `slo:period_error_budget_remaining:ratio${sel(s)}`,
+          legend: legend || s.slo,
+          instant: true,
+        },
+        { unit: 'percentunit', thresholds: budgetThresholds },
+      ),
+    )
+    .withPanel(
+      p.stat(
+        `${s.slo}: burn rate (5m)`,
+        { expr: `slo:current_burn_rate:ratio${sel(s)}`, legend: legend || s.slo, instant: true },
+        {
+          thresholds: [
+            { value: null, color: green },
+            { value: 1, color: 'orange' },
+            { value: 6, color: red },
+          ],
+        },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        `${s.slo}: burn rate by window`,
+        burnWindows.map((w) => ({
+          expr: `slo:sli_error:ratio_rate${w}${sel(s)}\n/ on (sloth_id, sloth_slo, sloth_service) group_left\nslo:error_budget:ratio${sel(s)}`,
+          legend: `${w}${legend ? ` ${legend}` : ''}`,
+        })),
+        {
+          description:
+            'Error ratio over each window divided by the error budget: 1 spends the budget exactly over the period. Pages at 14.4 (1h and 5m) and 6 (6h and 30m).',
+        },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        `${s.slo}: error budget remaining`,
+        [{ expr: `slo:period_error_budget_remaining:ratio${sel(s)}`, legend: legend || s.slo }],
+        { unit: 'percentunit' },
+      ),
+    )
+}
+
+function sloOverview(spec: SloSpec): GeneratedDashboard {
+  const uid = `${spec.service}-slo`
+  const title = `${spec.service} / SLOs`
+  const p = new Panels(uid)
+  const d = dashboard(
+    uid,
+    title,
+    'Objectives, SLIs, error budgets, burn rates and firing alerts of every feecast SLO (generated from src/slo/).',
+  )
+  alertsRow(d, p, spec)
+  for (const s of expandSpec(spec)) objectiveRow(d, p, s)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 
-function apiDashboard(spec: SloSpec): GeneratedDashboard {
-  const uid = `${spec.service}-api`
-  const title = `${spec.service} / API`
-  const p = new Panels(uid)
-  const job = `job="${spec.job}"`
+/** Requests per second, 5xx share and latency SLIs of /predict, rate and 5xx share by route. */
+function trafficRow(d: Dashboard, p: Panels, job: string): void {
   const count = `${m.httpDuration}_count{${job}}`
-  const bucket = `${m.httpDuration}_bucket{${job}}`
-  const d = dashboard(uid, title, 'Request rate, errors and latency of the feecast HTTP API, by route.')
   const byRoute = ['http_route']
   const predictCount = `${m.httpDuration}_count{${job},http_route="/predict"}`
   const predict5xx = `${m.httpDuration}_count{${job},http_route="/predict",http_response_status_code=~"5.."}`
@@ -334,6 +343,11 @@ function apiDashboard(spec: SloSpec): GeneratedDashboard {
         },
       ),
     )
+}
+
+/** Latency percentiles by route. */
+function latencyRow(d: Dashboard, p: Panels, job: string): void {
+  const bucket = `${m.httpDuration}_bucket{${job}}`
   const quantile = (q: number) => ({
     expr: `histogram_quantile(${q}, ${sumRate(bucket, rate, ['le', 'http_route'])})`,
     legend: `p${num(q * 100)} {{http_route}}`,
@@ -344,17 +358,21 @@ function apiDashboard(spec: SloSpec): GeneratedDashboard {
       w: 24,
     }),
   )
+}
+
+function apiDashboard(spec: SloSpec): GeneratedDashboard {
+  const uid = `${spec.service}-api`
+  const title = `${spec.service} / API`
+  const p = new Panels(uid)
+  const job = `job="${spec.job}"`
+  const d = dashboard(uid, title, 'Request rate, errors and latency of the feecast HTTP API, by route.')
+  trafficRow(d, p, job)
+  latencyRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 
-function samplerDashboard(spec: SloSpec): GeneratedDashboard {
-  const uid = `${spec.service}-sampler`
-  const title = `${spec.service} / Sampler`
-  const p = new Panels(uid)
-  const job = `job="${spec.job}"`
-  const d = dashboard(uid, title, 'Data age per chain, RPC outcomes and latency per endpoint, reorgs.')
-  const rpc = `${m.rpcRequests}{${job}}`
-  const rpcBy = ['chain_id', 'endpoint']
+/** Data age against the freshness bound, and the head block, per chain. */
+function freshnessRow(d: Dashboard, p: Panels, job: string): void {
   d.withRow(p.row('Freshness'))
     .withPanel(
       p.timeseries(
@@ -379,6 +397,12 @@ function samplerDashboard(spec: SloSpec): GeneratedDashboard {
         { unit: 'none' },
       ),
     )
+}
+
+/** RPC calls by outcome, error share and latency per endpoint; reorgs per chain. */
+function rpcRow(d: Dashboard, p: Panels, job: string): void {
+  const rpc = `${m.rpcRequests}{${job}}`
+  const rpcBy = ['chain_id', 'endpoint']
   d.withRow(p.row('RPC'))
     .withPanel(
       p.timeseries(
@@ -421,20 +445,21 @@ function samplerDashboard(spec: SloSpec): GeneratedDashboard {
         { unit: 'none' },
       ),
     )
+}
+
+function samplerDashboard(spec: SloSpec): GeneratedDashboard {
+  const uid = `${spec.service}-sampler`
+  const title = `${spec.service} / Sampler`
+  const p = new Panels(uid)
+  const job = `job="${spec.job}"`
+  const d = dashboard(uid, title, 'Data age per chain, RPC outcomes and latency per endpoint, reorgs.')
+  freshnessRow(d, p, job)
+  rpcRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 
-function modelDashboard(spec: SloSpec): GeneratedDashboard {
-  const uid = `${spec.service}-model`
-  const title = `${spec.service} / Model`
-  const p = new Panels(uid)
-  const job = `job="${spec.job}"`
-  const d = dashboard(
-    uid,
-    title,
-    'Predicted fees per confidence level, live coverage against nominal per level and horizon, the model in use.',
-  )
-  const middle = horizons[Math.floor(horizons.length / 2)]!
+/** The model in use and the time a prediction takes. */
+function modelRow(d: Dashboard, p: Panels, job: string): void {
   d.withRow(p.row('Model'))
     .withPanel(
       p.table(
@@ -453,6 +478,11 @@ function modelDashboard(spec: SloSpec): GeneratedDashboard {
         { unit: 's', h: 4 },
       ),
     )
+}
+
+/** Each predicted fee by confidence, at the middle default horizon. */
+function predictedFeesRow(d: Dashboard, p: Panels, job: string): void {
+  const middle = defaultHorizons[Math.floor(defaultHorizons.length / 2)]!
   const feeTitles: Record<(typeof feeKinds)[number], string> = {
     max_fee: 'maxFeePerGas',
     priority_fee: 'maxPriorityFeePerGas',
@@ -473,6 +503,10 @@ function modelDashboard(spec: SloSpec): GeneratedDashboard {
       ),
     )
   }
+}
+
+/** Live coverage against nominal, every level and horizon, and how many estimates are scored. */
+function liveCalibrationRow(d: Dashboard, p: Panels, job: string): void {
   const cov = d.withRow(p.row('Live calibration'))
   cov.withPanel(
     p.timeseries(
@@ -516,6 +550,21 @@ function modelDashboard(spec: SloSpec): GeneratedDashboard {
       { unit: 'none', w: 24 },
     ),
   )
+}
+
+function modelDashboard(spec: SloSpec): GeneratedDashboard {
+  const uid = `${spec.service}-model`
+  const title = `${spec.service} / Model`
+  const p = new Panels(uid)
+  const job = `job="${spec.job}"`
+  const d = dashboard(
+    uid,
+    title,
+    'Predicted fees per confidence level, live coverage against nominal per level and horizon, the model in use.',
+  )
+  modelRow(d, p, job)
+  predictedFeesRow(d, p, job)
+  liveCalibrationRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 

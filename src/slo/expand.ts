@@ -1,4 +1,5 @@
-import type { Slo, SloSpec } from './types.js'
+import { SloSpecError } from './errors.js'
+import type { BandSlo, RatioSlo, Slo, SloSpec, TimeShareSlo } from './types.js'
 import {
   type AlertPolicy,
   num,
@@ -90,103 +91,120 @@ export function expandSpec(spec: SloSpec): SlothSlo[] {
   return spec.slos.flatMap((slo) => expandSlo(spec, slo))
 }
 
-export function expandSlo(spec: SloSpec, slo: Slo): SlothSlo[] {
-  const policy = slo.alerting ?? standardAlertPolicy
-  const make = (
-    name: string,
-    rest: Omit<
-      SlothSlo,
-      'id' | 'service' | 'slo' | 'parent' | 'alertName' | 'windows' | 'periodFromShortWindows' | 'policy'
-    >,
-  ): SlothSlo => {
-    const p = feasible(policy, rest.errorBudget, rest.maxErrorRatio)
-    const w = windowsFor(slo.period, p)
-    // A time share is recorded directly over the period too: it is an average of samples already.
-    const direct = slo.kind === 'time-share'
-    return {
-      id: `${spec.service}-${name}`,
-      service: spec.service,
-      slo: name,
-      parent: slo,
-      alertName: `${alertPrefix(spec)}${pascal(name)}BudgetBurn`,
-      windows:
-        direct && !w.windows.includes(slo.period) ? sortedWindows([...w.windows, slo.period]) : w.windows,
-      periodFromShortWindows: direct ? false : w.periodFromShortWindows,
-      policy: p,
-      ...rest,
-    }
+/** What an objective's kind decides; the rest (names, windows, policy) comes from its SLO (sloth). */
+type ObjectiveParts = Omit<
+  SlothSlo,
+  'id' | 'service' | 'slo' | 'parent' | 'alertName' | 'windows' | 'periodFromShortWindows' | 'policy'
+>
+
+/** One Sloth SLO: its id, alert name, the policy conditions its error ratio can reach and its windows. */
+function sloth(spec: SloSpec, slo: Slo, name: string, parts: ObjectiveParts): SlothSlo {
+  const p = feasible(slo.alerting ?? standardAlertPolicy, parts.errorBudget, parts.maxErrorRatio)
+  const w = windowsFor(slo.period, p)
+  // A time share is recorded directly over the period too: it is an average of samples already.
+  const direct = slo.kind === 'time-share'
+  return {
+    id: `${spec.service}-${name}`,
+    service: spec.service,
+    slo: name,
+    parent: slo,
+    alertName: `${alertPrefix(spec)}${pascal(name)}BudgetBurn`,
+    windows:
+      direct && !w.windows.includes(slo.period) ? sortedWindows([...w.windows, slo.period]) : w.windows,
+    periodFromShortWindows: direct ? false : w.periodFromShortWindows,
+    policy: p,
+    ...parts,
   }
+}
+
+/** A ratio SLO: one objective per target, its errors counted as bad events or as total minus good ones. */
+function ratioObjectives(spec: SloSpec, slo: RatioSlo): SlothSlo[] {
   const g = slo.groupBy
+  return slo.objectives.map((o) => {
+    const name = o.suffix ? `${slo.name}-${o.suffix}` : slo.name
+    if ((o.bad === undefined) === (o.good === undefined))
+      throw new SloSpecError(`SLO ${name}: give exactly one of bad and good`)
+    const errorRatio = (w: Window): string => {
+      const errors =
+        o.bad !== undefined
+          ? rateOrZero(o.bad, slo.total, w, g)
+          : `clamp_min(${sumRate(slo.total, w, g)} - ${rateOrZero(o.good!, slo.total, w, g)}, 0)`
+      return `${errors}\n/\n${clampTotal(slo.total, w, g)}`
+    }
+    return sloth(spec, slo, name, {
+      objective: o.target / 100,
+      errorBudget: Number(num(1 - o.target / 100)),
+      maxErrorRatio: 1,
+      description: o.description,
+      errorRatio,
+      badShare: (e) => e,
+      windowError: (bad, total) => (total === 0 ? 0 : bad / total),
+    })
+  })
+}
+
+/** A time share: the share of samples of a 0/1 indicator that are 1. */
+function timeShareObjective(spec: SloSpec, slo: TimeShareSlo): SlothSlo {
+  const o = slo.objectives[0]
+  return sloth(spec, slo, slo.name, {
+    objective: o.target / 100,
+    errorBudget: Number(num(1 - o.target / 100)),
+    maxErrorRatio: 1,
+    description: o.description,
+    errorRatio: (w) => `avg_over_time(${slo.indicator.record}[${w}])`,
+    badShare: (e) => e,
+    windowError: (bad, total) => (total === 0 ? 0 : bad / total),
+  })
+}
+
+/**
+ * A band around a nominal coverage: two objectives, `-under` (misses in excess of the nominal ones) and
+ * `-over` (coverage in excess of the nominal), each guarded by a minimum of events per window.
+ */
+function bandObjectives(spec: SloSpec, slo: BandSlo): SlothSlo[] {
+  const g = slo.groupBy
+  const nominal = slo.nominal / 100
+  const missNominal = Number(num(1 - nominal))
+  const coverage = (w: Window) =>
+    `${rateOrZero(slo.good, slo.total, w, g)}\n/\n${clampTotal(slo.total, w, g)}`
+  const missRatio = (w: Window) =>
+    `clamp_min(${sumRate(slo.total, w, g)} - ${rateOrZero(slo.good, slo.total, w, g)}, 0)\n/\n${clampTotal(slo.total, w, g)}`
+  const guard = {
+    minEvents: slo.minEvents,
+    events: (w: Window) => `sum${by(g)} (increase(${slo.total}[${w}]))`,
+  }
+  return [
+    sloth(spec, slo, `${slo.name}-under`, {
+      objective: slo.lower / 100,
+      errorBudget: Number(num((slo.nominal - slo.lower) / 100)),
+      maxErrorRatio: nominal,
+      description: `Coverage of the ${slo.nominal}% estimates at or above ${slo.lower}%: the excess of misses over the nominal ${num(missNominal * 100)}%, against a budget of ${num(slo.nominal - slo.lower)} points.`,
+      errorRatio: (w) => `clamp_min(\n(\n${missRatio(w)}\n) - ${missNominal},\n0)`,
+      guard,
+      badShare: (e) => missNominal + e,
+      windowError: (bad, total) => (total === 0 ? 0 : Math.max(0, bad / total - missNominal)),
+    }),
+    sloth(spec, slo, `${slo.name}-over`, {
+      objective: slo.upper / 100,
+      errorBudget: Number(num((slo.upper - slo.nominal) / 100)),
+      maxErrorRatio: missNominal,
+      description: `Coverage of the ${slo.nominal}% estimates at or below ${slo.upper}%: the excess of coverage over the nominal ${slo.nominal}%, against a budget of ${num(slo.upper - slo.nominal)} points.`,
+      errorRatio: (w) => `clamp_min(\n(\n${coverage(w)}\n) - ${num(nominal)},\n0)`,
+      guard,
+      badShare: (e) => missNominal - e,
+      windowError: (bad, total) => (total === 0 ? 0 : Math.max(0, 1 - bad / total - nominal)),
+    }),
+  ]
+}
+
+/** The Sloth SLOs of one spec SLO, by its kind. */
+export function expandSlo(spec: SloSpec, slo: Slo): SlothSlo[] {
   switch (slo.kind) {
     case 'ratio':
-      return slo.objectives.map((o) => {
-        const name = o.suffix ? `${slo.name}-${o.suffix}` : slo.name
-        if ((o.bad === undefined) === (o.good === undefined))
-          throw new Error(`SLO ${name}: give exactly one of bad and good`)
-        const errorRatio = (w: Window): string => {
-          const errors =
-            o.bad !== undefined
-              ? rateOrZero(o.bad, slo.total, w, g)
-              : `clamp_min(${sumRate(slo.total, w, g)} - ${rateOrZero(o.good!, slo.total, w, g)}, 0)`
-          return `${errors}\n/\n${clampTotal(slo.total, w, g)}`
-        }
-        return make(name, {
-          objective: o.target / 100,
-          errorBudget: Number(num(1 - o.target / 100)),
-          maxErrorRatio: 1,
-          description: o.description,
-          errorRatio,
-          badShare: (e) => e,
-          windowError: (bad, total) => (total === 0 ? 0 : bad / total),
-        })
-      })
-    case 'time-share': {
-      const o = slo.objectives[0]
-      return [
-        make(slo.name, {
-          objective: o.target / 100,
-          errorBudget: Number(num(1 - o.target / 100)),
-          maxErrorRatio: 1,
-          description: o.description,
-          errorRatio: (w) => `avg_over_time(${slo.indicator.record}[${w}])`,
-          badShare: (e) => e,
-          windowError: (bad, total) => (total === 0 ? 0 : bad / total),
-        }),
-      ]
-    }
-    case 'band': {
-      const nominal = slo.nominal / 100
-      const missNominal = Number(num(1 - nominal))
-      const coverage = (w: Window) =>
-        `${rateOrZero(slo.good, slo.total, w, g)}\n/\n${clampTotal(slo.total, w, g)}`
-      const missRatio = (w: Window) =>
-        `clamp_min(${sumRate(slo.total, w, g)} - ${rateOrZero(slo.good, slo.total, w, g)}, 0)\n/\n${clampTotal(slo.total, w, g)}`
-      const guard = {
-        minEvents: slo.minEvents,
-        events: (w: Window) => `sum${by(g)} (increase(${slo.total}[${w}]))`,
-      }
-      return [
-        make(`${slo.name}-under`, {
-          objective: slo.lower / 100,
-          errorBudget: Number(num((slo.nominal - slo.lower) / 100)),
-          maxErrorRatio: nominal,
-          description: `Coverage of the ${slo.nominal}% estimates at or above ${slo.lower}%: the excess of misses over the nominal ${num(missNominal * 100)}%, against a budget of ${num(slo.nominal - slo.lower)} points.`,
-          errorRatio: (w) => `clamp_min(\n(\n${missRatio(w)}\n) - ${missNominal},\n0)`,
-          guard,
-          badShare: (e) => missNominal + e,
-          windowError: (bad, total) => (total === 0 ? 0 : Math.max(0, bad / total - missNominal)),
-        }),
-        make(`${slo.name}-over`, {
-          objective: slo.upper / 100,
-          errorBudget: Number(num((slo.upper - slo.nominal) / 100)),
-          maxErrorRatio: missNominal,
-          description: `Coverage of the ${slo.nominal}% estimates at or below ${slo.upper}%: the excess of coverage over the nominal ${slo.nominal}%, against a budget of ${num(slo.upper - slo.nominal)} points.`,
-          errorRatio: (w) => `clamp_min(\n(\n${coverage(w)}\n) - ${num(nominal)},\n0)`,
-          guard,
-          badShare: (e) => missNominal - e,
-          windowError: (bad, total) => (total === 0 ? 0 : Math.max(0, 1 - bad / total - nominal)),
-        }),
-      ]
-    }
+      return ratioObjectives(spec, slo)
+    case 'time-share':
+      return [timeShareObjective(spec, slo)]
+    case 'band':
+      return bandObjectives(spec, slo)
   }
 }

@@ -1,7 +1,7 @@
 import { alertmanagerYaml } from './alertmanager.js'
 import { generateDashboards } from './dashboards.js'
 import { prometheusYaml } from './prometheusConfig.js'
-import { commonPromtoolTests, conditionPromtoolTests, sloPromtoolTests } from './promtoolTests.js'
+import { commonPromtoolTests, conditionPromtoolTests, sloPromtoolTests } from './promtoolRender.js'
 import { commonRuleGroups, conditionRuleGroups, rulesFile, sloRuleGroups, yamlDocument } from './rules.js'
 import { runbooksMarkdown } from './runbooks.js'
 import type { SloSpec } from './types.js'

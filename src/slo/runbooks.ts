@@ -6,14 +6,14 @@ import {
   targetsMissingAlert,
   targetsMissingFor,
 } from './rules.js'
-import type { SloSpec } from './types.js'
+import type { Slo, SloSpec } from './types.js'
 import { type BurnCondition, num } from './windows.js'
 
 const conditionText = (c: BurnCondition, budget: number): string =>
   `error ratio above ${num(c.factor)} x ${num(budget)} = ${num(c.factor * budget)} over both ${c.long} and ${c.short}`
 
-/** prometheus/RUNBOOKS.md: what each alert means and what to do, one section per SLO (the alerts' anchors). */
-export function runbooksMarkdown(spec: SloSpec): string {
+/** The introduction: what pages and tickets mean, burn rates, Sloth's series; and the table of objectives. */
+function introduction(spec: SloSpec): string[] {
   const out: string[] = [
     `# ${spec.service} runbooks`,
     '',
@@ -41,87 +41,101 @@ export function runbooksMarkdown(spec: SloSpec): string {
       out.push(`| [${s.slo}](#${slo.name}) | ${objective} | ${slo.period} | \`${s.alertName}\` |`)
     }
   }
-  out.push('')
-  for (const slo of spec.slos) {
-    out.push(`## ${slo.name}`, '', `**${slo.title}.** ${slo.description}`, '')
-    if (slo.groupBy.length > 0) out.push(`One SLI per \`${slo.groupBy.join('`, `')}\`: alerts name it.`, '')
-    if (slo.kind === 'band') {
+  return out
+}
+
+/** One SLO's section: what it measures, each objective's alert conditions, impact, diagnosis, mitigation. */
+function sloSection(spec: SloSpec, slo: Slo): string[] {
+  const out: string[] = []
+  out.push(`## ${slo.name}`, '', `**${slo.title}.** ${slo.description}`, '')
+  if (slo.groupBy.length > 0) out.push(`One SLI per \`${slo.groupBy.join('`, `')}\`: alerts name it.`, '')
+  if (slo.kind === 'band') {
+    out.push(
+      `A two-sided band (${slo.lower}-${slo.upper}% around the nominal ${slo.nominal}%) is two one-sided SLOs. For`,
+      `\`${slo.name}-under\` the error ratio is the share of misses beyond the nominal ${num(100 - slo.nominal)}%; for`,
+      `\`${slo.name}-over\` it is the share of covered estimates beyond ${slo.nominal}%. The error budget of each is`,
+      `the band's half-width on its side, so a period burn rate of 1 is exactly the edge of the band and a`,
+      'budget remaining of 100% means nominal coverage. Burn-rate conditions that the error ratio cannot reach',
+      `are left out: over-coverage can exceed ${slo.nominal}% by at most ${num(100 - slo.nominal)} points, so it only ever`,
+      `makes tickets. Each condition also needs at least ${slo.minEvents} scored estimates in its short window,`,
+      'so a quiet chain or a fresh start does not page on a handful of samples.',
+      '',
+    )
+  }
+  for (const s of expandSlo(spec, slo)) {
+    out.push(`### \`${s.slo}\``, '', s.description, '')
+    for (const severity of ['page', 'ticket'] as const) {
+      const conditions = severity === 'page' ? s.policy.page : s.policy.ticket
+      if (conditions.length === 0) {
+        out.push(`- ${severity}: none (no error ratio this SLI can take would meet one).`)
+        continue
+      }
       out.push(
-        `A two-sided band (${slo.lower}-${slo.upper}% around the nominal ${slo.nominal}%) is two one-sided SLOs. For`,
-        `\`${slo.name}-under\` the error ratio is the share of misses beyond the nominal ${num(100 - slo.nominal)}%; for`,
-        `\`${slo.name}-over\` it is the share of covered estimates beyond ${slo.nominal}%. The error budget of each is`,
-        `the band's half-width on its side, so a period burn rate of 1 is exactly the edge of the band and a`,
-        'budget remaining of 100% means nominal coverage. Burn-rate conditions that the error ratio cannot reach',
-        `are left out: over-coverage can exceed ${slo.nominal}% by at most ${num(100 - slo.nominal)} points, so it only ever`,
-        `makes tickets. Each condition also needs at least ${slo.minEvents} scored estimates in its short window,`,
-        'so a quiet chain or a fresh start does not page on a handful of samples.',
-        '',
+        `- ${severity} (\`${s.alertName}\`, \`severity="${severity}"\`): ${conditions.map((c) => conditionText(c, s.errorBudget)).join('; or ')}.`,
       )
     }
-    for (const s of expandSlo(spec, slo)) {
-      out.push(`### \`${s.slo}\``, '', s.description, '')
-      for (const severity of ['page', 'ticket'] as const) {
-        const conditions = severity === 'page' ? s.policy.page : s.policy.ticket
-        if (conditions.length === 0) {
-          out.push(`- ${severity}: none (no error ratio this SLI can take would meet one).`)
-          continue
-        }
-        out.push(
-          `- ${severity} (\`${s.alertName}\`, \`severity="${severity}"\`): ${conditions.map((c) => conditionText(c, s.errorBudget)).join('; or ')}.`,
-        )
-      }
-      out.push('')
-    }
+    out.push('')
+  }
+  out.push(
+    `**Impact.** ${slo.runbook.impact}`,
+    '',
+    '**Diagnose.**',
+    '',
+    ...slo.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
+    '',
+    '**Mitigate.**',
+    '',
+    ...slo.runbook.mitigate.map((d) => `- ${d}`),
+    '',
+    `Inputs (an absent one raises \`${sliInputAbsentAlert(spec)}\`): ${slo.inputs.map((i) => `\`${i}\``).join(', ')}.`,
+    '',
+  )
+
+  return out
+}
+
+/** The alerts on feecast's own defences (the spec's `alerts`): a table, then one section each. */
+function defencesSections(spec: SloSpec): string[] {
+  const out: string[] = []
+  if (spec.alerts.length === 0) return out
+  out.push(
+    '# Defences',
+    '',
+    "Alerts on feecast's own defences acting (generated from `alerts` in the spec): each says something is",
+    'being refused, shed or restarted, often before an SLO feels it.',
+    '',
+    '| alert | severity | fires when |',
+    '|---|---|---|',
+    ...spec.alerts.map(
+      (a) =>
+        `| [\`${conditionAlertName(spec, a)}\`](#${a.anchor}) | ${a.severity} | \`${a.expr}\` for ${a.for} |`,
+    ),
+    '',
+  )
+  for (const a of spec.alerts) {
     out.push(
-      `**Impact.** ${slo.runbook.impact}`,
+      `## ${a.anchor}`,
+      '',
+      `**${a.title}** (\`${conditionAlertName(spec, a)}\`, \`severity="${a.severity}"\`). ${a.description}`,
+      '',
+      `**Impact.** ${a.runbook.impact}`,
       '',
       '**Diagnose.**',
       '',
-      ...slo.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
+      ...a.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
       '',
       '**Mitigate.**',
       '',
-      ...slo.runbook.mitigate.map((d) => `- ${d}`),
-      '',
-      `Inputs (an absent one raises \`${sliInputAbsentAlert(spec)}\`): ${slo.inputs.map((i) => `\`${i}\``).join(', ')}.`,
+      ...a.runbook.mitigate.map((d) => `- ${d}`),
       '',
     )
   }
-  if (spec.alerts.length > 0) {
-    out.push(
-      '# Defences',
-      '',
-      "Alerts on feecast's own defences acting (generated from `alerts` in the spec): each says something is",
-      'being refused, shed or restarted, often before an SLO feels it.',
-      '',
-      '| alert | severity | fires when |',
-      '|---|---|---|',
-      ...spec.alerts.map(
-        (a) =>
-          `| [\`${conditionAlertName(spec, a)}\`](#${a.anchor}) | ${a.severity} | \`${a.expr}\` for ${a.for} |`,
-      ),
-      '',
-    )
-    for (const a of spec.alerts) {
-      out.push(
-        `## ${a.anchor}`,
-        '',
-        `**${a.title}** (\`${conditionAlertName(spec, a)}\`, \`severity="${a.severity}"\`). ${a.description}`,
-        '',
-        `**Impact.** ${a.runbook.impact}`,
-        '',
-        '**Diagnose.**',
-        '',
-        ...a.runbook.diagnose.map((d, i) => `${i + 1}. ${d}`),
-        '',
-        '**Mitigate.**',
-        '',
-        ...a.runbook.mitigate.map((d) => `- ${d}`),
-        '',
-      )
-    }
-  }
-  out.push(
+  return out
+}
+
+/** The two alerts of no single SLO: an SLI input absent, and no target scraped at all. */
+function commonSections(spec: SloSpec): string[] {
+  return [
     '## sli-input-absent',
     '',
     `\`${sliInputAbsentAlert(spec)}\` (ticket): a series an SLI reads has been missing for ${absentFor}; the label`,
@@ -131,8 +145,8 @@ export function runbooksMarkdown(spec: SloSpec): string {
     `1. Is the target scraped at all (\`up{job="${spec.job}"}\`)? If not, see [targets-missing](#targets-missing).`,
     '2. Is the role that exports it running? HTTP metrics come from API replicas (`FEECAST_ROLE=api` or `all`),',
     '   sampler metrics from the sampler leader (`sampler` or `all`), calibration metrics once estimates are scored.',
-    '3. Was the metric renamed? The names the rules read are in `src/slo/metricNames.ts`; fix them there and run',
-    '   `npm run generate`.',
+    '3. Was the metric renamed? The names the rules read are in `src/metrics/metricNames.ts`; fix them there and',
+    '   run `npm run generate`.',
     '4. A service with no traffic at all has no HTTP series yet: send one request to `/predict`.',
     '',
     '## targets-missing',
@@ -144,6 +158,15 @@ export function runbooksMarkdown(spec: SloSpec): string {
     "2. Prometheus' Targets page: DNS or service discovery errors, scrape errors (timeouts, 404 on /metrics).",
     '3. Network policy or firewall between Prometheus and the targets.',
     '',
-  )
+  ]
+}
+
+/** prometheus/RUNBOOKS.md: what each alert means and what to do, one section per SLO (the alerts' anchors). */
+export function runbooksMarkdown(spec: SloSpec): string {
+  const out = introduction(spec)
+  out.push('')
+  for (const slo of spec.slos) out.push(...sloSection(spec, slo))
+  out.push(...defencesSections(spec))
+  out.push(...commonSections(spec))
   return out.join('\n')
 }

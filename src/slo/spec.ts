@@ -1,6 +1,7 @@
 import { chainProfile } from '../chains/chains.js'
+import { metricNames as m } from '../metrics/metricNames.js'
+import { SloSpecError } from './errors.js'
 import { counterValues, expandingNotation, series } from './fixtures.js'
-import { feecastJob, metricNames as m } from './metricNames.js'
 import type { ConditionAlert, InputSeries, SloSpec } from './types.js'
 
 /**
@@ -8,6 +9,8 @@ import type { ConditionAlert, InputSeries, SloSpec } from './types.js'
  * Alertmanager routes, promtool tests, runbooks and the SLO dashboard (`npm run generate`).
  */
 
+/** The scrape job of the feecast targets. */
+const feecastJob = 'feecast'
 const job = `job="${feecastJob}"`
 const predict = `${job},http_route="/predict"`
 
@@ -55,7 +58,7 @@ const defenceAlerts: ConditionAlert[] = [
       diagnose: [
         '/readyz (and the sampler logs, `block N rejected (reason)`) name the block and the reason.',
         "`timestamp`: is this machine's clock right (`timedatectl`)? A block from the future is refused over 30 s ahead.",
-        '`base-fee`: an endpoint serves impossible base fees (a broken or hostile node): which one (`feecast_rpc_requests_total` by endpoint)?',
+        `\`base-fee\`: an endpoint serves impossible base fees (a broken or hostile node): which one (\`${m.rpcRequests}\` by endpoint)?`,
         '`base-fee-rule`: the chain may have changed its EIP-1559 parameters (a fork): after 16 blocks built on it feecast follows it with low trust.',
       ],
       mitigate: [
@@ -111,7 +114,7 @@ const defenceAlerts: ConditionAlert[] = [
     runbook: {
       impact: 'Wallets cannot connect to this instance.',
       diagnose: [
-        '`feecast_http_open_connections` by instance, and `feecast_http_connections_shed_total{reason="per-client"}`: many clients, or a flood from many addresses?',
+        `\`${m.openConnections}\` by instance, and \`${m.connectionsShed}{reason="per-client"}\`: many clients, or a flood from many addresses?`,
         'Are the connections idle (a slow-loris flood) or busy (real traffic beyond the instance)?',
       ],
       mitigate: [
@@ -321,8 +324,8 @@ export const feecastSloSpec: SloSpec = {
         diagnose: [
           'API dashboard: which status codes and since when; is it all replicas or one (`sum by (instance)`)?',
           'API logs (`level>=50`) for the error and its request id.',
-          'Is Redis reachable from the API replicas, and is a prediction being published (model dashboard, `feecast_predicted_fee_gwei`)?',
-          'A recent deploy? Compare `feecast_model_info` and the image tag.',
+          `Is Redis reachable from the API replicas, and is a prediction being published (model dashboard, \`${m.predictedMaxFee}\`)?`,
+          `A recent deploy? Compare \`${m.modelInfo}\` and the image tag.`,
         ],
         mitigate: [
           'Roll back the last deploy.',
@@ -356,7 +359,7 @@ export const feecastSloSpec: SloSpec = {
       ],
       fixture: (objective, events, bad): InputSeries[] => {
         const threshold = latencyThresholds[objective.replace('predict-latency-', '')]
-        if (threshold === undefined) throw new Error(`no latency threshold for ${objective}`)
+        if (threshold === undefined) throw new SloSpecError(`no latency threshold for ${objective}`)
         const within = goodOf(events, bad)
         return [
           {
@@ -393,8 +396,7 @@ export const feecastSloSpec: SloSpec = {
       kind: 'time-share',
       name: 'sampler-freshness',
       title: 'Sampler freshness',
-      description:
-        "Share of time each chain's newest sampled block is younger than the chain's freshness bound (feecast_chain_freshness_bound_seconds).",
+      description: `Share of time each chain's newest sampled block is younger than the chain's freshness bound (${m.freshnessBound}).`,
       period: '30d',
       groupBy: ['chain_id'],
       inputs: [`${m.latestBlockTimestamp}{${job}}`, `${m.freshnessBound}{${job}}`],
@@ -431,8 +433,8 @@ export const feecastSloSpec: SloSpec = {
         diagnose: [
           'Sampler dashboard: data age per chain, RPC errors and latency per endpoint. Is it one chain or all?',
           'All chains: is any sampler the leader (its logs, the Redis lease), is Redis reachable?',
-          'One chain: RPC outcome by endpoint (`feecast_rpc_requests_total`): timeouts, errors, circuit breakers open; the chain itself may be halted (check a block explorer).',
-          '`feecast_head_block_number` flat while RPC calls succeed: the endpoint serves an old head (lagging node).',
+          `One chain: RPC outcome by endpoint (\`${m.rpcRequests}\`): timeouts, errors, circuit breakers open; the chain itself may be halted (check a block explorer).`,
+          `\`${m.headBlockNumber}\` flat while RPC calls succeed: the endpoint serves an old head (lagging node).`,
         ],
         mitigate: [
           'Add or swap an RPC endpoint for the chain (`RPC_URL_<chainId>`, comma-separated fallbacks).',
@@ -501,7 +503,7 @@ export const feecastSloSpec: SloSpec = {
           'Model dashboard: live coverage vs nominal per level and horizon for the chain; is it every horizon or the long ones?',
           'Sampler dashboard: a reorg storm, missing blocks or stale data corrupt the scoring as much as the model.',
           'Did the chain change regime (a fee spike, a new tip floor, a fork changing EIP-1559 parameters)? Compare base-fee volatility with the training range.',
-          '`feecast_model_info`: a new model version or TF.js backend since the drift began?',
+          `\`${m.modelInfo}\`: a new model version or TF.js backend since the drift began?`,
         ],
         mitigate: [
           'The online conformal adjustment corrects drift within hours; a page means it cannot keep up: roll back to the previous model.',

@@ -1,5 +1,5 @@
 import type { Logger } from '../../lib/logger.js'
-import type { Observer } from './edge.js'
+import type { Observer } from '../core/pipeline.js'
 
 export type RequestLine = {
   reqId: string | undefined
@@ -40,16 +40,20 @@ export function logRequest(
   )
 }
 
-/** The access log as an edge observer (see logRequest). */
+/** The access log as an observer (see logRequest). */
 export function accessLog(logger: Logger): Observer {
-  return (c, { route, status, durationSeconds }) =>
+  // Read once: a busy API answers successes at a level that is usually off.
+  const successes = logger.isLevelEnabled('debug')
+  return (c, { status, durationSeconds }) => {
+    if (status < 400 && !successes) return
     logRequest(logger, {
-      reqId: c.get('requestId'),
-      keyId: c.get('apiKeyId'),
-      method: c.req.method,
-      route,
-      path: c.req.path,
+      reqId: c.requestId,
+      keyId: c.apiKeyId,
+      method: c.method,
+      route: c.route,
+      path: c.path,
       status,
       durationSeconds,
     })
+  }
 }

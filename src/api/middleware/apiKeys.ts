@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto'
-import type { Context } from 'hono'
 import type { ApiKeyConfig } from '../../config.js'
-import type { ApiEnv } from '../env.js'
-import { jsonError } from '../httpErrors.js'
-import { requestHeader } from '../nodeHeaders.js'
-import type { Step } from './edge.js'
+import type { Context } from '../core/context.js'
+import type { Step } from '../core/pipeline.js'
+import { errorAnswer } from '../httpErrors.js'
 import { createTokenBuckets, type TokenBuckets } from './rateLimit.js'
 
 export type ApiKeyRejection = 'missing' | 'unknown'
@@ -53,7 +51,7 @@ export function createApiKeys(keys: readonly ApiKeyConfig[], now: () => number =
 export type ApiKeyAuthParameters = {
   keys: ApiKeys
   /** Requests that need no key (health checks, Prometheus). */
-  skip?: (c: Context<ApiEnv>) => boolean
+  skip?: (c: Context) => boolean
   onReject?: (reason: ApiKeyRejection) => void
 }
 
@@ -66,10 +64,10 @@ export function apiKeyAuth({ keys, skip, onReject }: ApiKeyAuthParameters): Step
   if (!keys.enabled) return () => undefined
   return (c) => {
     if (skip?.(c)) return undefined
-    const found = keys.identify(requestHeader(c, 'authorization'), requestHeader(c, 'x-api-key'))
+    const found = keys.identify(c.headers.authorization, c.headers.apiKey)
     if (!found.ok) {
       onReject?.(found.reason)
-      return jsonError(
+      return errorAnswer(
         c,
         401,
         'unauthorized',
@@ -77,19 +75,19 @@ export function apiKeyAuth({ keys, skip, onReject }: ApiKeyAuthParameters): Step
           ? 'An API key is required: send it as Authorization: Bearer <key>, or as X-API-Key'
           : 'The API key is not valid',
         {},
-        { 'WWW-Authenticate': 'Bearer' },
+        ['WWW-Authenticate', 'Bearer'],
       )
     }
-    c.set('apiKeyId', found.key.id)
+    c.apiKeyId = found.key.id
     const retryAfter = keys.take(found.key)
     if (retryAfter === undefined) return undefined
-    return jsonError(
+    return errorAnswer(
       c,
       429,
       'rate_limited',
       `Too many requests: at most ${found.key.perSecond} per second (bursts of ${found.key.burst}) for this API key. Retry after ${retryAfter} s.`,
       {},
-      { 'Retry-After': String(retryAfter) },
+      ['Retry-After', String(retryAfter)],
     )
   }
 }

@@ -1,6 +1,6 @@
 import { contractHeader, contractVersion } from '@feecast/client'
-import { setResponseHeader } from '../nodeHeaders.js'
-import type { Step } from './edge.js'
+import { setHeader } from '../core/context.js'
+import type { Step } from '../core/pipeline.js'
 
 /**
  * States the Prediction contract version this server speaks (`Feecast-Contract: <major.minor>`) on
@@ -8,7 +8,7 @@ import type { Step } from './edge.js'
  */
 export function contract(): Step {
   return (c) => {
-    setResponseHeader(c, contractHeader, contractVersion)
+    setHeader(c, contractHeader, contractVersion)
     return undefined
   }
 }

@@ -1,29 +1,33 @@
 import { describe, expect, it } from 'vitest'
+import { responseHeadersOf, testContext } from '../core/testRequest.js'
 import { cors } from './cors.js'
-import { appWith } from './testEdge.js'
 
-const appFor = (origins: '*' | string[]) =>
-  appWith([cors({ origins, allowHeaders: ['If-None-Match'], exposeHeaders: ['ETag', 'X-Request-Id'] })], {
-    '/x': (c) => c.json({ ok: true }),
-  })
+const stepFor = (origins: '*' | string[]) =>
+  cors({ origins, allowHeaders: ['If-None-Match'], exposeHeaders: ['ETag', 'X-Request-Id'] })
 
 describe('cors', () => {
-  it('allows any origin with *, and exposes the headers a wallet reads', async () => {
-    const r = await appFor('*').request('/x', { headers: { Origin: 'https://wallet.example' } })
-    expect(r.headers.get('access-control-allow-origin')).toBe('*')
-    expect(r.headers.get('access-control-expose-headers')).toBe('ETag, X-Request-Id')
+  it('allows any origin with *, and exposes the headers a wallet reads', () => {
+    const c = testContext({ headers: { Origin: 'https://wallet.example' } })
+    expect(stepFor('*')(c)).toBeUndefined()
+    expect(responseHeadersOf(c)).toEqual({
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Expose-Headers': 'ETag, X-Request-Id',
+    })
   })
-  it('with a list, echoes allowed origins only and varies on Origin', async () => {
-    const app = appFor(['https://a.example'])
-    const ok = await app.request('/x', { headers: { Origin: 'https://a.example' } })
-    expect(ok.headers.get('access-control-allow-origin')).toBe('https://a.example')
-    expect(ok.headers.get('vary')).toBe('Origin')
-    const no = await app.request('/x', { headers: { Origin: 'https://evil.example' } })
-    expect(no.headers.get('access-control-allow-origin')).toBeNull()
-    expect(no.status).toBe(200)
+  it('with a list, echoes allowed origins only and varies on Origin', () => {
+    const step = stepFor(['https://a.example'])
+    const ok = testContext({ headers: { Origin: 'https://a.example' } })
+    step(ok)
+    expect(responseHeadersOf(ok)).toMatchObject({
+      'Access-Control-Allow-Origin': 'https://a.example',
+      Vary: 'Origin',
+    })
+    const no = testContext({ headers: { Origin: 'https://evil.example' } })
+    expect(step(no)).toBeUndefined()
+    expect(responseHeadersOf(no)).toEqual({ Vary: 'Origin' })
   })
-  it('answers a preflight with 204, the methods and the allowed requested headers', async () => {
-    const r = await appFor('*').request('/x', {
+  it('answers a preflight with 204, the methods and the allowed requested headers', () => {
+    const c = testContext({
       method: 'OPTIONS',
       headers: {
         Origin: 'https://w.example',
@@ -31,14 +35,25 @@ describe('cors', () => {
         'Access-Control-Request-Headers': 'if-none-match, x-evil',
       },
     })
-    expect(r.status).toBe(204)
-    expect(r.headers.get('access-control-allow-methods')).toBe('GET, HEAD, OPTIONS')
-    expect(r.headers.get('access-control-allow-headers')).toBe('if-none-match')
-    expect(r.headers.get('access-control-max-age')).toBe('86400')
+    const answer = stepFor('*')(c)
+    expect(answer?.status).toBe(204)
+    expect(answer?.headers).toEqual([
+      'Access-Control-Allow-Methods',
+      'GET, HEAD, OPTIONS',
+      'Access-Control-Allow-Headers',
+      'if-none-match',
+      'Access-Control-Max-Age',
+      '86400',
+    ])
   })
-  it('puts its headers on error answers too', async () => {
-    const r = await appFor('*').request('/nope', { headers: { Origin: 'https://w.example' } })
-    expect(r.status).toBe(404)
-    expect(r.headers.get('access-control-allow-origin')).toBe('*')
+  it('leaves an OPTIONS that is no preflight, or from a refused origin, to the route', () => {
+    expect(
+      stepFor('*')(testContext({ method: 'OPTIONS', headers: { Origin: 'https://w.example' } })),
+    ).toBeUndefined()
+    const refused = testContext({
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET' },
+    })
+    expect(stepFor(['https://a.example'])(refused)).toBeUndefined()
   })
 })

@@ -1,5 +1,6 @@
-import { requestHeader, setResponseHeader } from '../nodeHeaders.js'
-import type { Step } from './edge.js'
+import { type Answer, empty } from '../core/answer.js'
+import type { Context } from '../core/context.js'
+import type { Step } from '../core/pipeline.js'
 
 export type CorsParameters = {
   /** Allowed origins, or '*' for any. */
@@ -11,10 +12,9 @@ export type CorsParameters = {
 }
 
 /**
- * CORS for browser wallets. Headers are set before the handler runs (setResponseHeader), so they land
- * on every answer, errors included, without rebuilding the Response afterwards: hono/cors reads `c.res`
- * first, which on Node turns each answer into a full WHATWG Response and cost half the throughput.
- * A preflight (OPTIONS with Access-Control-Request-Method) is answered 204 here.
+ * CORS for browser wallets: the allow/expose headers on every answer, errors included, and a preflight
+ * (OPTIONS with Origin and Access-Control-Request-Method) answered 204 with the allowed methods and
+ * those of the requested headers that are allowed.
  */
 export function cors({
   origins,
@@ -26,45 +26,51 @@ export function cors({
   const methods = allowMethods.join(', ')
   const exposed = exposeHeaders.join(', ')
   const allowedHeaders = new Set(allowHeaders.map((h) => h.toLowerCase()))
+  // Without an allow-list the headers never depend on the request: made once.
+  const fixed = origins === '*' ? corsHeaders('*', undefined, exposed) : undefined
   return (c) => {
-    const origin = requestHeader(c, 'origin')
-    const headers = corsHeaders(origins, origin, exposed)
-    for (const [name, value] of headers) setResponseHeader(c, name, value)
-    if (!headers.some(([name]) => name === 'Access-Control-Allow-Origin')) return undefined
-    if (
-      c.req.method === 'OPTIONS' &&
-      origin !== undefined &&
-      requestHeader(c, 'access-control-request-method') !== undefined
-    ) {
-      const requested = (requestHeader(c, 'access-control-request-headers') ?? '')
-        .split(',')
-        .map((h) => h.trim())
-        .filter((h) => h !== '' && allowedHeaders.has(h.toLowerCase()))
-      return c.body(null, 204, {
-        'Access-Control-Allow-Methods': methods,
-        ...(requested.length > 0 ? { 'Access-Control-Allow-Headers': requested.join(', ') } : {}),
-        'Access-Control-Max-Age': String(maxAgeSeconds),
-      })
-    }
-    return undefined
+    const headers = fixed ?? corsHeaders(origins, c.headers.origin, exposed)
+    c.responseHeaders.push(...headers)
+    if (headers.length === 0 || (headers[0] === 'Vary' && headers.length === 2)) return undefined
+    return c.method === 'OPTIONS' ? preflight(c, methods, allowedHeaders, maxAgeSeconds) : undefined
   }
+}
+
+function preflight(
+  c: Context,
+  methods: string,
+  allowed: ReadonlySet<string>,
+  maxAgeSeconds: number,
+): Answer | undefined {
+  if (c.headers.origin === undefined || c.headers.accessControlRequestMethod === undefined) return undefined
+  const requested = (c.headers.accessControlRequestHeaders ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '' && allowed.has(h.toLowerCase()))
+  return empty(204, [
+    'Access-Control-Allow-Methods',
+    methods,
+    ...(requested.length > 0 ? ['Access-Control-Allow-Headers', requested.join(', ')] : []),
+    'Access-Control-Max-Age',
+    String(maxAgeSeconds),
+  ])
 }
 
 /**
  * The CORS headers of an answer to a request from `origin` (undefined: no Origin header), `exposed`
- * being the comma-separated exposed header names. Shared by the middleware and the /predict fast path.
+ * being the comma-separated exposed header names, as a flat [name, value, ...] list.
  */
 export function corsHeaders(
   origins: CorsParameters['origins'],
   origin: string | undefined,
   exposed: string,
-): Array<[string, string]> {
-  const headers: Array<[string, string]> = []
-  if (origins !== '*') headers.push(['Vary', 'Origin'])
+): string[] {
+  const headers: string[] = []
+  if (origins !== '*') headers.push('Vary', 'Origin')
   const allowOrigin =
     origins === '*' ? '*' : origin !== undefined && origins.includes(origin) ? origin : undefined
   if (allowOrigin === undefined) return headers
-  headers.push(['Access-Control-Allow-Origin', allowOrigin])
-  if (exposed !== '') headers.push(['Access-Control-Expose-Headers', exposed])
+  headers.push('Access-Control-Allow-Origin', allowOrigin)
+  if (exposed !== '') headers.push('Access-Control-Expose-Headers', exposed)
   return headers
 }

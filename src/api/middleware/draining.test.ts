@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest'
+import { responseHeadersOf, testContext } from '../core/testRequest.js'
 import { draining } from './draining.js'
-import { appWith } from './testEdge.js'
 
 describe('draining', () => {
-  it('says Connection: close once shutdown has begun', async () => {
-    let drainingNow = false
-    const app = appWith([draining(() => drainingNow)], { '/': (c) => c.text('ok') })
-    expect((await app.request('/')).headers.get('connection')).toBeNull()
-    drainingNow = true
-    expect((await app.request('/')).headers.get('connection')).toBe('close')
+  it('closes connections only while draining', () => {
+    let on = false
+    const step = draining(() => on)
+    const before = testContext()
+    step(before)
+    expect(responseHeadersOf(before).Connection).toBeUndefined()
+    on = true
+    const after = testContext()
+    step(after)
+    expect(responseHeadersOf(after).Connection).toBe('close')
   })
 })

@@ -1,5 +1,5 @@
-import { setResponseHeader } from '../nodeHeaders.js'
-import type { Step } from './edge.js'
+import { setHeader } from '../core/context.js'
+import type { Step } from '../core/pipeline.js'
 
 /**
  * While the server drains (shutdown), every answer says `Connection: close`, so keep-alive clients
@@ -7,7 +7,7 @@ import type { Step } from './edge.js'
  */
 export function draining(isDraining: () => boolean): Step {
   return (c) => {
-    if (isDraining()) setResponseHeader(c, 'Connection', 'close')
+    if (isDraining()) setHeader(c, 'Connection', 'close')
     return undefined
   }
 }

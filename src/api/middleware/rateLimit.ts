@@ -1,9 +1,7 @@
-import type { Context } from 'hono'
 import type { TrustedProxies } from '../../lib/trustedProxies.js'
-import type { ApiEnv } from '../env.js'
-import { jsonError } from '../httpErrors.js'
-import { requestHeader } from '../nodeHeaders.js'
-import type { Step } from './edge.js'
+import type { Context } from '../core/context.js'
+import type { Step } from '../core/pipeline.js'
+import { errorAnswer } from '../httpErrors.js'
 
 export type RateLimitParameters = {
   /** Sustained requests per second per key. */
@@ -11,19 +9,15 @@ export type RateLimitParameters = {
   /** Requests a key may make at once above the sustained rate. */
   burst: number
   /** What a client is (default: its address). */
-  keyOf?: (c: Context<ApiEnv>) => string
+  keyOf?: (c: Context) => string
   /** Requests this returns true for are not counted (probes, scrapes). */
-  skip?: (c: Context<ApiEnv>) => boolean
+  skip?: (c: Context) => boolean
   now?: () => number
 }
 
 /** The client's address: the socket's, or, when that is a trusted proxy, the one it forwarded for. */
-export function clientAddress(c: Context<ApiEnv>, isTrustedProxy: TrustedProxies): string {
-  return clientAddressFrom(
-    requestHeader(c, 'x-forwarded-for'),
-    c.env?.incoming?.socket?.remoteAddress,
-    isTrustedProxy,
-  )
+export function clientAddress(c: Context, isTrustedProxy: TrustedProxies): string {
+  return clientAddressFrom(c.headers.forwardedFor, c.req.socket?.remoteAddress, isTrustedProxy)
 }
 
 /**
@@ -39,7 +33,7 @@ export function clientAddressFrom(
   if (forwardedFor && isTrustedProxy(remoteAddress)) {
     const hops = forwardedFor.split(',')
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = hops[i]!.trim().slice(0, 64)
+      const hop = (hops[i] as string).trim().slice(0, 64)
       if (hop === '') continue
       if (!isTrustedProxy(hop)) return hop
     }
@@ -58,7 +52,7 @@ export type TokenBucketsParameters = {
 export type TokenBuckets = {
   /**
    * Takes one request's token for `key`: undefined when allowed, else the seconds to wait (Retry-After).
-   * A refused request takes nothing, so asking again (the fast path falling back) counts once.
+   * A refused request takes nothing.
    */
   take(key: string): number | undefined
 }
@@ -101,30 +95,27 @@ export function createTokenBuckets({
 
 type Bucket = { tokens: number; at: number }
 
-/**
- * Rate limits per client with `createTokenBuckets` (or the `buckets` given, shared with the /predict
- * fast path). Over the limit the answer is 429 with Retry-After.
- */
+/** Rate limits per client with token buckets. Over the limit the answer is 429 with Retry-After. */
 export function rateLimit({
   perSecond,
   burst,
   keyOf = (c) => clientAddress(c, () => false),
   skip,
   now = Date.now,
-  buckets = createTokenBuckets({ perSecond, burst, now }),
-}: RateLimitParameters & { buckets?: TokenBuckets }): Step {
+}: RateLimitParameters): Step {
   if (!(perSecond > 0)) return () => undefined
+  const buckets = createTokenBuckets({ perSecond, burst, now })
   return (c) => {
     if (skip?.(c)) return undefined
     const retryAfter = buckets.take(keyOf(c))
     if (retryAfter === undefined) return undefined
-    return jsonError(
+    return errorAnswer(
       c,
       429,
       'rate_limited',
       `Too many requests: at most ${perSecond} per second (bursts of ${burst}) per client. Retry after ${retryAfter} s.`,
       {},
-      { 'Retry-After': String(retryAfter) },
+      ['Retry-After', String(retryAfter)],
     )
   }
 }

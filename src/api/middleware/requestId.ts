@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { requestHeader, setResponseHeader } from '../nodeHeaders.js'
-import type { Step } from './edge.js'
+import { setHeader } from '../core/context.js'
+import type { Step } from '../core/pipeline.js'
 
 const acceptable = /^[A-Za-z0-9._:-]{1,64}$/
-
-export type RequestIdParameters = {
-  /** Makes a new id (default: a per-process prefix and a counter, unique and cheap). */
-  generate?: () => string
-  headerName?: string
-}
 
 /** A counter-based id generator: `<6 random base36 chars>-<counter in base36>`. */
 export function createIdGenerator(): () => string {
@@ -20,25 +14,21 @@ export function createIdGenerator(): () => string {
   return () => `${prefix}-${(++n).toString(36)}`
 }
 
-/**
- * Gives every request an id: the caller's `X-Request-Id` when it is a sane token (so a trace crosses a
- * proxy), a fresh one otherwise. Answered in the same header, put in the context (`requestId`) for
- * error bodies and in every log line of the request.
- */
-export function requestId({
-  generate = createIdGenerator(),
-  headerName = 'X-Request-Id',
-}: RequestIdParameters = {}): Step {
-  const lowerName = headerName.toLowerCase()
-  return (c) => {
-    const id = requestIdFor(requestHeader(c, lowerName), generate)
-    c.set('requestId', id)
-    setResponseHeader(c, headerName, id)
-    return undefined
-  }
-}
-
 /** The id of a request whose X-Request-Id header is `given`: that header when it is a sane token. */
 export function requestIdFor(given: string | undefined, generate: () => string): string {
   return given !== undefined && acceptable.test(given) ? given : generate()
+}
+
+/**
+ * Gives every request an id: the caller's `X-Request-Id` when it is a sane token (so a trace crosses a
+ * proxy), a fresh one otherwise. Answered in the same header, kept in the context for error bodies and
+ * every log line of the request.
+ */
+export function requestId({ generate = createIdGenerator() }: { generate?: () => string } = {}): Step {
+  return (c) => {
+    const id = requestIdFor(c.headers.requestId, generate)
+    c.requestId = id
+    setHeader(c, 'X-Request-Id', id)
+    return undefined
+  }
 }

@@ -1,9 +1,9 @@
 import cliProgress from 'cli-progress'
-import { FeecastError } from '../errors.js'
+import { collectHistory } from '../collect/collectHistory.js'
 import { formatHistoryCsv } from '../history/historyCsv.js'
 import { redactUrl } from '../lib/redact.js'
 import { writeFileAtomic } from '../lib/writeFileAtomic.js'
-import { collectHistory } from './collectHistory.js'
+import { CommandOptionError, CommandOutputError } from './errors.js'
 
 /** Options as commander hands them over (src/cli.ts declares them). */
 export type CollectCommandOptions = {
@@ -26,9 +26,12 @@ function integer(
   if (value === undefined) return fallback
   const n = Number(value)
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-    throw new FeecastError(`--${option} ${JSON.stringify(value)} is not an integer from ${min} to ${max}`, {
-      details: 'Run `feecast collect --help` for the options.',
-    })
+    throw new CommandOptionError(
+      `--${option} ${JSON.stringify(value)} is not an integer from ${min} to ${max}`,
+      {
+        details: 'Run `feecast collect --help` for the options.',
+      },
+    )
   return n
 }
 
@@ -41,7 +44,7 @@ export async function runCollectCommand(options: CollectCommandOptions): Promise
   const from = integer('from', options.from, 0, 0, Number.MAX_SAFE_INTEGER)
   const to = integer('to', options.to, 0, 0, Number.MAX_SAFE_INTEGER)
   if (to < from)
-    throw new FeecastError(`--to ${to} is below --from ${from}`, {
+    throw new CommandOptionError(`--to ${to} is below --from ${from}`, {
       details: 'The range is inclusive: --from <= --to.',
     })
   const concurrency = integer('concurrency', options.concurrency, 4, 1, 64)
@@ -78,7 +81,7 @@ export async function runCollectCommand(options: CollectCommandOptions): Promise
     try {
       await writeFileAtomic(options.out, formatHistoryCsv(rows))
     } catch (error) {
-      throw new FeecastError(`cannot write ${options.out}`, {
+      throw new CommandOutputError(`cannot write ${options.out}`, {
         details: `${(error as NodeJS.ErrnoException).code ?? String(error)}: nothing was written (the blocks were collected; fix the path and run again).`,
       })
     }

@@ -1,5 +1,5 @@
-import { FeecastError } from '../errors.js'
-import { type StartDevchainParameters, startDevchain } from './startDevchain.js'
+import { type StartDevchainParameters, startDevchain } from '../devchain/startDevchain.js'
+import { CommandOptionError, DevchainOptionError } from './errors.js'
 
 /** Options as commander hands them over (src/cli.ts declares them): strings, or true for flags. */
 export type DevchainCommandOptions = {
@@ -13,15 +13,6 @@ export type DevchainCommandOptions = {
   seed?: string
   history?: string
   gasLimit?: string
-}
-
-export class DevchainOptionError extends FeecastError {
-  override name = 'DevchainOptionError'
-  constructor(option: string, value: string, expected: string) {
-    super(`--${option} ${JSON.stringify(value)} is not ${expected}`, {
-      details: 'Run `feecast devchain --help` for the options and their defaults.',
-    })
-  }
 }
 
 function integer(option: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -43,7 +34,7 @@ function positive(option: string, value: string | undefined): number | undefined
 /** Turns the command's string options into startDevchain's parameters, naming the option at fault. */
 export function devchainParametersFromOptions(options: DevchainCommandOptions): StartDevchainParameters {
   if (options.replay !== undefined && options.simulate)
-    throw new FeecastError('--replay and --simulate exclude each other', {
+    throw new CommandOptionError('--replay and --simulate exclude each other', {
       details: 'Simulate demand (the default) or replay a history file, not both.',
     })
   const history =

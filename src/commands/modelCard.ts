@@ -1,61 +1,49 @@
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { formatGrid } from '../backtest/formatRows.js'
 import type { BacktestRow } from '../backtest/walkForward.js'
 import { featureNames } from '../features/featureNames.js'
-import type { FitFeeModelReturnType } from './fitFeeModel.js'
-import type { ModelMeta } from './modelFiles.js'
-import type { HistorySource } from './readSources.js'
+import type { ModelMeta } from '../model/modelFiles.js'
 
-export type WriteModelCardParameters = {
-  dir: string
+/** What `bench/predictor-backtest.ts` saves (bench/results/predictor-backtest.json), as far as the card reads it. */
+export type LeaveOneOutFigures = {
+  date?: string
+  rows: BacktestRow[]
+  recent?: { files: string[]; rows: BacktestRow[] }
+  perFile?: Record<string, BacktestRow[]>
+}
+
+export type ModelCardParameters = {
   meta: ModelMeta
-  fit: FitFeeModelReturnType
-  sources: readonly HistorySource[]
-  rows: readonly BacktestRow[]
+  files: readonly { path: string; rows: number; sha256: string }[]
+  examples: { train: number; validation: number }
+  bestEpoch: number
+  epochsRun: number
   validationShare: number
   trainSeconds: number
   backend: string
+  /** Held-out tails of every file (walk-forward, calibration cold). */
+  rows: readonly BacktestRow[]
+  /** Leave-one-file-out figures (`feecast train --loo FILE`): the card says how to get them when absent. */
+  looFigures?: LeaveOneOutFigures | undefined
 }
 
-const looResults = fileURLToPath(new URL('../../bench/results/predictor-backtest.json', import.meta.url))
+const levels = [50, 70, 90, 95, 99]
 
-/** models/<name>/README.md: what the model is, what it was trained on, how, and how well it does. */
-export async function writeModelCard({
-  dir,
-  meta,
-  fit,
-  sources,
-  rows,
-  validationShare,
-  trainSeconds,
-  backend,
-}: WriteModelCardParameters): Promise<void> {
-  const main = rows.filter(
-    (r) =>
-      r.predictor !== 'feecast-uncalibrated' &&
-      (r.confidence === null || [50, 70, 90, 95, 99].includes(r.confidence)),
+/** The rows a card and the train command show: the five levels a prediction carries, without the raw model. */
+export const headlineRows = <T extends BacktestRow>(rows: readonly T[]): T[] =>
+  rows.filter(
+    (r) => r.predictor !== 'feecast-uncalibrated' && (r.confidence === null || levels.includes(r.confidence)),
   )
-  let loo = ''
-  try {
-    const saved = JSON.parse(await readFile(looResults, 'utf8')) as {
-      date?: string
-      rows: BacktestRow[]
-      recent?: { files: string[]; rows: BacktestRow[] }
-      perFile?: Record<string, BacktestRow[]>
-    }
-    const five = (rows: BacktestRow[]) =>
-      rows.filter((r) => r.confidence === null || [50, 70, 90, 95, 99].includes(r.confidence))
-    const at9910 = (rows: BacktestRow[], predictor: string) =>
-      rows.find(
-        (r) =>
-          r.predictor === predictor &&
-          r.withinBlocks === 10 &&
-          (r.confidence === 99 || r.confidence === null),
-      )
-    const pct = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`)
-    loo = `
+const pct = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(1)}%`)
+const five = (rows: readonly BacktestRow[]) =>
+  rows.filter((r) => r.confidence === null || levels.includes(r.confidence))
+const at9910 = (rows: readonly BacktestRow[], predictor: string) =>
+  rows.find(
+    (r) =>
+      r.predictor === predictor && r.withinBlocks === 10 && (r.confidence === 99 || r.confidence === null),
+  )
+
+function looSection(saved: LeaveOneOutFigures): string {
+  return `
 ## Leave-one-file-out backtest (the honest figures)
 
 From \`bench/predictor-backtest.ts\` (${saved.date ?? 'date unknown'}): for each file, a model trained on all the
@@ -88,10 +76,30 @@ ${Object.entries(saved.perFile)
 `
     : ''
 }`
-  } catch {
-    loo = '\n(Run `npx tsx bench/predictor-backtest.ts` for the leave-one-file-out figures.)\n'
-  }
-  const text = `# ${meta.version}: base-fee quantiles for maxFeePerGas
+}
+
+/**
+ * models/<name>/README.md: what the model is, what it was trained on, how, and how well it does.
+ * Longer than 60 lines because it is one Markdown template, read top to bottom like the card it writes;
+ * cut into functions, the card's prose would be scattered (its computed parts are the functions above).
+ */
+export function modelCardText({
+  meta,
+  files,
+  examples,
+  bestEpoch,
+  epochsRun,
+  validationShare,
+  trainSeconds,
+  backend,
+  rows,
+  looFigures,
+}: ModelCardParameters): string {
+  const main = headlineRows(rows)
+  const loo = looFigures
+    ? looSection(looFigures)
+    : '\n(Run `npx tsx bench/predictor-backtest.ts` and train with `--loo bench/results/predictor-backtest.json` for the leave-one-file-out figures.)\n'
+  return `# ${meta.version}: base-fee quantiles for maxFeePerGas
 
 A TF.js dense network that, from the last ${256} blocks of a chain (fewer is fine), predicts quantiles of
 
@@ -125,13 +133,13 @@ ${meta.training.command}
 
 | file | rows | sha256 |
 |---|---:|---|
-${sources.map((s) => `| ${s.path} | ${s.rows} | \`${s.sha256.slice(0, 16)}…\` |`).join('\n')}
+${files.map((f) => `| ${f.path} | ${f.rows} | \`${f.sha256.slice(0, 16)}…\` |`).join('\n')}
 
 Examples: one per block from the first block of each run (no history) to the last with ${meta.layout.horizons.at(-1)} known future
 blocks; one-block holes are bridged exactly from the parent's gas used. Split by time: the last ${Math.round(validationShare * 100)} % of each
-file's blocks validate (training examples whose future reaches into them are dropped). ${fit.examples.train.count} training and
-${fit.examples.validation.count} validation examples; files weighted by the square root of their size. Adam with cosine decay,
-weight decay, best validation epoch ${fit.training.bestEpoch} of ${fit.training.epochsRun}; ${trainSeconds.toFixed(0)} s on the ${backend} backend.
+file's blocks validate (training examples whose future reaches into them are dropped). ${examples.train} training and
+${examples.validation} validation examples; files weighted by the square root of their size. Adam with cosine decay,
+weight decay, best validation epoch ${bestEpoch} of ${epochsRun}; ${trainSeconds.toFixed(0)} s on the ${backend} backend.
 
 ## Backtest on the held-out tails
 
@@ -155,5 +163,4 @@ ${loo}
 - The base fee only: the tip is a separate model. Fee spikes that start without warning in the fee history (a
   mint, a liquidation wave) are what the 99 % levels pay for.
 `
-  await writeFile(join(dir, 'README.md'), text)
 }

@@ -1,4 +1,7 @@
+import { SloSpecError } from './errors.js'
 import { expandSlo, type SlothSlo } from './expand.js'
+import { buildModel, firing, type Model, windowError } from './promtoolOracle.js'
+import { scenariosFor } from './promtoolScenarios.js'
 import {
   absentAnnotations,
   alertAnnotations,
@@ -11,108 +14,14 @@ import {
   targetsMissingAnnotations,
 } from './rules.js'
 import type { InputSeries, Slo, SloSpec } from './types.js'
-import { num, type Window, windowMinutes } from './windows.js'
+import { num, windowMinutes } from './windows.js'
 
 /**
- * promtool unit tests generated from the spec. Each scenario is a history of the SLI (segments of
- * minutes with an error ratio, or for a time share with the data stuck or not); the fixture of the SLO
- * turns it into raw input series, a small model of the SLO's definition computes which alerts must be
- * firing and which values must be recorded, and promtool checks that the generated PromQL agrees.
- * The model works on the raw events, not on PromQL, so the rules are checked against the definition.
- * A scenario whose outcome the model finds too close to a threshold (within 10%) is rejected here, so
- * every generated expectation holds with a margin.
+ * promtool unit tests generated from the spec, rendered as the YAML documents promtool reads. Each
+ * scenario of the catalogue (promtoolScenarios.ts) is a history of the SLI; the SLO's fixture turns it
+ * into raw input series, and the oracle (promtoolOracle.ts) says which alerts must be firing and which
+ * values must be recorded, so promtool checks the generated PromQL against the SLO's definition.
  */
-
-export type Segment = {
-  minutes: number
-  /** Error ratio of the SLI during the segment (for a time share: 1 = data stuck, 0 = fresh). */
-  error: number
-  /** Events per minute (event-based SLIs); default 60. */
-  events?: number
-}
-
-type Scenario = {
-  name: string
-  segments: Segment[]
-  /** What the scenario is for: checked against the model so a scenario cannot silently miss its point. */
-  expect: { page: boolean; ticket: boolean }
-  /** Also check every recorded value at the end (steady histories, where the values are exact). */
-  values?: boolean
-  /** Also check at these minutes that nothing fires. */
-  quietAt?: number[]
-}
-
-type Model = { kind: 'events'; events: number[]; bad: number[] } | { kind: 'samples'; indicator: number[] }
-
-type Truth = boolean | 'close'
-
-const defaultEvents = 60
-const margin = 0.1
-
-const and = (a: Truth, b: Truth): Truth =>
-  a === false || b === false ? false : a === 'close' || b === 'close' ? 'close' : true
-const or = (a: Truth, b: Truth): Truth =>
-  a === true || b === true ? true : a === 'close' || b === 'close' ? 'close' : false
-const above = (value: number, threshold: number): Truth =>
-  Math.abs(value - threshold) <= margin * threshold ? 'close' : value > threshold
-
-function buildModel(s: SlothSlo, segments: Segment[]): { model: Model; series: InputSeries[] } {
-  const slo = s.parent
-  if (slo.kind === 'time-share') {
-    const stuck = [0]
-    for (const seg of segments) for (let i = 0; i < seg.minutes; i++) stuck.push(seg.error)
-    return { model: { kind: 'samples', indicator: slo.modelIndicator(stuck) }, series: slo.fixture(stuck) }
-  }
-  const events = [0]
-  const bad = [0]
-  for (const seg of segments) {
-    for (let i = 0; i < seg.minutes; i++) {
-      const n = seg.events ?? defaultEvents
-      events.push(n)
-      bad.push(Number(num(n * s.badShare(seg.error))))
-    }
-  }
-  const series = slo.kind === 'ratio' ? slo.fixture(s.slo, events, bad) : slo.fixture(events, bad)
-  return { model: { kind: 'events', events, bad }, series }
-}
-
-/** The model's error ratio over window `w` at minute `t`. */
-function windowError(s: SlothSlo, model: Model, t: number, w: Window): number {
-  const from = Math.max(0, t - windowMinutes[w])
-  if (model.kind === 'samples') {
-    // Range selectors of Prometheus 2 include both ends: samples at minutes from..t.
-    const samples = model.indicator.slice(from, t + 1)
-    return samples.reduce((a, b) => a + b, 0) / samples.length
-  }
-  let bad = 0
-  let total = 0
-  for (let m = from + 1; m <= t; m++) {
-    bad += model.bad[m]!
-    total += model.events[m]!
-  }
-  return s.windowError(bad, total)
-}
-
-function eventsIn(model: Model, t: number, w: Window): number {
-  if (model.kind !== 'events') throw new Error('guard on a time share')
-  let total = 0
-  for (let m = Math.max(0, t - windowMinutes[w]) + 1; m <= t; m++) total += model.events[m]!
-  return total
-}
-
-function firing(s: SlothSlo, model: Model, t: number, severity: 'page' | 'ticket'): Truth {
-  let result: Truth = false
-  for (const c of severity === 'page' ? s.policy.page : s.policy.ticket) {
-    const threshold = c.factor * s.errorBudget
-    let holds = and(
-      above(windowError(s, model, t, c.short), threshold),
-      above(windowError(s, model, t, c.long), threshold),
-    )
-    if (s.guard) holds = and(holds, above(eventsIn(model, t, c.short), s.guard.minEvents))
-    result = or(result, holds)
-  }
-  return result
-}
 
 const renderTemplate = (text: string, labels: Record<string, string>): string =>
   text.replace(/\{\{ \$labels\.([a-zA-Z_]+) \}\}/g, (_, l: string) => labels[l] ?? '')
@@ -129,116 +38,6 @@ const labelString = (labels: Record<string, string>): string =>
 
 const round = (x: number): number => Number(num(Math.round(x * 1e6) / 1e6))
 const at = (minutes: number): string => `${minutes}m`
-
-function scenariosFor(s: SlothSlo): Scenario[] {
-  const b = s.errorBudget
-  const total = s.parent.kind === 'time-share'
-  const list: Scenario[] = []
-  const hasPage = s.policy.page.length > 0
-  if (total) {
-    list.push(
-      {
-        name: 'always fresh',
-        segments: [{ minutes: 60, error: 0 }],
-        expect: { page: false, ticket: false },
-        values: true,
-      },
-      {
-        name: 'short history: two samples',
-        segments: [{ minutes: 1, error: 0 }],
-        expect: { page: false, ticket: false },
-        values: true,
-        quietAt: [0],
-      },
-      {
-        name: 'a 4-minute stall, 100 minutes ago: ticket, no page',
-        segments: [
-          { minutes: 30, error: 0 },
-          { minutes: 4, error: 1 },
-          { minutes: 96, error: 0 },
-        ],
-        expect: { page: false, ticket: true },
-        values: true,
-      },
-      {
-        name: 'data stuck for 30 minutes: page',
-        segments: [
-          { minutes: 60, error: 0 },
-          { minutes: 30, error: 1 },
-        ],
-        expect: { page: true, ticket: true },
-      },
-      {
-        name: 'stuck for 20 minutes, fresh again for 40: the page resets, the ticket stays',
-        segments: [
-          { minutes: 40, error: 0 },
-          { minutes: 20, error: 1 },
-          { minutes: 40, error: 0 },
-        ],
-        expect: { page: false, ticket: true },
-      },
-    )
-    return list
-  }
-  const ePage = Math.min(20 * b, (14.4 * b + s.maxErrorRatio) / 2)
-  list.push(
-    {
-      name: 'no errors',
-      segments: [{ minutes: 60, error: 0 }],
-      expect: { page: false, ticket: false },
-      values: true,
-    },
-    {
-      name: 'zero traffic: ratios are 0, not NaN',
-      segments: [{ minutes: 60, error: 0, events: 0 }],
-      expect: { page: false, ticket: false },
-      values: true,
-    },
-    {
-      name: 'short history: two samples',
-      segments: [{ minutes: 1, error: 0 }],
-      expect: { page: false, ticket: false },
-      values: true,
-      quietAt: [0],
-    },
-    {
-      name: 'errors at half the budget',
-      segments: [{ minutes: 60, error: 0.5 * b }],
-      expect: { page: false, ticket: false },
-      values: true,
-    },
-    {
-      name: 'errors at twice the budget: ticket, no page',
-      segments: [{ minutes: 60, error: 2 * b }],
-      expect: { page: false, ticket: true },
-    },
-  )
-  if (hasPage) {
-    list.push(
-      {
-        name: `errors at ${num(ePage / b)}x the budget for 90 minutes: page`,
-        segments: [{ minutes: 90, error: ePage }],
-        expect: { page: true, ticket: true },
-      },
-      {
-        name: 'a burst of errors for an hour, then 40 clean minutes: the page resets, the ticket stays',
-        segments: [
-          { minutes: 60, error: ePage },
-          { minutes: 40, error: 0 },
-        ],
-        expect: { page: false, ticket: true },
-      },
-    )
-  }
-  if (s.guard) {
-    list.push({
-      name: `too few events to judge (1 a minute, under ${s.guard.minEvents} per short window): no alert`,
-      segments: [{ minutes: 25, error: hasPage ? ePage : 2 * b, events: 1 }],
-      expect: { page: false, ticket: false },
-    })
-  }
-  return list
-}
 
 type AlertTest = {
   eval_time: string
@@ -260,7 +59,7 @@ function burnAlerts(spec: SloSpec, s: SlothSlo, model: Model, t: number, scenari
   for (const severity of ['page', 'ticket'] as const) {
     const state = firing(s, model, t, severity)
     if (state === 'close')
-      throw new Error(
+      throw new SloSpecError(
         `promtool scenario "${scenario}" of ${s.slo}: the ${severity} alert is too close to its threshold at ${t}m`,
       )
     if (!state) continue
@@ -374,7 +173,7 @@ export function sloPromtoolTests(spec: SloSpec, slo: Slo, ruleFile: string): unk
         ticket: check.exp_alerts.some((a) => a.exp_labels.severity === 'ticket'),
       }
       if (got.page !== scenario.expect.page || got.ticket !== scenario.expect.ticket)
-        throw new Error(
+        throw new SloSpecError(
           `promtool scenario "${scenario.name}" of ${s.slo} does not show what it is for: the model gives ${JSON.stringify(got)}`,
         )
       const quiet = (scenario.quietAt ?? []).map((t) => burnAlerts(spec, s, model, t, scenario.name))
@@ -440,7 +239,7 @@ export function commonPromtoolTests(spec: SloSpec, ruleFile: string): unknown {
   })
   const alertname = targetsMissingAlert(spec)
   const rule = commonRuleGroups(spec)[0]!
-  if (!rule) throw new Error('no common rules')
+  if (!rule) throw new SloSpecError('no common rules')
   const page = {
     exp_labels: { severity: 'page', sloth_service: spec.service },
     exp_annotations: targetsMissingAnnotations(spec),

@@ -1,0 +1,126 @@
+import { chainProfile } from '../chains/chains.js'
+import { etagFor, etagMatches } from './conditional.js'
+import { type Answer, empty, jsonType } from './core/answer.js'
+import type { FeedEntry } from './predictionFeed.js'
+import { type DataAge, dataAge } from './shapes.js'
+
+/**
+ * The answers of one block's prediction, made once per block, not once per request. Pure: no I/O, the
+ * clock is a parameter.
+ *
+ * An answer's body is made into bytes when the prediction arrives. A body with a field that follows the
+ * clock (/predict's `ageMs`, Blocknative's `msSinceLastBlock`) is kept as the bytes before and after that
+ * field, and joined again only when the field's value moves (once a millisecond at most, however many
+ * requests come in it). ETags are made once per prediction; Cache-Control once per second of age. A
+ * request then costs a lookup, a comparison and the write.
+ */
+
+/** A body whose one clock-dependent fragment sits between fixed bytes. */
+export type ClockedBody = { before: Buffer; after: Buffer }
+
+/** Splits serialized JSON at the one occurrence of `marker` (a placeholder for the clocked fragment). */
+export function clockedBody(json: string, marker: string): ClockedBody {
+  const at = json.indexOf(marker)
+  if (at < 0 || json.indexOf(marker, at + 1) >= 0) throw new RangeError('the marker must occur exactly once')
+  return { before: Buffer.from(json.slice(0, at)), after: Buffer.from(json.slice(at + marker.length)) }
+}
+
+/** Per variant of an answer (a /predict filter, a compatible shape): what is reused across requests. */
+type Rendering = {
+  fixed: Buffer | undefined
+  clocked: ClockedBody | undefined
+  etag: { fresh: string; stale: string }
+  fragment: string | undefined
+  body: Buffer | undefined
+  contentLength: string
+  /** The last answers made, by the age's second and staleness. */
+  maxAge: number
+  stale: boolean
+  ok: Answer | undefined
+  notModified: Answer | undefined
+}
+
+export type BlockAnswerParameters = {
+  entry: FeedEntry
+  /** Names the answer among the entry's (ETag suffix and cache key): '' for the plain /predict. */
+  variant: string
+  now: number
+  ifNoneMatch: string | undefined
+  /** Makes the body once per prediction: fixed bytes, or bytes around a clocked fragment. */
+  render: () => Buffer | ClockedBody
+  /** The clocked fragment for data `age` old at `now` (only for clocked bodies). */
+  fragment?: ((age: DataAge, now: number) => string) | undefined
+}
+
+/** Seconds a client may keep the answer: until the next block is due, at most one block time. */
+export function maxAgeFor(ageMs: number, blockTimeSeconds: number): number {
+  return Math.max(0, Math.min(Math.floor(blockTimeSeconds), Math.floor(blockTimeSeconds - ageMs / 1000)))
+}
+
+/**
+ * The answer of a block's prediction at `now`: 304 when If-None-Match names it, else 200 with its body.
+ * `age` is returned beside it for routes that refuse stale data.
+ */
+export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment }: BlockAnswerParameters): {
+  answer: Answer
+  age: DataAge
+} {
+  const profile = chainProfile(entry.prediction.chainId)
+  const age = dataAge(entry.prediction, now, profile.freshnessSeconds)
+  const key = `answer:${variant}`
+  let r = entry.memo.get(key) as Rendering | undefined
+  if (r === undefined) {
+    const made = render()
+    r = {
+      fixed: Buffer.isBuffer(made) ? made : undefined,
+      clocked: Buffer.isBuffer(made) ? undefined : made,
+      etag: { fresh: etagFor(entry.version, variant, false), stale: etagFor(entry.version, variant, true) },
+      fragment: undefined,
+      body: Buffer.isBuffer(made) ? made : undefined,
+      contentLength: Buffer.isBuffer(made) ? String(made.length) : '0',
+      maxAge: -1,
+      stale: false,
+      ok: undefined,
+      notModified: undefined,
+    }
+    entry.memo.set(key, r)
+  }
+  const maxAge = age.stale ? -2 : maxAgeFor(age.ageMs, profile.blockTimeSeconds)
+  if (maxAge !== r.maxAge || age.stale !== r.stale) {
+    r.maxAge = maxAge
+    r.stale = age.stale
+    r.ok = undefined
+    r.notModified = undefined
+  }
+  const etag = age.stale ? r.etag.stale : r.etag.fresh
+  const cacheControl = age.stale ? 'no-cache' : `public, max-age=${maxAge}`
+  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
+    r.notModified ??= empty(304, ['ETag', etag, 'Cache-Control', cacheControl])
+    return { answer: r.notModified, age }
+  }
+  if (r.clocked !== undefined && fragment !== undefined) {
+    const current = fragment(age, now)
+    if (current !== r.fragment) {
+      r.fragment = current
+      r.body = Buffer.concat([r.clocked.before, Buffer.from(current), r.clocked.after])
+      r.contentLength = String(r.body.length)
+      r.ok = undefined
+    }
+  }
+  r.ok ??= {
+    status: 200,
+    headers: ['Content-Type', jsonType, 'ETag', etag, 'Cache-Control', cacheControl],
+    body: r.body ?? Buffer.alloc(0),
+    contentLength: r.contentLength,
+  }
+  return { answer: r.ok, age }
+}
+
+/** A value made from the prediction once (a compatible shape, or null when it cannot be made). */
+export function oncePerBlock<T>(entry: FeedEntry, key: string, make: () => T): T {
+  const memoKey = `once:${key}`
+  if (entry.memo.has(memoKey)) return entry.memo.get(memoKey) as T
+  const value = make()
+  entry.memo.set(memoKey, value)
+  return value
+}

@@ -1,0 +1,38 @@
+import { TrieRouter } from 'hono/router/trie-router'
+
+/**
+ * Which route a path names. Static paths (the hot ones: /predict) are a map lookup; paths with
+ * parameters go through Hono's trie router. Routes answer GET and HEAD; another method on a known path
+ * is "method not allowed" (405), an unknown path "not found" (404).
+ */
+export type RouterMatch<R> = { route: R; params: Readonly<Record<string, string>> } | undefined
+
+export type Router<R> = {
+  /** Adds a route at a path pattern (`/networks/:chainId/suggestedGasFees`). */
+  add(pattern: string, route: R): void
+  match(path: string): RouterMatch<R>
+}
+
+const noParams: Readonly<Record<string, string>> = Object.freeze({})
+
+export function createRouter<R>(): Router<R> {
+  const statics = new Map<string, R>()
+  const trie = new TrieRouter<R>()
+  let hasParams = false
+  return {
+    add(pattern, route) {
+      if (pattern.includes(':')) {
+        trie.add('GET', pattern, route)
+        hasParams = true
+      } else statics.set(pattern, route)
+    },
+    match(path) {
+      const route = statics.get(path)
+      if (route !== undefined) return { route, params: noParams }
+      if (!hasParams) return undefined
+      const [found] = trie.match('GET', path) as unknown as [Array<[R, Record<string, string>]>]
+      const first = found[0]
+      return first === undefined ? undefined : { route: first[0], params: first[1] }
+    },
+  }
+}

@@ -1,0 +1,100 @@
+import { confidenceLevels, horizons } from '@feecast/client'
+import { chainProfile } from '../../chains/chains.js'
+import type { Answer } from '../core/answer.js'
+import type { Context } from '../core/context.js'
+import { errorAnswer } from '../httpErrors.js'
+import type { FeedEntry, PredictionFeed } from '../predictionFeed.js'
+import type { z } from '../zod.js'
+
+/**
+ * What the chain routes share: the 400 that names a bad parameter and its accepted values, the chain's
+ * entry or its 404/503, and the 503s of the compatible shapes (which have no field to say "stale").
+ */
+
+const isChainParameter = (parameter: string) => parameter === 'chainId' || parameter === 'chainid'
+
+/** 400 naming the parameter, with the values it accepts where they are a list. */
+export function badParameter(c: Context, feed: PredictionFeed, parameter: string): Answer {
+  const accepted: readonly number[] | undefined = isChainParameter(parameter)
+    ? feed.chainIds()
+    : parameter === 'confidence'
+      ? confidenceLevels
+      : parameter === 'withinBlocks'
+        ? horizons
+        : undefined
+  const message =
+    parameter === 'confidence' || parameter === 'withinBlocks'
+      ? `${parameter} must be given once, as a comma-separated list of ${accepted?.join(', ')}`
+      : isChainParameter(parameter)
+        ? `${parameter} must be a positive integer chain id${accepted && accepted.length > 0 ? `; served here: ${accepted.join(', ')}` : ''}`
+        : `${parameter} is not valid`
+  return errorAnswer(c, 400, 'bad_parameter', message, { parameter, ...(accepted ? { accepted } : {}) })
+}
+
+/** The values, validated by `schema` (synchronously), or the 400 naming the first bad parameter. */
+export function validate<T extends z.ZodType>(
+  c: Context,
+  feed: PredictionFeed,
+  schema: T,
+  values: Record<string, string | string[]>,
+): z.output<T> | Answer {
+  const result = schema.safeParse(values)
+  if (result.success) return result.data as z.output<T>
+  return badParameter(c, feed, String(result.error.issues[0]?.path[0] ?? 'query'))
+}
+
+const retryAfter = (chainId: number) => String(Math.max(1, Math.ceil(chainProfile(chainId).blockTimeSeconds)))
+
+/** The entry of a served chain, or its answer: 404 (not served), 503 (no prediction yet, Redis not reached). */
+export function lookupChain(
+  c: Context,
+  feed: PredictionFeed,
+  chainId: number,
+  parameter: string,
+): FeedEntry | Answer {
+  if (!feed.isKnownChain(chainId)) {
+    if (!feed.status().synced)
+      return errorAnswer(c, 503, 'not_ready', 'The list of chains is not known yet (Redis not reached)', {}, [
+        'Retry-After',
+        '1',
+      ])
+    return errorAnswer(c, 404, 'unknown_chain', `Chain ${chainId} is not served here`, {
+      parameter,
+      accepted: feed.chainIds(),
+    })
+  }
+  const entry = feed.get(chainId)
+  if (entry === undefined)
+    return errorAnswer(c, 503, 'no_prediction', `No prediction for chain ${chainId} yet`, {}, [
+      'Retry-After',
+      retryAfter(chainId),
+    ])
+  return entry
+}
+
+export const isEntry = (x: FeedEntry | Answer): x is FeedEntry => 'prediction' in x
+
+/** Compatible shapes have no field to say "stale": they answer 503, so wallets use their fallback. */
+export function staleAnswer(c: Context, chainId: number, ageMs: number): Answer {
+  return errorAnswer(
+    c,
+    503,
+    'stale_data',
+    `The data of chain ${chainId} is ${Math.round(ageMs / 1000)} s old, past its freshness bound of ` +
+      `${chainProfile(chainId).freshnessSeconds} s; GET /predict shows it with stale: true`,
+    {},
+    ['Retry-After', retryAfter(chainId)],
+  )
+}
+
+/** The prediction lacks an estimate the shape needs. */
+export function incompleteAnswer(c: Context, chainId: number): Answer {
+  return errorAnswer(
+    c,
+    503,
+    'no_prediction',
+    `The prediction of chain ${chainId} lacks the estimates this shape needs`,
+    {},
+    ['Retry-After', retryAfter(chainId)],
+  )
+}

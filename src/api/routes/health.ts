@@ -1,0 +1,99 @@
+import { chainProfile } from '../../chains/chains.js'
+import { json } from '../core/answer.js'
+import type { RouteDefinition } from '../core/route.js'
+import type { PredictionFeed } from '../predictionFeed.js'
+import { HealthSchema, type ReadyBody, ReadySchema } from '../schemas.js'
+import { dataAge } from '../shapes.js'
+import { jsonResponse } from './openApiParts.js'
+
+/** GET /healthz: liveness, the process answers. Not rate limited. */
+export function healthRoute({ startedAt }: { startedAt: number }): RouteDefinition {
+  return {
+    openapi: {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      responses: { 200: jsonResponse(HealthSchema, 'Alive') },
+    },
+    limited: false,
+    handler: (c) =>
+      json(200, { status: 'ok', uptimeSeconds: Math.round((c.now - startedAt) / 1000) }, [
+        'Cache-Control',
+        'no-store',
+      ]),
+  }
+}
+
+/**
+ * GET /readyz: ready when Redis is reachable and at least one chain has fresh data (so a model ran);
+ * 503 with the reasons otherwise, and while shutting down. Not rate limited.
+ */
+export function readyRoute({
+  feed,
+  isDraining,
+  redact,
+}: {
+  feed: PredictionFeed
+  isDraining: () => boolean
+  /** Hides configured secrets in the sampler's reasons (they may quote an endpoint's error text). */
+  redact: (text: string) => string
+}): RouteDefinition {
+  return {
+    openapi: {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: Redis reachable and fresh predictions (a model ran)',
+      responses: {
+        200: jsonResponse(ReadySchema, 'Ready'),
+        503: jsonResponse(ReadySchema, 'Not ready: the reasons say why'),
+      },
+    },
+    limited: false,
+    handler(c) {
+      const status = feed.status()
+      const reasons: string[] = []
+      if (isDraining()) reasons.push('shutting down')
+      if (!status.redisUp) reasons.push('redis unreachable')
+      const chains: ReadyBody['chains'] = feed.chainIds().map((chainId) => {
+        const p = feed.get(chainId)?.prediction
+        const age = p ? dataAge(p, c.now, chainProfile(chainId).freshnessSeconds) : null
+        return { chainId, fresh: age !== null && !age.stale, ageMs: age?.ageMs ?? null }
+      })
+      if (!status.synced) reasons.push('not synced with redis yet')
+      else if (chains.length === 0) reasons.push('no chain configured')
+      else if (!chains.some((ch) => ch.fresh))
+        reasons.push(
+          ...staleReasons(chains).map(
+            (reason, i) => reason + whyStale(feed, chains[i]!.chainId, c.now, redact),
+          ),
+        )
+      const body: ReadyBody = {
+        ready: reasons.length === 0,
+        reasons,
+        redis: status.redisUp ? 'up' : 'down',
+        chains,
+      }
+      return json(body.ready ? 200 : 503, body, ['Cache-Control', 'no-store'])
+    },
+  }
+}
+
+const staleReasons = (chains: ReadyBody['chains']) =>
+  chains.map((ch) =>
+    ch.ageMs === null
+      ? `chain ${ch.chainId}: no prediction yet (model not loaded or not run)`
+      : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`,
+  )
+
+/** What the chain's sampler says is wrong (blocks it refuses), to follow a stale chain's reason. */
+function whyStale(
+  feed: PredictionFeed,
+  chainId: number,
+  now: number,
+  redact: (text: string) => string,
+): string {
+  const rejecting = feed.health(chainId)?.rejecting
+  if (!rejecting) return ''
+  const since = Math.round((now - rejecting.since) / 1000)
+  return redact(`: blocks refused for ${since} s (${rejecting.attempts} attempt(s)): ${rejecting.problem}`)
+}

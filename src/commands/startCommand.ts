@@ -1,0 +1,388 @@
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { chainProfile } from '../chains/chains.js'
+import {
+  type ChainConfig,
+  type Config,
+  ConfigError,
+  loadConfig,
+  redactConfig,
+  secretRedactor,
+} from '../config.js'
+import { FeecastError, StartupError } from '../errors.js'
+import { createLogger, type Logger } from '../lib/logger.js'
+import type { Redactor } from '../lib/redact.js'
+import type { BaseFeeForecaster } from '../model/forecast.js'
+import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
+import { closeConnection } from '../store/closeConnection.js'
+import { DirectoryInUseError } from '../store/errors.js'
+import { readChainIds } from '../store/readChainIds.js'
+import type { RedisServerEvent } from '../store/redisServer.js'
+import type { BlockRecord } from '../types.js'
+
+/** How long shutdown may take before the process gives up and exits non-zero. */
+const shutdownDeadlineMs = 15_000
+
+/** A part to stop at shutdown; `usesRedis`: its stop talks to Redis (bounded when Redis is gone). */
+type Stop = { name: string; stop: () => Promise<void>; usesRedis?: boolean }
+
+/** How long a part that talks to Redis may take to stop when Redis is gone (its calls cannot succeed). */
+const stopWithoutRedisMs = 1_000
+
+type Metrics = typeof import('../metrics/metrics.js')
+type Shutdown = (signal: string, exitCode?: number) => Promise<void>
+
+/** The configuration, or exit 2 with what is wrong with it. */
+function startConfig(): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`feecast: ${error.message}\n`)
+      process.exit(2)
+    }
+    throw error
+  }
+}
+
+/**
+ * Shutdown on SIGTERM / SIGINT: every part started, stopped in reverse start order (samplers stop writing
+ * before Redis goes away), within a deadline; when Redis is gone, the parts that talk to it get a moment
+ * each, not the reconnection timeouts.
+ */
+function shutdownOnSignals(logger: Logger) {
+  const stops: Stop[] = []
+  /** The service's Redis connection, once made: cut first at shutdown when Redis is gone. */
+  let redisClient: Redis | undefined
+  let stopping = false
+  const shutdown: Shutdown = async (signal, exitCode = 0) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      logger.error({ deadlineMs: shutdownDeadlineMs }, 'shutdown deadline passed; exiting')
+      process.exit(1)
+    }, shutdownDeadlineMs)
+    timer.unref()
+    // Redis gone: the parts' last Redis calls (a lease to release, a calibration state to save) cannot
+    // succeed, so each gets a moment, not the reconnection timeouts.
+    const redisGone = redisClient !== undefined && redisClient.status !== 'ready'
+    if (redisGone)
+      logger.warn({ status: redisClient?.status }, 'redis unreachable at shutdown: not waiting for it')
+    for (const { name, stop, usesRedis } of stops.reverse()) {
+      try {
+        if (redisGone && usesRedis)
+          await Promise.race([stop(), new Promise<void>((r) => setTimeout(r, stopWithoutRedisMs).unref())])
+        else await stop()
+      } catch (error) {
+        logger.warn({ part: name, err: error }, 'error while stopping')
+      }
+    }
+    logger.info('stopped')
+    process.exit(exitCode)
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  return {
+    stops,
+    shutdown,
+    onRedis: (redis: Redis) => {
+      redisClient = redis
+    },
+  }
+}
+
+/**
+ * `feecast start`: the whole service in one process. With no configuration it runs the embedded
+ * default — a devchain and a private redis-server under the state directory — so a clone runs with
+ * no network and no setup; RPC_URL_<chainId> and REDIS_URL switch to real chains and a real Redis.
+ * A setting that keeps it from starting (a port in use, a host that does not resolve, a state
+ * directory it cannot write or another feecast holds) is one line naming it, and exit code 2, with
+ * whatever had started stopped again.
+ */
+export async function runStart(): Promise<void> {
+  const config = startConfig()
+  const redact = secretRedactor(config)
+  const logger = createLogger(config.logLevel, {}, { redact })
+  logger.info({ settings: redactConfig(config) }, 'starting feecast')
+  const { stops, shutdown, onRedis } = shutdownOnSignals(logger)
+  try {
+    await startService({ config, logger, redact, stops, onRedis, shutdown })
+  } catch (error) {
+    const line = startupFailure(error, config)
+    if (line === undefined) throw error
+    // One line on stderr, what was started stopped again, exit 2.
+    process.stderr.write(`feecast: ${line}\n`)
+    logger.level = 'silent'
+    await shutdown('startup failure', 2)
+  }
+}
+
+/** The one line a startup failure gets, naming the setting; undefined for an unexpected error. */
+function startupFailure(error: unknown, config: Config): string | undefined {
+  if (error instanceof StartupError) return error.shortMessage
+  if (error instanceof DirectoryInUseError)
+    return `FEECAST_STATE_DIR = "${config.stateDir}": ${error.shortMessage}; stop it, or give this one another FEECAST_STATE_DIR`
+  if (error instanceof FeecastError) return error.message.replace(/\n+/g, ' ')
+  return undefined
+}
+
+type StartServiceParameters = {
+  config: Config
+  logger: Logger
+  redact: Redactor
+  stops: Stop[]
+  onRedis: (redis: Redis) => void
+  shutdown: Shutdown
+}
+
+/** Settings that can only be checked against the machine, before anything is started. */
+async function preflight(config: Config): Promise<void> {
+  const embeddedRedis = !config.redisUrl
+  const embeddedDevchain = config.chains.length === 0 && config.role !== 'api'
+  if (embeddedRedis || embeddedDevchain) checkWritableDirectory('FEECAST_STATE_DIR', config.stateDir)
+  await checkListenAddress({ host: config.host, port: config.port, portSetting: 'PORT' })
+  if (embeddedDevchain && config.devchain.port !== 0)
+    await checkListenAddress({ host: '127.0.0.1', port: config.devchain.port, portSetting: 'DEVCHAIN_PORT' })
+}
+
+/** Starts every part in order, pushing each one's stop as soon as it runs. */
+async function startService({ config, logger, redact, stops, onRedis, shutdown }: StartServiceParameters) {
+  const metrics = await import('../metrics/metrics.js')
+  await preflight(config)
+  const redisUrl = config.redisUrl || (await embeddedRedis(config, stops, logger, metrics))
+  let chains: ChainConfig[] = config.chains
+  // An API-only replica samples nothing: it serves the chains the samplers announce in Redis.
+  if (chains.length === 0 && config.role !== 'api') chains = await embeddedDevchain(config, stops, logger)
+  const redis = connectRedis(redisUrl, stops, logger)
+  onRedis(redis)
+  if (chains.length === 0) {
+    chains = await announcedChains(redis)
+    if (chains.length === 0) {
+      logger.fatal(
+        'FEECAST_ROLE=api found no chains: set RPC_URL_<chainId> for the chains to serve, or start a sampler first',
+      )
+      await shutdown('no chains', 2)
+      return
+    }
+  }
+  for (const chain of chains)
+    metrics.registerChain({
+      chainId: chain.chainId,
+      freshnessSeconds: chainProfile(chain.chainId).freshnessSeconds,
+      baseFeeRuleKnown: config.role !== 'api' && chainProfile(chain.chainId).baseFeeRule !== 'unknown',
+    })
+
+  // Every role serves HTTP: the API role for wallets, the sampler role for /metrics and health checks.
+  const { createApiServer } = await import('../api/server.js')
+  const api = await createApiServer({
+    config,
+    redis,
+    logger,
+    chains: chains.map((c) => c.chainId),
+    redact,
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw listenError(error, { host: config.host, port: config.port, portSetting: 'PORT' })
+  })
+  stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
+  logger.info({ port: api.port }, 'api listening')
+
+  if (config.role === 'api') return
+  const { loadForecaster } = await import('../model/loadForecaster.js')
+  const { forecaster, trainedRange } = await loadForecaster({ logger })
+  metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
+  logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
+  for (const chain of chains)
+    await startChain({ chain, config, redis, forecaster, trainedRange, metrics, logger, stops })
+}
+
+/** A private, supervised redis-server with its data under the state directory; its URL. */
+async function embeddedRedis(
+  config: Config,
+  stops: Stop[],
+  logger: Logger,
+  metrics: Metrics,
+): Promise<string> {
+  const { startRedisServer } = await import('../store/redisServer.js')
+  const dataDir = join(config.stateDir, 'redis')
+  const redisLog = logger.child({ component: 'redis-server' })
+  const server = await startRedisServer({
+    dataDir,
+    supervise: true,
+    onEvent: (event) => onRedisServerEvent(event, redisLog, metrics),
+  })
+  stops.push({ name: 'redis-server', stop: () => server.stop() })
+  metrics.setEmbeddedRedisUp(true)
+  logger.info(
+    { dataDir: server.dataDir, port: server.port, pid: server.pid },
+    'embedded redis-server started',
+  )
+  return server.url
+}
+
+/** The embedded devchain, when no chain is configured: the one chain sampled. */
+async function embeddedDevchain(config: Config, stops: Stop[], logger: Logger): Promise<ChainConfig[]> {
+  const { startDevchain } = await import('../devchain/startDevchain.js')
+  const devchain = await startDevchain({
+    port: config.devchain.port,
+    blockTime: config.devchain.blockTimeSeconds,
+    replay: config.devchain.replayFile,
+    stateDir: join(config.stateDir, 'devchain'),
+  })
+  stops.push({ name: 'devchain', stop: () => devchain.stop() })
+  logger.info({ chainId: devchain.chainId, port: devchain.port }, 'embedded devchain started')
+  return [{ chainId: devchain.chainId, rpcUrls: [devchain.url] }]
+}
+
+/** The service's Redis connection: one log line per outage, and a bounded quit at shutdown. */
+function connectRedis(url: string, stops: Stop[], logger: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false })
+  // One line per outage, not one per reconnection attempt.
+  let redisDown = false
+  redis.on('error', (error) => {
+    if (redisDown) return
+    redisDown = true
+    logger.warn({ err: error.message }, 'redis connection error: reconnecting')
+  })
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis connection back')
+    redisDown = false
+  })
+  stops.push({
+    name: 'redis-client',
+    usesRedis: true,
+    stop: () => closeConnection(redis, { timeoutMs: 2_000 }),
+  })
+  return redis
+}
+
+/** The chains the samplers announce in Redis (what an API-only replica serves), ascending. */
+async function announcedChains(redis: Redis): Promise<ChainConfig[]> {
+  return (await readChainIds(redis)).map((chainId) => ({ chainId, rpcUrls: [] }))
+}
+
+/** One line per sampled block; backfill writes thousands at once, so only live and rewritten blocks are info. */
+function logSampledBlock(logger: Logger, chainId: number, record: BlockRecord, kind: string): void {
+  logger[kind === 'backfill' ? 'debug' : 'info'](
+    {
+      chainId,
+      block: record.number,
+      baseFeeGwei: record.baseFeePerGas === null ? null : Number(record.baseFeePerGas) / 1e9,
+      gasUsedRatio:
+        record.gasUsed !== null && record.gasLimit ? Number(record.gasUsed) / Number(record.gasLimit) : null,
+      txCount: record.txCount,
+      tipThresholdGwei: record.tips ? Number(record.tips.threshold) / 1e9 : null,
+      kind,
+    },
+    'sampled block',
+  )
+}
+
+type StartChainParameters = {
+  chain: ChainConfig
+  config: Config
+  redis: Redis
+  forecaster: BaseFeeForecaster
+  trainedRange: { mean: readonly number[]; std: readonly number[] } | undefined
+  metrics: Metrics
+  logger: Logger
+  stops: Stop[]
+}
+
+/** One chain's sampler and predictor: every sampled block (or reorg) wakes the predictor. */
+async function startChain({
+  chain,
+  config,
+  redis,
+  forecaster,
+  trainedRange,
+  metrics,
+  logger,
+  stops,
+}: StartChainParameters): Promise<void> {
+  const { createSampler } = await import('../sampler/createSampler.js')
+  const { createPredictor } = await import('../predict/createPredictor.js')
+  const { chainId } = chain
+  const predictor = createPredictor({
+    chainId,
+    redis,
+    forecaster,
+    trainedRange,
+    logger: logger.child({ chainId, component: 'predictor' }),
+  })
+  const sampler = createSampler({
+    chainId,
+    rpcUrls: chain.rpcUrls,
+    redis,
+    historyBlocks: config.historyBlocks,
+    maxStoredBlocks: config.maxStoredBlocks,
+    backfillFullBlocks: config.backfillFullBlocks,
+    rpcTimeoutMs: config.rpcTimeoutMs,
+    rpcRetries: config.rpcRetries,
+    rpcMaxResponseBytes: config.rpcMaxResponseBytes,
+    pollIntervalMs: config.pollIntervalMs,
+    leaseTtlMs: config.leaseTtlMs,
+    logger: logger.child({ chainId }),
+    onRpcCall: (call) => {
+      metrics.recordRpcCall({
+        chainId: call.chainId,
+        endpoint: call.endpoint,
+        outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
+        durationSeconds: call.durationMs / 1000,
+      })
+      if (call.outcome === 'oversized')
+        metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
+    },
+    onEvent: (event) => {
+      if (event.type === 'block-rejected') metrics.recordBlockRejected({ chainId, reason: event.reason })
+      if (event.type === 'base-fee-rule')
+        metrics.setBaseFeeRuleMatching({ chainId, matching: event.matching })
+      if (event.type === 'reorg') metrics.recordReorg({ chainId, depth: event.oldHead - event.ancestor })
+      if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
+    },
+    onRecord: (record, { kind }) => {
+      metrics.observeBlock({ chainId, number: record.number, timestamp: record.timestamp })
+      if (kind !== 'backfill') predictor.notify()
+      logSampledBlock(logger, chainId, record, kind)
+    },
+  })
+  await sampler.start()
+  stops.push({ name: `predictor ${chainId}`, stop: () => predictor.stop(), usesRedis: true })
+  stops.push({ name: `sampler ${chainId}`, stop: () => sampler.stop(), usesRedis: true })
+}
+
+/** The embedded redis-server's own words and fate, in the logs and metrics. */
+function onRedisServerEvent(event: RedisServerEvent, log: Logger, metrics: Metrics): void {
+  switch (event.type) {
+    case 'output':
+      // Its warnings and errors (a full disk, a bad append-only file) are worth a line; the rest is detail.
+      if (event.level === 'warning') log.warn({ line: event.line }, 'redis-server says')
+      else log.debug({ line: event.line }, 'redis-server says')
+      return
+    case 'exited':
+      metrics.setEmbeddedRedisUp(false)
+      log.error(
+        { code: event.code, signal: event.signal, lastOutput: event.lastOutput },
+        'embedded redis-server exited: restarting it',
+      )
+      return
+    case 'restarted':
+      metrics.setEmbeddedRedisUp(true)
+      metrics.recordEmbeddedRedisRestart('ok')
+      log.info({ attempt: event.attempt }, 'embedded redis-server restarted')
+      return
+    case 'restart-failed':
+      metrics.recordEmbeddedRedisRestart('failed')
+      log.error(
+        { attempt: event.attempt, error: event.error.message, retryInMs: event.retryInMs },
+        'embedded redis-server could not be restarted: trying again',
+      )
+      return
+    case 'orphan-stopped':
+      log.warn(
+        { pid: event.pid },
+        'stopped a redis-server left on the data directory by a feecast that is gone',
+      )
+      return
+  }
+}
