@@ -204,7 +204,10 @@ export async function createApiServer({
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
-      server.listen({ port: config.port, host: config.host }, () => {
+      // Node's default accept queue (511) fills under a reconnecting flood of idle sockets, and a good
+      // client's connection attempt is then dropped by the kernel and retried a second later. The kernel
+      // caps this at net.core.somaxconn (4096 on current Linux).
+      server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
         server.off('error', reject)
         resolve()
       })
