@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig, redactConfig } from './config.js'
+import { ConfigError, loadConfig, redactConfig, secretRedactor } from './config.js'
 
 describe('loadConfig', () => {
   it('has a complete default: the embedded devchain and Redis', () => {
@@ -88,6 +88,90 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@host:6379', PORT: 'x' })).not.toThrowError(
       /hunter2/,
     )
+  })
+})
+
+describe('Redis under Sentinel or Cluster', () => {
+  it('reads the Sentinels, the master name and the passwords, with a replica for the lease by default', () => {
+    const c = loadConfig({
+      REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.2:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'feecast',
+      REDIS_PASSWORD: 'data-secret-1',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret-2',
+    })
+    expect(c.store).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-a', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'feecast',
+      password: 'data-secret-1',
+      sentinelPassword: 'sentinel-secret-2',
+      username: undefined,
+    })
+    expect(c.leaseReplicas).toBe(1)
+    expect(c.legacyLayout).toBe(true)
+    const printed = JSON.stringify(redactConfig(c))
+    expect(printed).not.toMatch(/secret-1|secret-2/)
+    expect(printed).toContain('sentinel-a')
+    const redact = secretRedactor(c)
+    expect(redact('NOAUTH data-secret-1 and sentinel-secret-2')).not.toMatch(/secret-1|secret-2/)
+  })
+  it('reads the Cluster nodes; the old layout is off there and cannot be turned on', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000,r2:7001', REDIS_LEASE_REPLICAS: '2' })
+    expect(c.store).toMatchObject({
+      kind: 'cluster',
+      nodes: [
+        { host: 'r1', port: 7000 },
+        { host: 'r2', port: 7001 },
+      ],
+    })
+    expect(c.leaseReplicas).toBe(2)
+    expect(c.legacyLayout).toBe(false)
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000', FEECAST_LEGACY_LAYOUT: 'on' })).toThrow(
+      /FEECAST_LEGACY_LAYOUT cannot be on with REDIS_CLUSTER_NODES/,
+    )
+  })
+  it('keeps REDIS_URL as it was: one server, no replica to wait for', () => {
+    const c = loadConfig({ REDIS_URL: 'redis://:pw@h:6379/0' })
+    expect(c.store).toEqual({ kind: 'url', url: 'redis://:pw@h:6379/0' })
+    expect(c.leaseReplicas).toBe(0)
+  })
+  const bad: Array<[Record<string, string>, string, RegExp]> = [
+    [{ REDIS_SENTINELS: 'h:26379' }, 'REDIS_SENTINEL_NAME', /required with REDIS_SENTINELS/],
+    [{ REDIS_SENTINELS: 'h', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS', /"h" is not host:port/],
+    [
+      { REDIS_SENTINELS: 'h:99999', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_SENTINELS',
+      /"h:99999" is not host:port/,
+    ],
+    [{ REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINEL_NAME', /without REDIS_SENTINELS/],
+    [{ REDIS_CLUSTER_NODES: ' , ' }, 'REDIS_CLUSTER_NODES', /lists no host:port/],
+    [
+      { REDIS_URL: 'redis://h', REDIS_CLUSTER_NODES: 'h:7000' },
+      'REDIS_CLUSTER_NODES',
+      /cannot be set with REDIS_URL/,
+    ],
+    [
+      { REDIS_URL: 'redis://h', REDIS_PASSWORD: 'hunter22' },
+      'REDIS_PASSWORD',
+      /put the credentials in the URL/,
+    ],
+    [{ REDIS_LEASE_REPLICAS: 'one' }, 'REDIS_LEASE_REPLICAS', /REDIS_LEASE_REPLICAS/],
+  ]
+  it.each(bad)('%o names %s', (env, variable, message) => {
+    let error: unknown
+    try {
+      loadConfig(env)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).variable).toBe(variable)
+    expect((error as ConfigError).message).toMatch(message)
+    expect((error as ConfigError).message).not.toContain('hunter22')
   })
 })
 

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { FeecastError } from './errors.js'
 import { createRedactor, type Redactor, redactUrl } from './lib/redact.js'
 import { isProxyEntry } from './lib/trustedProxies.js'
+import type { StoreNode, StoreTarget } from './store/connect.js'
 
 /**
  * The one module that owns configuration: every setting, its environment variable, its default and its
@@ -38,12 +39,53 @@ const rpcUrl = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use http(s) or ws(s)` })
 })
 
+/** host:port,host:port,... (Sentinels, Cluster nodes); an IPv6 host in brackets: [::1]:26379. */
+const nodeList = z.string().transform((value, ctx): StoreNode[] => {
+  const nodes: StoreNode[] = []
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    if (entry === '') continue
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(entry)
+    const port = Number(match?.[2])
+    if (!match || port < 1 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` })
+      return z.NEVER
+    }
+    nodes.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port })
+  }
+  if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no host:port' })
+  return nodes
+})
+
 /** Each entry: the environment variable, its schema and default. */
 const settings = {
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /** Redis under Sentinel: the Sentinels, and the name of the master they watch. */
+  REDIS_SENTINELS: nodeList.optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the master name of the Sentinels (letters, digits, . _ -)')
+    .optional(),
+  /** The Sentinels' own password (requirepass of sentinel.conf), if any. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Redis Cluster: some of its nodes (the rest are discovered). */
+  REDIS_CLUSTER_NODES: nodeList.optional(),
+  /** ACL user and password of the data nodes under Sentinel or Cluster (REDIS_URL carries its own). */
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /**
+   * Replicas a lease write waits for (WAIT) before the sampler counts on it, so a failover does not lose
+   * the lease nor roll its epoch back. Default 1 under Sentinel and Cluster, 0 for one server.
+   */
+  REDIS_LEASE_REPLICAS: z.coerce.number().int().min(0).max(16).optional(),
+  /**
+   * Also write and read the key layout before issue 14 (prediction keys and channel outside the hash
+   * tags), so processes of the previous version keep working during a rolling upgrade. Default on,
+   * except on a Cluster (that layout never ran on one). See README "Upgrading".
+   */
+  FEECAST_LEGACY_LAYOUT: bool.optional(),
   PORT: port.default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   FEECAST_STATE_DIR: z.string().min(1).default('.feecast'),
@@ -147,6 +189,12 @@ export type Config = {
   /** Chains with their RPC endpoints; empty means the embedded devchain. */
   chains: ChainConfig[]
   redisUrl: string | undefined
+  /** Where Redis is: REDIS_URL, Sentinel or Cluster; undefined for the embedded redis-server. */
+  store: StoreTarget | undefined
+  /** Replicas a lease write waits for (REDIS_LEASE_REPLICAS). */
+  leaseReplicas: number
+  /** Write and read the layout before issue 14 too (FEECAST_LEGACY_LAYOUT). */
+  legacyLayout: boolean
   port: number
   host: string
   stateDir: string
@@ -202,7 +250,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw)
     if (!result.success) {
       const issue = result.error.issues[0]
-      const shown = name === 'REDIS_URL' && raw ? redactUrl(raw) : raw
+      const shown =
+        name === 'REDIS_URL' && raw
+          ? redactUrl(raw)
+          : /PASSWORD/.test(name) && raw !== undefined
+            ? '***'
+            : raw
       throw new ConfigError(name, `= "${shown}": ${issue?.message ?? 'invalid'}`)
     }
     values[name] = result.data
@@ -233,12 +286,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const apiKeys = readApiKeys(s, env)
 
-  if (!s.EMBEDDED_REDIS && !s.REDIS_URL)
-    throw new ConfigError('REDIS_URL', 'is required when EMBEDDED_REDIS is off')
+  const store = storeTarget(s)
+  if (!s.EMBEDDED_REDIS && !store)
+    throw new ConfigError(
+      'REDIS_URL',
+      'is required when EMBEDDED_REDIS is off (or REDIS_SENTINELS with REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES)',
+    )
+  if (store?.kind === 'cluster' && s.FEECAST_LEGACY_LAYOUT === true)
+    throw new ConfigError(
+      'FEECAST_LEGACY_LAYOUT',
+      'cannot be on with REDIS_CLUSTER_NODES: the layout before issue 14 never ran on a Cluster (its prediction keys are outside the hash tags)',
+    )
 
   return {
     chains,
     redisUrl: s.REDIS_URL,
+    store,
+    leaseReplicas:
+      s.REDIS_LEASE_REPLICAS ?? (store?.kind === 'sentinel' || store?.kind === 'cluster' ? 1 : 0),
+    legacyLayout: s.FEECAST_LEGACY_LAYOUT ?? store?.kind !== 'cluster',
     port: s.PORT,
     host: s.HOST,
     stateDir: s.FEECAST_STATE_DIR,
@@ -273,6 +339,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutMs: s.HTTP_IDLE_TIMEOUT_MS,
     },
   }
+}
+
+/** REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES (at most one), with what each needs. */
+function storeTarget(s: Settings): StoreTarget | undefined {
+  const given = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter(
+    (name) => s[name] !== undefined,
+  )
+  if (given.length > 1)
+    throw new ConfigError(
+      given[1]!,
+      `cannot be set with ${given[0]}: give one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES`,
+    )
+  const credentials = { username: s.REDIS_USERNAME, password: s.REDIS_PASSWORD }
+  if (s.REDIS_SENTINELS) {
+    if (!s.REDIS_SENTINEL_NAME)
+      throw new ConfigError(
+        'REDIS_SENTINEL_NAME',
+        'is required with REDIS_SENTINELS: the master name the Sentinels watch',
+      )
+    return {
+      kind: 'sentinel',
+      sentinels: s.REDIS_SENTINELS,
+      name: s.REDIS_SENTINEL_NAME,
+      sentinelPassword: s.REDIS_SENTINEL_PASSWORD,
+      ...credentials,
+    }
+  }
+  if (s.REDIS_SENTINEL_NAME) throw new ConfigError('REDIS_SENTINEL_NAME', 'is set without REDIS_SENTINELS')
+  if (s.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: s.REDIS_CLUSTER_NODES, ...credentials }
+  if (s.REDIS_URL) {
+    if (s.REDIS_USERNAME || s.REDIS_PASSWORD)
+      throw new ConfigError(
+        s.REDIS_PASSWORD ? 'REDIS_PASSWORD' : 'REDIS_USERNAME',
+        'is for REDIS_SENTINELS and REDIS_CLUSTER_NODES: with REDIS_URL, put the credentials in the URL',
+      )
+    return { kind: 'url', url: s.REDIS_URL }
+  }
+  return undefined
 }
 
 /**
@@ -331,8 +435,29 @@ export function redactConfig(config: Config): Record<string, unknown> {
     ...config,
     api: { ...config.api, apiKeys: config.api.apiKeys.map((k) => k.id) },
     redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
+    store: redactStoreTarget(config.store),
     chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
   }
+}
+
+/** The store target as it may be shown: hosts and names, passwords as "***". */
+function redactStoreTarget(target: StoreTarget | undefined): Record<string, unknown> | undefined {
+  if (target === undefined) return undefined
+  if (target.kind === 'url') return { kind: 'url', url: redactUrl(target.url) }
+  const hidden = (v: string | undefined) => (v === undefined ? undefined : '***')
+  return {
+    ...target,
+    password: hidden(target.password),
+    ...(target.kind === 'sentinel' ? { sentinelPassword: hidden(target.sentinelPassword) } : {}),
+  }
+}
+
+/** The passwords of the store target (Sentinel and Cluster; a URL's are found in the URL). */
+function storePasswords(target: StoreTarget | undefined): string[] {
+  if (target === undefined || target.kind === 'url') return []
+  return [target.password, target.kind === 'sentinel' ? target.sentinelPassword : undefined].filter(
+    (p): p is string => p !== undefined,
+  )
 }
 
 /**
@@ -340,10 +465,13 @@ export function redactConfig(config: Config): Record<string, unknown> {
  * keys): what logs, metrics and answers pass through before they leave the process.
  */
 export function secretRedactor(
-  config: Pick<Config, 'chains' | 'redisUrl'> & { api?: Pick<ApiConfig, 'apiKeys'> },
+  config: Pick<Config, 'chains' | 'redisUrl'> & {
+    api?: Pick<ApiConfig, 'apiKeys'>
+    store?: StoreTarget | undefined
+  },
 ): Redactor {
   return createRedactor({
     urls: [...config.chains.flatMap((c) => c.rpcUrls), ...(config.redisUrl ? [config.redisUrl] : [])],
-    secrets: (config.api?.apiKeys ?? []).map((k) => k.key),
+    secrets: [...(config.api?.apiKeys ?? []).map((k) => k.key), ...storePasswords(config.store)],
   })
 }

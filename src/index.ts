@@ -15,4 +15,4 @@ export {
   type CreateApiServerReturnType,
   createApiServer,
 } from './api/server.js'
-export { chainsKey, predictionChannel, predictionKey } from './store/keys.js'
+export { chainsKey, legacyPredictionChannel, legacyPredictionKey, storeKeys } from './store/keys.js'

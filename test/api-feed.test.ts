@@ -6,7 +6,7 @@ import { Redis } from 'ioredis'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPredictionFeed, type PredictionFeed } from '../src/api/predictionFeed.js'
-import { chainsKey, predictionChannel, predictionKey } from '../src/store/keys.js'
+import { chainsKey, storeKeys } from '../src/store/keys.js'
 import { type RedisServer, startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture, publishPrediction } from './support/predictionFixture.js'
 
@@ -68,12 +68,12 @@ describe('createPredictionFeed', () => {
     expect(await eventually(() => feed.get(1)?.prediction.blockNumber === 12)).toBe(true)
     const version = feed.get(1)!.version
     await redis.publish(
-      predictionChannel,
+      storeKeys(1).predictionChannel,
       JSON.stringify(predictionFixture({ chainId: 1, blockNumber: 11, createdAt: 2_000 })),
     )
     // A reorg recomputed at a lower height is newer by createdAt: taken.
     await redis.publish(
-      predictionChannel,
+      storeKeys(1).predictionChannel,
       JSON.stringify(predictionFixture({ chainId: 1, blockNumber: 11, createdAt: 4_000 })),
     )
     expect(await eventually(() => feed.get(1)?.prediction.createdAt === 4_000)).toBe(true)
@@ -81,9 +81,9 @@ describe('createPredictionFeed', () => {
   })
 
   it('ignores what does not match the schema, and says so once', async () => {
-    await redis.publish(predictionChannel, 'not json')
-    await redis.publish(predictionChannel, JSON.stringify({ chainId: 1, blockNumber: 99 }))
-    await redis.publish(predictionChannel, JSON.stringify({ chainId: 1, blockNumber: 98 }))
+    await redis.publish(storeKeys(1).predictionChannel, 'not json')
+    await redis.publish(storeKeys(1).predictionChannel, JSON.stringify({ chainId: 1, blockNumber: 99 }))
+    await redis.publish(storeKeys(1).predictionChannel, JSON.stringify({ chainId: 1, blockNumber: 98 }))
     await publishPrediction(redis, predictionFixture({ chainId: 1, blockNumber: 13, createdAt: 5_000 }))
     expect(await eventually(() => feed.get(1)?.prediction.blockNumber === 13)).toBe(true)
     const warnings = logs.join('')
@@ -92,7 +92,10 @@ describe('createPredictionFeed', () => {
   })
 
   it('catches up on resync with what pub/sub missed', async () => {
-    await redis.set(predictionKey(8453), JSON.stringify(predictionFixture({ chainId: 8453, blockNumber: 7 })))
+    await redis.set(
+      storeKeys(8453).prediction,
+      JSON.stringify(predictionFixture({ chainId: 8453, blockNumber: 7 })),
+    )
     expect(feed.get(8453)).toBeUndefined()
     expect(await feed.resync()).toBe(true)
     expect(feed.get(8453)?.prediction.blockNumber).toBe(7)

@@ -5,7 +5,7 @@ import { createLogger } from '../src/lib/logger.js'
 import { randomWalkForecaster } from '../src/model/randomWalkForecaster.js'
 import { createPredictor, type Predictor } from '../src/predict/createPredictor.js'
 import { createSampler } from '../src/sampler/createSampler.js'
-import { predictionKey, storeKeys } from '../src/store/keys.js'
+import { storeKeys } from '../src/store/keys.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
 import { waitFor } from './support/waitFor.js'
 
@@ -59,7 +59,7 @@ describe('predictor on a live devchain', () => {
     const reader = redis.client()
     const prediction = await waitFor(
       async () => {
-        const raw = await reader.get(predictionKey(devchain.chainId))
+        const raw = await reader.get(storeKeys(devchain.chainId).prediction)
         return raw ? PredictionSchema.parse({ ageMs: 0, stale: false, ...JSON.parse(raw) }) : null
       },
       { timeoutMs: 60_000, message: 'a stored prediction' },

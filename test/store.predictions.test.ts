@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { StoredValueError } from '../src/store/errors.js'
-import { chainsKey, predictionChannel, predictionKey, storeKeys } from '../src/store/keys.js'
+import { CalibrationConflictError, StoredValueError } from '../src/store/errors.js'
+import { chainsKey, legacyPredictionChannel, legacyPredictionKey, storeKeys } from '../src/store/keys.js'
 import { readCalibrationState } from '../src/store/readCalibrationState.js'
 import { readChainIds } from '../src/store/readChainIds.js'
 import { readPredictions } from '../src/store/readPredictions.js'
@@ -10,7 +10,7 @@ import { writePrediction } from '../src/store/writePrediction.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
 import { waitFor } from './support/waitFor.js'
 
-/** The prediction actions on a real redis-server: the layout stays what it was (a move, not a migration). */
+/** The prediction actions on a real redis-server: every key of a chain under its hash tag, the old layout beside it on demand. */
 describe('prediction store on a real Redis', () => {
   let redis: TestRedis
   let client: Redis
@@ -22,62 +22,115 @@ describe('prediction store on a real Redis', () => {
     await redis?.stop()
   })
 
-  it('keeps the key names of the first layout', () => {
-    expect(predictionKey(8453)).toBe('feecast:prediction:8453')
-    expect(storeKeys(8453).prediction).toBe('feecast:prediction:8453')
-    expect(storeKeys(8453).calibration).toBe('feecast:{8453}:calibration')
-    expect(predictionChannel).toBe('feecast:predictions')
+  it('puts every key and channel of a chain under its hash tag; the old layout keeps its names', () => {
+    const keys = storeKeys(8453)
+    for (const key of Object.values(keys)) expect(key).toMatch(/^feecast:\{8453\}:/)
+    expect(keys.prediction).toBe('feecast:{8453}:prediction')
+    expect(keys.predictionChannel).toBe('feecast:{8453}:predictions')
+    expect(keys.calibration).toBe('feecast:{8453}:calibration')
+    expect(legacyPredictionKey(8453)).toBe('feecast:prediction:8453')
+    expect(legacyPredictionChannel).toBe('feecast:predictions')
     expect(chainsKey).toBe('feecast:chains')
   })
 
-  it('writes the prediction, the chain and the calibration state in one MULTI, then announces the prediction', async () => {
+  it('writes the prediction and its calibration state in one script, then lists the chain and announces it', async () => {
     // Redis's own record of the commands, in the order it ran them.
     const monitor = await redis.client().monitor()
     const ran: string[][] = []
     monitor.on('monitor', (_time: string, args: string[]) => ran.push(args))
     const heard: string[] = []
-    const unsubscribe = await subscribePredictions(redis.client(), {
+    const oldHeard: string[] = []
+    const subscription = await subscribePredictions(redis.client(), {
+      chainIds: [10],
       onPrediction: (json) => heard.push(json),
     })
+    // A process of the previous version listens to the one old channel.
+    const oldListener = redis.client()
+    oldListener.on('message', (_c: string, m: string) => oldHeard.push(m))
+    await oldListener.subscribe(legacyPredictionChannel)
     const prediction = {
       chainId: 10,
       blockNumber: 5,
       estimates: [{ maxFeePerGas: '1000000000000000000000' }],
     }
-    await writePrediction(client, { chainId: 10, prediction, calibrationState: { version: 1, n: 3 } })
+    await writePrediction(client, {
+      chainId: 10,
+      prediction,
+      calibrationState: { version: 1, n: 3 },
+      calibrationSeq: { expected: null, next: { seq: 1, writer: 'a' } },
+      legacyLayout: true,
+    })
     const json = JSON.stringify(prediction)
-    await waitFor(() => heard.length === 1 && ran.some(([c]) => c?.toLowerCase() === 'publish'), {
+    await waitFor(() => heard.length === 1 && oldHeard.length === 1, {
       timeoutMs: 5_000,
-      message: 'the prediction was not announced',
+      message: 'the prediction was not announced on both layouts',
     })
     monitor.disconnect()
     expect(heard).toEqual([json])
-    const writes = new Set(['multi', 'set', 'sadd', 'exec', 'publish'])
+    expect(oldHeard).toEqual([json])
+    const writes = new Set(['evalsha', 'eval', 'set', 'sadd', 'publish'])
     const commands = ran.map(([command, ...args]) => [command?.toLowerCase(), ...args])
-    // (Connection set-up and the subscription also pass the monitor: only the writes matter here.)
-    expect(commands.filter(([command]) => writes.has(command ?? ''))).toEqual([
-      ['multi'],
-      ['set', 'feecast:prediction:10', json],
+    expect(
+      commands
+        .filter(([command]) => writes.has(command ?? ''))
+        .map((c) => c.slice(0, c[0] === 'set' ? 2 : 3)),
+    ).toEqual([
+      ['evalsha', expect.any(String), '3'],
+      ['eval', expect.any(String), '3'],
+      ['set', 'feecast:{10}:prediction'],
+      ['set', 'feecast:{10}:calibration'],
+      ['set', 'feecast:{10}:calibration:seq'],
       ['sadd', 'feecast:chains', '10'],
-      ['set', 'feecast:{10}:calibration', '{"version":1,"n":3}'],
-      ['exec'],
+      ['set', 'feecast:prediction:10'],
+      ['publish', 'feecast:{10}:predictions', json],
       ['publish', 'feecast:predictions', json],
     ])
+    expect(await client.get('feecast:{10}:calibration:seq')).toBe('1|a')
 
     // Unsubscribed, it hears no more (a second listener proves the announcement went out).
-    await unsubscribe()
+    await subscription.unsubscribe()
+    await oldListener.unsubscribe()
     const later: string[] = []
-    await subscribePredictions(redis.client(), { onPrediction: (j) => later.push(j) })
+    await subscribePredictions(redis.client(), { chainIds: [10], onPrediction: (j) => later.push(j) })
     await writePrediction(client, {
       chainId: 10,
       prediction: { ...prediction, blockNumber: 6 },
       calibrationState: { version: 1, n: 4 },
+      calibrationSeq: { expected: { seq: 1, writer: 'a' }, next: { seq: 2, writer: 'a' } },
     })
     await waitFor(() => later.length === 1, {
       timeoutMs: 5_000,
       message: 'the second prediction was not announced',
     })
     expect(heard).toHaveLength(1)
+    // Without the old layout, the old key keeps its last value: nothing new is written there.
+    expect(JSON.parse((await client.get(legacyPredictionKey(10)))!).blockNumber).toBe(5)
+  })
+
+  it('refuses a calibration write that does not follow the stored one, and says which is stored', async () => {
+    const write = (expected: { seq: number; writer: string } | null, n: number) =>
+      writePrediction(client, {
+        chainId: 11,
+        prediction: { chainId: 11, blockNumber: n },
+        calibrationState: { n },
+        calibrationSeq: { expected, next: { seq: (expected?.seq ?? 0) + 1, writer: 'b' } },
+      })
+    await write(null, 1)
+    await write({ seq: 1, writer: 'b' }, 2)
+    // A writer that did not see write 2 (another predictor, or one that a failover rolled back):
+    const stale = write({ seq: 1, writer: 'b' }, 3)
+    await expect(stale).rejects.toBeInstanceOf(CalibrationConflictError)
+    await expect(stale).rejects.toMatchObject({ stored: { seq: 2, writer: 'b' } })
+    await expect(write(null, 3)).rejects.toMatchObject({ stored: { seq: 2, writer: 'b' } })
+    expect(await readCalibrationState(client, { chainId: 11 })).toEqual({ n: 2 })
+  })
+
+  it('reads a prediction of the old layout while a predictor of the previous version writes only that', async () => {
+    await client.set(legacyPredictionKey(12), '{"chainId":12,"blockNumber":1}')
+    expect((await readPredictions(client, { chainIds: [12] })).size).toBe(0)
+    expect((await readPredictions(client, { chainIds: [12], legacyLayout: true })).get(12)).toBe(
+      '{"chainId":12,"blockNumber":1}',
+    )
   })
 
   it('reads the predictions of the chains asked for, as stored, and skips those without one', async () => {
@@ -94,7 +147,7 @@ describe('prediction store on a real Redis', () => {
 
   it('lists the served chains ascending and skips members that are not chain ids', async () => {
     await client.sadd(chainsKey, 'not-a-chain', '0', '-5', '1.5', '42161')
-    expect(await readChainIds(client)).toEqual([1, 10, 42161])
+    expect(await readChainIds(client)).toEqual([1, 10, 11, 42161])
   })
 
   it('reads a calibration state back, none as null, and a stored value that is not JSON as an error', async () => {

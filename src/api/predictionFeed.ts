@@ -1,11 +1,12 @@
-import type { Redis } from 'ioredis'
 import { childLogger, type Logger } from '../lib/logger.js'
 import { observePrediction } from '../metrics/metrics.js'
 import { type ChainHealth, readChainHealth } from '../store/chainHealth.js'
 import { closeConnection } from '../store/closeConnection.js'
+import { copyConnection } from '../store/connect.js'
 import { readChainIds } from '../store/readChainIds.js'
 import { readPredictions } from '../store/readPredictions.js'
-import { subscribePredictions } from '../store/subscribePredictions.js'
+import type { StoreClient } from '../store/scripts.js'
+import { type PredictionSubscription, subscribePredictions } from '../store/subscribePredictions.js'
 import { withStoreTimeout } from '../store/withStoreTimeout.js'
 import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
 
@@ -18,7 +19,12 @@ import { type StoredPrediction, StoredPredictionSchema } from './schemas.js'
 
 export type PredictionFeedParameters = {
   /** A connection to copy: the feed opens its own two (commands, subscriber) with the same options. */
-  redis: Redis
+  redis: StoreClient
+  /**
+   * Also read and follow the layout before issue 14 (predictors of the previous version, during a rolling
+   * upgrade). Default false.
+   */
+  legacyLayout?: boolean | undefined
   /** Chains configured for this process; those listed in Redis (readChainIds) add others. */
   chains?: readonly number[] | undefined
   logger?: Logger | undefined
@@ -76,17 +82,22 @@ export function createPredictionFeed({
   commandTimeoutMs = 2_000,
   maxReconnectDelayMs = 1_000,
   onPrediction,
+  legacyLayout = false,
 }: PredictionFeedParameters): PredictionFeed {
   const log = logger && childLogger(logger, { component: 'prediction-feed' })
-  const retryStrategy = (times: number) => Math.min(50 * 2 ** Math.min(times, 10), maxReconnectDelayMs)
   // Commands fail at once while disconnected (no offline queue): a resync never piles up.
-  const cmd = redis.duplicate({
-    enableOfflineQueue: false,
+  const cmd = copyConnection(redis, {
+    offlineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy,
+    maxReconnectDelayMs,
     connectionName: 'feecast-api-feed',
   })
-  const sub = redis.duplicate({ retryStrategy, connectionName: 'feecast-api-feed-sub' })
+  const sub = copyConnection(redis, {
+    maxReconnectDelayMs,
+    connectionName: 'feecast-api-feed-sub',
+    subscriber: true,
+  })
+  let subscription: Promise<PredictionSubscription> | undefined
 
   const configured = new Set(chains)
   let listed = new Set<number>()
@@ -159,7 +170,13 @@ export function createPredictionFeed({
       try {
         listed = new Set(await bounded('readChainIds', readChainIds(cmd)))
         const ids = chainIds()
-        const predictions = await bounded('readPredictions', readPredictions(cmd, { chainIds: ids }))
+        // Chains that appeared since (listed by a new predictor): follow their channels too, before
+        // reading their keys, so nothing announced in between is missed.
+        await bounded('subscribe', subscription?.then((s) => s.add(ids)) ?? Promise.resolve())
+        const predictions = await bounded(
+          'readPredictions',
+          readPredictions(cmd, { chainIds: ids, legacyLayout }),
+        )
         for (const [chainId, json] of predictions) accept(json, 'resync', chainId)
         const healths = await bounded(
           'readChainHealth',
@@ -201,9 +218,12 @@ export function createPredictionFeed({
     })
     connection.on('close', onConnectionChange)
   }
-  subscribePredictions(sub, { onPrediction: (json) => accept(json, 'pubsub') }).catch((error: Error) =>
-    log?.warn({ err: error.message }, 'subscribe failed'),
-  )
+  subscription = subscribePredictions(sub, {
+    chainIds: chainIds(),
+    onPrediction: (json) => accept(json, 'pubsub'),
+    legacyLayout,
+  })
+  subscription.catch((error: Error) => log?.warn({ err: error.message }, 'subscribe failed'))
 
   const timer = setInterval(() => void resync(), resyncIntervalMs)
   timer.unref()

@@ -2,7 +2,6 @@ import type { Server } from 'node:http'
 import { createServer } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 import { contractHeader, contractVersion } from '@feecast/client'
-import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
@@ -13,6 +12,7 @@ import {
   setOpenConnectionsSource,
   setPredictionAgeSource,
 } from '../metrics/metrics.js'
+import type { StoreClient } from '../store/scripts.js'
 import { createApi } from './app.js'
 import { createConnectionGuard, defaultMaxConnections } from './connectionGuard.js'
 import { errorBody } from './httpErrors.js'
@@ -23,7 +23,7 @@ export type CreateApiServerParameters = {
   /** port, host and the api settings (limits, CORS, proxy) are read; chains seed the served list. */
   config: Pick<Config, 'port' | 'host' | 'api'> & { chains?: Config['chains'] }
   /** A connection to Redis; the API opens its own copies (commands, pub/sub) and closes them itself. */
-  redis: Redis
+  redis: StoreClient
   logger: Logger
   /** Chain ids served, when config.chains does not list them (the embedded devchain). */
   chains?: readonly number[] | undefined
@@ -33,6 +33,8 @@ export type CreateApiServerParameters = {
   now?: (() => number) | undefined
   /** Hides configured secrets in text the API answers from elsewhere (config's secretRedactor). */
   redact?: ((text: string) => string) | undefined
+  /** Read and follow the layout before issue 14 too (config.legacyLayout). Default false. */
+  legacyLayout?: boolean | undefined
 }
 
 export type CloseParameters = {
@@ -79,6 +81,7 @@ export async function createApiServer({
   feed: givenFeed,
   now = Date.now,
   redact,
+  legacyLayout = false,
 }: CreateApiServerParameters): Promise<CreateApiServerReturnType> {
   const log = logger.child({ component: 'api' })
   const feed =
@@ -87,6 +90,7 @@ export async function createApiServer({
       redis,
       chains: chains ?? (config.chains ?? []).map((c) => c.chainId),
       logger: log,
+      legacyLayout,
     })
   let drainingNow = false
   const api = createApi({

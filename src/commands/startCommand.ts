@@ -1,5 +1,4 @@
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
 import {
   type ChainConfig,
@@ -15,9 +14,11 @@ import type { Redactor } from '../lib/redact.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
 import { closeConnection } from '../store/closeConnection.js'
+import { connectStore, type StoreTarget } from '../store/connect.js'
 import { DirectoryInUseError } from '../store/errors.js'
 import { readChainIds } from '../store/readChainIds.js'
 import type { RedisServerEvent } from '../store/redisServer.js'
+import type { StoreClient } from '../store/scripts.js'
 import type { BlockRecord } from '../types.js'
 
 /** How long shutdown may take before the process gives up and exits non-zero. */
@@ -53,7 +54,7 @@ function startConfig(): Config {
 function shutdownOnSignals(logger: Logger) {
   const stops: Stop[] = []
   /** The service's Redis connection, once made: cut first at shutdown when Redis is gone. */
-  let redisClient: Redis | undefined
+  let redisClient: StoreClient | undefined
   let stopping = false
   const shutdown: Shutdown = async (signal, exitCode = 0) => {
     if (stopping) return
@@ -86,7 +87,7 @@ function shutdownOnSignals(logger: Logger) {
   return {
     stops,
     shutdown,
-    onRedis: (redis: Redis) => {
+    onRedis: (redis: StoreClient) => {
       redisClient = redis
     },
   }
@@ -132,13 +133,13 @@ type StartServiceParameters = {
   logger: Logger
   redact: Redactor
   stops: Stop[]
-  onRedis: (redis: Redis) => void
+  onRedis: (redis: StoreClient) => void
   shutdown: Shutdown
 }
 
 /** Settings that can only be checked against the machine, before anything is started. */
 async function preflight(config: Config): Promise<void> {
-  const embeddedRedis = !config.redisUrl
+  const embeddedRedis = !config.store
   const embeddedDevchain = config.chains.length === 0 && config.role !== 'api'
   if (embeddedRedis || embeddedDevchain) checkWritableDirectory('FEECAST_STATE_DIR', config.stateDir)
   await checkListenAddress({ host: config.host, port: config.port, portSetting: 'PORT' })
@@ -150,11 +151,14 @@ async function preflight(config: Config): Promise<void> {
 async function startService({ config, logger, redact, stops, onRedis, shutdown }: StartServiceParameters) {
   const metrics = await import('../metrics/metrics.js')
   await preflight(config)
-  const redisUrl = config.redisUrl || (await embeddedRedis(config, stops, logger, metrics))
+  const target: StoreTarget = config.store ?? {
+    kind: 'url',
+    url: await embeddedRedis(config, stops, logger, metrics),
+  }
   let chains: ChainConfig[] = config.chains
   // An API-only replica samples nothing: it serves the chains the samplers announce in Redis.
   if (chains.length === 0 && config.role !== 'api') chains = await embeddedDevchain(config, stops, logger)
-  const redis = connectRedis(redisUrl, stops, logger)
+  const redis = connectRedis(target, stops, logger)
   onRedis(redis)
   if (chains.length === 0) {
     chains = await announcedChains(redis)
@@ -181,6 +185,7 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
     logger,
     chains: chains.map((c) => c.chainId),
     redact,
+    legacyLayout: config.legacyLayout,
   }).catch((error: NodeJS.ErrnoException) => {
     throw listenError(error, { host: config.host, port: config.port, portSetting: 'PORT' })
   })
@@ -235,8 +240,8 @@ async function embeddedDevchain(config: Config, stops: Stop[], logger: Logger): 
 }
 
 /** The service's Redis connection: one log line per outage, and a bounded quit at shutdown. */
-function connectRedis(url: string, stops: Stop[], logger: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false })
+function connectRedis(target: StoreTarget, stops: Stop[], logger: Logger): StoreClient {
+  const redis = connectStore(target)
   // One line per outage, not one per reconnection attempt.
   let redisDown = false
   redis.on('error', (error) => {
@@ -257,7 +262,7 @@ function connectRedis(url: string, stops: Stop[], logger: Logger): Redis {
 }
 
 /** The chains the samplers announce in Redis (what an API-only replica serves), ascending. */
-async function announcedChains(redis: Redis): Promise<ChainConfig[]> {
+async function announcedChains(redis: StoreClient): Promise<ChainConfig[]> {
   return (await readChainIds(redis)).map((chainId) => ({ chainId, rpcUrls: [] }))
 }
 
@@ -281,7 +286,7 @@ function logSampledBlock(logger: Logger, chainId: number, record: BlockRecord, k
 type StartChainParameters = {
   chain: ChainConfig
   config: Config
-  redis: Redis
+  redis: StoreClient
   forecaster: BaseFeeForecaster
   trainedRange: { mean: readonly number[]; std: readonly number[] } | undefined
   metrics: Metrics
@@ -309,6 +314,7 @@ async function startChain({
     forecaster,
     trainedRange,
     logger: logger.child({ chainId, component: 'predictor' }),
+    legacyLayout: config.legacyLayout,
   })
   const sampler = createSampler({
     chainId,

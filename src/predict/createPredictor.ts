@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import { confidenceLevels, horizons } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
@@ -5,11 +7,11 @@ import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { readChainHealth } from '../store/chainHealth.js'
-import { StoredValueError } from '../store/errors.js'
-import { readCalibrationState } from '../store/readCalibrationState.js'
+import { CalibrationConflictError } from '../store/errors.js'
+import { readCalibration } from '../store/readCalibrationState.js'
 import { readLatestBlocks } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
-import { writePrediction } from '../store/writePrediction.js'
+import { type CalibrationSeq, writePrediction } from '../store/writePrediction.js'
 import type { BlockRecord } from '../types.js'
 import { buildPrediction, latestRun } from './buildPrediction.js'
 import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
@@ -33,6 +35,10 @@ export type CreatePredictorParameters = {
   forecaster: BaseFeeForecaster
   trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
   logger: Logger
+  /** This predictor's name in the calibration state's sequence (default host:pid:random). */
+  writer?: string
+  /** Also write the prediction in the layout before issue 14 (FEECAST_LEGACY_LAYOUT). */
+  legacyLayout?: boolean
   /** Test hook: the clock. */
   now?: () => number
 }
@@ -63,10 +69,14 @@ export function createPredictor({
   forecaster,
   trainedRange,
   logger,
+  writer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  legacyLayout = false,
   now = Date.now,
 }: CreatePredictorParameters): Predictor {
   const profile = chainProfile(chainId)
   let state: PersistedState | null = null
+  /** The calibration write the in-memory state follows (null: none was stored when it was read). */
+  let seq: CalibrationSeq | null = null
   let running: Promise<void> | null = null
   let again = false
   let stopped = false
@@ -75,13 +85,10 @@ export function createPredictor({
   let lastHead: { number: number; hash: string | null } | null = null
 
   const loadState = async (): Promise<PersistedState> => {
-    let stored: unknown
-    try {
-      stored = await readCalibrationState(redis, { chainId })
-    } catch (error) {
-      if (!(error instanceof StoredValueError)) throw error
-      stored = 'not JSON' // as unreadable as a state of another version
-    }
+    const read = await readCalibration(redis, { chainId })
+    seq = read.seq
+    // Not JSON: as unreadable as a state of another version.
+    const stored: unknown = read.unreadable ? 'not JSON' : read.state
     if (stored !== null) {
       const state = persistedState(stored)
       if (state) return state
@@ -94,8 +101,11 @@ export function createPredictor({
     }
   }
 
-  /** Scores every block after the last one observed (in order), and exports what was scored. */
-  const observe = (s: PersistedState, run: readonly BlockRecord[]) => {
+  /**
+   * Scores every block after the last one observed (in order). Returns the export of what was scored,
+   * called once the state that counts it is stored, so the live counters count what the state counts.
+   */
+  const observe = (s: PersistedState, run: readonly BlockRecord[]): (() => void) => {
     const before = s.baseFee.scored.map((row) => [...row])
     const coveredBefore = s.baseFee.covered.map((row) => [...row])
     const last = s.baseFee.lastBlock
@@ -107,6 +117,10 @@ export function createPredictor({
       observeBlock({ state: s.baseFee, block: r.number, logBaseFee: Math.log(Number(r.baseFeePerGas)) })
       observeTipBlock(s.tips, r.number, r.tips?.threshold ?? null)
     }
+    return () => exportScores(s, before, coveredBefore)
+  }
+
+  const exportScores = (s: PersistedState, before: number[][], coveredBefore: number[][]) => {
     s.baseFee.horizons.forEach((n, h) => {
       if (!exportedHorizons.has(n)) return
       s.baseFee.confidences.forEach((p, c) => {
@@ -130,7 +144,7 @@ export function createPredictor({
     if (run.length === 0) return
     const newest = run[run.length - 1]!
     if (lastHead !== null && lastHead.number === newest.number && lastHead.hash === newest.hash) return
-    observe(state, run)
+    const exportScored = observe(state, run)
     const health = await readChainHealth(redis, { chainId }).catch(() => null)
     const doubts = health?.ruleMismatch
       ? [`base fees no longer follow ${profile.name}'s known rule (${health.ruleMismatch.problem})`]
@@ -154,9 +168,52 @@ export function createPredictor({
     })
     recordTipEstimate(state.tips, head, built.tipGrid)
     metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
-    await writePrediction(redis, { chainId, prediction: built.prediction, calibrationState: state })
+    await storePrediction(built.prediction, state)
+    exportScored()
     lastHead = { number: newest.number, hash: newest.hash }
     logger.debug({ block: head, trust: built.prediction.trust.label }, 'prediction published')
+  }
+
+  /**
+   * Stores the prediction with the state, following the stored state's sequence. Refused because this
+   * process's own later writes are gone (a failover rolled the store back): its state in memory carries
+   * them, so it is written back. Refused because another predictor wrote since: this state is dropped
+   * (nothing it scored is exported) and the next run starts from the stored one.
+   */
+  const storePrediction = async (prediction: object, current: PersistedState) => {
+    const next = { seq: (seq?.seq ?? 0) + 1, writer }
+    try {
+      await writePrediction(redis, {
+        chainId,
+        prediction,
+        calibrationState: current,
+        calibrationSeq: { expected: seq, next },
+        legacyLayout,
+      })
+      seq = next
+    } catch (error) {
+      if (!(error instanceof CalibrationConflictError)) throw error
+      const stored = error.stored
+      if (
+        seq !== null &&
+        seq.writer === writer &&
+        (stored === null || (stored.writer === writer && stored.seq < seq.seq))
+      ) {
+        logger.warn(
+          { stored: stored?.seq ?? null, written: seq.seq },
+          'the store lost calibration writes of this predictor (a failover): writing its state back',
+        )
+        seq = stored
+        return storePrediction(prediction, current)
+      }
+      logger.warn(
+        { stored, followed: seq },
+        'another predictor wrote the calibration state: continuing from the stored one',
+      )
+      state = null
+      again = true
+      throw error
+    }
   }
 
   const loop = async () => {

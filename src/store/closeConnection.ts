@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { StoreClient } from './scripts.js'
 import { withStoreTimeout } from './withStoreTimeout.js'
 
 export type CloseConnectionParameters = {
@@ -11,7 +11,7 @@ export type CloseConnectionParameters = {
  * at once when it is not or does not answer in time, so a shutdown never waits for a Redis that is gone.
  */
 export async function closeConnection(
-  connection: Redis,
+  connection: StoreClient,
   { timeoutMs }: CloseConnectionParameters,
 ): Promise<void> {
   if (connection.status === 'ready') {

@@ -40,3 +40,20 @@ export class DirectoryInUseError extends FeecastError {
     this.holder = holder
   }
 }
+
+/**
+ * A calibration state write was refused: the stored state is not the one the writer follows (another
+ * predictor wrote since, or a failover rolled the store back). `stored` is the stored sequence, if any.
+ */
+export class CalibrationConflictError extends FeecastError {
+  override name = 'CalibrationConflictError'
+  readonly chainId: number
+  readonly stored: { seq: number; writer: string } | null
+  constructor(chainId: number, stored: { seq: number; writer: string } | null) {
+    super(`the calibration state of chain ${chainId} was written by another writer or rolled back`, {
+      details: stored ? `stored: write ${stored.seq} of ${stored.writer}` : 'stored: none',
+    })
+    this.chainId = chainId
+    this.stored = stored
+  }
+}

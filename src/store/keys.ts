@@ -13,12 +13,25 @@
  *   feecast:{<id>}:health      string, JSON ChainHealth: what the sampler refuses or doubts (see chainHealth.ts)
  *   feecast:{<id>}:calibration string, JSON of the predictor's live calibration state (opaque to the store)
  *
- * Predictions, outside the hash tags (as they were first laid out; moving them is a migration of its own).
- * Everything stored or published here is the JSON of one Prediction (the API checks it against the contract):
+ *   feecast:{<id>}:prediction  string, the latest Prediction of the chain (its JSON; the API checks it against the contract)
+ *   feecast:{<id>}:predictions pub/sub channel, the same JSON right after the SET: SPUBLISHed (sharded) on a
+ *                              Cluster, PUBLISHed otherwise
+ *   feecast:{<id>}:calibration:seq  string "<seq>|<writer>": which write of the calibration state is stored
+ *                              (the predictor's compare-and-set, so two writers never interleave silently)
  *
- *   feecast:prediction:<id>    string, the latest Prediction of the chain (SET on every new one)
- *   feecast:predictions        pub/sub channel, the same JSON PUBLISHed right after the SET
+ * The rule for every new per-chain key: under `feecast:{<id>}:`, built here, so it lands in the chain's slot.
+ *
+ * Outside the hash tags, single-key commands only (legal on a cluster wherever the key lands):
+ *
  *   feecast:chains             set of the served chain ids (decimal strings), SADDed with every prediction
+ *   feecast:samplers           sorted set, member = sampler replica, score = unix ms its presence expires
+ *                              (how replicas count each other to share the chains)
+ *
+ * The layout before issue 14 (kept while FEECAST_LEGACY_LAYOUT is on, so processes of the previous
+ * version keep working during a rolling upgrade; see README "Upgrading"):
+ *
+ *   feecast:prediction:<id>    string, the latest Prediction (written beside the new key)
+ *   feecast:predictions        pub/sub channel of every chain's predictions (published beside the new one)
  */
 export type StoreKeys = {
   blocks: string
@@ -29,7 +42,9 @@ export type StoreKeys = {
   channel: string
   health: string
   calibration: string
+  calibrationSeq: string
   prediction: string
+  predictionChannel: string
 }
 
 export function storeKeys(chainId: number): StoreKeys {
@@ -44,17 +59,23 @@ export function storeKeys(chainId: number): StoreKeys {
     channel: `${base}:blocks:new`,
     health: `${base}:health`,
     calibration: `${base}:calibration`,
-    prediction: predictionKey(chainId),
+    calibrationSeq: `${base}:calibration:seq`,
+    prediction: `${base}:prediction`,
+    predictionChannel: `${base}:predictions`,
   }
 }
 
-/** The key holding the latest prediction of a chain. */
-export function predictionKey(chainId: number): string {
+/** The key holding the latest prediction of a chain in the layout before issue 14 (outside the hash tag). */
+export function legacyPredictionKey(chainId: number): string {
+  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new RangeError(`invalid chain id ${chainId}`)
   return `feecast:prediction:${chainId}`
 }
 
-/** The pub/sub channel on which every new prediction is announced (its full JSON). */
-export const predictionChannel = 'feecast:predictions'
+/** The one channel of every chain's predictions in the layout before issue 14. */
+export const legacyPredictionChannel = 'feecast:predictions'
 
 /** The set of served chain ids. */
 export const chainsKey = 'feecast:chains'
+
+/** The presence of the sampler replicas (see sharing the chains in src/sampler/chainShare.ts). */
+export const samplersKey = 'feecast:samplers'

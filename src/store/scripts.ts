@@ -111,3 +111,24 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `)
+
+/** The prefix of the error reply of a calibration write whose expected sequence is not the stored one. */
+export const conflictReply = 'CONFLICT'
+
+/**
+ * Store a prediction with its calibration state (KEYS: prediction, calibration, calibrationSeq; ARGV:
+ * prediction JSON, calibration JSON, the "<seq>|<writer>" the writer last read or wrote ('' for none), the
+ * new "<seq>|<writer>"). A compare-and-set on the sequence: a writer that did not see the stored state
+ * (another predictor wrote since, or a failover rolled the store back) is refused with the stored sequence,
+ * so two writers never interleave their states silently.
+ */
+export const writePredictionScript = script(`
+local current = redis.call('GET', KEYS[3]) or ''
+if current ~= ARGV[3] then
+  return redis.error_reply('${conflictReply} ' .. current)
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[4])
+return 1
+`)

@@ -1,5 +1,20 @@
-import { chainsKey, predictionChannel, storeKeys } from './keys.js'
-import type { StoreClient } from './scripts.js'
+import { CalibrationConflictError } from './errors.js'
+import { chainsKey, legacyPredictionChannel, legacyPredictionKey, storeKeys } from './keys.js'
+import { publishPrediction } from './publishPrediction.js'
+import { conflictReply, runScript, type StoreClient, writePredictionScript } from './scripts.js'
+
+/** Which write of a chain's calibration state this is: "<seq>|<writer>" (see keys.ts, calibration:seq). */
+export type CalibrationSeq = { seq: number; writer: string }
+
+export const formatCalibrationSeq = ({ seq, writer }: CalibrationSeq): string => `${seq}|${writer}`
+
+/** The stored sequence, or null for none ('') or one that does not parse. */
+export function parseCalibrationSeq(text: string | null): CalibrationSeq | null {
+  if (!text) return null
+  const cut = text.indexOf('|')
+  const seq = Number(text.slice(0, cut))
+  return cut > 0 && Number.isSafeInteger(seq) && seq >= 0 ? { seq, writer: text.slice(cut + 1) } : null
+}
 
 export type WritePredictionParameters = {
   chainId: number
@@ -7,24 +22,55 @@ export type WritePredictionParameters = {
   prediction: object
   /** The predictor's calibration state after this prediction, saved with it. */
   calibrationState: object
+  /**
+   * The calibration write this one follows (what the writer read or last wrote; null: none stored), and
+   * this one. Without it the state is written unconditionally, with sequence 0 of "unknown" (tests, tools).
+   */
+  calibrationSeq?: { expected: CalibrationSeq | null; next: CalibrationSeq } | undefined
+  /** Also write and announce in the layout before issue 14, for processes of that version (not on a Cluster). */
+  legacyLayout?: boolean
 }
 
 /**
- * Stores a chain's latest prediction with the calibration state it was made with, lists the chain among
- * the served ones (one MULTI), then announces the prediction. Stored before it is announced, so a
- * replica that hears the announcement can always read it.
+ * Stores a chain's latest prediction with the calibration state it was made with (one script, in the
+ * chain's slot, a compare-and-set on the state's sequence: CalibrationConflictError when the stored state
+ * is not the one the writer follows), lists the chain among the served ones, then announces the prediction
+ * on the chain's channel. Stored before it is announced, so a replica that hears it can always read it.
  */
 export async function writePrediction(
   redis: StoreClient,
-  { chainId, prediction, calibrationState }: WritePredictionParameters,
+  { chainId, prediction, calibrationState, calibrationSeq, legacyLayout = false }: WritePredictionParameters,
 ): Promise<void> {
   const keys = storeKeys(chainId)
   const json = JSON.stringify(prediction)
-  await redis
-    .multi()
-    .set(keys.prediction, json)
-    .sadd(chainsKey, String(chainId))
-    .set(keys.calibration, JSON.stringify(calibrationState))
-    .exec()
-  await redis.publish(predictionChannel, json)
+  const seq = calibrationSeq ?? { expected: null, next: { seq: 0, writer: 'unknown' } }
+  const expected = calibrationSeq === undefined ? await redis.get(keys.calibrationSeq) : null
+  try {
+    await runScript(
+      redis,
+      writePredictionScript,
+      [keys.prediction, keys.calibration, keys.calibrationSeq],
+      [
+        json,
+        JSON.stringify(calibrationState),
+        calibrationSeq === undefined
+          ? (expected ?? '')
+          : seq.expected
+            ? formatCalibrationSeq(seq.expected)
+            : '',
+        formatCalibrationSeq(seq.next),
+      ],
+    )
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith(conflictReply))
+      throw new CalibrationConflictError(
+        chainId,
+        parseCalibrationSeq(error.message.slice(conflictReply.length + 1).trim()),
+      )
+    throw error
+  }
+  await redis.sadd(chainsKey, String(chainId))
+  if (legacyLayout) await redis.set(legacyPredictionKey(chainId), json)
+  await publishPrediction(redis, { chainId, json })
+  if (legacyLayout) await redis.publish(legacyPredictionChannel, json)
 }

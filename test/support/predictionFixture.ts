@@ -1,7 +1,7 @@
 import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import type { Redis } from 'ioredis'
 import { PredictionSchema } from '../../src/api/schemas.js'
-import { chainsKey, predictionChannel, predictionKey } from '../../src/store/keys.js'
+import { chainsKey, storeKeys } from '../../src/store/keys.js'
 
 /**
  * Valid `Prediction`s for the API tests, until the real predictor feeds them: every confidence level ×
@@ -91,17 +91,14 @@ export function predictionFixture({
   return PredictionSchema.parse(prediction)
 }
 
-/** Does what the predictor does: SET the key, add the chain to the set, PUBLISH the same JSON. */
+/** Does what the predictor does: SET the chain's key, add the chain to the set, PUBLISH the same JSON on the chain's channel. */
 export async function publishPrediction(
   redis: Redis,
   prediction: Prediction,
   { publish = true } = {},
 ): Promise<void> {
   const json = JSON.stringify(prediction)
-  await redis
-    .multi()
-    .set(predictionKey(prediction.chainId), json)
-    .sadd(chainsKey, String(prediction.chainId))
-    .exec()
-  if (publish) await redis.publish(predictionChannel, json)
+  await redis.set(storeKeys(prediction.chainId).prediction, json)
+  await redis.sadd(chainsKey, String(prediction.chainId))
+  if (publish) await redis.publish(storeKeys(prediction.chainId).predictionChannel, json)
 }
