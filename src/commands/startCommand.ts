@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { chainProfile } from '../chains/chains.js'
 import {
@@ -13,6 +15,7 @@ import { createLogger, type Logger } from '../lib/logger.js'
 import type { Redactor } from '../lib/redact.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
+import type { ChainShare } from '../sampler/chainShare.js'
 import { closeConnection } from '../store/closeConnection.js'
 import { connectStore, type StoreTarget } from '../store/connect.js'
 import { DirectoryInUseError } from '../store/errors.js'
@@ -197,9 +200,43 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   const { forecaster, trainedRange } = await loadForecaster({ logger })
   metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
   logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
+  const share = await shareChains({ config, redis, chains: chains.length, logger, stops })
   for (const chain of chains)
-    await startChain({ chain, config, redis, forecaster, trainedRange, metrics, logger, stops })
+    await startChain({ chain, config, redis, forecaster, trainedRange, metrics, logger, stops, share })
 }
+
+/**
+ * This sampler replica's share of the chains: it announces itself, and its samplers lead about K / R
+ * chains (R live replicas). Withdrawn at shutdown after the samplers released their leases.
+ */
+async function shareChains({
+  config,
+  redis,
+  chains,
+  logger,
+  stops,
+}: {
+  config: Config
+  redis: StoreClient
+  chains: number
+  logger: Logger
+  stops: Stop[]
+}): Promise<ChainShare> {
+  const { createChainShare } = await import('../sampler/chainShare.js')
+  const share = createChainShare({
+    redis,
+    owner: samplerOwner,
+    chains,
+    ttlMs: config.leaseTtlMs,
+    logger: logger.child({ component: 'chain-share' }),
+  })
+  await share.start()
+  stops.push({ name: 'chain-share', stop: () => share.stop(), usesRedis: true })
+  return share
+}
+
+/** This process's name in leases and presence: host, pid and a random part (a restarted pid differs). */
+const samplerOwner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** A private, supervised redis-server with its data under the state directory; its URL. */
 async function embeddedRedis(
@@ -292,6 +329,7 @@ type StartChainParameters = {
   metrics: Metrics
   logger: Logger
   stops: Stop[]
+  share: ChainShare
 }
 
 /** One chain's sampler and predictor: every sampled block (or reorg) wakes the predictor. */
@@ -304,6 +342,7 @@ async function startChain({
   metrics,
   logger,
   stops,
+  share,
 }: StartChainParameters): Promise<void> {
   const { createSampler } = await import('../sampler/createSampler.js')
   const { createPredictor } = await import('../predict/createPredictor.js')
@@ -328,6 +367,9 @@ async function startChain({
     rpcMaxResponseBytes: config.rpcMaxResponseBytes,
     pollIntervalMs: config.pollIntervalMs,
     leaseTtlMs: config.leaseTtlMs,
+    leaseReplicas: config.leaseReplicas,
+    owner: samplerOwner,
+    share,
     logger: logger.child({ chainId }),
     onRpcCall: (call) => {
       metrics.recordRpcCall({

@@ -10,6 +10,7 @@ import { withStoreTimeout } from '../store/withStoreTimeout.js'
 import type { BlockRecord } from '../types.js'
 import { createBlockFetcher } from './blockFetcher.js'
 import { createBlockGate } from './blockGate.js'
+import type { ChainShare } from './chainShare.js'
 import { BlockRejectedError } from './errors.js'
 import { createFollowStep } from './followHeads.js'
 import { createLeaseKeeper, type LeaseChange, type LeaseKeeper } from './leaseKeeper.js'
@@ -66,6 +67,10 @@ export type CreateSamplerParameters = {
   now?: () => number
   /** Deepest reorg walked back block by block (default 128). */
   maxReorgDepth?: number
+  /** Lease writes wait for this many replicas (REDIS_LEASE_REPLICAS; default 0: none). */
+  leaseReplicas?: number
+  /** The replicas share the chains (createChainShare): this one leads about its share of them. */
+  share?: ChainShare
   /** Limit on any one Redis call (default max(2000, leaseTtlMs)). */
   storeTimeoutMs?: number
   /** How long stop() waits for the block in progress before giving up on it (default 10000 ms). */
@@ -146,8 +151,13 @@ function createSamplerParts(
       ? {}
       : { ruleChangeConfirmations: parameters.ruleChangeConfirmations }),
   })
+  const leaseReplicas = parameters.leaseReplicas ?? 0
   const keeper = createLeaseKeeper({
-    ...{ redis, chainId, owner, storeTimeoutMs, logger, ttlMs: leaseTtlMs },
+    ...{ redis, chainId, owner, storeTimeoutMs, logger, ttlMs: leaseTtlMs, share: parameters.share },
+    replication:
+      leaseReplicas > 0
+        ? { replicas: leaseReplicas, waitMs: Math.max(50, Math.floor(leaseTtlMs / 5)) }
+        : undefined,
     onChange: (change) => onLeaseChange(change),
   })
   const blocks = createBlockFetcher({

@@ -1,7 +1,15 @@
 import type { Logger } from '../lib/logger.js'
-import { acquireLease, readLease, releaseLease, renewLease } from '../store/lease.js'
+import {
+  acquireLease,
+  epochOf,
+  type LeaseReplication,
+  readLease,
+  releaseLease,
+  renewLease,
+} from '../store/lease.js'
 import type { StoreClient } from '../store/scripts.js'
 import { withStoreTimeout } from '../store/withStoreTimeout.js'
+import type { ChainShare } from './chainShare.js'
 
 /** What changed about this replica's hold on the chain. */
 export type LeaseChange =
@@ -21,6 +29,10 @@ export type CreateLeaseKeeperParameters = {
   storeTimeoutMs: number
   logger: Logger
   onChange: (change: LeaseChange) => void
+  /** Lease writes wait for replicas (REDIS_LEASE_REPLICAS): they survive a failover. */
+  replication?: LeaseReplication | undefined
+  /** The replicas share the chains: this one takes a free lease only while under its share. */
+  share?: ChainShare | undefined
 }
 
 export type LeaseKeeper = {
@@ -53,8 +65,16 @@ export function createLeaseKeeper({
   storeTimeoutMs,
   logger,
   onChange,
+  replication,
+  share,
 }: CreateLeaseKeeperParameters): LeaseKeeper {
   let token: string | null = null
+  /** The highest epoch seen on this chain: a new lease is above it, whatever a failover rolled back. */
+  let maxEpoch = 0
+  const seen = (lease: string) => {
+    const epoch = epochOf(lease)
+    if (Number.isSafeInteger(epoch) && epoch > maxEpoch) maxEpoch = epoch
+  }
   let validUntil = 0
   let renewTimer: NodeJS.Timeout | undefined
   let renewing = false
@@ -68,6 +88,7 @@ export function createLeaseKeeper({
     token = null
     clearInterval(renewTimer)
     renewTimer = undefined
+    share?.leading(chainId, false)
     logger.warn({ why }, 'lost the lease; no longer writing')
     onChange({ type: 'lease-lost', why })
   }
@@ -78,10 +99,16 @@ export function createLeaseKeeper({
     renewing = true
     const sentAt = Date.now()
     try {
-      const ok = await store('renewLease', renewLease(redis, { chainId, token: current, ttlMs }))
+      const ok = await store('renewLease', renewLease(redis, { chainId, token: current, ttlMs, replication }))
       if (token !== current) return
-      if (ok) validUntil = sentAt + ttlMs
-      else lose('renewal refused: the lease expired or another replica holds it')
+      if (ok === true) validUntil = sentAt + ttlMs
+      else if (ok === false) lose('renewal refused: the lease expired or another replica holds it')
+      // Not on the replicas in time: the extension does not count (the lease runs out unless a later one does).
+      else
+        logger.warn(
+          { acknowledged: ok.acknowledged },
+          'lease renewal not acknowledged by the replicas in time',
+        )
     } catch (error) {
       // Redis unreachable: keep trying; the lease counts as held only until its TTL runs out since the last renewal.
       logger.debug({ err: error }, 'lease renewal failed')
@@ -94,7 +121,10 @@ export function createLeaseKeeper({
     if (standbyAnnounced) return
     standbyAnnounced = true
     const holder = await store('readLease', readLease(redis, { chainId }))
-      .then((lease) => lease?.owner ?? null)
+      .then((lease) => {
+        if (lease) seen(lease.token)
+        return lease?.owner ?? null
+      })
       .catch(() => null)
     logger.info({ holder }, 'another replica holds the lease; standing by')
     onChange({ type: 'standby', holder })
@@ -102,6 +132,8 @@ export function createLeaseKeeper({
 
   const lead = (acquired: string, sentAt: number) => {
     token = acquired
+    seen(acquired)
+    share?.leading(chainId, true)
     validUntil = sentAt + ttlMs
     standbyAnnounced = false
     clearInterval(renewTimer)
@@ -112,12 +144,32 @@ export function createLeaseKeeper({
 
   return {
     async ensure() {
-      if (held()) return true
+      if (held()) {
+        if (!share?.shouldYield(chainId)) return true
+        // More chains than this replica's share while others have room: hand this one over.
+        const current = token!
+        lose(`handed over: this replica leads more than its share (${share.target()}) of the chains`)
+        await store('releaseLease', releaseLease(redis, { chainId, token: current })).catch(() => {})
+        return false
+      }
       if (token !== null) lose('not renewed within its TTL')
+      if (share && !share.mayTake(chainId)) {
+        await standBy()
+        return false
+      }
       const sentAt = Date.now()
-      const acquired = await store('acquireLease', acquireLease(redis, { chainId, owner, ttlMs }))
+      const acquired = await store(
+        'acquireLease',
+        acquireLease(redis, { chainId, owner, ttlMs, minEpoch: maxEpoch, replication }),
+      )
       if (acquired === null) {
         await standBy()
+        return false
+      }
+      if (typeof acquired !== 'string') {
+        // Taken on the primary but not yet on its replicas: a failover now could hand it to another
+        // replica too. It is asked for again (this owner gets it back) until the replicas have it.
+        logger.warn({ acknowledged: acquired.acknowledged }, 'lease not acknowledged by the replicas in time')
         return false
       }
       lead(acquired, sentAt)
@@ -131,6 +183,7 @@ export function createLeaseKeeper({
       const current = token
       token = null
       if (current === null) return
+      share?.leading(chainId, false)
       // Released, a standby takes over at once; and a write of an abandoned block, if any, is now refused.
       await store('releaseLease', releaseLease(redis, { chainId, token: current })).catch((error) =>
         logger.warn({ err: error }, 'could not release the lease; it expires on its own'),

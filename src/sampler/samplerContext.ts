@@ -1,7 +1,7 @@
 import type { Hex, PublicClient } from 'viem'
 import type { BlockFacts } from '../chains/checkBlock.js'
 import type { Logger } from '../lib/logger.js'
-import { LeaseNotHeldError } from '../store/errors.js'
+import { LeaseNotHeldError, StoreBehindError } from '../store/errors.js'
 import type { StoreClient } from '../store/scripts.js'
 import { writeBlocks } from '../store/writeBlocks.js'
 import type { BlockRecord } from '../types.js'
@@ -30,6 +30,11 @@ export type SamplerContext = {
   head: Head | null
   /** The last block stored or seen stored: the parent the next block is checked against. */
   parent: BlockFacts | null
+  /**
+   * The stored head as this sampler last wrote or read it: a store whose head is lower lost writes (a
+   * failover), and a write then fails with StoreBehindError so the sampler refills from what is stored.
+   */
+  storedHead: number | null
   /** Writes records fenced by the lease; LeaseNotHeldError (and the lease counts as lost) when refused. */
   write(records: readonly BlockRecord[], truncateAbove?: number): Promise<void>
   /** Records up to `last` are stored: the next block is checked against it; a refusal episode is over. */
@@ -69,16 +74,26 @@ export function createSamplerContext({
     ...shared,
     head: null,
     parent: null,
+    storedHead: null,
     async write(records, truncateAbove) {
       const token = keeper.token()
       if (token === null) throw new LeaseNotHeldError(chainId, 'write')
       try {
-        await store(
+        const { headNumber } = await store(
           'writeBlocks',
-          writeBlocks(redis, { chainId, records, leaseToken: token, maxStoredBlocks, truncateAbove }),
+          writeBlocks(redis, {
+            ...{ chainId, records, leaseToken: token, maxStoredBlocks, truncateAbove },
+            knownHead: context.storedHead,
+          }),
         )
+        context.storedHead = headNumber
       } catch (error) {
         if (error instanceof LeaseNotHeldError) keeper.lose('a write was refused')
+        if (error instanceof StoreBehindError)
+          logger.warn(
+            { storedHead: error.storedHead, written: error.knownHead },
+            'the store lost blocks this sampler wrote (a Redis failover): refilling them from the chain',
+          )
         throw error
       }
     },

@@ -33,6 +33,7 @@ export async function syncWithNode(
   const stored = await context.store('readHead', readHead(context.redis, { chainId }))
   const latest = Number(await client.getBlockNumber())
   context.head = stored ? { number: stored.number, hash: stored.hash } : null
+  context.storedHead = stored?.number ?? null
   context.parent = stored ? factsOfRecord(stored) : null
   if (stored?.hash) await checkStoredHead(context, stored, latest, parameters.maxReorgDepth)
   const plan = planSync({

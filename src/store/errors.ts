@@ -57,3 +57,26 @@ export class CalibrationConflictError extends FeecastError {
     this.stored = stored
   }
 }
+
+/**
+ * The store holds less than this writer stored: its head is below the one the writer last wrote (a failover
+ * to a replica that had not received the last writes). The writer refills from what is stored.
+ */
+export class StoreBehindError extends FeecastError {
+  override name = 'StoreBehindError'
+  readonly chainId: number
+  readonly storedHead: number
+  readonly knownHead: number
+  constructor(chainId: number, { storedHead, knownHead }: { storedHead: number; knownHead: number }) {
+    super(
+      `the store of chain ${chainId} lost blocks: its head is ${storedHead}, block ${knownHead} was stored`,
+      {
+        details:
+          'A failover to a replica that had not received the last writes; the sampler refills from the chain.',
+      },
+    )
+    this.chainId = chainId
+    this.storedHead = storedHead
+    this.knownHead = knownHead
+  }
+}

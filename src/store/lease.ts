@@ -6,44 +6,105 @@ import {
   runScript,
   type StoreClient,
 } from './scripts.js'
+import { runReplicatedScript } from './waitForReplicas.js'
+
+/** How lease writes wait for replicas (see runReplicatedScript); none by default. */
+export type LeaseReplication = {
+  /** Replicas a lease write waits for before it counts. */
+  replicas: number
+  /** Longest wait (ms). */
+  waitMs: number
+}
 
 export type AcquireLeaseParameters = {
   chainId: number
   /** Unique per process (e.g. host:pid:random); must not contain "|". */
   owner: string
   ttlMs: number
+  /** The highest epoch the acquirer has seen: the new one is above it, whatever a failover lost. */
+  minEpoch?: number
+  replication?: LeaseReplication
 }
+
+/** A lease write that did not reach the replicas asked for in time: it does not count yet. */
+export type NotReplicated = { notReplicated: true; acknowledged: number }
 
 /**
  * Takes the chain's leader lease if it is free (or already this owner's). Returns the token that fences this
  * leader's writes ("<owner>|<epoch>", the epoch growing with every new lease), or null if another owner holds it.
+ * With `replication`, a lease the replicas did not acknowledge in time is NotReplicated (ask again: the
+ * owner gets its own lease back, extended).
  */
 export async function acquireLease(
   redis: StoreClient,
-  { chainId, owner, ttlMs }: AcquireLeaseParameters,
-): Promise<string | null> {
+  parameters: AcquireLeaseParameters & { replication?: undefined },
+): Promise<string | null>
+export async function acquireLease(
+  redis: StoreClient,
+  parameters: AcquireLeaseParameters,
+): Promise<string | null | NotReplicated>
+export async function acquireLease(
+  redis: StoreClient,
+  { chainId, owner, ttlMs, minEpoch = 0, replication }: AcquireLeaseParameters,
+): Promise<string | null | NotReplicated> {
   if (owner.includes('|') || owner === '')
     throw new RangeError('a lease owner is a non-empty string without "|"')
   const keys = storeKeys(chainId)
-  const token = await runScript(
+  const args = [owner, Math.ceil(ttlMs), minEpoch]
+  if (!replication || replication.replicas <= 0) {
+    const token = await runScript(redis, acquireLeaseScript, [keys.lease, keys.leaseEpoch], args)
+    return typeof token === 'string' ? token : null
+  }
+  const { result, replicated, acknowledged } = await runReplicatedScript(
     redis,
     acquireLeaseScript,
     [keys.lease, keys.leaseEpoch],
-    [owner, Math.ceil(ttlMs)],
+    args,
+    replication,
   )
-  return typeof token === 'string' ? token : null
+  if (typeof result !== 'string') return null
+  return replicated ? result : { notReplicated: true, acknowledged }
 }
 
-export type RenewLeaseParameters = { chainId: number; token: string; ttlMs: number }
+/** The epoch of a lease token ("<owner>|<epoch>"). */
+export const epochOf = (token: string): number => Number(token.slice(token.lastIndexOf('|') + 1))
 
-/** Extends the lease if the token still holds it. false: lost (expired, or another owner took it). */
+export type RenewLeaseParameters = {
+  chainId: number
+  token: string
+  ttlMs: number
+  replication?: LeaseReplication
+}
+
+/**
+ * Extends the lease if the token still holds it. false: lost (expired, or another owner took it). With
+ * `replication`, an extension the replicas did not acknowledge in time is NotReplicated (it does not count).
+ */
 export async function renewLease(
   redis: StoreClient,
-  { chainId, token, ttlMs }: RenewLeaseParameters,
-): Promise<boolean> {
-  return (
-    (await runScript(redis, renewLeaseScript, [storeKeys(chainId).lease], [token, Math.ceil(ttlMs)])) === 1
+  parameters: RenewLeaseParameters & { replication?: undefined },
+): Promise<boolean>
+export async function renewLease(
+  redis: StoreClient,
+  parameters: RenewLeaseParameters,
+): Promise<boolean | NotReplicated>
+export async function renewLease(
+  redis: StoreClient,
+  { chainId, token, ttlMs, replication }: RenewLeaseParameters,
+): Promise<boolean | NotReplicated> {
+  const keys = [storeKeys(chainId).lease]
+  const args = [token, Math.ceil(ttlMs)]
+  if (!replication || replication.replicas <= 0)
+    return (await runScript(redis, renewLeaseScript, keys, args)) === 1
+  const { result, replicated, acknowledged } = await runReplicatedScript(
+    redis,
+    renewLeaseScript,
+    keys,
+    args,
+    replication,
   )
+  if (result !== 1) return false
+  return replicated ? true : { notReplicated: true, acknowledged }
 }
 
 export type ReleaseLeaseParameters = { chainId: number; token: string }

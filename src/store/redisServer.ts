@@ -62,7 +62,7 @@ export function findRedisServer(): string | undefined {
  * save once its directory is gone). `exec` keeps redis-server's pid the child's.
  * (A background list's stdin is /dev/null in a non-interactive shell: the pipe is passed on fd 3.)
  */
-const watchdog = [
+export const watchdogScript = [
   'bin="$1"; shift',
   'exec 3<&0',
   '( while read -r _ <&3; do :; done',
@@ -298,7 +298,7 @@ function spawnRedisServer({
   ) => void
 }): Promise<void> {
   return new Promise<void>((ok, fail) => {
-    const proc = spawn('sh', ['-c', watchdog, 'feecast-redis', bin, ...args], {
+    const proc = spawn('sh', ['-c', watchdogScript, 'feecast-redis', bin, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     onSpawn(proc)

@@ -31,23 +31,42 @@ export async function runScript(
 /** The prefix of the error reply of a write whose fencing token is not the current lease. */
 export const fencedReply = 'FENCED'
 
+/** The prefix of the error reply of a write whose writer stored more than the store now holds. */
+export const behindReply = 'BEHIND'
+
 /**
- * Write block records (KEYS: blocks, head, lease; ARGV: token, maxStored, truncateAbove or '', channel, chainId,
- * then number/record pairs). One script, so a batch is all or nothing, and fenced: nothing is written unless
- * the lease still holds the writer's token. Per number, the old record is removed before the new one is added:
- * writing a block twice leaves one record, writing a reorged block replaces it. Oldest records beyond maxStored
- * are trimmed; the head is the highest record left. Returns the head's number.
+ * Write block records (KEYS: blocks, head, lease, epoch; ARGV: token, maxStored, truncateAbove or '', channel,
+ * chainId, knownHead or '', then number/record pairs). One script, so a batch is all or nothing, and fenced:
+ * nothing is written unless the lease still holds the writer's token. The stored head must be at least the
+ * head the writer last stored (knownHead): lower, the store lost writes (a failover to a replica that had
+ * not received them), and the writer must refill from what is stored (BEHIND <head>). The epoch counter is
+ * raised to the writer's epoch, so a store holding a write of epoch E never hands out E again. Per number,
+ * the old record is removed before the new one is added: writing a block twice leaves one record, writing a
+ * reorged block replaces it. Oldest records beyond maxStored are trimmed; the head is the highest record
+ * left. Returns the head's number.
  */
 export const writeBlocksScript = script(`
 if redis.call('GET', KEYS[3]) ~= ARGV[1] then
   return redis.error_reply('${fencedReply} lease not held')
+end
+if ARGV[6] ~= '' then
+  local stored = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  local storedHead = -1
+  if stored[2] ~= nil then storedHead = tonumber(stored[2]) end
+  if storedHead < tonumber(ARGV[6]) then
+    return redis.error_reply('${behindReply} ' .. string.format('%d', storedHead))
+  end
+end
+local epoch = tonumber(string.match(ARGV[1], '|(%d+)$'))
+if epoch ~= nil and (tonumber(redis.call('GET', KEYS[4])) or 0) < epoch then
+  redis.call('SET', KEYS[4], epoch)
 end
 local from = nil
 if ARGV[3] ~= '' then
   local removed = redis.call('ZREMRANGEBYSCORE', KEYS[1], '(' .. ARGV[3], '+inf')
   if removed > 0 then from = tonumber(ARGV[3]) + 1 end
 end
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   local n = ARGV[i]
   redis.call('ZREMRANGEBYSCORE', KEYS[1], n, n)
   redis.call('ZADD', KEYS[1], n, ARGV[i + 1])
@@ -77,8 +96,10 @@ return 1
 `)
 
 /**
- * Acquire (KEYS: lease, epoch; ARGV: owner, ttlMs). A free lease gets a new token "<owner>|<epoch>", the epoch
- * counting up with every new lease; an owner that still holds it gets its token back, extended. Otherwise nil.
+ * Acquire (KEYS: lease, epoch; ARGV: owner, ttlMs, minEpoch). A free lease gets a new token "<owner>|<epoch>",
+ * the epoch counting up with every new lease and above minEpoch (the highest the acquirer has seen: a store
+ * rolled back by a failover may have lost the counter's last increments); an owner that still holds it gets
+ * its token back, extended. Otherwise nil.
  */
 export const acquireLeaseScript = script(`
 local current = redis.call('GET', KEYS[1])
@@ -89,7 +110,13 @@ if current then
   end
   return false
 end
-local token = ARGV[1] .. '|' .. redis.call('INCR', KEYS[2])
+local epoch = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[3]) or 0
+if epoch <= floor then
+  epoch = floor + 1
+  redis.call('SET', KEYS[2], epoch)
+end
+local token = ARGV[1] .. '|' .. epoch
 redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token
 `)

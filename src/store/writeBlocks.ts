@@ -1,7 +1,7 @@
 import type { BlockRecord } from '../types.js'
-import { LeaseNotHeldError } from './errors.js'
+import { LeaseNotHeldError, StoreBehindError } from './errors.js'
 import { storeKeys } from './keys.js'
-import { fencedReply, runScript, type StoreClient, writeBlocksScript } from './scripts.js'
+import { behindReply, fencedReply, runScript, type StoreClient, writeBlocksScript } from './scripts.js'
 import { serializeBlockRecord } from './serializeBlockRecord.js'
 
 export type WriteBlocksParameters = {
@@ -16,6 +16,11 @@ export type WriteBlocksParameters = {
    * records above the new head must go).
    */
   truncateAbove?: number
+  /**
+   * The head this writer last stored (or read): a store whose head is lower lost writes (a failover), and
+   * the write is refused with StoreBehindError so the writer refills from what is stored.
+   */
+  knownHead?: number | null
 }
 
 /** The stored head after the write (-1: the store is empty). */
@@ -24,11 +29,11 @@ export type WriteBlocksReturnType = { headNumber: number }
 /**
  * Writes block records of one chain atomically, idempotently (a number holds one record: writing it again
  * replaces it) and fenced by the lease; announces the write on the chain's channel. Throws LeaseNotHeldError
- * when the lease is not the writer's.
+ * when the lease is not the writer's, StoreBehindError when the store holds less than the writer stored.
  */
 export async function writeBlocks(
   redis: StoreClient,
-  { chainId, records, leaseToken, maxStoredBlocks, truncateAbove }: WriteBlocksParameters,
+  { chainId, records, leaseToken, maxStoredBlocks, truncateAbove, knownHead }: WriteBlocksParameters,
 ): Promise<WriteBlocksReturnType> {
   const keys = storeKeys(chainId)
   const args: (string | number)[] = [
@@ -37,14 +42,25 @@ export async function writeBlocks(
     truncateAbove === undefined ? '' : truncateAbove,
     keys.channel,
     chainId,
+    knownHead === undefined || knownHead === null ? '' : knownHead,
   ]
   for (const record of records) args.push(record.number, serializeBlockRecord(record))
   try {
-    const head = await runScript(redis, writeBlocksScript, [keys.blocks, keys.head, keys.lease], args)
+    const head = await runScript(
+      redis,
+      writeBlocksScript,
+      [keys.blocks, keys.head, keys.lease, keys.leaseEpoch],
+      args,
+    )
     return { headNumber: Number(head) }
   } catch (error) {
     if (error instanceof Error && error.message.startsWith(fencedReply))
       throw new LeaseNotHeldError(chainId, 'writeBlocks')
+    if (error instanceof Error && error.message.startsWith(behindReply))
+      throw new StoreBehindError(chainId, {
+        storedHead: Number(error.message.slice(behindReply.length + 1)),
+        knownHead: knownHead ?? -1,
+      })
     throw error
   }
 }
