@@ -289,7 +289,8 @@ export async function startRedisCluster({
             if (!info.includes('cluster_state:ok')) return false
             const replicasKnown = ((await client.call('CLUSTER', 'NODES')) as string)
               .split('\n')
-              .filter((l) => / slave /.test(l) && !/fail/.test(l)).length
+              .map((l) => (l.split(' ')[2] ?? '').split(','))
+              .filter((flags) => flags.includes('slave') && !flags.some((f) => f.startsWith('fail'))).length
             if (replicasKnown !== primaries * replicasEach) return false
           } finally {
             client.disconnect()
