@@ -21,6 +21,10 @@ export type RedisNode = {
   kill(): Promise<void>
   /** SIGTERM, waited for (SIGKILL after 5 s). */
   stop(): Promise<void>
+  /** SIGSTOP: frozen (a stalled VM, a long GC pause of the host), its connections open but silent. */
+  freeze(): void
+  /** SIGCONT. */
+  thaw(): void
 }
 
 /** One redis-server (or redis-sentinel) with the given arguments, resolved once it accepts connections. */
@@ -74,8 +78,15 @@ async function startNode(binary: string, args: string[], port: number): Promise<
       if (!exited) proc.kill('SIGKILL')
       await gone
     },
+    freeze() {
+      if (!exited) proc.kill('SIGSTOP')
+    },
+    thaw() {
+      if (!exited) proc.kill('SIGCONT')
+    },
     async stop() {
       if (exited) return
+      proc.kill('SIGCONT')
       proc.kill('SIGTERM')
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000)
       await gone
@@ -186,7 +197,7 @@ export async function startSentinelSet({
       const primary = new Redis({ port: nodes[0]!.port, host: '127.0.0.1' })
       try {
         const info = await primary.info('replication')
-        return Number(/connected_slaves:(\d+)/.exec(info)?.[1]) === replicas
+        return (info.match(/state=online/g) ?? []).length === replicas
       } finally {
         primary.disconnect()
       }
