@@ -54,13 +54,13 @@ export type BlockAnswerParameters = {
   fragment?: ((age: DataAge, now: number) => string) | undefined
 }
 
-/** Seconds a client may keep the answer: until the next block is due, at most one block time. */
 /** The memo entry holding a prediction's renderings, by variant. */
 const renderingsKey = 'answers'
 
 /** -2 stands for stale (maxAge's value then). */
 const cacheControlFor = (maxAge: number) => (maxAge === -2 ? 'no-cache' : `public, max-age=${maxAge}`)
 
+/** Seconds a client may keep the answer: until the next block is due, at most one block time. */
 export function maxAgeFor(ageMs: number, blockTimeSeconds: number): number {
   return Math.max(0, Math.min(Math.floor(blockTimeSeconds), Math.floor(blockTimeSeconds - ageMs / 1000)))
 }
