@@ -22,6 +22,8 @@ fi
 # Debian packages the tests run for real: command -> package.
 declare -A needed=(
   [redis-server]=redis-server [redis-sentinel]=redis-sentinel
+  # redis-cli creates the Cluster of the HA tests (redis-cli --cluster create).
+  [redis-cli]=redis-tools
   # The SLO tests run the real Prometheus tools and Debian's docker-compose (config check only).
   [prometheus]=prometheus [promtool]=prometheus
   [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
