@@ -7,6 +7,7 @@ import { connectStore } from '../src/store/connect.js'
 import { storeKeys } from '../src/store/keys.js'
 import { readHead } from '../src/store/readHead.js'
 import type { StoreClient } from '../src/store/scripts.js'
+import { subscribePredictions } from '../src/store/subscribePredictions.js'
 import {
   chainFigures,
   reportFigures,
@@ -18,6 +19,7 @@ import {
 } from './support/failoverRun.js'
 import type { FeecastProcess } from './support/feecastProcess.js'
 import { type RedisClusterSet, startRedisCluster } from './support/redisHa.js'
+import { waitFor } from './support/waitFor.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -64,6 +66,23 @@ describe('Redis Cluster: SIGKILL of a primary under load', () => {
       nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
     })
     observer.on('error', () => {})
+    // Every chain's predictions arrive on its sharded channel (SSUBSCRIBE on the node of its slot).
+    const subscriber = connectStore(
+      { kind: 'cluster', nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) },
+      { subscriber: true },
+    )
+    subscriber.on('error', () => {})
+    const heard = new Set<number>()
+    const subscription = await subscribePredictions(subscriber, {
+      chainIds,
+      onPrediction: (json) => heard.add((JSON.parse(json) as { chainId: number }).chainId),
+    })
+    await waitFor(() => heard.size === chainIds.length, {
+      timeoutMs: 30_000,
+      message: () => `predictions of every chain on its sharded channel (heard ${[...heard]})`,
+    })
+    await subscription.unsubscribe()
+    subscriber.disconnect()
     const load = startLoad(
       chainIds.map((id) => `${processes[0]!.url}/predict?chainId=${id}`),
       8,
