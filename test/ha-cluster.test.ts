@@ -94,7 +94,12 @@ describe('Redis Cluster: SIGKILL of a primary under load', () => {
     const killedAt = Date.now()
     load.watch(killedAt, Number.MAX_SAFE_INTEGER)
     await cluster.nodes.find((n) => n.port === victimPort)!.kill()
-    const writesResumeSeconds = await secondsUntilWritesResume(observer, victim, headAtKill, killedAt)
+    const writesResumeSeconds = await secondsUntilWritesResume(
+      async () => (await readHead(observer!, { chainId: victim }))?.number ?? null,
+      victim,
+      headAtKill,
+      killedAt,
+    )
     load.watch(killedAt, killedAt + writesResumeSeconds * 1000)
     const promotedPort = await cluster.primaryPortOf(storeKeys(victim).blocks)
     await sleep(4_000)

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { confidenceLevels, horizons } from '@feecast/client'
-import type { Cluster, Redis } from 'ioredis'
 import type { Devchain } from '../../src/devchain/startDevchain.js'
 import { storeKeys } from '../../src/store/keys.js'
 import { readHead } from '../../src/store/readHead.js'
@@ -174,17 +173,20 @@ export async function waitForPredictions(processes: readonly FeecastProcess[], c
       )
 }
 
-/** Seconds from `killedAt` until the store's head of `chainId` passes `headAtKill` (writes resumed). */
+/**
+ * Seconds from `killedAt` until the stored head (read by `storedHead`, which may fail while Redis fails
+ * over) passes `headAtKill`: writes resumed.
+ */
 export async function secondsUntilWritesResume(
-  redis: Redis | Cluster,
+  storedHead: () => Promise<number | null>,
   chainId: number,
   headAtKill: number,
   killedAt: number,
 ): Promise<number> {
   await waitFor(
     async () => {
-      const head = await readHead(redis, { chainId }).catch(() => null)
-      return head !== null && head.number > headAtKill
+      const head = await storedHead().catch(() => null)
+      return head !== null && head > headAtKill
     },
     { timeoutMs: 60_000, intervalMs: 50, message: `writes of chain ${chainId} resuming after the failover` },
   )
