@@ -65,6 +65,12 @@ export function storeKeys(chainId: number): StoreKeys {
   }
 }
 
+/**
+ * Every chain's prediction channel, as a PSUBSCRIBE pattern (outside a Cluster). In Redis's glob, `{` and
+ * `}` are plain characters: this matches `feecast:{<anything>}:predictions`.
+ */
+export const predictionChannelPattern = 'feecast:{*}:predictions'
+
 /** The key holding the latest prediction of a chain in the layout before issue 14 (outside the hash tag). */
 export function legacyPredictionKey(chainId: number): string {
   if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new RangeError(`invalid chain id ${chainId}`)
