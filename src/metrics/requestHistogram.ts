@@ -21,6 +21,17 @@ export type RequestHistogram<Label extends string> = {
   /** The observer of one label set (the same function for the same labels). */
   child(labels: Readonly<Record<Label, string>>): (value: number) => void
   reset(): void
+  /** What each label set has counted so far (its bucket counts are not cumulative). */
+  series(): ReadonlyArray<Readonly<HistogramSeries>>
+}
+
+export type HistogramSeries = {
+  labels: Readonly<Record<string, string>>
+  /** Upper bounds, ascending, and the observations counted in each (not cumulative; +Inf not listed). */
+  bounds: readonly number[]
+  counts: ArrayLike<number>
+  sum: number
+  count: number
 }
 
 type Series = { labels: Record<string, string>; counts: Float64Array; sum: number; count: number }
@@ -116,5 +127,13 @@ export function createRequestHistogram<Label extends string>({
       return observe
     },
     reset: metric.reset,
+    series: () =>
+      series.map((s) => ({
+        labels: s.labels,
+        bounds: buckets,
+        counts: s.counts,
+        sum: s.sum,
+        count: s.count,
+      })),
   }
 }
