@@ -103,100 +103,132 @@ export function feeTables(prediction: Prediction): HTMLElement {
   return el('div', { class: 'tables' }, ...tables)
 }
 
-/** A fan chart: recent values as a line, then the forecast's 50 % line and its 90 % and 99 % bands. */
+/** Where a fan chart draws: block and gwei ranges mapped onto its frame. */
+export type FanFrame = {
+  width: number
+  height: number
+  pad: { left: number; right: number; top: number; bottom: number }
+  x0: number
+  x1: number
+  y0: number
+  y1: number
+  x(block: number): number
+  y(gwei: number): number
+}
+
+/** The frame of a fan chart over what it draws (the range of the values, not from zero: a 10 % move shows). */
+export function fanFrame(blocks: readonly number[], values: readonly number[]): FanFrame {
+  const width = 340
+  const height = 170
+  const pad = { left: 44, right: 8, top: 10, bottom: 26 }
+  const x0 = Math.min(...blocks)
+  const x1 = Math.max(...blocks, x0 + 1)
+  const top = Math.max(...values, 1e-9)
+  const bottom = Math.min(...values, top)
+  const y0 = Math.max(0, bottom - (top - bottom) * 0.08 - top * 0.01)
+  const y1 = top + (top - bottom) * 0.05 + top * 0.01
+  return {
+    width,
+    height,
+    pad,
+    x0,
+    x1,
+    y0,
+    y1,
+    x: (block) => pad.left + ((block - x0) / (x1 - x0)) * (width - pad.left - pad.right),
+    y: (gwei) => height - pad.bottom - ((gwei - y0) / (y1 - y0)) * (height - pad.top - pad.bottom),
+  }
+}
+
+/** A line through (block, gwei) points. */
+export function fanLine(
+  frame: FanFrame,
+  points: ReadonlyArray<[number, number]>,
+  stroke: string,
+  dash = '',
+): SVGElement {
+  return svg('polyline', {
+    points: points.map(([block, gwei]) => `${frame.x(block)},${frame.y(gwei)}`).join(' '),
+    fill: 'none',
+    stroke,
+    'stroke-width': 2,
+    'stroke-dasharray': dash,
+  })
+}
+
+/** The area between two quantiles of the forecast. */
+export function fanBand(
+  frame: FanFrame,
+  ahead: ReadonlyArray<{ block: number; lower: number; upper: number }>,
+  fill: string,
+): SVGElement {
+  const top = ahead.map((a) => `${frame.x(a.block)},${frame.y(a.upper)}`)
+  const bottom = [...ahead].reverse().map((a) => `${frame.x(a.block)},${frame.y(a.lower)}`)
+  return svg('path', { d: `M${[...top, ...bottom].join('L')}Z`, fill })
+}
+
+/** A text label in a chart. */
+export function chartLabel(text: string, x: number, y: number, anchor = 'start'): SVGElement {
+  return svg(
+    'text',
+    { x, y, 'font-size': 11, 'text-anchor': anchor, fill: '#333' },
+    document.createTextNode(text),
+  )
+}
+
+/** A fan chart: recent values as a line, then the forecast's 50 % line and its 50-90 % and 90-99 % bands. */
 export function fanChart(
   title: string,
   recent: ReadonlyArray<{ blockNumber: number; gwei: number }>,
   headBlock: number,
   forecast: readonly BaseFeeForecast[],
 ): SVGElement {
-  const width = 340
-  const height = 170
-  const pad = { left: 44, right: 8, top: 10, bottom: 26 }
   const ahead = forecast.map((f) => ({
     block: headBlock + f.blocksAhead,
     q50: Number(f.quantiles['50']) / 1e9,
     q90: Number(f.quantiles['90']) / 1e9,
     q99: Number(f.quantiles['99']) / 1e9,
   }))
-  const xs = [...recent.map((r) => r.blockNumber), ...ahead.map((a) => a.block)]
-  const ys = [...recent.map((r) => r.gwei), ...ahead.flatMap((a) => [a.q50, a.q99])]
-  const x0 = Math.min(...xs, headBlock)
-  const x1 = Math.max(...xs, headBlock + 1)
-  // The range of what is drawn, not from zero: a 10 % move must be visible.
-  const top = Math.max(...ys, 1e-9)
-  const bottom = Math.min(...ys, top)
-  const y0 = Math.max(0, bottom - (top - bottom) * 0.08 - top * 0.01)
-  const y1 = top + (top - bottom) * 0.05 + top * 0.01
-  const x = (block: number) => pad.left + ((block - x0) / (x1 - x0)) * (width - pad.left - pad.right)
-  const y = (gwei: number) =>
-    height - pad.bottom - ((gwei - y0) / (y1 - y0)) * (height - pad.top - pad.bottom)
-  const band = (
-    lower: (a: (typeof ahead)[number]) => number,
-    upper: (a: (typeof ahead)[number]) => number,
-    fill: string,
-  ) => {
-    const top = ahead.map((a) => `${x(a.block)},${y(upper(a))}`)
-    const bottom = [...ahead].reverse().map((a) => `${x(a.block)},${y(lower(a))}`)
-    return svg('path', { d: `M${[...top, ...bottom].join('L')}Z`, fill })
-  }
-  const line = (points: Array<[number, number]>, stroke: string, dash = '') =>
-    svg('polyline', {
-      points: points.map(([px, py]) => `${x(px)},${y(py)}`).join(' '),
-      fill: 'none',
-      stroke,
-      'stroke-width': 2,
-      'stroke-dasharray': dash,
-    })
-  const label = (text: string, lx: number, ly: number, anchor = 'start') =>
-    svg(
-      'text',
-      { x: lx, y: ly, 'font-size': 11, 'text-anchor': anchor, fill: '#333' },
-      document.createTextNode(text),
-    )
-  const chart = svg(
+  const frame = fanFrame(
+    [headBlock, ...recent.map((r) => r.blockNumber), ...ahead.map((a) => a.block)],
+    [...recent.map((r) => r.gwei), ...ahead.flatMap((a) => [a.q50, a.q99])],
+  )
+  const { width, height, pad } = frame
+  const start: [number, number] = [headBlock, recent.at(-1)?.gwei ?? ahead[0]?.q50 ?? 0]
+  return svg(
     'svg',
     { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'chart' },
     svg('title', {}, document.createTextNode(title)),
-    ...(ahead.length > 0
-      ? [
-          band(
-            (a) => a.q90,
-            (a) => a.q99,
-            '#c9dcf2',
-          ),
-          band(
-            (a) => a.q50,
-            (a) => a.q90,
-            '#8fb6e3',
-          ),
-        ]
-      : []),
-    line(
+    fanBand(
+      frame,
+      ahead.map((a) => ({ block: a.block, lower: a.q90, upper: a.q99 })),
+      '#c9dcf2',
+    ),
+    fanBand(
+      frame,
+      ahead.map((a) => ({ block: a.block, lower: a.q50, upper: a.q90 })),
+      '#8fb6e3',
+    ),
+    fanLine(
+      frame,
       recent.map((r) => [r.blockNumber, r.gwei]),
       '#222',
     ),
-    ...(ahead.length > 0
-      ? [
-          line(
-            [
-              [headBlock, recent.at(-1)?.gwei ?? ahead[0]?.q50 ?? 0],
-              ...ahead.map((a): [number, number] => [a.block, a.q50]),
-            ],
-            '#0b4f9c',
-            '4 3',
-          ),
-        ]
-      : []),
-    svg('line', { x1: x(headBlock), x2: x(headBlock), y1: pad.top, y2: height - pad.bottom, stroke: '#999' }),
-    label(formatGwei(y1), pad.left - 4, pad.top + 8, 'end'),
-    label(formatGwei(y0), pad.left - 4, height - pad.bottom, 'end'),
-    label('gwei', pad.left - 4, (height - pad.bottom + pad.top) / 2, 'end'),
-    label(`#${x0}`, pad.left, height - 8),
-    label('now', x(headBlock), height - 8, 'middle'),
-    label(`#${x1}`, width - pad.right, height - 8, 'end'),
+    fanLine(frame, [start, ...ahead.map((a): [number, number] => [a.block, a.q50])], '#0b4f9c', '4 3'),
+    svg('line', {
+      x1: frame.x(headBlock),
+      x2: frame.x(headBlock),
+      y1: pad.top,
+      y2: height - pad.bottom,
+      stroke: '#999',
+    }),
+    chartLabel(formatGwei(frame.y1), pad.left - 4, pad.top + 8, 'end'),
+    chartLabel(formatGwei(frame.y0), pad.left - 4, height - pad.bottom, 'end'),
+    chartLabel('gwei', pad.left - 4, (height - pad.bottom + pad.top) / 2, 'end'),
+    chartLabel(`#${frame.x0}`, pad.left, height - 8),
+    chartLabel('now', frame.x(headBlock), height - 8, 'middle'),
+    chartLabel(`#${frame.x1}`, width - pad.right, height - 8, 'end'),
   )
-  return chart
 }
 
 /** The reliability diagram: promised against realised, a point per (level, horizon) with its interval. */
@@ -255,153 +287,195 @@ export function reliabilityChart(
   )
 }
 
-/** The page's one loop: chains, then each chain's prediction, history and reliability as they change. */
-export function startPage(): void {
+type FetchJson = <T>(path: string) => Promise<T>
+
+/** GET a JSON document, revalidating with the browser's cached ETag (a 304 costs no body). */
+export async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path, { cache: 'no-cache', headers: { Accept: 'application/json' } })
+  if (!response.ok) throw new Error(`${path}: ${response.status}`)
+  return (await response.json()) as T
+}
+
+/** A chain's heading, head block, age, STALE or fresh, trust label and its reasons. */
+export function chainHeader(name: string, prediction: Prediction): HTMLElement[] {
+  const ageSeconds = Math.round(prediction.ageMs / 100) / 10
+  const trust = prediction.trust.label
+  return [
+    el(
+      'h2',
+      { id: `chain-${prediction.chainId}` },
+      `${name} `,
+      el('span', { class: 'muted' }, `chain ${prediction.chainId}`),
+    ),
+    el(
+      'p',
+      { class: 'head' },
+      `Block #${prediction.blockNumber}, data ${ageSeconds} s old. `,
+      prediction.stale
+        ? el('strong', { class: 'badge stale', 'data-stale': 'true' }, 'STALE: do not sign on these numbers')
+        : el('span', { class: 'badge fresh', 'data-stale': 'false' }, 'fresh'),
+      ' ',
+      el('span', { class: `badge trust-${trust}`, 'data-trust': trust }, `trust ${trust}`),
+    ),
+    ...(prediction.trust.reasons.length > 0
+      ? [el('ul', { class: 'reasons' }, ...prediction.trust.reasons.map((r) => el('li', {}, r)))]
+      : []),
+    el(
+      'p',
+      { class: 'muted' },
+      `Next block's base fee: ${formatGwei(Number(prediction.pendingBaseFeePerGas) / 1e9)} gwei. All fees in gwei.`,
+    ),
+  ]
+}
+
+/** The forecast fans (base fee; blob base fee where the chain has blobs) and the reliability diagram. */
+export function chainCharts(prediction: Prediction, page: PageChainBody | undefined): Element[] {
+  const blobForecast = (prediction as Prediction & { blobBaseFeeForecast?: BaseFeeForecast[] })
+    .blobBaseFeeForecast
+  const recent = (page?.recentBaseFees ?? []).map((r) => ({
+    blockNumber: r.blockNumber,
+    gwei: r.baseFeeGwei,
+  }))
+  const scored = page?.reliability.reduce((n, p) => n + p.scored, 0) ?? 0
+  return [
+    el('h3', {}, 'Base fee: recent and forecast'),
+    fanChart(
+      "Base fee of the last blocks and the forecast's 50, 90 and 99 % bands, in gwei",
+      recent,
+      prediction.blockNumber,
+      prediction.baseFeeForecast,
+    ),
+    ...(blobForecast
+      ? [
+          el('h3', {}, 'Blob base fee forecast'),
+          fanChart('Blob base fee forecast, in gwei', [], prediction.blockNumber, blobForecast),
+        ]
+      : []),
+    el('h3', {}, 'Live reliability'),
+    el(
+      'p',
+      { class: 'muted' },
+      page
+        ? `Each blue point: a (probability, blocks) promise, how often it was kept since this chain's calibration started (${scored} estimates scored), with its 95 % interval. Orange: the shipped model's backtest.`
+        : 'Reading the calibration…',
+    ),
+    reliabilityChart(page?.reliability ?? [], page?.backtest ?? null),
+  ]
+}
+
+/** One chain's section. */
+export function chainSection(
+  name: string,
+  prediction: Prediction,
+  page: PageChainBody | undefined,
+): HTMLElement {
+  return el(
+    'section',
+    {
+      class: prediction.stale ? 'chain stale' : 'chain',
+      'data-chain-id': String(prediction.chainId),
+      'data-block': String(prediction.blockNumber),
+      'aria-labelledby': `chain-${prediction.chainId}`,
+    },
+    ...chainHeader(name, prediction),
+    feeTables(prediction),
+    ...chainCharts(prediction, page),
+  )
+}
+
+/**
+ * Follows one chain: /predict about four times a block, its history and reliability again when the block
+ * changes (or while it is stale), the section replaced in place.
+ */
+export function followChain(
+  chain: { chainId: number; name: string; blockTimeMs: number },
+  getJson: FetchJson,
+): void {
   const root = document.getElementById('chains') as HTMLElement
   const status = document.getElementById('status') as HTMLElement
-  const shown = new Map<number, { block: number; section: HTMLElement }>()
-
-  const getJson = async <T>(path: string): Promise<T> => {
-    const response = await fetch(path, { cache: 'no-cache', headers: { Accept: 'application/json' } })
-    if (!response.ok) throw new Error(`${path}: ${response.status}`)
-    return (await response.json()) as T
-  }
-
-  const renderChain = (
-    name: string,
-    prediction: Prediction,
-    page: PageChainBody | undefined,
-  ): HTMLElement => {
-    const ageSeconds = Math.round(prediction.ageMs / 100) / 10
-    const blobForecast = (prediction as Prediction & { blobBaseFeeForecast?: BaseFeeForecast[] })
-      .blobBaseFeeForecast
-    const recent = (page?.recentBaseFees ?? []).map((r) => ({
-      blockNumber: r.blockNumber,
-      gwei: r.baseFeeGwei,
-    }))
-    return el(
-      'section',
-      {
-        class: prediction.stale ? 'chain stale' : 'chain',
-        'data-chain-id': String(prediction.chainId),
-        'data-block': String(prediction.blockNumber),
-        'aria-labelledby': `chain-${prediction.chainId}`,
-      },
-      el(
-        'h2',
-        { id: `chain-${prediction.chainId}` },
-        `${name} `,
-        el('span', { class: 'muted' }, `chain ${prediction.chainId}`),
-      ),
-      el(
-        'p',
-        { class: 'head' },
-        `Block #${prediction.blockNumber}, data ${ageSeconds} s old. `,
-        prediction.stale
-          ? el(
-              'strong',
-              { class: 'badge stale', 'data-stale': 'true' },
-              'STALE: do not sign on these numbers',
-            )
-          : el('span', { class: 'badge fresh', 'data-stale': 'false' }, 'fresh'),
-        ' ',
-        el(
-          'span',
-          { class: `badge trust-${prediction.trust.label}`, 'data-trust': prediction.trust.label },
-          `trust ${prediction.trust.label}`,
-        ),
-      ),
-      ...(prediction.trust.reasons.length > 0
-        ? [el('ul', { class: 'reasons' }, ...prediction.trust.reasons.map((r) => el('li', {}, r)))]
-        : []),
-      el(
-        'p',
-        { class: 'muted' },
-        `Next block's base fee: ${formatGwei(Number(prediction.pendingBaseFeePerGas) / 1e9)} gwei. All fees in gwei.`,
-      ),
-      feeTables(prediction),
-      el('h3', {}, 'Base fee: recent and forecast'),
-      fanChart(
-        `Base fee of the last blocks and the forecast's 50, 90 and 99 % bands, in gwei`,
-        recent,
-        prediction.blockNumber,
-        prediction.baseFeeForecast,
-      ),
-      ...(blobForecast
-        ? [
-            el('h3', {}, 'Blob base fee forecast'),
-            fanChart('Blob base fee forecast, in gwei', [], prediction.blockNumber, blobForecast),
-          ]
-        : []),
-      el('h3', {}, 'Live reliability'),
-      el(
-        'p',
-        { class: 'muted' },
-        page
-          ? `Each blue point: a (probability, blocks) promise, how often it was kept since this chain's calibration started (${page.reliability.reduce((n, p) => n + p.scored, 0)} estimates scored), with its 95 % interval. Orange: the shipped model's backtest.`
-          : 'Reading the calibration…',
-      ),
-      reliabilityChart(page?.reliability ?? [], page?.backtest ?? null),
-    )
-  }
-
-  const followChain = async (chainId: number, name: string, blockTimeMs: number) => {
-    let page: PageChainBody | undefined
-    const tick = async () => {
-      try {
-        const prediction = await getJson<Prediction>(`/predict?chainId=${chainId}`)
-        const known = shown.get(chainId)
-        if (known === undefined || known.block !== prediction.blockNumber || prediction.stale) {
-          page = await getJson<PageChainBody>(`/page/chains/${chainId}`).catch(() => page)
-        }
-        const section = renderChain(name, prediction, page)
-        if (known) known.section.replaceWith(section)
-        else root.append(section)
-        shown.set(chainId, { block: prediction.blockNumber, section })
-        status.textContent = `Updated ${new Date().toLocaleTimeString()}`
-      } catch (error) {
-        status.textContent = `Could not reach feecast for chain ${chainId}: ${(error as Error).message}`
-      }
-      setTimeout(tick, Math.min(5_000, Math.max(250, blockTimeMs / 4)))
+  let shown: { block: number; section: HTMLElement } | undefined
+  let page: PageChainBody | undefined
+  const tick = async () => {
+    try {
+      const prediction = await getJson<Prediction>(`/predict?chainId=${chain.chainId}`)
+      if (shown === undefined || shown.block !== prediction.blockNumber || prediction.stale)
+        page = await getJson<PageChainBody>(`/page/chains/${chain.chainId}`).catch(() => page)
+      const section = chainSection(chain.name, prediction, page)
+      if (shown) shown.section.replaceWith(section)
+      else root.append(section)
+      shown = { block: prediction.blockNumber, section }
+      status.textContent = `Updated ${new Date().toLocaleTimeString()}`
+    } catch (error) {
+      status.textContent = `Could not reach feecast for chain ${chain.chainId}: ${(error as Error).message}`
     }
-    await tick()
+    setTimeout(tick, Math.min(5_000, Math.max(250, chain.blockTimeMs / 4)))
   }
+  void tick()
+}
 
-  const renderObjectives = async () => {
+/** The objectives table, every 5 s. */
+export function followObjectives(getJson: FetchJson): void {
+  const tick = async () => {
     try {
       const body = await getJson<ObjectivesBody>('/page/objectives')
-      const table = document.getElementById('objectives') as HTMLElement
-      table.replaceChildren(
-        ...body.objectives.map((o) =>
-          el(
-            'tr',
-            { 'data-objective': o.name },
-            el('th', { scope: 'row' }, o.title),
-            el('td', {}, o.target),
-            el('td', {}, o.seen),
-          ),
+      const rows = body.objectives.map((o) =>
+        el(
+          'tr',
+          { 'data-objective': o.name },
+          el('th', { scope: 'row' }, o.title),
+          el('td', {}, o.target),
+          el('td', {}, o.seen),
         ),
       )
+      ;(document.getElementById('objectives') as HTMLElement).replaceChildren(...rows)
       ;(document.getElementById('since') as HTMLElement).textContent = body.since
     } catch {}
-    setTimeout(renderObjectives, 5_000)
+    setTimeout(tick, 5_000)
   }
+  void tick()
+}
 
+/** The page: the served chains (from /chains), each followed, and the objectives. */
+export function startPage(): void {
+  const status = document.getElementById('status') as HTMLElement
   getJson<ChainsBody>('/chains')
     .then((body) => {
       if (body.chains.length === 0) status.textContent = 'No chain served yet.'
+      // The freshness bound is five block times (at least 30 s): a block time to pace the polling.
       for (const chain of body.chains)
-        void followChain(chain.chainId, chain.name, (chain.freshnessSeconds * 1000) / 5)
+        followChain(
+          { chainId: chain.chainId, name: chain.name, blockTimeMs: (chain.freshnessSeconds * 1000) / 5 },
+          getJson,
+        )
     })
     .catch((error: Error) => {
       status.textContent = `Could not reach feecast: ${error.message}`
     })
-  void renderObjectives()
+  followObjectives(getJson)
 }
 
 /** The served script: the functions above as source text, started once the document is parsed. */
 export function pageScriptSource(): string {
-  const parts = [formatGwei, el, svg, feeCell, feeTables, fanChart, reliabilityChart, startPage].map(String)
+  const parts = [
+    formatGwei,
+    el,
+    svg,
+    feeCell,
+    feeTables,
+    fanFrame,
+    fanLine,
+    fanBand,
+    chartLabel,
+    fanChart,
+    reliabilityChart,
+    getJson,
+    chainHeader,
+    chainCharts,
+    chainSection,
+    followChain,
+    followObjectives,
+    startPage,
+  ].map(String)
   // esbuild (tsx, vitest) may wrap functions with a __name helper; the browser has none.
   return `(() => {\nconst __name = (f) => f;\n${parts.join('\n')}\nstartPage()\n})()\n`
 }
