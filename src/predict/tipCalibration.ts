@@ -1,4 +1,5 @@
 import { confidenceLevels, horizons as predictionHorizons } from '@feecast/client'
+import { at } from '../lib/at.js'
 /**
  * Tips for inclusion within N blocks with probability p, from the inclusion thresholds τ the sampler
  * records, kept honest online.
@@ -52,7 +53,7 @@ export function createTipCalibrationState({
 /** Upper nearest-rank quantile (level in percent) of a sorted array; never below the data. */
 function quantileOfSorted(sorted: readonly bigint[], level: number): bigint {
   const rank = Math.ceil((level / 100) * sorted.length)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!
+  return at(sorted, Math.min(sorted.length - 1, Math.max(0, rank - 1)))
 }
 
 /**
@@ -73,18 +74,24 @@ export function windowMinima(
   let head = 0
   const starts: number[] = []
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!
+    const v = at(values, i)
     if (!Number.isNaN(v)) {
-      while (queue.length > head && values[queue[queue.length - 1]!]! >= v) queue.pop()
+      while (queue.length > head && at(values, at(queue, queue.length - 1)) >= v) queue.pop()
       queue.push(i)
     }
     const start = i - n + 1
     if (start < 0) continue
-    while (queue.length > head && queue[head]! < start) head++
-    if (queue.length > head && startsAt(start)) starts.push(queue[head]!)
+    while (queue.length > head && at(queue, head) < start) head++
+    if (queue.length > head && startsAt(start)) starts.push(at(queue, head))
   }
-  starts.sort((x, y) => values[x]! - values[y]!)
-  return starts.map((i) => thresholds[i]!)
+  starts.sort((x, y) => at(values, x) - at(values, y))
+  // the queue only ever holds blocks with a tip: the guard never skips, it only narrows the type
+  const minima: bigint[] = []
+  for (const i of starts) {
+    const tip = at(thresholds, i)
+    if (tip !== null) minima.push(tip)
+  }
+  return minima
 }
 
 /** `windowMinima` of the windows whose preceding block was in `state` (congested or not). */
@@ -172,15 +179,17 @@ export function tipFor({
 export function levelFor(state: TipCalibrationState, withinBlocks: number, confidence: number): number {
   let h = state.horizons.findIndex((n) => n >= withinBlocks)
   if (h < 0) h = state.horizons.length - 1
-  const row = state.level[h]!
+  const row = at(state.level, h)
   let level = confidence
   let best = -1
-  for (let c = 0; c < state.confidences.length; c++)
-    if (state.confidences[c]! <= confidence) {
+  for (let c = 0; c < state.confidences.length; c++) {
+    const gridConfidence = at(state.confidences, c)
+    if (gridConfidence <= confidence) {
       best = c
-      level = Math.max(level, row[c]! + (confidence - state.confidences[c]!))
+      level = Math.max(level, at(row, c) + (confidence - gridConfidence))
     }
-  if (best < 0) level = Math.max(confidence, row[0]! - (state.confidences[0]! - confidence))
+  }
+  if (best < 0) level = Math.max(confidence, at(row, 0) - (at(state.confidences, 0) - confidence))
   return Math.min(100, Math.max(1, level))
 }
 
@@ -204,9 +213,10 @@ export function recordTipEstimate(
  */
 export function observeTipBlock(state: TipCalibrationState, block: number, threshold: bigint | null): void {
   const maxHorizon = state.horizons[state.horizons.length - 1] ?? 1
-  if (state.lastBlock !== null && block !== state.lastBlock + 1)
+  const { lastBlock } = state
+  if (lastBlock !== null && block !== lastBlock + 1)
     state.pending = state.pending.filter(
-      (e) => e.block < block && block - e.block <= maxHorizon && block > state.lastBlock!,
+      (e) => e.block < block && block - e.block <= maxHorizon && block > lastBlock,
     )
   state.lastBlock = block
   const keep: TipCalibrationState['pending'] = []
@@ -218,16 +228,18 @@ export function observeTipBlock(state: TipCalibrationState, block: number, thres
     const h = state.horizons.indexOf(n)
     if (h >= 0 && e.runMin !== null) {
       const runMin = BigInt(e.runMin)
-      for (let c = 0; c < state.confidences.length; c++) {
-        const cell = e.tips[h]?.[c]
-        if (!cell) continue
-        const hit = BigInt(cell) >= runMin
-        const alpha = 1 - state.confidences[c]! / 100
-        const row = state.level[h]!
+      const row = at(state.level, h)
+      const scored = at(state.scored, h)
+      const covered = at(state.covered, h)
+      for (const [c, confidence] of state.confidences.entries()) {
+        const tip = e.tips[h]?.[c]
+        if (!tip) continue
+        const hit = BigInt(tip) >= runMin
+        const alpha = 1 - confidence / 100
         // ACI on the level (percent): miss → up by η·(1 - α), hit → down by η·α.
-        row[c] = Math.min(99.9, Math.max(1, row[c]! + state.stepSize * ((hit ? 0 : 1) - alpha)))
-        state.scored[h]![c]!++
-        if (hit) state.covered[h]![c]!++
+        row[c] = Math.min(99.9, Math.max(1, at(row, c) + state.stepSize * ((hit ? 0 : 1) - alpha)))
+        scored[c] = at(scored, c) + 1
+        if (hit) covered[c] = at(covered, c) + 1
       }
     }
     if (n < maxHorizon) keep.push(e)
