@@ -1,5 +1,6 @@
 import { FeecastError } from '../errors.js'
 import { type Eip1559Parameters, ethereumEip1559 } from '../fees/nextBaseFee.js'
+import { at } from '../lib/at.js'
 import { feeRuleOf, gasUsedRatioFromLogStep, logStepFromGasUsedRatio } from './feeRule.js'
 import type { FeatureBlock, FeeSeries } from './types.js'
 
@@ -22,10 +23,11 @@ export function toFeeSeries({
 }: ToFeeSeriesParameters): ToFeeSeriesReturnType {
   const rule = feeRuleOf(eip1559)
   const n = blocks.length
-  for (let i = 1; i < n; i++) {
-    if (blocks[i]!.number !== blocks[i - 1]!.number + 1)
+  for (const [i, b] of blocks.entries()) {
+    const prev = blocks[i - 1]
+    if (prev !== undefined && b.number !== prev.number + 1)
       throw new FeecastError('Feature window is not a run of consecutive blocks.', {
-        details: `block ${blocks[i]!.number} follows ${blocks[i - 1]!.number}; split the history with consecutiveRuns() first.`,
+        details: `block ${b.number} follows ${prev.number}; split the history with consecutiveRuns() first.`,
       })
   }
   const logBaseFee = new Float64Array(n).fill(Number.NaN)
@@ -33,8 +35,7 @@ export function toFeeSeries({
   const blockTime = new Float64Array(n).fill(Number.NaN)
   const tipThreshold = new Float64Array(n).fill(Number.NaN)
   let anyBaseFee = false
-  for (let i = 0; i < n; i++) {
-    const b = blocks[i]!
+  for (const [i, b] of blocks.entries()) {
     if (b.baseFeePerGas != null && b.baseFeePerGas > 0n) {
       logBaseFee[i] = Math.log(Number(b.baseFeePerGas))
       anyBaseFee = true
@@ -48,36 +49,36 @@ export function toFeeSeries({
     if (prev?.timestamp != null && b.timestamp != null) blockTime[i] = b.timestamp - prev.timestamp
   }
   // A file without any base fee: anchor the path at 0 and rebuild it from the gas-used ratios.
-  if (!anyBaseFee && n > 0 && Number.isFinite(gasUsedRatio[0]!)) logBaseFee[0] = 0
+  if (!anyBaseFee && n > 0 && Number.isFinite(at(gasUsedRatio, 0))) logBaseFee[0] = 0
   // Forward: a missing base fee follows from the parent's base fee and gas used.
   for (let i = 1; i < n; i++) {
     if (
-      Number.isNaN(logBaseFee[i]!) &&
-      Number.isFinite(logBaseFee[i - 1]!) &&
-      Number.isFinite(gasUsedRatio[i - 1]!)
+      Number.isNaN(at(logBaseFee, i)) &&
+      Number.isFinite(at(logBaseFee, i - 1)) &&
+      Number.isFinite(at(gasUsedRatio, i - 1))
     )
-      logBaseFee[i] = logBaseFee[i - 1]! + logStepFromGasUsedRatio(gasUsedRatio[i - 1]!, rule)
+      logBaseFee[i] = at(logBaseFee, i - 1) + logStepFromGasUsedRatio(at(gasUsedRatio, i - 1), rule)
   }
   // Backward: a leading missing base fee follows from the child's.
   for (let i = n - 2; i >= 0; i--) {
     if (
-      Number.isNaN(logBaseFee[i]!) &&
-      Number.isFinite(logBaseFee[i + 1]!) &&
-      Number.isFinite(gasUsedRatio[i]!)
+      Number.isNaN(at(logBaseFee, i)) &&
+      Number.isFinite(at(logBaseFee, i + 1)) &&
+      Number.isFinite(at(gasUsedRatio, i))
     )
-      logBaseFee[i] = logBaseFee[i + 1]! - logStepFromGasUsedRatio(gasUsedRatio[i]!, rule)
+      logBaseFee[i] = at(logBaseFee, i + 1) - logStepFromGasUsedRatio(at(gasUsedRatio, i), rule)
   }
   // Where gas_used is missing, the ratio follows from the next base fee.
   for (let i = 0; i + 1 < n; i++) {
     if (
-      Number.isNaN(gasUsedRatio[i]!) &&
-      Number.isFinite(logBaseFee[i]!) &&
-      Number.isFinite(logBaseFee[i + 1]!)
+      Number.isNaN(at(gasUsedRatio, i)) &&
+      Number.isFinite(at(logBaseFee, i)) &&
+      Number.isFinite(at(logBaseFee, i + 1))
     )
-      gasUsedRatio[i] = gasUsedRatioFromLogStep(logBaseFee[i + 1]! - logBaseFee[i]!, rule)
+      gasUsedRatio[i] = gasUsedRatioFromLogStep(at(logBaseFee, i + 1) - at(logBaseFee, i), rule)
   }
   return {
-    firstNumber: n > 0 ? blocks[0]!.number : 0,
+    firstNumber: blocks[0]?.number ?? 0,
     length: n,
     logBaseFee,
     relative: !anyBaseFee,
