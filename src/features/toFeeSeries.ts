@@ -1,6 +1,6 @@
 import { FeecastError } from '../errors.js'
 import { type Eip1559Parameters, ethereumEip1559 } from '../fees/nextBaseFee.js'
-import { at } from '../lib/at.js'
+import { outOfRange } from '../lib/at.js'
 import { feeRuleOf, gasUsedRatioFromLogStep, logStepFromGasUsedRatio } from './feeRule.js'
 import type { FeatureBlock, FeeSeries } from './types.js'
 
@@ -34,6 +34,9 @@ export function toFeeSeries({
   const gasUsedRatio = new Float64Array(n).fill(Number.NaN)
   const blockTime = new Float64Array(n).fill(Number.NaN)
   const tipThreshold = new Float64Array(n).fill(Number.NaN)
+  // checked reads written here, not through lib's shared at(): the loads stay specialised to Float64Array
+  const logBaseFeeAt = (i: number) => logBaseFee[i] ?? outOfRange(logBaseFee, i)
+  const gasUsedRatioAt = (i: number) => gasUsedRatio[i] ?? outOfRange(gasUsedRatio, i)
   let anyBaseFee = false
   for (const [i, b] of blocks.entries()) {
     if (b.baseFeePerGas != null && b.baseFeePerGas > 0n) {
@@ -49,33 +52,33 @@ export function toFeeSeries({
     if (prev?.timestamp != null && b.timestamp != null) blockTime[i] = b.timestamp - prev.timestamp
   }
   // A file without any base fee: anchor the path at 0 and rebuild it from the gas-used ratios.
-  if (!anyBaseFee && n > 0 && Number.isFinite(at(gasUsedRatio, 0))) logBaseFee[0] = 0
+  if (!anyBaseFee && n > 0 && Number.isFinite(gasUsedRatioAt(0))) logBaseFee[0] = 0
   // Forward: a missing base fee follows from the parent's base fee and gas used.
   for (let i = 1; i < n; i++) {
     if (
-      Number.isNaN(at(logBaseFee, i)) &&
-      Number.isFinite(at(logBaseFee, i - 1)) &&
-      Number.isFinite(at(gasUsedRatio, i - 1))
+      Number.isNaN(logBaseFeeAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i - 1)) &&
+      Number.isFinite(gasUsedRatioAt(i - 1))
     )
-      logBaseFee[i] = at(logBaseFee, i - 1) + logStepFromGasUsedRatio(at(gasUsedRatio, i - 1), rule)
+      logBaseFee[i] = logBaseFeeAt(i - 1) + logStepFromGasUsedRatio(gasUsedRatioAt(i - 1), rule)
   }
   // Backward: a leading missing base fee follows from the child's.
   for (let i = n - 2; i >= 0; i--) {
     if (
-      Number.isNaN(at(logBaseFee, i)) &&
-      Number.isFinite(at(logBaseFee, i + 1)) &&
-      Number.isFinite(at(gasUsedRatio, i))
+      Number.isNaN(logBaseFeeAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i + 1)) &&
+      Number.isFinite(gasUsedRatioAt(i))
     )
-      logBaseFee[i] = at(logBaseFee, i + 1) - logStepFromGasUsedRatio(at(gasUsedRatio, i), rule)
+      logBaseFee[i] = logBaseFeeAt(i + 1) - logStepFromGasUsedRatio(gasUsedRatioAt(i), rule)
   }
   // Where gas_used is missing, the ratio follows from the next base fee.
   for (let i = 0; i + 1 < n; i++) {
     if (
-      Number.isNaN(at(gasUsedRatio, i)) &&
-      Number.isFinite(at(logBaseFee, i)) &&
-      Number.isFinite(at(logBaseFee, i + 1))
+      Number.isNaN(gasUsedRatioAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i + 1))
     )
-      gasUsedRatio[i] = gasUsedRatioFromLogStep(at(logBaseFee, i + 1) - at(logBaseFee, i), rule)
+      gasUsedRatio[i] = gasUsedRatioFromLogStep(logBaseFeeAt(i + 1) - logBaseFeeAt(i), rule)
   }
   return {
     firstNumber: blocks[0]?.number ?? 0,

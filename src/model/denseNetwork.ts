@@ -1,4 +1,4 @@
-import { at } from '../lib/at.js'
+import { outOfRange } from '../lib/at.js'
 
 /** One dense layer: y = activation(x · kernel + bias), kernel row-major [inputs][units]. */
 export type DenseLayer = {
@@ -45,12 +45,13 @@ export class DenseNetwork {
     let x: ArrayLike<number> = input
     for (const { layer, output: y } of this.stages) {
       const { inputs, units, kernel, bias, activation } = layer
-      for (let j = 0; j < units; j++) y[j] = at(bias, j)
+      for (let j = 0; j < units; j++) y[j] = bias[j] ?? outOfRange(bias, j)
       for (let i = 0; i < inputs; i++) {
-        const xi = at(x, i)
+        const xi = x[i] ?? outOfRange(x, i)
         if (xi === 0) continue
         const row = i * units
-        for (let j = 0; j < units; j++) y[j] = at(y, j) + xi * at(kernel, row + j)
+        for (let j = 0; j < units; j++)
+          y[j] = (y[j] ?? outOfRange(y, j)) + xi * (kernel[row + j] ?? outOfRange(kernel, row + j))
       }
       activate(y, activation)
       x = y
@@ -64,19 +65,19 @@ function activate(y: Float64Array, activation: DenseLayer['activation']): void {
   const units = y.length
   switch (activation) {
     case 'relu':
-      for (let j = 0; j < units; j++) if (at(y, j) < 0) y[j] = 0
+      for (let j = 0; j < units; j++) if ((y[j] ?? outOfRange(y, j)) < 0) y[j] = 0
       break
     case 'elu':
       for (let j = 0; j < units; j++) {
-        const v = at(y, j)
+        const v = y[j] ?? outOfRange(y, j)
         if (v < 0) y[j] = Math.expm1(v)
       }
       break
     case 'tanh':
-      for (let j = 0; j < units; j++) y[j] = Math.tanh(at(y, j))
+      for (let j = 0; j < units; j++) y[j] = Math.tanh(y[j] ?? outOfRange(y, j))
       break
     case 'sigmoid':
-      for (let j = 0; j < units; j++) y[j] = 1 / (1 + Math.exp(-at(y, j)))
+      for (let j = 0; j < units; j++) y[j] = 1 / (1 + Math.exp(-(y[j] ?? outOfRange(y, j))))
       break
     default:
       break

@@ -1,7 +1,7 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 import { featureNames, featureVersion } from '../features/featureNames.js'
 import { maxLogStep } from '../features/feeRule.js'
-import { at } from '../lib/at.js'
+import { at, outOfRange } from '../lib/at.js'
 import { type DenseLayer, DenseNetwork, supportedActivations } from './denseNetwork.js'
 import { ModelFilesError } from './errors.js'
 import type { BaseFeeForecaster } from './forecast.js'
@@ -138,11 +138,16 @@ export function feeModelFromTf({
     tfModel,
     forecast(features, rule) {
       const v = features.vector
-      for (let i = 0; i < input.length; i++) input[i] = (at(v, i) - at(mean, i)) * at(inverseStd, i)
+      for (let i = 0; i < input.length; i++)
+        input[i] =
+          ((v[i] ?? outOfRange(v, i)) - (mean[i] ?? outOfRange(mean, i))) *
+          (inverseStd[i] ?? outOfRange(inverseStd, i))
       const { runMax, marginal } = headQuantiles(network.run(input), meta.layout)
       const step = maxLogStep(rule)
-      for (const row of runMax) for (let l = 0; l < row.length; l++) row[l] = at(row, l) * step
-      for (const row of marginal) for (let l = 0; l < row.length; l++) row[l] = at(row, l) * step
+      for (const row of runMax)
+        for (let l = 0; l < row.length; l++) row[l] = (row[l] ?? outOfRange(row, l)) * step
+      for (const row of marginal)
+        for (let l = 0; l < row.length; l++) row[l] = (row[l] ?? outOfRange(row, l)) * step
       return { layout: meta.layout, runMax, marginal }
     },
   }

@@ -1,4 +1,4 @@
-import { at } from '../lib/at.js'
+import { outOfRange } from '../lib/at.js'
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf; absolute error < 1.5e-7). */
 export function normalCdf(z: number): number {
@@ -84,27 +84,30 @@ export function interpolateQuantile(
 /** interpolateQuantile with the levels and the target given as normal scores (hot path: no quantile maths). */
 export function interpolateAtScore(scores: readonly number[], values: ArrayLike<number>, z: number): number {
   const n = scores.length
-  if (n === 1) return at(values, 0)
-  const firstScore = at(scores, 0)
+  if (n === 1) return values[0] ?? outOfRange(values, 0)
+  const firstScore = scores[0] ?? outOfRange(scores, 0)
   if (z <= firstScore) {
     const j = Math.min(2, n - 1)
-    const first = at(values, 0)
-    const slope = (at(values, j) - first) / (at(scores, j) - firstScore)
+    const first = values[0] ?? outOfRange(values, 0)
+    const slope =
+      ((values[j] ?? outOfRange(values, j)) - first) / ((scores[j] ?? outOfRange(scores, j)) - firstScore)
     return first + slope * (z - firstScore)
   }
-  const lastScore = at(scores, n - 1)
+  const lastScore = scores[n - 1] ?? outOfRange(scores, n - 1)
   if (z >= lastScore) {
     // two grid stretches for the slope: the outermost level alone is the noisiest
     const i0 = Math.max(0, n - 3)
-    const lastValue = at(values, n - 1)
-    const slope = (lastValue - at(values, i0)) / (lastScore - at(scores, i0))
+    const lastValue = values[n - 1] ?? outOfRange(values, n - 1)
+    const slope =
+      (lastValue - (values[i0] ?? outOfRange(values, i0))) /
+      (lastScore - (scores[i0] ?? outOfRange(scores, i0)))
     return lastValue + slope * (z - lastScore)
   }
   let hi = 1
-  while (at(scores, hi) < z) hi++
+  while ((scores[hi] ?? outOfRange(scores, hi)) < z) hi++
   const lo = hi - 1
-  const loScore = at(scores, lo)
-  const loValue = at(values, lo)
-  const w = (z - loScore) / (at(scores, hi) - loScore)
-  return loValue + w * (at(values, hi) - loValue)
+  const loScore = scores[lo] ?? outOfRange(scores, lo)
+  const loValue = values[lo] ?? outOfRange(values, lo)
+  const w = (z - loScore) / ((scores[hi] ?? outOfRange(scores, hi)) - loScore)
+  return loValue + w * ((values[hi] ?? outOfRange(values, hi)) - loValue)
 }

@@ -1,4 +1,4 @@
-import { at, cell, last } from '../lib/at.js'
+import { at, cell, last, outOfRange } from '../lib/at.js'
 import type { FeeQuantileForecast } from '../model/forecast.js'
 import { interpolateAtScore, normalQuantile } from '../model/normal.js'
 
@@ -217,15 +217,21 @@ export function thresholdAtScore(
   const topScore = last(scores)
   let q = interpolateAtScore(scores, curve, z)
   if (z > topScore && n > 1) {
-    const top = at(curve, n - 1)
+    const top = curve[n - 1] ?? outOfRange(curve, n - 1)
     let slope: number
     if (tail === 'cap') slope = (cap - top) / 2
     else {
       const i0 = Math.max(0, n - 3)
       let mid = 0
-      while (mid < n - 1 && at(scores, mid) < 0) mid++
-      slope = (top - at(curve, i0)) / (topScore - at(scores, i0))
-      if (mid < n - 1) slope = Math.max(slope, (top - at(curve, mid)) / (topScore - at(scores, mid)))
+      while (mid < n - 1 && (scores[mid] ?? outOfRange(scores, mid)) < 0) mid++
+      slope =
+        (top - (curve[i0] ?? outOfRange(curve, i0))) / (topScore - (scores[i0] ?? outOfRange(scores, i0)))
+      if (mid < n - 1)
+        slope = Math.max(
+          slope,
+          (top - (curve[mid] ?? outOfRange(curve, mid))) /
+            (topScore - (scores[mid] ?? outOfRange(scores, mid))),
+        )
       if (capWeight > 0) slope = Math.max(slope, (capWeight * (cap - top)) / 2)
     }
     q = Math.max(q, top + slope * (z - topScore))
@@ -265,13 +271,15 @@ export function calibrateRunMax({
   })
   const published = own.map((row) => {
     const out = [...row]
-    for (let c = 1; c < out.length; c++) out[c] = Math.max(at(out, c), at(out, c - 1))
+    for (let c = 1; c < out.length; c++)
+      out[c] = Math.max(out[c] ?? outOfRange(out, c), out[c - 1] ?? outOfRange(out, c - 1))
     return out
   })
   for (let h = 1; h < published.length; h++) {
     const row = at(published, h)
     const shorter = at(published, h - 1)
-    for (const [c, threshold] of row.entries()) row[c] = Math.max(threshold, at(shorter, c))
+    for (const [c, threshold] of row.entries())
+      row[c] = Math.max(threshold, shorter[c] ?? outOfRange(shorter, c))
   }
   return {
     horizons: state.horizons,

@@ -1,5 +1,5 @@
 import { type Eip1559Parameters, ethereumEip1559, nextBaseFee } from '../fees/nextBaseFee.js'
-import { at } from '../lib/at.js'
+import { at, outOfRange } from '../lib/at.js'
 import { normalQuantile } from '../model/normal.js'
 import type { CalibratedThresholds } from './calibration.js'
 
@@ -23,27 +23,33 @@ export function thresholdFor(
   let scale = 1
   if (h < 0) {
     h = horizons.length - 1
-    scale = Math.sqrt((withinBlocks - 1) / (at(horizons, h) - 1))
+    scale = Math.sqrt((withinBlocks - 1) / ((horizons[h] ?? outOfRange(horizons, h)) - 1))
   }
   const row = at(published, h)
   const scores = confidences.map((p) => normalQuantile(p / 100))
   const z = normalQuantile(confidence / 100)
   const n = scores.length
   let q: number
-  const topScore = at(scores, n - 1)
-  if (z <= at(scores, 0)) q = at(row, 0)
+  const topScore = scores[n - 1] ?? outOfRange(scores, n - 1)
+  if (z <= (scores[0] ?? outOfRange(scores, 0))) q = row[0] ?? outOfRange(row, 0)
   else if (z >= topScore) {
     const i0 = Math.max(0, n - 3)
-    const top = at(row, n - 1)
-    const slope = n > 1 ? Math.max(0, (top - at(row, i0)) / (topScore - at(scores, i0))) : 0
+    const top = row[n - 1] ?? outOfRange(row, n - 1)
+    const slope =
+      n > 1
+        ? Math.max(
+            0,
+            (top - (row[i0] ?? outOfRange(row, i0))) / (topScore - (scores[i0] ?? outOfRange(scores, i0))),
+          )
+        : 0
     q = top + slope * (z - topScore)
   } else {
     let hi = 1
-    while (at(scores, hi) < z) hi++
-    const loScore = at(scores, hi - 1)
-    const lo = at(row, hi - 1)
-    const w = (z - loScore) / (at(scores, hi) - loScore)
-    q = lo + w * (at(row, hi) - lo)
+    while ((scores[hi] ?? outOfRange(scores, hi)) < z) hi++
+    const loScore = scores[hi - 1] ?? outOfRange(scores, hi - 1)
+    const lo = row[hi - 1] ?? outOfRange(row, hi - 1)
+    const w = (z - loScore) / ((scores[hi] ?? outOfRange(scores, hi)) - loScore)
+    q = lo + w * ((row[hi] ?? outOfRange(row, hi)) - lo)
   }
   return Math.min((withinBlocks - 1) * maxStep + (thresholds.capSlack ?? 0), q * scale)
 }

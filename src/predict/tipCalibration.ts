@@ -1,5 +1,5 @@
 import { confidenceLevels, horizons as predictionHorizons } from '@feecast/client'
-import { at } from '../lib/at.js'
+import { at, outOfRange } from '../lib/at.js'
 /**
  * Tips for inclusion within N blocks with probability p, from the inclusion thresholds τ the sampler
  * records, kept honest online.
@@ -53,7 +53,8 @@ export function createTipCalibrationState({
 /** Upper nearest-rank quantile (level in percent) of a sorted array; never below the data. */
 function quantileOfSorted(sorted: readonly bigint[], level: number): bigint {
   const rank = Math.ceil((level / 100) * sorted.length)
-  return at(sorted, Math.min(sorted.length - 1, Math.max(0, rank - 1)))
+  const index = Math.min(sorted.length - 1, Math.max(0, rank - 1))
+  return sorted[index] ?? outOfRange(sorted, index)
 }
 
 /**
@@ -74,17 +75,21 @@ export function windowMinima(
   let head = 0
   const starts: number[] = []
   for (let i = 0; i < values.length; i++) {
-    const v = at(values, i)
+    const v = values[i] ?? outOfRange(values, i)
     if (!Number.isNaN(v)) {
-      while (queue.length > head && at(values, at(queue, queue.length - 1)) >= v) queue.pop()
+      while (queue.length > head) {
+        const back = queue[queue.length - 1] ?? outOfRange(queue, queue.length - 1)
+        if ((values[back] ?? outOfRange(values, back)) < v) break
+        queue.pop()
+      }
       queue.push(i)
     }
     const start = i - n + 1
     if (start < 0) continue
-    while (queue.length > head && at(queue, head) < start) head++
-    if (queue.length > head && startsAt(start)) starts.push(at(queue, head))
+    while (queue.length > head && (queue[head] ?? outOfRange(queue, head)) < start) head++
+    if (queue.length > head && startsAt(start)) starts.push(queue[head] ?? outOfRange(queue, head))
   }
-  starts.sort((x, y) => at(values, x) - at(values, y))
+  starts.sort((x, y) => (values[x] ?? outOfRange(values, x)) - (values[y] ?? outOfRange(values, y)))
   // the queue only ever holds blocks with a tip: the guard never skips, it only narrows the type
   const minima: bigint[] = []
   for (const i of starts) {
@@ -183,13 +188,18 @@ export function levelFor(state: TipCalibrationState, withinBlocks: number, confi
   let level = confidence
   let best = -1
   for (let c = 0; c < state.confidences.length; c++) {
-    const gridConfidence = at(state.confidences, c)
+    const gridConfidence = state.confidences[c] ?? outOfRange(state.confidences, c)
     if (gridConfidence <= confidence) {
       best = c
-      level = Math.max(level, at(row, c) + (confidence - gridConfidence))
+      level = Math.max(level, (row[c] ?? outOfRange(row, c)) + (confidence - gridConfidence))
     }
   }
-  if (best < 0) level = Math.max(confidence, at(row, 0) - (at(state.confidences, 0) - confidence))
+  if (best < 0)
+    level = Math.max(
+      confidence,
+      (row[0] ?? outOfRange(row, 0)) -
+        ((state.confidences[0] ?? outOfRange(state.confidences, 0)) - confidence),
+    )
   return Math.min(100, Math.max(1, level))
 }
 
