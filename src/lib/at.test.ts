@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { at, cell, last } from './at.js'
+import { at, cell, last, outOfRange } from './at.js'
 import { IndexOutOfRangeError } from './errors.js'
 
 describe('at', () => {
@@ -32,5 +32,11 @@ describe('at', () => {
       caught = error
     }
     expect(caught).toMatchObject({ name: 'IndexOutOfRangeError', index: 7, length: 4 })
+  })
+  it('reads at the call site with outOfRange as the fallback, which throws the same error', () => {
+    const xs = new Float64Array([0, Number.NaN])
+    expect(xs[1] ?? outOfRange(xs, 1)).toBeNaN()
+    expect(xs[0] ?? outOfRange(xs, 0)).toBe(0)
+    expect(() => xs[2] ?? outOfRange(xs, 2)).toThrow('index 2 is outside 0..1')
   })
 })
