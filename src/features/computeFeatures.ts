@@ -1,3 +1,4 @@
+import { at, outOfRange } from '../lib/at.js'
 import {
   featureLookback,
   featureNames,
@@ -59,7 +60,7 @@ export function congestionLevel(score: number): CongestionLevel {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+  return s.length % 2 ? at(s, m) : (at(s, m - 1) + at(s, m)) / 2
 }
 
 /**
@@ -72,24 +73,29 @@ export function computeFeatures({ series, end }: ComputeFeaturesParameters): Fea
   const { logBaseFee: lb, gasUsedRatio: gu, rule } = series
   const step = maxLogStep(rule)
   const E = rule.elasticity
-  if (end < 0 || end >= series.length || !Number.isFinite(lb[end]!))
+  // checked reads written here, not through lib's shared at(): the loads stay specialised to Float64Array
+  const logBaseFeeAt = (i: number) => lb[i] ?? outOfRange(lb, i)
+  const gasUsedRatioAt = (i: number) => gu[i] ?? outOfRange(gu, i)
+  if (end < 0 || end >= series.length || !Number.isFinite(logBaseFeeAt(end)))
     throw new RangeError(`computeFeatures: no known base fee at index ${end}`)
   // Usable history: the longest run of known base fees ending at `end`, capped at the lookback.
   let start = end
-  while (start > 0 && end - start < featureLookback && Number.isFinite(lb[start - 1]!)) start--
+  while (start > 0 && end - start < featureLookback && Number.isFinite(logBaseFeeAt(start - 1))) start--
   const h = end - start
-  const last = lb[end]!
-  const z = (i: number) => (lb[i + 1]! - lb[i]!) / step // normalised step into block i+1
+  const last = logBaseFeeAt(end)
+  const z = (i: number) => (logBaseFeeAt(i + 1) - logBaseFeeAt(i)) / step // normalised step into block i+1
   const fullness = (i: number) => {
-    const u = gu[i]!
-    return Number.isFinite(u) ? u / E : (1 + rule.denominator * Math.expm1(lb[i + 1]! - lb[i]!)) / E
+    const u = gasUsedRatioAt(i)
+    return Number.isFinite(u)
+      ? u / E
+      : (1 + rule.denominator * Math.expm1(logBaseFeeAt(i + 1) - logBaseFeeAt(i))) / E
   }
   const v = new Float64Array(featureNames.length)
   let k = 0
   for (let j = 0; j < lagCount; j++) v[k++] = j < h ? z(end - 1 - j) : 0
   for (const s of momentumSpans) {
     const n = Math.min(s, h)
-    v[k++] = n > 0 ? (last - lb[end - n]!) / (n * step) : 0
+    v[k++] = n > 0 ? (last - logBaseFeeAt(end - n)) / (n * step) : 0
   }
   for (const s of volatilitySpans) {
     const n = Math.min(s, h)
@@ -102,8 +108,8 @@ export function computeFeatures({ series, end }: ComputeFeaturesParameters): Fea
     let lo = last
     let hi = last
     for (let i = end - n; i < end; i++) {
-      lo = Math.min(lo, lb[i]!)
-      hi = Math.max(hi, lb[i]!)
+      lo = Math.min(lo, logBaseFeeAt(i))
+      hi = Math.max(hi, logBaseFeeAt(i))
     }
     v[k++] = n > 0 ? (hi - lo) / (step * Math.sqrt(n)) : 0
   }
@@ -138,8 +144,8 @@ export function computeFeatures({ series, end }: ComputeFeaturesParameters): Fea
     let lo = last
     let hi = last
     for (let i = end - n; i < end; i++) {
-      lo = Math.min(lo, lb[i]!)
-      hi = Math.max(hi, lb[i]!)
+      lo = Math.min(lo, logBaseFeeAt(i))
+      hi = Math.max(hi, logBaseFeeAt(i))
     }
     const scale = step * Math.sqrt(Math.max(1, n))
     v[k++] = (last - hi) / scale
@@ -148,7 +154,7 @@ export function computeFeatures({ series, end }: ComputeFeaturesParameters): Fea
   {
     const n = Math.min(256, h)
     let sum = 0
-    for (let i = end - n; i <= end; i++) sum += lb[i]!
+    for (let i = end - n; i <= end; i++) sum += logBaseFeeAt(i)
     v[k++] = (last - sum / (n + 1)) / (step * Math.sqrt(Math.max(1, n)))
   }
   v[k++] = Math.min(h, featureLookback) / featureLookback
@@ -160,15 +166,15 @@ export function computeFeatures({ series, end }: ComputeFeaturesParameters): Fea
   let scored = 0
   for (let i = end - 1; i >= start && scored < 16; i--, scored++) score += pressure(fullness(i) * E, E)
   score = scored > 0 ? score / scored : 0
-  const latestU = end >= 1 ? gu[end - 1]! : Number.NaN
+  const latestU = end >= 1 ? gasUsedRatioAt(end - 1) : Number.NaN
   const times: number[] = []
   for (let i = end; i >= 1 && times.length < 16 && end - i < featureLookback; i--) {
-    const t = series.blockTime[i]!
+    const t = series.blockTime[i] ?? outOfRange(series.blockTime, i)
     if (Number.isFinite(t)) times.push(t)
   }
   const tips: number[] = []
   for (let i = end; i >= 0 && tips.length < 16 && end - i < featureLookback; i--) {
-    const t = series.tipThreshold[i]!
+    const t = series.tipThreshold[i] ?? outOfRange(series.tipThreshold, i)
     if (Number.isFinite(t)) tips.push(t)
   }
   const tipMedian = tips.length > 0 ? median(tips) : null

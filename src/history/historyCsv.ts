@@ -1,5 +1,6 @@
 import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { FeecastError } from '../errors.js'
+import { at } from '../lib/at.js'
 import type { HistoryRow } from '../types.js'
 import { checkBlobCells, checkBlobTransitions } from './blobColumns.js'
 
@@ -67,9 +68,10 @@ export function parseHistoryCsv({
   blobSchedule,
 }: ParseHistoryCsvParameters): ParseHistoryCsvReturnType {
   const lines = text.split(/\r?\n/)
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop()
-  if (lines.length === 0) throw new HistoryFileError(source, undefined, 'the file is empty (no header)')
-  const header = lines[0]!
+  while (lines.at(-1)?.trim() === '') lines.pop()
+  const [headerLine] = lines
+  if (headerLine === undefined) throw new HistoryFileError(source, undefined, 'the file is empty (no header)')
+  const header = headerLine
     .replace(/^\uFEFF/, '')
     .split(',')
     .map((h) => h.trim())
@@ -97,17 +99,17 @@ export function parseHistoryCsv({
   const present = new Set<HistoryColumn>()
   const rows: HistoryRow[] = []
   let previous = -1
-  for (let i = 1; i < lines.length; i++) {
+  for (const [i, line] of lines.entries()) {
+    if (i === 0) continue // the header
     const lineNo = i + 1
-    const line = lines[i]!
     if (line.trim() === '') throw new HistoryFileError(source, lineNo, 'empty line inside the file')
     const cells = line.split(',')
     if (cells.length !== header.length)
       throw new HistoryFileError(source, lineNo, `expected ${header.length} cells, found ${cells.length}`)
     const cell = (column: HistoryColumn): string | null => {
-      const at = index.get(column)
-      if (at === undefined) return null
-      const value = cells[at]!.trim()
+      const position = index.get(column)
+      if (position === undefined) return null
+      const value = at(cells, position).trim() // in range: the row has as many cells as the header
       if (value === '') return null
       if (!integer.test(value))
         throw new HistoryFileError(
@@ -210,7 +212,8 @@ export function consecutiveRuns<T extends { number: number }>(rows: readonly T[]
   const runs: T[][] = []
   let run: T[] = []
   for (const row of rows) {
-    if (run.length > 0 && row.number !== run[run.length - 1]!.number + 1) {
+    const previous = run.at(-1)
+    if (previous !== undefined && row.number !== previous.number + 1) {
       runs.push(run)
       run = []
     }
