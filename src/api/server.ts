@@ -105,6 +105,7 @@ export async function createApiServer({
     isDraining: () => drainingNow,
     now,
     redact,
+    store: redis,
   })
   setPredictionAgeSource(() => predictionAges(feed))
 

@@ -278,6 +278,33 @@ export function observeHttpRequest({
   observe(durationSeconds)
 }
 
+export type RequestOutcomes = {
+  /** Requests answered on the route since this process started. */
+  answered: number
+  /** Of those, answered with a 5xx. */
+  serverErrors: number
+  /** Answered within each bound of the duration histogram (seconds → count). */
+  within: ReadonlyMap<number, number>
+}
+
+/** What this process has answered on `route` (a route pattern) since it started: the page's objectives. */
+export function requestOutcomes(route: string): RequestOutcomes {
+  let answered = 0
+  let serverErrors = 0
+  const within = new Map<number, number>(httpBuckets.map((b) => [b, 0]))
+  for (const s of httpDuration.series()) {
+    if (s.labels.http_route !== route) continue
+    answered += s.count
+    if (s.labels.http_response_status_code?.startsWith('5')) serverErrors += s.count
+    let cumulative = 0
+    for (const [i, bound] of s.bounds.entries()) {
+      cumulative += s.counts[i] ?? 0
+      within.set(bound, (within.get(bound) ?? 0) + cumulative)
+    }
+  }
+  return { answered, serverErrors, within }
+}
+
 /** A connection the API closed at once (its client or the server at its cap). */
 export function recordShedConnection(reason: 'per-client' | 'total'): void {
   connectionsShed.inc({ reason })

@@ -21,6 +21,17 @@ export type RequestHistogram<Label extends string> = {
   /** The observer of one label set (the same function for the same labels). */
   child(labels: Readonly<Record<Label, string>>): (value: number) => void
   reset(): void
+  /** What each label set has counted so far (its bucket counts are not cumulative). */
+  series(): ReadonlyArray<Readonly<HistogramSeries>>
+}
+
+export type HistogramSeries = {
+  labels: Readonly<Record<string, string>>
+  /** Upper bounds, ascending, and the observations counted in each (not cumulative; +Inf not listed). */
+  bounds: readonly number[]
+  counts: ArrayLike<number>
+  sum: number
+  count: number
 }
 
 type Series = { labels: Record<string, string>; counts: Float64Array; sum: number; count: number }
@@ -46,7 +57,7 @@ export function createRequestHistogram<Label extends string>({
       help,
       type: metric.type,
       aggregator: metric.aggregator,
-      values: exported(true),
+      values: exportedPoints(name, buckets, series, true),
     }),
     // JSON (registry.getMetricsAsJSON): labels merged.
     get: async () => ({
@@ -54,7 +65,7 @@ export function createRequestHistogram<Label extends string>({
       help,
       type: metric.type,
       aggregator: metric.aggregator,
-      values: exported(false),
+      values: exportedPoints(name, buckets, series, false),
     }),
     reset: () => {
       for (const s of series) {
@@ -64,33 +75,6 @@ export function createRequestHistogram<Label extends string>({
       }
     },
   }
-  const exported = (shared: boolean) =>
-    series.flatMap((s) => {
-      // prom-client marks buckets as exemplar-less (null); sum and count carry no exemplar field.
-      const point = (
-        le: Record<string, string | number>,
-        value: number,
-        metricName: string,
-        exemplar?: null,
-      ) => ({
-        ...(shared ? { labels: le, sharedLabels: s.labels } : { labels: { ...s.labels, ...le } }),
-        value,
-        metricName,
-        ...(exemplar === null ? { exemplar } : {}),
-      })
-      const points = []
-      let cumulative = 0
-      for (const [i, le] of buckets.entries()) {
-        cumulative += s.counts[i] as number
-        points.push(point({ le }, cumulative, `${name}_bucket`, null))
-      }
-      points.push(
-        point({ le: '+Inf' }, s.count, `${name}_bucket`, null),
-        point({}, s.sum, `${name}_sum`),
-        point({}, s.count, `${name}_count`),
-      )
-      return points
-    })
   for (const registry of registers) registry.registerMetric(metric as never)
 
   return {
@@ -105,16 +89,67 @@ export function createRequestHistogram<Label extends string>({
         count: 0,
       }
       series.push(s)
-      const observe = (value: number) => {
-        let i = 0
-        while (i < bounds.length && value > (bounds[i] as number)) i++
-        if (i < bounds.length) s.counts[i] = (s.counts[i] as number) + 1
-        s.sum += value
-        s.count++
-      }
+      const observe = observerOf(s, bounds)
       observers.set(key, observe)
       return observe
     },
     reset: metric.reset,
+    series: () =>
+      series.map((s) => ({
+        labels: s.labels,
+        bounds: buckets,
+        counts: s.counts,
+        sum: s.sum,
+        count: s.count,
+      })),
+  }
+}
+
+/**
+ * The series as prom-client's exposition takes them: cumulative buckets, +Inf, sum and count. `shared`:
+ * the text form (bucket label apart, the series' labels shared); otherwise JSON's (labels merged).
+ */
+function exportedPoints(
+  name: string,
+  buckets: readonly number[],
+  series: readonly Series[],
+  shared: boolean,
+) {
+  return series.flatMap((s) => {
+    // prom-client marks buckets as exemplar-less (null); sum and count carry no exemplar field.
+    const point = (
+      le: Record<string, string | number>,
+      value: number,
+      metricName: string,
+      exemplar?: null,
+    ) => ({
+      ...(shared ? { labels: le, sharedLabels: s.labels } : { labels: { ...s.labels, ...le } }),
+      value,
+      metricName,
+      ...(exemplar === null ? { exemplar } : {}),
+    })
+    const points = []
+    let cumulative = 0
+    for (const [i, le] of buckets.entries()) {
+      cumulative += s.counts[i] as number
+      points.push(point({ le }, cumulative, `${name}_bucket`, null))
+    }
+    points.push(
+      point({ le: '+Inf' }, s.count, `${name}_bucket`, null),
+      point({}, s.sum, `${name}_sum`),
+      point({}, s.count, `${name}_count`),
+    )
+    return points
+  })
+}
+
+/** An observation: the first bound at or above the value (le is "less or equal"), then sum and count. */
+function observerOf(s: Series, bounds: Float64Array): (value: number) => void {
+  return (value) => {
+    let i = 0
+    while (i < bounds.length && value > (bounds[i] as number)) i++
+    if (i < bounds.length) s.counts[i] = (s.counts[i] as number) + 1
+    s.sum += value
+    s.count++
   }
 }
