@@ -48,12 +48,13 @@ const nodeList = z.string().transform((value, ctx): StoreNode[] => {
   for (const entry of value.split(',').map((e) => e.trim())) {
     if (entry === '') continue
     const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(entry)
-    const port = Number(match?.[2])
-    if (!match || port < 1 || port > 65535) {
+    const [, host, portText] = match ?? []
+    const port = Number(portText)
+    if (host === undefined || port < 1 || port > 65535) {
       ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` })
       return z.NEVER
     }
-    nodes.push({ host: match[1]!.replace(/^\[|\]$/g, ''), port })
+    nodes.push({ host: host.replace(/^\[|\]$/g, ''), port })
   }
   if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'lists no host:port' })
   return nodes
@@ -347,10 +348,11 @@ function storeTarget(s: Settings): StoreTarget | undefined {
   const given = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter(
     (name) => s[name] !== undefined,
   )
-  if (given.length > 1)
+  const [first, second] = given
+  if (second !== undefined)
     throw new ConfigError(
-      given[1]!,
-      `cannot be set with ${given[0]}: give one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES`,
+      second,
+      `cannot be set with ${first}: give one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES`,
     )
   const credentials = { username: s.REDIS_USERNAME, password: s.REDIS_PASSWORD }
   if (s.REDIS_SENTINELS) {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, it } from 'vitest'
 import { type Devchain, startDevchain } from '../src/devchain/startDevchain.js'
 import { readLease } from '../src/store/lease.js'
 import { startFeecasts } from './support/failoverRun.js'

@@ -144,10 +144,10 @@ export function createLeaseKeeper({
 
   return {
     async ensure() {
-      if (held()) {
+      if (held() && token !== null) {
         if (!share?.shouldYield(chainId)) return true
         // More chains than this replica's share while others have room: hand this one over.
-        const current = token!
+        const current = token
         lose(`handed over: this replica leads more than its share (${share.target()}) of the chains`)
         await store('releaseLease', releaseLease(redis, { chainId, token: current })).catch(() => {})
         return false
