@@ -245,7 +245,8 @@ const apiKeyForm = /^[A-Za-z0-9._~+/=-]{16,256}$/
 const rpcVariable = /^RPC_URL_([0-9]+)$/
 
 /** Reads and validates configuration. Throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** Every setting of `settings` read and validated; the first bad one named (secrets shown as ***). */
+function parseSettings(env: Record<string, string | undefined>): Settings {
   const values: Record<string, unknown> = {}
   for (const [name, schema] of Object.entries(settings)) {
     const raw = env[name]
@@ -262,8 +263,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     values[name] = result.data
   }
-  const s = values as Settings
+  return values as Settings
+}
 
+/** RPC_URL_<chainId> variables: each a comma-separated list of endpoints, checked; by chain id. */
+function readChains(env: Record<string, string | undefined>): ChainConfig[] {
   const chains: ChainConfig[] = []
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith('RPC_URL')) continue
@@ -284,8 +288,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     chains.push({ chainId, rpcUrls: urls })
   }
-  chains.sort((a, b) => a.chainId - b.chainId)
+  return chains.sort((a, b) => a.chainId - b.chainId)
+}
 
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const s = parseSettings(env)
+  const chains = readChains(env)
   const apiKeys = readApiKeys(s, env)
 
   const store = storeTarget(s)
