@@ -74,6 +74,7 @@ export type PredictionFeed = {
 
 const versionOf = (p: StoredPrediction) => `${p.chainId}-${p.blockNumber}-${p.createdAt.toString(36)}`
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the feed's state (entries, connections, sync status); its steps (accept, resync, onConnectionChange, close) are short named functions inside it
 export function createPredictionFeed({
   redis,
   chains = [],

@@ -55,8 +55,8 @@ export type LeaseKeeper = {
 /**
  * The sampler's hold on its chain's leader lease: acquire, renew in the background (every third of the
  * TTL), lose, release. Only the holder writes the chain; its token fences every write.
- * (Long as a whole: its short inner functions share the lease's state.)
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the lease's state (token, epoch floor, expiry, timer); its steps (renew, standBy, lead, lose, ensure, release) are short named functions inside it
 export function createLeaseKeeper({
   redis,
   chainId,
