@@ -12,6 +12,7 @@ import {
 import { FeecastError, StartupError } from '../errors.js'
 import { createLogger, type Logger } from '../lib/logger.js'
 import type { Redactor } from '../lib/redact.js'
+import type { BlobFeeForecaster } from '../model/blobForecaster.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
 import { closeConnection } from '../store/closeConnection.js'
@@ -192,8 +193,22 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   const { forecaster, trainedRange } = await loadForecaster({ logger })
   metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
   logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
+  const { loadBlobForecaster } = await import('../model/loadBlobForecaster.js')
+  const blobForecaster = await loadBlobForecaster({ logger })
+  metrics.setBlobModelInfo({ version: blobForecaster.version, backend: blobForecaster.backend })
+  logger.info({ version: blobForecaster.version, backend: blobForecaster.backend }, 'blob-fee model loaded')
   for (const chain of chains)
-    await startChain({ chain, config, redis, forecaster, trainedRange, metrics, logger, stops })
+    await startChain({
+      chain,
+      config,
+      redis,
+      forecaster,
+      blobForecaster,
+      trainedRange,
+      metrics,
+      logger,
+      stops,
+    })
 }
 
 /** A private, supervised redis-server with its data under the state directory; its URL. */
@@ -283,6 +298,7 @@ type StartChainParameters = {
   config: Config
   redis: Redis
   forecaster: BaseFeeForecaster
+  blobForecaster: BlobFeeForecaster
   trainedRange: { mean: readonly number[]; std: readonly number[] } | undefined
   metrics: Metrics
   logger: Logger
@@ -295,6 +311,7 @@ async function startChain({
   config,
   redis,
   forecaster,
+  blobForecaster,
   trainedRange,
   metrics,
   logger,
@@ -307,6 +324,7 @@ async function startChain({
     chainId,
     redis,
     forecaster,
+    blobForecaster,
     trainedRange,
     logger: logger.child({ chainId, component: 'predictor' }),
   })

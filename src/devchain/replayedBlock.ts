@@ -44,6 +44,7 @@ export function replayedDevBlock({
       gasUsed: plan.internal.gasUsed,
       gasLimit: plan.internal.gasLimit,
     },
+    blob: plan.blob,
     rewardSamples() {
       const { tips, gasUsed } = draw(plan)
       return tips.map((tip, i) => ({ tip, gasUsed: gasUsed[i] ?? 0n }))

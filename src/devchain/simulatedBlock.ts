@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import type { DevBlock, DevTransaction } from './devBlock.js'
+import type { DevBlobFields, DevBlock, DevTransaction } from './devBlock.js'
 import { fakeHex, senderAddress, transactionHash } from './hex.js'
 import type { SimulatedBlock } from './simulateDemand.js'
 
@@ -9,6 +9,7 @@ export type SimulatedDevBlockParameters = {
   parentHash: Hex
   timestamp: number
   salt: number
+  blob?: DevBlobFields | null | undefined
 }
 
 /** Addresses of the simulated builders (fee recipients). */
@@ -23,6 +24,7 @@ export function simulatedDevBlock({
   parentHash,
   timestamp,
   salt,
+  blob,
 }: SimulatedDevBlockParameters): DevBlock {
   const txs = block.transactions
   const baseFee = block.baseFeePerGas
@@ -39,6 +41,7 @@ export function simulatedDevBlock({
     gasLimit: block.gasLimit,
     transactionCount: txs.count,
     fee: { baseFeePerGas: baseFee, gasUsed: block.gasUsed, gasLimit: block.gasLimit },
+    blob: blob ?? null,
     rewardSamples() {
       const out: { tip: bigint; gasUsed: bigint }[] = []
       const price = Number(baseFee)

@@ -1,8 +1,9 @@
-import { confidenceLevels, horizons } from '@feecast/client'
+import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
+import type { BlobFeeForecaster } from '../model/blobForecaster.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { readChainHealth } from '../store/chainHealth.js'
 import { StoredValueError } from '../store/errors.js'
@@ -11,6 +12,8 @@ import { readLatestBlocks } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
 import { writePrediction } from '../store/writePrediction.js'
 import type { BlockRecord } from '../types.js'
+import { type BlobPredictor, createBlobPredictor } from './blobPredictor.js'
+import type { BlobPrediction } from './buildBlobPrediction.js'
 import { buildPrediction, latestRun } from './buildPrediction.js'
 import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
 import {
@@ -19,6 +22,7 @@ import {
   recordTipEstimate,
   type TipCalibrationState,
 } from './tipCalibration.js'
+import { withBlobPrediction } from './withBlobPrediction.js'
 
 /** Blocks read per prediction: the feature lookback plus the tip windows. */
 const windowBlocks = featureLookback + 64
@@ -32,6 +36,8 @@ export type CreatePredictorParameters = {
   redis: StoreClient
   forecaster: BaseFeeForecaster
   trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
+  /** The blob-fee model: with it, a blob-carrying chain's prediction gains its blob part (issue 13). */
+  blobForecaster?: BlobFeeForecaster | undefined
   logger: Logger
   /** Test hook: the clock. */
   now?: () => number
@@ -45,6 +51,11 @@ export type Predictor = {
 }
 
 type PersistedState = { version: 1; baseFee: CalibrationState; tips: TipCalibrationState }
+
+/** A built prediction with its blob part merged in (nothing added without one). */
+function withBlobs<T extends { prediction: Prediction }>(built: T, blob: BlobPrediction | null): T {
+  return { ...built, prediction: withBlobPrediction(built.prediction, blob) }
+}
 
 /** The stored state, if it is one this version reads. */
 const persistedState = (stored: unknown): PersistedState | null => {
@@ -62,10 +73,14 @@ export function createPredictor({
   redis,
   forecaster,
   trainedRange,
+  blobForecaster,
   logger,
   now = Date.now,
 }: CreatePredictorParameters): Predictor {
   const profile = chainProfile(chainId)
+  const blobs: BlobPredictor | null = blobForecaster
+    ? createBlobPredictor({ chainId, redis, forecaster: blobForecaster, logger })
+    : null
   let state: PersistedState | null = null
   let running: Promise<void> | null = null
   let again = false
@@ -135,16 +150,21 @@ export function createPredictor({
     const doubts = health?.ruleMismatch
       ? [`base fees no longer follow ${profile.name}'s known rule (${health.ruleMismatch.problem})`]
       : []
-    const built = buildPrediction({
-      profile,
-      records: run,
-      forecaster,
-      calibration: state.baseFee,
-      tips: state.tips,
-      now: now(),
-      trainedRange,
-      doubts,
-    })
+    const blobPart = await predictBlobs(run)
+    doubts.push(...blobPart.doubts)
+    const built = withBlobs(
+      buildPrediction({
+        profile,
+        records: run,
+        forecaster,
+        calibration: state.baseFee,
+        tips: state.tips,
+        now: now(),
+        trainedRange,
+        doubts,
+      }),
+      blobPart.blob,
+    )
     const head = run[run.length - 1]!.number
     recordEstimate({
       state: state.baseFee,
@@ -154,9 +174,22 @@ export function createPredictor({
     })
     recordTipEstimate(state.tips, head, built.tipGrid)
     metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
+    await blobs?.persist()
     await writePrediction(redis, { chainId, prediction: built.prediction, calibrationState: state })
     lastHead = { number: newest.number, hash: newest.hash }
     logger.debug({ block: head, trust: built.prediction.trust.label }, 'prediction published')
+  }
+
+  /** The blob part; a failure there leaves the prediction without blob fields (and says why), never guessed. */
+  const predictBlobs = async (run: readonly BlockRecord[]) => {
+    if (!blobs) return { blob: null, doubts: [] as string[] }
+    try {
+      return await blobs.predict(run)
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error)
+      logger.warn({ err: problem }, 'blob prediction failed')
+      return { blob: null, doubts: [`no blob prediction: ${problem}`] }
+    }
   }
 
   const loop = async () => {

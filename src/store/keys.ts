@@ -12,6 +12,8 @@
  *   feecast:{<id>}:blocks:new  pub/sub channel, JSON { chainId, number, from } after every write
  *   feecast:{<id>}:health      string, JSON ChainHealth: what the sampler refuses or doubts (see chainHealth.ts)
  *   feecast:{<id>}:calibration string, JSON of the predictor's live calibration state (opaque to the store)
+ *   feecast:{<id>}:blob:calibration string, JSON of the predictor's live blob-fee calibration state (opaque)
+ *   feecast:{<id>}:blob:schedule string, JSON of the blob schedule a node's eth_config gave, with its doubts
  *
  * Predictions, outside the hash tags (as they were first laid out; moving them is a migration of its own).
  * Everything stored or published here is the JSON of one Prediction (the API checks it against the contract):
@@ -29,6 +31,8 @@ export type StoreKeys = {
   channel: string
   health: string
   calibration: string
+  blobCalibration: string
+  blobSchedule: string
   prediction: string
 }
 
@@ -44,6 +48,8 @@ export function storeKeys(chainId: number): StoreKeys {
     channel: `${base}:blocks:new`,
     health: `${base}:health`,
     calibration: `${base}:calibration`,
+    blobCalibration: `${base}:blob:calibration`,
+    blobSchedule: `${base}:blob:schedule`,
     prediction: predictionKey(chainId),
   }
 }
