@@ -51,7 +51,7 @@ export const metricNames = {
   blobModelInfo: 'feecast_blob_model_info',
   /** gauge = 1; version, backend */
   modelInfo: 'feecast_model_info',
-  /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule) */
+  /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule, blob-gas, blob-rule) */
   blocksRejected: 'feecast_blocks_rejected_total',
   /** gauge; chain_id: 1 while base fees follow the chain's known rule, 0 once they stopped, absent: rule unknown */
   baseFeeRuleMatching: 'feecast_base_fee_rule_matching',

@@ -156,7 +156,7 @@ const baseFeeRuleMatching = new client.Gauge({
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
-const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule'])
+const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule', 'blob-gas', 'blob-rule'])
 
 const reorgDepth = new client.Histogram({
   name: m.reorgDepth,

@@ -148,7 +148,7 @@ export function createPredictor({
     observe(state, run)
     const health = await readChainHealth(redis, { chainId }).catch(() => null)
     const doubts = health?.ruleMismatch
-      ? [`base fees no longer follow ${profile.name}'s known rule (${health.ruleMismatch.problem})`]
+      ? [`blocks no longer follow ${profile.name}'s known rules (${health.ruleMismatch.problem})`]
       : []
     const blobPart = await predictBlobs(run)
     doubts.push(...blobPart.doubts)

@@ -1,3 +1,4 @@
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import type { ChainProfile } from '../chains/chains.js'
 import { type BlockFacts, checkBlock } from '../chains/checkBlock.js'
 import { implausibleBaseFee } from '../fees/baseFeeRule.js'
@@ -18,6 +19,8 @@ export type BlockGateParameters = {
   ruleChangeConfirmations?: number
   /** Blocks in a row that follow the rule again before the mismatch is over. Default 64. */
   ruleRecoveryBlocks?: number
+  /** The chain's blob forks (built in, or from the node's eth_config: see setBlobSchedule). */
+  blobSchedule?: BlobSchedule | null | undefined
 }
 
 export type Admitted = {
@@ -32,6 +35,9 @@ export type BlockGate = {
   admit(candidates: readonly SampledBlock[], parent: BlockFacts | null, latest: number): Admitted
   /** Checks backfilled history (base fees only) after `parent`; throws BlockRejectedError. */
   admitHistory(records: readonly BlockRecord[], parent: BlockFacts | null): void
+  /** The blob forks blob fields are checked against from now on (null: bounds only). */
+  setBlobSchedule(schedule: BlobSchedule | null): void
+  blobSchedule(): BlobSchedule | null
   /** A block was stored: an episode of refusals is over. */
   stored(): void
   /** What to publish (new object on every change). */
@@ -47,6 +53,7 @@ export const factsOfBlock = (b: SampledBlock): BlockFacts => ({
   gasUsed: b.gasUsed,
   gasLimit: b.gasLimit,
   blobGasUsed: b.blobGasUsed ?? null,
+  excessBlobGas: b.excessBlobGas ?? null,
   extraData: b.extraData,
 })
 
@@ -57,6 +64,7 @@ export const factsOfRecord = (r: BlockRecord): BlockFacts => ({
   gasUsed: r.gasUsed,
   gasLimit: r.gasLimit,
   blobGasUsed: r.blobGasUsed,
+  excessBlobGas: r.excessBlobGas,
 })
 
 /**
@@ -70,7 +78,9 @@ export function createBlockGate({
   now,
   ruleChangeConfirmations = 16,
   ruleRecoveryBlocks = 64,
+  blobSchedule: initialBlobSchedule = null,
 }: BlockGateParameters): BlockGate {
+  let blobSchedule = initialBlobSchedule
   let health: ChainHealth = { updatedAt: now(), rejecting: null, ruleMismatch: null }
   let version = 0
   let matchesInARow = 0
@@ -99,6 +109,7 @@ export function createBlockGate({
           block: facts,
           parent: previous,
           nowSeconds: Math.floor(now() / 1000),
+          blobSchedule,
         })
         if (check.verdict === 'reject')
           return { admitted, rejected: reject(facts.number, check.reason, check.problem) }
@@ -110,7 +121,7 @@ export function createBlockGate({
                 admitted,
                 rejected: reject(
                   facts.number,
-                  'base-fee-rule',
+                  check.rule === 'blob' ? 'blob-rule' : 'base-fee-rule',
                   `${check.problem} (held back until the chain has built ${ruleChangeConfirmations} blocks on it; ${built} so far)`,
                 ),
               }
@@ -141,6 +152,11 @@ export function createBlockGate({
         previous = factsOfRecord(record)
       }
     },
+
+    setBlobSchedule(schedule) {
+      blobSchedule = schedule
+    },
+    blobSchedule: () => blobSchedule,
 
     stored() {
       if (health.rejecting !== null) change({ rejecting: null })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { PublicClient } from 'viem'
+import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { type ChainProfile, chainProfile } from '../chains/chains.js'
 import { FeecastError } from '../errors.js'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
@@ -142,6 +143,7 @@ function createSamplerParts(
   const gate = createBlockGate({
     profile: parameters.profile ?? chainProfile(chainId),
     now,
+    blobSchedule: builtInBlobSchedule(chainId),
     ...(parameters.ruleChangeConfirmations === undefined
       ? {}
       : { ruleChangeConfirmations: parameters.ruleChangeConfirmations }),
