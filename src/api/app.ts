@@ -6,7 +6,7 @@ import { trustedProxies } from '../lib/trustedProxies.js'
 import { recordApiKeyRejection, registerApiKeys } from '../metrics/metrics.js'
 import { empty } from './core/answer.js'
 import { createContext } from './core/context.js'
-import { createPipeline, type Handler } from './core/pipeline.js'
+import { createPipeline, type Handler, type Step } from './core/pipeline.js'
 import { type RouteDefinition, routePattern } from './core/route.js'
 import { createRouter } from './core/router.js'
 import { errorAnswer } from './httpErrors.js'
@@ -105,44 +105,9 @@ export function createApi({
     const pattern = routePattern(definition.openapi.path)
     router.add(pattern, { definition, pattern })
   }
-  const unlimited = new Set(routes.filter((r) => r.limited === false).map((r) => r.openapi.path))
-  /** Paths that need no API key: probes, Prometheus, and the API's own description. */
-  const open = new Set([...unlimited, '/openapi.json'])
-  const isTrustedProxy = trustedProxies(api.trustedProxies ?? [])
-  const apiKeys = createApiKeys(api.apiKeys ?? [], now)
-  if (apiKeys.enabled) registerApiKeys()
   const generateRequestId = createIdGenerator()
-
   const pipeline = createPipeline({
-    steps: [
-      requestId({ generate: generateRequestId }),
-      contract(),
-      draining(isDraining),
-      hostHeader(),
-      cors({
-        origins: api.corsOrigins ?? '*',
-        allowHeaders: corsAllowedHeaders,
-        exposeHeaders: exposedHeaders,
-      }),
-      requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
-      // With API keys on, each key has its own limit (taken here) instead of each address.
-      apiKeyAuth({ keys: apiKeys, skip: (c) => open.has(c.path), onReject: recordApiKeyRejection }),
-      rateLimit({
-        perSecond: api.rateLimitPerSecond ?? 20,
-        burst: api.rateLimitBurst ?? 60,
-        keyOf: (c) => clientAddress(c, isTrustedProxy),
-        skip: (c) => unlimited.has(c.path) || c.apiKeyId !== undefined,
-        now,
-      }),
-      // /metrics has its own, lower limit: a flood of renders would take the CPU the wallets' requests need.
-      rateLimit({
-        perSecond: api.metricsRateLimitPerSecond ?? 1,
-        burst: 10,
-        keyOf: (c) => clientAddress(c, isTrustedProxy),
-        skip: (c) => c.path !== '/metrics',
-        now,
-      }),
-    ],
+    steps: apiSteps({ routes, api, isDraining, now, generateRequestId }),
     observers: [httpMetrics(), accessLog(logger)],
     onError: (error, c) => {
       const e = error instanceof Error ? error : new Error(String(error))
@@ -153,17 +118,6 @@ export function createApi({
       return errorAnswer(c, 500, 'internal_error', 'Internal error')
     },
   })
-
-  const notFound: Handler = (c) =>
-    errorAnswer(c, 404, 'not_found', 'No such route; GET /openapi.json lists them')
-  // An OPTIONS that is not a CORS preflight (those are answered by the cors step): what is allowed here.
-  const methodNotAllowed: Handler = (c) =>
-    c.method === 'OPTIONS'
-      ? empty(204, ['Allow', 'GET, HEAD, OPTIONS', 'Cache-Control', 'no-store'])
-      : errorAnswer(c, 405, 'method_not_allowed', `${c.method} is not allowed here: use GET`, {}, [
-          'Allow',
-          'GET, HEAD, OPTIONS',
-        ])
 
   return {
     handle(req, res) {
@@ -183,3 +137,62 @@ export function createApi({
     requestIdFor: (given) => requestIdFor(given, generateRequestId),
   }
 }
+
+type ApiStepsParameters = {
+  routes: readonly RouteDefinition[]
+  api: Partial<ApiConfig>
+  isDraining: () => boolean
+  now: () => number
+  generateRequestId: () => string
+}
+
+/** The middleware every request passes, in order, before its route answers. */
+function apiSteps({ routes, api, isDraining, now, generateRequestId }: ApiStepsParameters): Step[] {
+  const unlimited = new Set(routes.filter((r) => r.limited === false).map((r) => r.openapi.path))
+  /** Paths that need no API key: probes, Prometheus, and the API's own description. */
+  const open = new Set([...unlimited, '/openapi.json'])
+  const isTrustedProxy = trustedProxies(api.trustedProxies ?? [])
+  const apiKeys = createApiKeys(api.apiKeys ?? [], now)
+  if (apiKeys.enabled) registerApiKeys()
+  return [
+    requestId({ generate: generateRequestId }),
+    contract(),
+    draining(isDraining),
+    hostHeader(),
+    cors({
+      origins: api.corsOrigins ?? '*',
+      allowHeaders: corsAllowedHeaders,
+      exposeHeaders: exposedHeaders,
+    }),
+    requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
+    // With API keys on, each key has its own limit (taken here) instead of each address.
+    apiKeyAuth({ keys: apiKeys, skip: (c) => open.has(c.path), onReject: recordApiKeyRejection }),
+    rateLimit({
+      perSecond: api.rateLimitPerSecond ?? 20,
+      burst: api.rateLimitBurst ?? 60,
+      keyOf: (c) => clientAddress(c, isTrustedProxy),
+      skip: (c) => unlimited.has(c.path) || c.apiKeyId !== undefined,
+      now,
+    }),
+    // /metrics has its own, lower limit: a flood of renders would take the CPU the wallets' requests need.
+    rateLimit({
+      perSecond: api.metricsRateLimitPerSecond ?? 1,
+      burst: 10,
+      keyOf: (c) => clientAddress(c, isTrustedProxy),
+      skip: (c) => c.path !== '/metrics',
+      now,
+    }),
+  ]
+}
+
+const notFound: Handler = (c) =>
+  errorAnswer(c, 404, 'not_found', 'No such route; GET /openapi.json lists them')
+
+/** An OPTIONS that is not a CORS preflight (those are answered by the cors step): what is allowed here. */
+const methodNotAllowed: Handler = (c) =>
+  c.method === 'OPTIONS'
+    ? empty(204, ['Allow', 'GET, HEAD, OPTIONS', 'Cache-Control', 'no-store'])
+    : errorAnswer(c, 405, 'method_not_allowed', `${c.method} is not allowed here: use GET`, {}, [
+        'Allow',
+        'GET, HEAD, OPTIONS',
+      ])

@@ -4,7 +4,7 @@ import { Server as NetServer, type Socket } from 'node:net'
 import { contractHeader, contractVersion } from '@feecast/client'
 import type { Redis } from 'ioredis'
 import { chainProfile } from '../chains/chains.js'
-import type { Config } from '../config.js'
+import type { ApiConfig, Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
 import { trustedProxies } from '../lib/trustedProxies.js'
 import {
@@ -13,9 +13,9 @@ import {
   setOpenConnectionsSource,
   setPredictionAgeSource,
 } from '../metrics/metrics.js'
-import { createApi } from './app.js'
+import { type Api, createApi } from './app.js'
 import { createConnectionGuard, defaultMaxConnections } from './connectionGuard.js'
-import { errorBody } from './httpErrors.js'
+import { type ApiErrorCode, errorBody } from './httpErrors.js'
 import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
 import { dataAge } from './shapes.js'
 
@@ -64,13 +64,18 @@ export type CreateApiServerReturnType = {
 /** Largest request head (request line + headers) accepted; bigger ones get a JSON 431. */
 export const maxHeaderBytes = 16 * 1024
 
+type ApiSettings = Partial<ApiConfig>
+
 const statusText: Record<number, string> = {
   400: 'Bad Request',
   408: 'Request Timeout',
   431: 'Request Header Fields Too Large',
 }
 
-/** The API's HTTP server: serves `createApi` on config.host:config.port. Resolves once listening. */
+/**
+ * The API's HTTP server: serves `createApi` on config.host:config.port, behind the connection defences
+ * and the malformed-request answer. Resolves once listening.
+ */
 export async function createApiServer({
   config,
   redis,
@@ -97,121 +102,14 @@ export async function createApiServer({
     now,
     redact,
   })
+  setPredictionAgeSource(() => predictionAges(feed))
 
-  setPredictionAgeSource(function* () {
-    const now = Date.now()
-    for (const chainId of feed.chainIds()) {
-      const entry = feed.get(chainId)
-      if (entry)
-        yield {
-          chainId,
-          ageSeconds: dataAge(entry.prediction, now, chainProfile(chainId).freshnessSeconds).ageMs / 1000,
-        }
-    }
-  })
-
-  const headersTimeoutMs = config.api.headersTimeoutMs ?? 5_000
-  const server = createServer(
-    {
-      maxHeaderSize: maxHeaderBytes,
-      // A connection that sends nothing (or a head byte by byte) is closed within a second of its limit:
-      // Node checks every connectionsCheckingInterval (30 s by default, which kept idle sockets for 40 s).
-      headersTimeout: headersTimeoutMs,
-      requestTimeout: headersTimeoutMs + 5_000,
-      connectionsCheckingInterval: 1_000,
-      keepAliveTimeout: config.api.keepAliveTimeoutMs ?? 5_000,
-      // A missing Host is answered by the API (in JSON, with a request id), not by Node's empty 400.
-      requireHostHeader: false,
-    },
-    api.handle,
-  )
-
-  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
-  server.timeout = config.api.idleTimeoutMs ?? 30_000
-
-  // Each connection is a file descriptor: one client address gets a share, the server a total below the
-  // open-file limit; past either, a connection is closed as soon as it is accepted.
-  const isTrustedProxy = trustedProxies(config.api.trustedProxies ?? [])
-  const maxConnections = config.api.maxConnections || defaultMaxConnections()
-  const shedLoggedAt = new Map<string, number>()
-  const guardEvents = {
-    onShed: (reason: 'per-client' | 'total', address: string) => {
-      recordShedConnection(reason)
-      const t = Date.now()
-      if ((shedLoggedAt.get(reason) ?? 0) > t - 60_000) return
-      shedLoggedAt.set(reason, t)
-      log.warn(
-        { reason, client: address, open: guard.open, maxConnections },
-        reason === 'total'
-          ? 'connection limit reached: closing new connections'
-          : 'a client is over its connection limit: closing its new connections',
-      )
-    },
-  }
-  const guard = createConnectionGuard({
-    maxConnections,
-    maxPerClient: config.api.maxConnectionsPerClient ?? 64,
-    // A trusted proxy carries many clients: it is held to the total only.
-    isExempt: isTrustedProxy,
-    onShed: guardEvents.onShed,
-  })
-  // The total is also Node's own cap: past it a connection is closed before a socket object is even made.
-  server.maxConnections = maxConnections
-  server.on('drop', (dropped?: { remoteAddress?: string }) =>
-    guardEvents.onShed('total', dropped?.remoteAddress ?? 'unknown'),
-  )
-  server.on('connection', (socket: Socket) => {
-    if (!guard.admit(socket)) socket.destroy()
-  })
-  setOpenConnectionsSource(() => guard.open)
-
-  // Malformed requests never reach the API: answer them in JSON too, and never log their bytes (they may
-  // hold anything a client sent). The socket is destroyed once the answer is out: ending it alone left
-  // it open (and its descriptor held) until the client closed its side.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy()
-      return
-    }
-    // A connection that never sent a request: nothing to answer, just close it.
-    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
-      socket.destroy()
-      return
-    }
-    const [status, code, message] =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? ([
-            431,
-            'request_header_fields_too_large',
-            `The request head is limited to ${maxHeaderBytes} bytes`,
-          ] as const)
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? ([408, 'request_timeout', 'The request took too long to arrive'] as const)
-          : ([400, 'bad_request', 'Malformed HTTP request'] as const)
-    const id = api.requestIdFor(undefined)
-    const body = JSON.stringify(errorBody(status, code, message, {}, id))
-    socket.end(
-      `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\nX-Request-Id: ${id}\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    )
-    // A client that does not read the answer does not keep the socket either.
-    setTimeout(() => socket.destroy(), 1_000).unref()
-    observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
-    log.info({ status, code: error.code }, 'rejected a malformed request')
-  })
+  const server = createHttpServer(config.api, api)
+  guardConnections(server, config.api, log)
+  answerMalformedRequests(server, api, log)
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      // Node's default accept queue (511) fills under a reconnecting flood of idle sockets, and a good
-      // client's connection attempt is then dropped by the kernel and retried a second later. The kernel
-      // caps this at net.core.somaxconn (4096 on current Linux).
-      server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    await listen(server, config)
   } catch (error) {
     // Port taken, address not available: leave nothing open behind.
     setPredictionAgeSource(undefined)
@@ -229,29 +127,7 @@ export async function createApiServer({
     closing ??= (async () => {
       drainingNow = true
       log.info({ deadlineMs }, 'api draining')
-      await new Promise<void>((resolve) => {
-        let sweep: NodeJS.Timeout | undefined
-        const deadline = setTimeout(() => {
-          log.warn('api drain deadline passed: cutting the remaining connections')
-          server.closeAllConnections()
-        }, deadlineMs)
-        // Stop accepting at once, but leave kept-alive connections alone for a short grace: a client's
-        // next request on one is answered (with Connection: close) instead of meeting a reset socket.
-        // (http.Server#close would also close every idle connection right away.)
-        NetServer.prototype.close.call(server, () => {
-          clearTimeout(deadline)
-          clearTimeout(grace)
-          clearInterval(sweep)
-          resolve()
-        })
-        const grace = setTimeout(
-          () => {
-            server.close() // http's own steps: close idle connections, stop the timeout checks
-            sweep = setInterval(() => server.closeIdleConnections(), 25)
-          },
-          Math.min(graceMs, deadlineMs),
-        )
-      })
+      await drain(server, { deadlineMs, graceMs }, log)
       setPredictionAgeSource(undefined)
       setOpenConnectionsSource(undefined)
       if (!givenFeed) await feed.close()
@@ -261,4 +137,165 @@ export async function createApiServer({
   }
 
   return { port, url, feed, server, close }
+}
+
+/** The age of each served chain's prediction, for the freshness gauge (read when /metrics renders). */
+function* predictionAges(feed: PredictionFeed) {
+  const now = Date.now()
+  for (const chainId of feed.chainIds()) {
+    const entry = feed.get(chainId)
+    if (entry)
+      yield {
+        chainId,
+        ageSeconds: dataAge(entry.prediction, now, chainProfile(chainId).freshnessSeconds).ageMs / 1000,
+      }
+  }
+}
+
+/** node:http with the API's timeouts: slow or silent clients do not keep their sockets. */
+function createHttpServer(settings: ApiSettings, api: Api): Server {
+  const headersTimeoutMs = settings.headersTimeoutMs ?? 5_000
+  const server = createServer(
+    {
+      maxHeaderSize: maxHeaderBytes,
+      // A connection that sends nothing (or a head byte by byte) is closed within a second of its limit:
+      // Node checks every connectionsCheckingInterval (30 s by default, which kept idle sockets for 40 s).
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs + 5_000,
+      connectionsCheckingInterval: 1_000,
+      keepAliveTimeout: settings.keepAliveTimeoutMs ?? 5_000,
+      // A missing Host is answered by the API (in JSON, with a request id), not by Node's empty 400.
+      requireHostHeader: false,
+    },
+    api.handle,
+  )
+  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
+  server.timeout = settings.idleTimeoutMs ?? 30_000
+  return server
+}
+
+/**
+ * Each connection is a file descriptor: one client address gets a share, the server a total below the
+ * open-file limit; past either, a connection is closed as soon as it is accepted (counted, and logged
+ * at most once a minute per reason).
+ */
+function guardConnections(server: Server, settings: ApiSettings, log: Logger): void {
+  const isTrustedProxy = trustedProxies(settings.trustedProxies ?? [])
+  const maxConnections = settings.maxConnections || defaultMaxConnections()
+  const shedLoggedAt = new Map<string, number>()
+  const onShed = (reason: 'per-client' | 'total', address: string) => {
+    recordShedConnection(reason)
+    const t = Date.now()
+    if ((shedLoggedAt.get(reason) ?? 0) > t - 60_000) return
+    shedLoggedAt.set(reason, t)
+    log.warn(
+      { reason, client: address, open: guard.open, maxConnections },
+      reason === 'total'
+        ? 'connection limit reached: closing new connections'
+        : 'a client is over its connection limit: closing its new connections',
+    )
+  }
+  const guard = createConnectionGuard({
+    maxConnections,
+    maxPerClient: settings.maxConnectionsPerClient ?? 64,
+    // A trusted proxy carries many clients: it is held to the total only.
+    isExempt: isTrustedProxy,
+    onShed,
+  })
+  // The total is also Node's own cap: past it a connection is closed before a socket object is even made.
+  server.maxConnections = maxConnections
+  server.on('drop', (dropped?: { remoteAddress?: string }) =>
+    onShed('total', dropped?.remoteAddress ?? 'unknown'),
+  )
+  server.on('connection', (socket: Socket) => {
+    if (!guard.admit(socket)) socket.destroy()
+  })
+  setOpenConnectionsSource(() => guard.open)
+}
+
+/**
+ * Malformed requests never reach the API: answer them in JSON too, and never log their bytes (they may
+ * hold anything a client sent). The socket is destroyed once the answer is out: ending it alone left it
+ * open (and its descriptor held) until the client closed its side.
+ */
+function answerMalformedRequests(server: Server, api: Api, log: Logger): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    // A connection that never sent a request: nothing to answer, just close it.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) {
+      socket.destroy()
+      return
+    }
+    const [status, code, message] = malformedAnswer(error.code)
+    const id = api.requestIdFor(undefined)
+    const body = JSON.stringify(errorBody(status, code, message, {}, id))
+    socket.end(
+      `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nX-Request-Id: ${id}\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    )
+    // A client that does not read the answer does not keep the socket either.
+    setTimeout(() => socket.destroy(), 1_000).unref()
+    observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
+    log.info({ status, code: error.code }, 'rejected a malformed request')
+  })
+}
+
+function malformedAnswer(
+  code: string | undefined,
+): readonly [status: number, code: ApiErrorCode, message: string] {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return [431, 'request_header_fields_too_large', `The request head is limited to ${maxHeaderBytes} bytes`]
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return [408, 'request_timeout', 'The request took too long to arrive']
+  return [400, 'bad_request', 'Malformed HTTP request']
+}
+
+function listen(server: Server, { port, host }: Pick<Config, 'port' | 'host'>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    // Node's default accept queue (511) fills under a reconnecting flood of idle sockets, and a good
+    // client's connection attempt is then dropped by the kernel and retried a second later. The kernel
+    // caps this at net.core.somaxconn (4096 on current Linux).
+    server.listen({ port, host, backlog: 4096 }, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+/**
+ * Stops accepting at once, but leaves kept-alive connections alone for a short grace: a client's next
+ * request on one is answered (with Connection: close) instead of meeting a reset socket
+ * (http.Server#close would also close every idle connection right away). Past the deadline the
+ * remaining connections are cut.
+ */
+function drain(
+  server: Server,
+  { deadlineMs, graceMs }: Required<CloseParameters>,
+  log: Logger,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let sweep: NodeJS.Timeout | undefined
+    const deadline = setTimeout(() => {
+      log.warn('api drain deadline passed: cutting the remaining connections')
+      server.closeAllConnections()
+    }, deadlineMs)
+    NetServer.prototype.close.call(server, () => {
+      clearTimeout(deadline)
+      clearTimeout(grace)
+      clearInterval(sweep)
+      resolve()
+    })
+    const grace = setTimeout(
+      () => {
+        server.close() // http's own steps: close idle connections, stop the timeout checks
+        sweep = setInterval(() => server.closeIdleConnections(), 25)
+      },
+      Math.min(graceMs, deadlineMs),
+    )
+  })
 }

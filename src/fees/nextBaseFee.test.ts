@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { sharedData } from '../../test/helpers/sharedData.js'
 import { readHistoryFile } from '../history/readHistoryFile.js'
 import { gasUsedRatioFromBaseFees, nextBaseFee } from './nextBaseFee.js'
 
@@ -34,28 +34,25 @@ describe('nextBaseFee', () => {
     ).toBe(1_020_000n)
   })
 
-  const premerge = '../shared/data/blocks/eth-2022-09-premerge.csv'
-  it.runIf(existsSync(premerge))(
-    'recomputes every next base fee of real mainnet blocks exactly',
-    async () => {
-      const { rows } = await readHistoryFile(premerge)
-      let checked = 0
-      for (let i = 0; i + 1 < rows.length; i++) {
-        const [parent, child] = [rows[i]!, rows[i + 1]!]
-        if (child.number !== parent.number + 1) continue
-        expect(
-          nextBaseFee({
-            baseFeePerGas: parent.baseFeePerGas!,
-            gasUsed: parent.gasUsed!,
-            gasLimit: parent.gasLimit!,
-          }),
-          `block ${child.number}`,
-        ).toBe(child.baseFeePerGas)
-        checked++
-      }
-      expect(checked).toBeGreaterThan(1000)
-    },
-  )
+  const premerge = sharedData('blocks/eth-2022-09-premerge.csv')
+  it.runIf(premerge !== null)('recomputes every next base fee of real mainnet blocks exactly', async () => {
+    const { rows } = await readHistoryFile(premerge as string)
+    let checked = 0
+    for (let i = 0; i + 1 < rows.length; i++) {
+      const [parent, child] = [rows[i]!, rows[i + 1]!]
+      if (child.number !== parent.number + 1) continue
+      expect(
+        nextBaseFee({
+          baseFeePerGas: parent.baseFeePerGas!,
+          gasUsed: parent.gasUsed!,
+          gasLimit: parent.gasLimit!,
+        }),
+        `block ${child.number}`,
+      ).toBe(child.baseFeePerGas)
+      checked++
+    }
+    expect(checked).toBeGreaterThan(1000)
+  })
 })
 
 describe('gasUsedRatioFromBaseFees', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BlockNotFoundError, createPublicClient, http } from 'viem'
@@ -7,11 +7,12 @@ import { collectHistory } from '../../src/collect/collectHistory.js'
 import { startDevchain } from '../../src/devchain/startDevchain.js'
 import { nextBaseFee } from '../../src/fees/nextBaseFee.js'
 import { formatHistoryCsv, HistoryFileError, parseHistoryCsv } from '../../src/history/historyCsv.js'
+import { sharedData } from '../helpers/sharedData.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const fixture = (name: string) => resolve(here, '../fixtures', name)
 /** The shared real data, read in place (never copied): ../shared/data from the project root. */
-const realData = resolve(here, '../../../shared/data/blocks')
+const realData = sharedData('blocks')
 
 /** The cells of `columns` of every row of a history CSV text, as they are spelled in the file. */
 function project(text: string, columns: readonly string[]): string[] {
@@ -157,7 +158,7 @@ describe('replay → collect gives back the file', () => {
   })
 })
 
-describe.skipIf(!existsSync(realData))('replay → collect on slices of the real data (../shared/data)', () => {
+describe.skipIf(realData === null)('replay → collect on slices of the real data (../shared/data)', () => {
   // Each slice includes what its file is known for: gaps and rounded fees (2022-01), jumps of a crash,
   // timestamps and tx counts (pre-merge), gas used without base fees (2026).
   const slices: [file: string, from: number, rows: number][] = [
@@ -168,7 +169,9 @@ describe.skipIf(!existsSync(realData))('replay → collect on slices of the real
   ]
   for (const [file, from, rows] of slices) {
     it(`${file}: rows ${from}..${from + rows - 1}`, async () => {
-      const lines = readFileSync(resolve(realData, file), 'utf8').trim().split('\n')
+      const lines = readFileSync(resolve(realData as string, file), 'utf8')
+        .trim()
+        .split('\n')
       const text = `${[lines[0], ...lines.slice(1 + from, 1 + from + rows)].join('\n')}\n`
       const { parsed, devchain, collected, expected, actual } = await roundTrip(text, { source: file })
       expect(devchain.inexact).toEqual([])
