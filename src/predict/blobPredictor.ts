@@ -6,10 +6,6 @@ import { blobRegimes } from '../fees/blobRegime.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BlobFeeForecaster } from '../model/blobForecaster.js'
-import { readBlobCalibrationState, writeBlobCalibrationState } from '../store/blobCalibrationState.js'
-import { readBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
-import { StoredValueError } from '../store/errors.js'
-import type { StoreClient } from '../store/scripts.js'
 import type { BlockRecord } from '../types.js'
 import { type BlobCalibrationState, createBlobCalibrationState, observeBlobBlock } from './blobCalibration.js'
 import { type BlobPrediction, buildBlobPrediction } from './buildBlobPrediction.js'
@@ -18,9 +14,20 @@ import { recordEstimate } from './calibration.js'
 const exportedConfidences = new Set<number>(confidenceLevels)
 const exportedHorizons = new Set<number>(predictionHorizons.filter((n) => n > 1))
 
+/** The node's blob schedule as the sampler checked and stored it (its eth_config), with its problems. */
+export type NodeBlobSchedule = { schedule: BlobSchedule | null; problems: string[] } | null
+
+/** The store actions the blob side needs (createPredictor passes store/'s: this module does no I/O itself). */
+export type BlobPredictorStore = {
+  /** The persisted calibration state: parsed JSON, null when none, 'unreadable' when it is not JSON. */
+  readState(): Promise<unknown>
+  writeState(state: BlobCalibrationState): Promise<void>
+  readNodeSchedule(): Promise<NodeBlobSchedule>
+}
+
 export type CreateBlobPredictorParameters = {
   chainId: number
-  redis: StoreClient
+  store: BlobPredictorStore
   forecaster: BlobFeeForecaster
   logger: Logger
 }
@@ -48,7 +55,7 @@ const isBlobCalibrationState = (stored: unknown): stored is BlobCalibrationState
  */
 export function createBlobPredictor({
   chainId,
-  redis,
+  store,
   forecaster,
   logger,
 }: CreateBlobPredictorParameters): BlobPredictor {
@@ -56,13 +63,7 @@ export function createBlobPredictor({
   let state: BlobCalibrationState | null = null
 
   const loadState = async (): Promise<BlobCalibrationState> => {
-    let stored: unknown = null
-    try {
-      stored = await readBlobCalibrationState(redis, { chainId })
-    } catch (error) {
-      if (!(error instanceof StoredValueError)) throw error
-      stored = 'not JSON'
-    }
+    const stored = await store.readState()
     if (stored !== null && isBlobCalibrationState(stored)) return stored
     if (stored !== null) logger.warn('stored blob calibration state is unreadable: starting a fresh one')
     return createBlobCalibrationState({ priors: forecaster.calibrationPriors })
@@ -70,7 +71,7 @@ export function createBlobPredictor({
 
   /** The schedule in force for this chain and what is doubtful about the node's one. */
   const scheduleOf = async (): Promise<{ schedule: BlobSchedule | null; doubts: string[] }> => {
-    const ofNode = await readBlobScheduleOfNode(redis, { chainId }).catch(() => null)
+    const ofNode = await store.readNodeSchedule().catch(() => null)
     const doubts = ofNode?.problems.map((p) => `blob schedule: ${p}`) ?? []
     if (builtIn) return { schedule: builtIn, doubts }
     if (!ofNode?.schedule) return { schedule: null, doubts }
@@ -141,7 +142,7 @@ export function createBlobPredictor({
       return { blob, doubts }
     },
     async persist() {
-      if (state) await writeBlobCalibrationState(redis, { chainId, state })
+      if (state) await store.writeState(state)
     },
   }
 }

@@ -5,6 +5,8 @@ import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BlobFeeForecaster } from '../model/blobForecaster.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
+import { readBlobCalibrationState, writeBlobCalibrationState } from '../store/blobCalibrationState.js'
+import { readBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
 import { readChainHealth } from '../store/chainHealth.js'
 import { StoredValueError } from '../store/errors.js'
 import { readCalibrationState } from '../store/readCalibrationState.js'
@@ -79,7 +81,20 @@ export function createPredictor({
 }: CreatePredictorParameters): Predictor {
   const profile = chainProfile(chainId)
   const blobs: BlobPredictor | null = blobForecaster
-    ? createBlobPredictor({ chainId, redis, forecaster: blobForecaster, logger })
+    ? createBlobPredictor({
+        chainId,
+        forecaster: blobForecaster,
+        logger,
+        store: {
+          readState: () =>
+            readBlobCalibrationState(redis, { chainId }).catch((error: unknown) => {
+              if (error instanceof StoredValueError) return 'unreadable'
+              throw error
+            }),
+          writeState: (state) => writeBlobCalibrationState(redis, { chainId, state }),
+          readNodeSchedule: () => readBlobScheduleOfNode(redis, { chainId }),
+        },
+      })
     : null
   let state: PersistedState | null = null
   let running: Promise<void> | null = null
