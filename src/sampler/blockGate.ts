@@ -35,9 +35,15 @@ export type BlockGate = {
   admit(candidates: readonly SampledBlock[], parent: BlockFacts | null, latest: number): Admitted
   /** Checks backfilled history (base fees only) after `parent`; throws BlockRejectedError. */
   admitHistory(records: readonly BlockRecord[], parent: BlockFacts | null): void
-  /** The blob forks blob fields are checked against from now on (null: bounds only). */
-  setBlobSchedule(schedule: BlobSchedule | null): void
+  /**
+   * The node's blob forks (eth_config): checked against from now on, unless the gate was given a schedule
+   * (built in, or configured), which stays in force.
+   */
+  adoptNodeBlobSchedule(schedule: BlobSchedule | null): void
+  /** The schedule blob fields are checked against (null: bounds only). */
   blobSchedule(): BlobSchedule | null
+  /** The schedule the gate was given (built in or configured), or null: the reference a node is checked against. */
+  givenBlobSchedule(): BlobSchedule | null
   /** A block was stored: an episode of refusals is over. */
   stored(): void
   /** What to publish (new object on every change). */
@@ -153,10 +159,11 @@ export function createBlockGate({
       }
     },
 
-    setBlobSchedule(schedule) {
-      blobSchedule = schedule
+    adoptNodeBlobSchedule(schedule) {
+      if (initialBlobSchedule === null) blobSchedule = schedule
     },
     blobSchedule: () => blobSchedule,
+    givenBlobSchedule: () => initialBlobSchedule,
 
     stored() {
       if (health.rejecting !== null) change({ rejecting: null })

@@ -1,6 +1,5 @@
 import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { blobScheduleFromEthConfig, blobScheduleMismatches } from '../chains/blobScheduleFromEthConfig.js'
-import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { writeBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
 import type { SamplerContext } from './samplerContext.js'
 
@@ -23,7 +22,7 @@ const codeOf = (error: unknown): number | undefined => {
  */
 export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
   const { chainId, logger } = context
-  const builtIn = builtInBlobSchedule(chainId)
+  const builtIn = context.gate.givenBlobSchedule()
   let result: unknown
   try {
     result = await context.client.request({ method: 'eth_config' } as never)
@@ -47,7 +46,7 @@ export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
   if (fromNode && builtIn) problems.push(...blobScheduleMismatches(builtIn, fromNode))
   for (const problem of problems)
     logger.warn({ problem }, "the node's blob schedule is doubtful: trust lowered")
-  if (!builtIn) context.gate.setBlobSchedule(fromNode)
+  context.gate.adoptNodeBlobSchedule(fromNode)
   await context.store(
     'writeBlobScheduleOfNode',
     writeBlobScheduleOfNode(context.redis, {
