@@ -21,7 +21,7 @@ import { waitFor } from './support/waitFor.js'
  * shipped blob-fee model), a real redis-server, the real API over HTTP, and the client package with the real
  * viem. A second devchain with a chain id that has no blob schedule checks that nothing is invented there.
  */
-describe('blob fees: devchain → sampler → predictor → /predict', { timeout: 90_000 }, () => {
+describe('blob fees: devchain → sampler → predictor → /predict', { timeout: 240_000 }, () => {
   let redis: TestRedis
   let devchain: Devchain
   let plain: Devchain
@@ -63,7 +63,7 @@ describe('blob fees: devchain → sampler → predictor → /predict', { timeout
           redis: redis.client(),
           forecaster: randomWalkForecaster(),
           blobForecaster,
-          logger: pino({ level: 'silent' }),
+          logger: pino({ level: process.env.DEBUG_BLOB ? 'debug' : 'silent' }),
         }),
       )
     api = await createApiServer({
@@ -94,7 +94,7 @@ describe('blob fees: devchain → sampler → predictor → /predict', { timeout
         const answer = await predict(devchain.chainId, '&withinBlocks=1,3,10,20')
         return answer.status === 200 && answer.body.pendingBlobBaseFeePerGas ? answer : null
       },
-      { timeoutMs: 60_000, message: 'a prediction with blob fields' },
+      { timeoutMs: 180_000, message: 'a prediction with blob fields' },
     )
     const pending = BigInt(body.pendingBlobBaseFeePerGas!)
     // The exact next blob base fee is what the node says for the head the prediction was made at.
@@ -134,7 +134,7 @@ describe('blob fees: devchain → sampler → predictor → /predict', { timeout
           const answer = await predict(devchain.chainId)
           return answer.body.blockNumber === Number(head) ? answer : null
         },
-        { timeoutMs: 20_000, message: `a prediction at the paused head ${head}` },
+        { timeoutMs: 90_000, message: `a prediction at the paused head ${head}` },
       )
       const node = createPublicClient({ transport: http(devchain.url) })
       expect(BigInt(body.pendingBlobBaseFeePerGas!)).toBe(await node.getBlobBaseFee())
