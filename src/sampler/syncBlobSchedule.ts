@@ -1,15 +1,16 @@
 import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { blobScheduleFromEthConfig, blobScheduleMismatches } from '../chains/blobScheduleFromEthConfig.js'
+import { isUnsupportedMethod } from '../rpc/createRpcTransport.js'
+import { RpcUnavailableError } from '../rpc/errors.js'
 import { writeBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
 import type { SamplerContext } from './samplerContext.js'
 
-/** JSON-RPC's "method not found": a node without EIP-7910, which is no problem (the schedule is built in, or none). */
-const methodNotFound = -32601
-
-const codeOf = (error: unknown): number | undefined => {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (typeof e.code === 'number') return e.code
-  return undefined
+/** A node without EIP-7910 said so: no problem (the schedule is built in, configured, or none). */
+function unsupported(error: unknown): boolean {
+  for (let e = error as { cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (e instanceof RpcUnavailableError)
+      return e.failures.length > 0 && e.failures.every(isUnsupportedMethod)
+  return false
 }
 
 /**
@@ -27,9 +28,9 @@ export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
   try {
     result = await context.client.request({ method: 'eth_config' } as never)
   } catch (error) {
-    const code = codeOf(error)
-    // The error's message may quote the endpoint URL (an API key): only its code is logged.
-    if (code !== methodNotFound) logger.warn({ code }, 'eth_config failed: blob schedule unchanged')
+    // The error's message may quote the endpoint URL (an API key): only that it failed is logged.
+    if (unsupported(error)) logger.debug('the node has no eth_config')
+    else logger.warn('eth_config failed: blob schedule unchanged')
     return
   }
   const problems: string[] = []
