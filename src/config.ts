@@ -22,6 +22,9 @@ export class ConfigError extends FeecastError {
 
 const port = z.coerce.number().int().min(0).max(65535)
 const positiveInt = z.coerce.number().int().positive()
+/** A list of one entry, lower-cased (a boolean-looking setting), else '' (matches no boolean word). */
+const soleEntry = (entries: string[]): string =>
+  entries.length === 1 ? (entries[0] ?? '').toLowerCase() : ''
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
@@ -102,21 +105,19 @@ const settings = {
         .filter((e) => e !== ''),
     )
     .superRefine((entries, ctx) => {
-      if (entries.length === 1 && ['true', 'yes', 'on', '1'].includes(entries[0]!.toLowerCase()))
+      if (['true', 'yes', 'on', '1'].includes(soleEntry(entries)))
         ctx.addIssue({
           code: 'custom',
           message:
             'takes the addresses of the trusted proxies now (comma-separated IPs or CIDR ranges, e.g. 10.0.0.0/8), not true: trusting every peer let any client choose its own address',
         })
-      else if (entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase())) return
+      else if (['false', 'no', 'off', '0'].includes(soleEntry(entries))) return
       else
         for (const entry of entries)
           if (!isProxyEntry(entry))
             ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` })
     })
-    .transform((entries) =>
-      entries.length === 1 && ['false', 'no', 'off', '0'].includes(entries[0]!.toLowerCase()) ? [] : entries,
-    )
+    .transform((entries) => (['false', 'no', 'off', '0'].includes(soleEntry(entries)) ? [] : entries))
     .default([]),
   /**
    * API: require an API key (Authorization: Bearer <key> or X-API-Key) on every data route; keys here,

@@ -4,6 +4,7 @@ import type { ApiConfig } from '../config.js'
 import type { Logger } from '../lib/logger.js'
 import { trustedProxies } from '../lib/trustedProxies.js'
 import { recordApiKeyRejection, registerApiKeys } from '../metrics/metrics.js'
+import type { StoreClient } from '../store/scripts.js'
 import { empty } from './core/answer.js'
 import { createContext } from './core/context.js'
 import { createPipeline, type Handler, type Step } from './core/pipeline.js'
@@ -28,6 +29,7 @@ import { healthRoute, readyRoute } from './routes/health.js'
 import { metaMaskRoute } from './routes/metaMask.js'
 import { metricsRoute } from './routes/metrics.js'
 import { openApiDocument, openApiRoute } from './routes/openApi.js'
+import { pageRoutes } from './routes/page.js'
 import { predictRoute } from './routes/predict.js'
 
 export type CreateApiParameters = {
@@ -40,6 +42,8 @@ export type CreateApiParameters = {
   now?: (() => number) | undefined
   /** Hides configured secrets in text that comes from elsewhere (the sampler's reasons, /metrics). */
   redact?: ((text: string) => string) | undefined
+  /** Where the live page reads stored blocks and calibration states (none: it shows the fees only). */
+  store?: StoreClient | undefined
 }
 
 export type Api = {
@@ -83,6 +87,7 @@ export function createApi({
   isDraining = () => false,
   now = Date.now,
   redact = (text) => text,
+  store,
 }: CreateApiParameters): Api {
   const documented: RouteDefinition[] = [
     predictRoute({ feed }),
@@ -99,7 +104,11 @@ export function createApi({
     document ??= openApiDocument(documented)
     return document
   }
-  const routes = [...documented, openApiRoute({ document: openApi })]
+  const routes = [
+    ...documented,
+    openApiRoute({ document: openApi }),
+    ...pageRoutes({ feed, store, startedAt: now() }),
+  ]
   const router = createRouter<{ definition: RouteDefinition; pattern: string }>()
   for (const definition of routes) {
     const pattern = routePattern(definition.openapi.path)

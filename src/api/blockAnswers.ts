@@ -31,6 +31,8 @@ type Rendering = {
   clocked: ClockedBody | undefined
   etag: { fresh: string; stale: string }
   fragment: string | undefined
+  /** The clock reading (ms) the fragment was made at: one request per ms makes it, the others reuse it. */
+  fragmentAt: number
   body: Buffer | undefined
   contentLength: string
   /** The last answers made, by the age's second and staleness. */
@@ -47,10 +49,16 @@ export type BlockAnswerParameters = {
   now: number
   ifNoneMatch: string | undefined
   /** Makes the body once per prediction: fixed bytes, or bytes around a clocked fragment. */
-  render: () => Buffer | ClockedBody
+  render: (entry: FeedEntry) => Buffer | ClockedBody
   /** The clocked fragment for data `age` old at `now` (only for clocked bodies). */
   fragment?: ((age: DataAge, now: number) => string) | undefined
 }
+
+/** The memo entry holding a prediction's renderings, by variant. */
+const renderingsKey = 'answers'
+
+/** -2 stands for stale (maxAge's value then). */
+const cacheControlFor = (maxAge: number) => (maxAge === -2 ? 'no-cache' : `public, max-age=${maxAge}`)
 
 /** Seconds a client may keep the answer: until the next block is due, at most one block time. */
 export function maxAgeFor(ageMs: number, blockTimeSeconds: number): number {
@@ -67,15 +75,20 @@ export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment
 } {
   const profile = chainProfile(entry.prediction.chainId)
   const age = dataAge(entry.prediction, now, profile.freshnessSeconds)
-  const key = `answer:${variant}`
-  let r = entry.memo.get(key) as Rendering | undefined
+  let renderings = entry.memo.get(renderingsKey) as Map<string, Rendering> | undefined
+  if (renderings === undefined) {
+    renderings = new Map()
+    entry.memo.set(renderingsKey, renderings)
+  }
+  let r = renderings.get(variant)
   if (r === undefined) {
-    const made = render()
+    const made = render(entry)
     r = {
       fixed: Buffer.isBuffer(made) ? made : undefined,
       clocked: Buffer.isBuffer(made) ? undefined : made,
       etag: { fresh: etagFor(entry.version, variant, false), stale: etagFor(entry.version, variant, true) },
       fragment: undefined,
+      fragmentAt: Number.NaN,
       body: Buffer.isBuffer(made) ? made : undefined,
       contentLength: Buffer.isBuffer(made) ? String(made.length) : '0',
       maxAge: -1,
@@ -83,7 +96,7 @@ export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment
       ok: undefined,
       notModified: undefined,
     }
-    entry.memo.set(key, r)
+    renderings.set(variant, r)
   }
   const maxAge = age.stale ? -2 : maxAgeFor(age.ageMs, profile.blockTimeSeconds)
   if (maxAge !== r.maxAge || age.stale !== r.stale) {
@@ -93,12 +106,12 @@ export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment
     r.notModified = undefined
   }
   const etag = age.stale ? r.etag.stale : r.etag.fresh
-  const cacheControl = age.stale ? 'no-cache' : `public, max-age=${maxAge}`
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
-    r.notModified ??= empty(304, ['ETag', etag, 'Cache-Control', cacheControl])
+    r.notModified ??= empty(304, ['ETag', etag, 'Cache-Control', cacheControlFor(maxAge)])
     return { answer: r.notModified, age }
   }
-  if (r.clocked !== undefined && fragment !== undefined) {
+  if (r.clocked !== undefined && fragment !== undefined && now !== r.fragmentAt) {
+    r.fragmentAt = now
     const current = fragment(age, now)
     if (current !== r.fragment) {
       r.fragment = current
@@ -109,7 +122,7 @@ export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment
   }
   r.ok ??= {
     status: 200,
-    headers: ['Content-Type', jsonType, 'ETag', etag, 'Cache-Control', cacheControl],
+    headers: ['Content-Type', jsonType, 'ETag', etag, 'Cache-Control', cacheControlFor(maxAge)],
     body: r.body ?? Buffer.alloc(0),
     contentLength: r.contentLength,
   }

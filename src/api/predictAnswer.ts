@@ -1,9 +1,9 @@
 import { confidenceLevels, horizons } from '@feecast/client'
-import { blockAnswer } from './blockAnswers.js'
+import { blockAnswer, type ClockedBody } from './blockAnswers.js'
 import type { Answer } from './core/answer.js'
 import type { FeedEntry } from './predictionFeed.js'
 import { PredictQuerySchema } from './schemas.js'
-import { parseIntList, predictBodyParts } from './shapes.js'
+import { type DataAge, parseIntList, predictBodyParts } from './shapes.js'
 
 /**
  * GET /predict as pure steps: the query resolved to a request (once per distinct query), then the
@@ -67,13 +67,27 @@ export function predictAnswer(
     variant: request.variant,
     now,
     ifNoneMatch,
-    render: () => {
+    render: rendererOf(request),
+    fragment: ageFragment,
+  }).answer
+}
+
+/** The clocked part of a /predict body: `"ageMs":<here>` up to `"stale":<here>`. */
+const ageFragment = (age: DataAge) => `${age.ageMs},"stale":${age.stale}`
+
+/** One renderer per distinct request (requests are kept per query by the route): none made per request. */
+const renderers = new WeakMap<PredictRequest, (entry: FeedEntry) => ClockedBody>()
+function rendererOf(request: PredictRequest): (entry: FeedEntry) => ClockedBody {
+  let render = renderers.get(request)
+  if (render === undefined) {
+    render = (entry) => {
       const { head, tail } = predictBodyParts(entry.prediction, {
         confidence: request.confidence,
         withinBlocks: request.withinBlocks,
       })
       return { before: Buffer.from(head), after: Buffer.from(tail) }
-    },
-    fragment: (age) => `${age.ageMs},"stale":${age.stale}`,
-  }).answer
+    }
+    renderers.set(request, render)
+  }
+  return render
 }

@@ -165,10 +165,11 @@ export function createPredictionFeed({
           'readChainHealth',
           Promise.all(ids.map((chainId) => readChainHealth(cmd, { chainId }))),
         )
-        healths.forEach((health, i) => {
-          if (health) healthOf.set(ids[i]!, health)
-          else healthOf.delete(ids[i]!)
-        })
+        for (const [i, chainId] of ids.entries()) {
+          const health = healths[i]
+          if (health) healthOf.set(chainId, health)
+          else healthOf.delete(chainId)
+        }
         synced = true
         lastSyncAt = Date.now()
         for (const wake of syncWaiters) wake()

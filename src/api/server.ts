@@ -101,6 +101,7 @@ export async function createApiServer({
     isDraining: () => drainingNow,
     now,
     redact,
+    store: redis,
   })
   setPredictionAgeSource(() => predictionAges(feed))
 

@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 import type { BacktestRow } from './walkForward.js'
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–')
@@ -26,9 +27,9 @@ export function formatRows(
       ...body.map((cells) => `| ${cells.join(' | ')} |`),
     ].join('\n')
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => at(b, i).length)))
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+    cells.map((c, i) => (i < 1 ? c.padEnd(at(widths, i)) : c.padStart(at(widths, i)))).join('  ')
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
 }
 
@@ -61,8 +62,8 @@ export function formatGrid(
       `|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
       ...body.map((c) => `| ${c.join(' | ')} |`),
     ].join('\n')
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => at(b, i).length)))
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+    cells.map((c, i) => (i < 1 ? c.padEnd(at(widths, i)) : c.padStart(at(widths, i)))).join('  ')
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')
 }

@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 import type { BacktestRow } from './walkForward.js'
 
 export type ReliabilitySvgParameters = {
@@ -82,16 +83,17 @@ function horizonLine(
   const { from, x, y } = s
   const pts = rows
     .filter(
-      (r) => r.predictor === name && r.withinBlocks === n && r.confidence !== null && r.confidence >= from,
+      (r): r is typeof r & { confidence: number } =>
+        r.predictor === name && r.withinBlocks === n && r.confidence !== null && r.confidence >= from,
     )
-    .sort((a, b) => a.confidence! - b.confidence!)
+    .sort((a, b) => a.confidence - b.confidence)
   if (pts.length === 0) return []
   const out = [
-    `<polyline fill="none" stroke="${color}" stroke-width="${dashed ? 1 : 2}"${dashed ? ' stroke-dasharray="5 3"' : ''} points="${pts.map((r) => `${f(x(r.confidence!))},${f(y(r.coverage * 100))}`).join(' ')}"/>`,
+    `<polyline fill="none" stroke="${color}" stroke-width="${dashed ? 1 : 2}"${dashed ? ' stroke-dasharray="5 3"' : ''} points="${pts.map((r) => `${f(x(r.confidence))},${f(y(r.coverage * 100))}`).join(' ')}"/>`,
   ]
   if (!dashed)
     for (const r of pts)
-      out.push(`<circle cx="${f(x(r.confidence!))}" cy="${f(y(r.coverage * 100))}" r="3" fill="${color}"/>`)
+      out.push(`<circle cx="${f(x(r.confidence))}" cy="${f(y(r.coverage * 100))}" r="3" fill="${color}"/>`)
   return out
 }
 
@@ -133,7 +135,7 @@ export function reliabilitySvg({
     ...new Set(rows.filter((r) => r.predictor === predictor).map((r) => r.withinBlocks)),
   ].sort((a, b) => a - b)
   horizons.forEach((n, i) => {
-    const color = colors[i % colors.length]!
+    const color = at(colors, i % colors.length)
     out.push(...horizonLine(s, rows, predictor, n, color, false))
     if (compare) out.push(...horizonLine(s, rows, compare, n, color, true))
     const ly = m.top + 10 + i * 18

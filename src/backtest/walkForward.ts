@@ -1,6 +1,7 @@
 import { computeFeatures } from '../features/computeFeatures.js'
 import { maxLogStep } from '../features/feeRule.js'
 import type { FeeSeries } from '../features/types.js'
+import { at } from '../lib/at.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import {
   type CalibratedThresholds,
@@ -109,11 +110,11 @@ function walkSeries(p: WalkSeriesParameters): number {
   for (let end = 1; end < series.length; end++) {
     const t = series.firstNumber + end - 1
     // The latest mined block is t (index end - 1): the calibration learns what it reveals first.
-    observeBlock({ state, block: t, logBaseFee: lb[end - 1]! })
-    if (!Number.isFinite(lb[end]!) || !Number.isFinite(lb[end - 1]!)) continue
+    observeBlock({ state, block: t, logBaseFee: at(lb, end - 1) })
+    if (!Number.isFinite(at(lb, end)) || !Number.isFinite(at(lb, end - 1))) continue
     const forecast = p.forecaster.forecast(computeFeatures({ series, end }), series.rule)
     const thresholds = calibrateRunMax({ state, forecast, maxStep: step })
-    recordEstimate({ state, block: t, logNextBaseFee: lb[end]!, thresholds })
+    recordEstimate({ state, block: t, logNextBaseFee: at(lb, end), thresholds })
     if (!p.counts(p.source, t)) continue
     decisions++
     const raw = p.uncalibrated ? calibrateRunMax({ state: p.uncalibrated, forecast, maxStep: step }) : null
@@ -135,19 +136,19 @@ function scoreDecision(
     if (rise <= threshold + 1e-9) c.covered++
     c.headroom.push(Math.expm1(threshold - rise))
   }
-  let running = lb[end]!
+  let running = at(lb, end)
   let k = 1
   for (const n of p.horizons) {
     if (end + n - 1 >= p.series.length) break
-    for (; k < n; k++) running = Math.max(running, lb[end + k]!)
+    for (; k < n; k++) running = Math.max(running, at(lb, end + k))
     if (!Number.isFinite(running)) break
-    const rise = running - lb[end]! // vs the next base fee
+    const rise = running - at(lb, end) // vs the next base fee
     for (const c of p.confidences) {
       score(p.cells.cell('feecast', p.source, c, n), thresholdFor(thresholds, n, c), rise)
       if (raw) score(p.cells.cell('feecast-uncalibrated', p.source, c, n), thresholdFor(raw, n, c), rise)
     }
     // Baselines multiply the latest block's base fee, b[t].
-    const latest = lb[end - 1]! - lb[end]!
+    const latest = at(lb, end - 1) - at(lb, end)
     for (const b of p.baselines)
       score(p.cells.cell(b.name, p.source, null, n), latest + Math.log(b.multiplier), rise)
   }
@@ -168,7 +169,7 @@ function median(values: Float64Array): number {
   if (values.length === 0) return Number.NaN
   const s = Float64Array.from(values).sort()
   const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+  return s.length % 2 ? at(s, m) : (at(s, m - 1) + at(s, m)) / 2
 }
 
 /** Pools cells over sources (optionally only some) into one row per predictor, confidence and horizon. */
@@ -186,15 +187,17 @@ export function summarize(
   for (const group of groups.values()) {
     const samples = group.reduce((n, c) => n + c.samples, 0)
     const headroom = new Float64Array(samples)
-    let at = 0
+    let offset = 0
     for (const c of group) {
-      headroom.set(c.headroom, at)
-      at += c.headroom.length
+      headroom.set(c.headroom, offset)
+      offset += c.headroom.length
     }
+    const [first] = group
+    if (first === undefined) continue // a group exists because a cell joined it
     rows.push({
-      predictor: group[0]!.predictor,
-      confidence: group[0]!.confidence,
-      withinBlocks: group[0]!.withinBlocks,
+      predictor: first.predictor,
+      confidence: first.confidence,
+      withinBlocks: first.withinBlocks,
       coverage: samples > 0 ? group.reduce((n, c) => n + c.covered, 0) / samples : Number.NaN,
       medianHeadroom: median(headroom),
       samples,

@@ -1,3 +1,4 @@
+import { last } from '../lib/at.js'
 import { type BlobSchedule, mainnetBlobSchedule } from './blobSchedule.js'
 import { devchainId } from './chains.js'
 
@@ -6,7 +7,7 @@ import { devchainId } from './chains.js'
  * from its first block, so a simulated chain looks like mainnet today.
  */
 export const devchainBlobSchedule: BlobSchedule = [
-  { ...mainnetBlobSchedule[mainnetBlobSchedule.length - 1]!, name: 'devchain', activationTime: 0 },
+  { ...last(mainnetBlobSchedule), name: 'devchain', activationTime: 0 },
 ]
 
 /**

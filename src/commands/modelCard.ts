@@ -164,3 +164,30 @@ ${loo}
   mint, a liquidation wave) are what the 99 % levels pay for.
 `
 }
+
+/** models/<name>/backtest.json: what the live page draws beside the live reliability. */
+export type ModelBacktestFile = {
+  format: 'feecast-backtest'
+  model: string
+  /** How the figures were made. */
+  method: string
+  rows: Array<{ confidence: number; withinBlocks: number; coverage: number; samples: number }>
+}
+
+/** The calibrated predictor's rows at the levels a prediction carries, as the live page reads them. */
+export function modelBacktestFile(model: string, rows: readonly BacktestRow[]): ModelBacktestFile {
+  return {
+    format: 'feecast-backtest',
+    model,
+    method:
+      'walk-forward over the held-out tail of every training file (blocks training never saw), calibration starting cold',
+    rows: headlineRows(rows)
+      .filter((r) => r.predictor === 'feecast' && r.confidence !== null)
+      .map((r) => ({
+        confidence: r.confidence as number,
+        withinBlocks: r.withinBlocks,
+        coverage: r.coverage,
+        samples: r.samples,
+      })),
+  }
+}

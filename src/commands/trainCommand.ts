@@ -11,7 +11,7 @@ import { type HistorySource, readSources } from '../model/readSources.js'
 import { saveFeeModel } from '../model/saveFeeModel.js'
 import { loadTf, type TfBackendPreference } from '../model/tfRuntime.js'
 import { withCalibrationPrior } from '../predict/calibrationPrior.js'
-import { headlineRows, type LeaveOneOutFigures, modelCardText } from './modelCard.js'
+import { headlineRows, type LeaveOneOutFigures, modelBacktestFile, modelCardText } from './modelCard.js'
 import { backendOption, numberOption, readLeaveOneOutFigures } from './options.js'
 import { cardTrainingFields, modelVersion, trainedLine, trainProgressUpdate } from './training.js'
 
@@ -60,7 +60,7 @@ export function trainSettings(options: TrainCommandOptions): TrainSettings {
  * Walks forward over every file, scoring only the held-out tail (blocks training never saw). The
  * calibration starts cold here: its prior was fitted on these same tails.
  */
-function heldOutTailRows(sources: readonly HistorySource[], model: FeeModel, validationShare: number) {
+export function heldOutTailRows(sources: readonly HistorySource[], model: FeeModel, validationShare: number) {
   const cuts = new Map(
     sources.map((s) => {
       const first = s.series[0]?.firstNumber ?? 0
@@ -127,6 +127,10 @@ export async function runTrainCommand(options: TrainCommandOptions): Promise<voi
     reliabilitySvg({ rows, compare: 'feecast-uncalibrated', title: 'maxFee reliability, held-out tails' }),
   )
   await writeFile(
+    join(options.out, 'backtest.json'),
+    `${JSON.stringify(modelBacktestFile(fit.meta.version, rows), null, 2)}\n`,
+  )
+  await writeFile(
     join(options.out, 'README.md'),
     modelCardText({
       meta: fit.meta,
@@ -140,6 +144,6 @@ export async function runTrainCommand(options: TrainCommandOptions): Promise<voi
   )
   log(formatGrid(headlineRows(rows)))
   log(
-    `wrote ${options.out}/{model.json,weights.bin,scaling.json,README.md,reliability.svg} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `wrote ${options.out}/{model.json,weights.bin,scaling.json,README.md,reliability.svg,backtest.json} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   )
 }

@@ -1,4 +1,5 @@
 import type { Hex } from 'viem'
+import { at } from '../lib/at.js'
 import type { DevBlock } from './devBlock.js'
 
 export type ChainStore = {
@@ -28,6 +29,12 @@ export function createChainStore({
   let start = 0
 
   const empty = () => new Error('the devchain has no blocks yet')
+  /** A block the index lists: the index and the map change together, so it is always there. */
+  const stored = (number: number): DevBlock => {
+    const block = byNumber.get(number)
+    if (block === undefined) throw new Error(`the devchain's index lists block ${number}, which it lost`)
+    return block
+  }
 
   return {
     add(block) {
@@ -38,7 +45,7 @@ export function createChainStore({
       byHash.set(block.hash.toLowerCase(), block)
       numbers.push(block.number)
       while (numbers.length - start > retain) {
-        const old = byNumber.get(numbers[start]!)!
+        const old = stored(at(numbers, start))
         byNumber.delete(old.number)
         byHash.delete(old.hash.toLowerCase())
         start++
@@ -54,11 +61,11 @@ export function createChainStore({
     head() {
       const last = numbers[numbers.length - 1]
       if (last === undefined || start >= numbers.length) throw empty()
-      return byNumber.get(last)!
+      return stored(last)
     },
     earliest() {
       if (start >= numbers.length) throw empty()
-      return byNumber.get(numbers[start]!)!
+      return stored(at(numbers, start))
     },
     atOrBelow(number) {
       let lo = start
@@ -66,10 +73,10 @@ export function createChainStore({
       // First index whose number is > `number`.
       while (lo < hi) {
         const mid = (lo + hi) >>> 1
-        if (numbers[mid]! <= number) lo = mid + 1
+        if (at(numbers, mid) <= number) lo = mid + 1
         else hi = mid
       }
-      return lo === start ? undefined : byNumber.get(numbers[lo - 1]!)
+      return lo === start ? undefined : byNumber.get(at(numbers, lo - 1))
     },
   }
 }

@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 export type RewardSample = {
   /** Effective priority fee per gas paid by the transaction. */
   tip: bigint
@@ -30,16 +31,16 @@ export function feeHistoryRewards({
   const sorted = [...samples].sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0))
   const rewards: bigint[] = []
   let index = 0
-  let sumGasUsed = sorted[0]!.gasUsed
+  let sumGasUsed = at(sorted, 0).gasUsed
   const total = Number(blockGasUsed)
   for (const p of percentiles) {
     // uint64(float64(gasUsed) * p / 100): truncation toward zero.
     const threshold = BigInt(Math.trunc((total * p) / 100))
     while (sumGasUsed < threshold && index < sorted.length - 1) {
       index++
-      sumGasUsed += sorted[index]!.gasUsed
+      sumGasUsed += at(sorted, index).gasUsed
     }
-    rewards.push(sorted[index]!.tip)
+    rewards.push(at(sorted, index).tip)
   }
   return rewards
 }

@@ -1,5 +1,6 @@
 import { type Eip1559Parameters, ethereumEip1559, nextBaseFee } from '../fees/nextBaseFee.js'
 import type { HistoryColumn } from '../history/historyCsv.js'
+import { at } from '../lib/at.js'
 import { createRandom, mixSeed } from '../lib/random.js'
 import type { HistoryRow } from '../types.js'
 import { gasUsedForNextBaseFee } from './gasUsedForNextBaseFee.js'
@@ -299,13 +300,16 @@ function minimumCount({
   if (avg === null) return 2
   if (min === null) {
     // The others may be 0: M <= a·c + c - 1.
-    return max! < avg ? 1 : Number(clampCount(ceilDiv(max! + 1n, avg + 1n)))
+    if (max === null) return 1 // avg alone: every value equal, answered above
+    return max < avg ? 1 : Number(clampCount(ceilDiv(max + 1n, avg + 1n)))
   }
   if (max === null) return avg < min ? 1 : 2
   if (!(min <= avg && avg < max)) return 1
   // Both bounds must hold: the count is the larger one.
   return Number(
-    clampCount([ceilDiv(max - min + 1n, avg - min + 1n), ceilDiv(max - min, max - avg)].sort(descending)[0]!),
+    clampCount(
+      at([ceilDiv(max - min + 1n, avg - min + 1n), ceilDiv(max - min, max - avg)].sort(descending), 0),
+    ),
   )
 }
 
@@ -323,14 +327,21 @@ function fillTimestamps(rows: readonly HistoryRow[], blockTime: number, firstTim
     })
     return out
   }
-  const anchor = rows[firstKnown]!
-  for (let i = 0; i < firstKnown; i++)
-    out[i] = anchor.timestamp! - Math.round(blockTime * (anchor.number - rows[i]!.number))
-  let last = anchor
-  for (let i = firstKnown; i < rows.length; i++) {
-    const r = rows[i]!
-    if (r.timestamp !== null) last = r
-    out[i] = r.timestamp ?? last.timestamp! + Math.round(blockTime * (r.number - last.number))
+  const anchor = rows[firstKnown]
+  if (anchor?.timestamp == null) return out // unreachable: findIndex found a row with a timestamp
+  for (const [i, r] of rows.entries()) {
+    if (i >= firstKnown) break
+    out[i] = anchor.timestamp - Math.round(blockTime * (anchor.number - r.number))
+  }
+  let lastNumber = anchor.number
+  let lastTimestamp = anchor.timestamp
+  for (const [i, r] of rows.entries()) {
+    if (i < firstKnown) continue
+    if (r.timestamp !== null) {
+      lastNumber = r.number
+      lastTimestamp = r.timestamp
+    }
+    out[i] = r.timestamp ?? lastTimestamp + Math.round(blockTime * (r.number - lastNumber))
   }
   return out
 }

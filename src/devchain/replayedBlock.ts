@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import { at } from '../lib/at.js'
 import { createRandom, type Random } from '../lib/random.js'
 import type { DevBlock, DevTransaction } from './devBlock.js'
 import { fakeHex, senderAddress, transactionHash } from './hex.js'
@@ -151,6 +152,6 @@ function draw(plan: ReplayBlockPlan): { random: Random; tips: bigint[]; gasUsed:
   const gasUsed = weights.map((w) => scale(plan.internal.gasUsed, w / totalWeight))
   let rest = plan.internal.gasUsed
   for (const g of gasUsed) rest -= g
-  gasUsed[0] = gasUsed[0]! + rest
+  gasUsed[0] = at(gasUsed, 0) + rest
   return { random, tips, gasUsed }
 }

@@ -1,7 +1,11 @@
 import { type Eip1559Parameters, ethereumEip1559, nextBaseFee } from '../fees/nextBaseFee.js'
+import { at } from '../lib/at.js'
 import { createRandom, type Random } from '../lib/random.js'
 
 /** Transactions of one simulated block, column-wise: a retained block costs ~33 bytes a transaction. */
+/** Tips of bots and careless wallets: zero, one wei, or a thousandth of a gwei. */
+const carelessTips = [0, 1, 1e6] as const
+
 export type SimulatedTransactions = {
   count: number
   /** Index of the sender; for the builder's own transactions, the builder's index. */
@@ -325,7 +329,7 @@ function newTransaction(
   let tip: number
   if (random.chance(0.06)) {
     // Bots and careless wallets: zero, one wei, or a thousandth of a gwei.
-    tip = [0, 1, 1e6][random.int(3)]!
+    tip = at(carelessTips, random.int(carelessTips.length))
   } else {
     tip = regime.tipGwei * gwei * Math.exp(0.7 * random.normal()) * random.pareto(1.4, 300)
     // People pick round numbers once tips are large enough to type.

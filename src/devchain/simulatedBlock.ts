@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem'
+import { at } from '../lib/at.js'
 import type { DevBlobFields, DevBlock, DevTransaction } from './devBlock.js'
 import { fakeHex, senderAddress, transactionHash } from './hex.js'
 import type { SimulatedBlock } from './simulateDemand.js'
@@ -46,9 +47,9 @@ export function simulatedDevBlock({
       const out: { tip: bigint; gasUsed: bigint }[] = []
       const price = Number(baseFee)
       for (let i = 0; i < txs.count; i++) {
-        const headroom = txs.maxFeePerGas[i]! - price
-        const tip = txs.legacy[i] === 1 ? headroom : Math.min(txs.maxPriorityFeePerGas[i]!, headroom)
-        out.push({ tip: BigInt(Math.max(0, tip)), gasUsed: BigInt(txs.gasUsed[i]!) })
+        const headroom = at(txs.maxFeePerGas, i) - price
+        const tip = txs.legacy[i] === 1 ? headroom : Math.min(at(txs.maxPriorityFeePerGas, i), headroom)
+        out.push({ tip: BigInt(Math.max(0, tip)), gasUsed: BigInt(at(txs.gasUsed, i)) })
       }
       return out
     },
@@ -56,21 +57,21 @@ export function simulatedDevBlock({
       const out: DevTransaction[] = []
       for (let i = 0; i < txs.count; i++) {
         const legacy = txs.legacy[i] === 1
-        const maxFee = BigInt(txs.maxFeePerGas[i]!)
-        const maxPriority = BigInt(txs.maxPriorityFeePerGas[i]!)
+        const maxFee = BigInt(at(txs.maxFeePerGas, i))
+        const maxPriority = BigInt(at(txs.maxPriorityFeePerGas, i))
         const headroom = maxFee - baseFee
         const tip = legacy ? headroom : maxPriority < headroom ? maxPriority : headroom
         const fromBuilder = txs.fromBuilder[i] === 1
         out.push({
           hash: transactionHash(hash, i),
-          from: fromBuilder ? miner : senderAddress(salt, txs.sender[i]!),
+          from: fromBuilder ? miner : senderAddress(salt, at(txs.sender, i)),
           to: fromBuilder
             ? senderAddress(salt, block.number % 5000)
-            : (fakeHex(20, recipientSalt, txs.sender[i]!, txs.nonce[i]! % 7) as Address),
-          nonce: txs.nonce[i]!,
+            : (fakeHex(20, recipientSalt, at(txs.sender, i), at(txs.nonce, i) % 7) as Address),
+          nonce: at(txs.nonce, i),
           type: legacy ? 'legacy' : 'eip1559',
-          gas: BigInt(txs.gas[i]!),
-          gasUsed: BigInt(txs.gasUsed[i]!),
+          gas: BigInt(at(txs.gas, i)),
+          gasUsed: BigInt(at(txs.gasUsed, i)),
           gasPrice: legacy ? maxFee : null,
           maxFeePerGas: legacy ? null : maxFee,
           maxPriorityFeePerGas: legacy ? null : maxPriority,

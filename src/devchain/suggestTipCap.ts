@@ -1,4 +1,5 @@
 import type { Address } from 'viem'
+import { at } from '../lib/at.js'
 
 export type TipCapBlock = {
   miner: Address
@@ -47,6 +48,6 @@ export function suggestTipCap({
   }
   if (values.length === 0) return lastPrice
   values.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-  const price = values[Math.floor(((values.length - 1) * percentile) / 100)]!
+  const price = at(values, Math.floor(((values.length - 1) * percentile) / 100))
   return price > maxPrice ? maxPrice : price
 }

@@ -1,3 +1,4 @@
+import { at, last } from '../lib/at.js'
 import type { Random } from '../lib/random.js'
 
 export type TipsForSummaryParameters = {
@@ -166,7 +167,7 @@ function finish(
   const sorted = tips.map((t) => (t < 0n ? 0n : t)).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
   let sum = 0n
   for (const t of sorted) sum += t
-  const summary = { max: sorted[0]!, min: sorted[sorted.length - 1]!, avg: sum / BigInt(sorted.length) }
+  const summary = { max: at(sorted, 0), min: last(sorted), avg: sum / BigInt(sorted.length) }
   const exact =
     (targets.min === null || targets.min === summary.min) &&
     (targets.avg === null || targets.avg === summary.avg) &&

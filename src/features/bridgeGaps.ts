@@ -17,8 +17,7 @@ export function bridgeGaps<T extends FeatureBlock>({
   eip1559 = ethereumEip1559,
 }: BridgeGapsParameters<T>): FeatureBlock[] {
   const out: FeatureBlock[] = []
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!
+  for (const b of blocks) {
     const prev = out[out.length - 1]
     if (
       prev &&

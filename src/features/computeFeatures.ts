@@ -1,3 +1,4 @@
+import { at, outOfRange } from '../lib/at.js'
 import {
   featureLookback,
   featureNames,
@@ -59,7 +60,28 @@ export function congestionLevel(score: number): CongestionLevel {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+  return s.length % 2 ? at(s, m) : (at(s, m - 1) + at(s, m)) / 2
+}
+
+/** One point of a series as the feature steps read it: checked element reads, the usable history. */
+type FeatureWindow = {
+  series: FeeSeries
+  end: number
+  /** First index of the usable history (the longest run of known base fees ending at `end`). */
+  start: number
+  /** Blocks of usable history: end - start. */
+  h: number
+  /** Log base fee at `end`. */
+  last: number
+  /** The largest one-block log step the fee rule allows. */
+  step: number
+  elasticity: number
+  logBaseFeeAt(i: number): number
+  gasUsedRatioAt(i: number): number
+  /** Normalised step into block i + 1. */
+  z(i: number): number
+  /** Gas used over the target of block i (from the base fee step when the ratio is unknown). */
+  fullness(i: number): number
 }
 
 /**
@@ -69,113 +91,135 @@ function median(values: number[]): number {
  * too, from the starts of every run.
  */
 export function computeFeatures({ series, end }: ComputeFeaturesParameters): Features {
+  const w = featureWindow(series, end)
+  return { vector: modelInputs(w), historyBlocks: w.h, ...reportedContext(w) }
+}
+
+function featureWindow(series: FeeSeries, end: number): FeatureWindow {
   const { logBaseFee: lb, gasUsedRatio: gu, rule } = series
   const step = maxLogStep(rule)
   const E = rule.elasticity
-  if (end < 0 || end >= series.length || !Number.isFinite(lb[end]!))
+  // checked reads written here, not through lib's shared at(): the loads stay specialised to Float64Array
+  const logBaseFeeAt = (i: number) => lb[i] ?? outOfRange(lb, i)
+  const gasUsedRatioAt = (i: number) => gu[i] ?? outOfRange(gu, i)
+  if (end < 0 || end >= series.length || !Number.isFinite(logBaseFeeAt(end)))
     throw new RangeError(`computeFeatures: no known base fee at index ${end}`)
-  // Usable history: the longest run of known base fees ending at `end`, capped at the lookback.
   let start = end
-  while (start > 0 && end - start < featureLookback && Number.isFinite(lb[start - 1]!)) start--
-  const h = end - start
-  const last = lb[end]!
-  const z = (i: number) => (lb[i + 1]! - lb[i]!) / step // normalised step into block i+1
-  const fullness = (i: number) => {
-    const u = gu[i]!
-    return Number.isFinite(u) ? u / E : (1 + rule.denominator * Math.expm1(lb[i + 1]! - lb[i]!)) / E
+  while (start > 0 && end - start < featureLookback && Number.isFinite(logBaseFeeAt(start - 1))) start--
+  return {
+    series,
+    end,
+    start,
+    h: end - start,
+    last: logBaseFeeAt(end),
+    step,
+    elasticity: E,
+    logBaseFeeAt,
+    gasUsedRatioAt,
+    z: (i) => (logBaseFeeAt(i + 1) - logBaseFeeAt(i)) / step,
+    fullness: (i) => {
+      const u = gasUsedRatioAt(i)
+      return Number.isFinite(u)
+        ? u / E
+        : (1 + rule.denominator * Math.expm1(logBaseFeeAt(i + 1) - logBaseFeeAt(i))) / E
+    },
   }
+}
+
+/** The model's inputs, in the order of featureNames: lags, then span statistics, streaks and history. */
+function modelInputs(w: FeatureWindow): Float64Array {
   const v = new Float64Array(featureNames.length)
   let k = 0
-  for (let j = 0; j < lagCount; j++) v[k++] = j < h ? z(end - 1 - j) : 0
+  const { end, h, last, step } = w
+  for (let j = 0; j < lagCount; j++) v[k++] = j < h ? w.z(end - 1 - j) : 0
   for (const s of momentumSpans) {
     const n = Math.min(s, h)
-    v[k++] = n > 0 ? (last - lb[end - n]!) / (n * step) : 0
+    v[k++] = n > 0 ? (last - w.logBaseFeeAt(end - n)) / (n * step) : 0
   }
-  for (const s of volatilitySpans) {
-    const n = Math.min(s, h)
-    let sum = 0
-    for (let i = end - n; i < end; i++) sum += z(i) ** 2
-    v[k++] = n > 0 ? Math.sqrt(sum / n) : 0
-  }
+  for (const s of volatilitySpans) v[k++] = volatility(w, Math.min(s, h))
   for (const s of rangeSpans) {
     const n = Math.min(s, h)
-    let lo = last
-    let hi = last
-    for (let i = end - n; i < end; i++) {
-      lo = Math.min(lo, lb[i]!)
-      hi = Math.max(hi, lb[i]!)
-    }
+    const [lo, hi] = logRange(w, n)
     v[k++] = n > 0 ? (hi - lo) / (step * Math.sqrt(n)) : 0
   }
   for (const s of fullnessSpans) {
     const n = Math.min(s, h)
     let sum = 0
-    for (let i = end - n; i < end; i++) sum += fullness(i)
-    v[k++] = n > 0 ? sum / n : 1 / E
+    for (let i = end - n; i < end; i++) sum += w.fullness(i)
+    v[k++] = n > 0 ? sum / n : 1 / w.elasticity
   }
-  for (const s of fullShareSpans) {
-    const n = Math.min(s, h)
-    let c = 0
-    for (let i = end - n; i < end; i++) if (fullness(i) >= fullAt) c++
-    v[k++] = n > 0 ? c / n : 0
-  }
-  {
-    const n = Math.min(32, h)
-    let c = 0
-    for (let i = end - n; i < end; i++) if (fullness(i) <= emptyAt) c++
-    v[k++] = n > 0 ? c / n : 0
-  }
-  const streak = (test: (i: number) => boolean) => {
-    let c = 0
-    for (let i = end - 1; i >= start && c < 64 && test(i); i--) c++
-    return Math.log1p(c) / Math.log(65)
-  }
-  v[k++] = streak((i) => fullness(i) >= fullAt)
-  v[k++] = streak((i) => z(i) > 1e-3)
-  v[k++] = streak((i) => z(i) < -1e-3)
-  {
-    const n = Math.min(64, h)
-    let lo = last
-    let hi = last
-    for (let i = end - n; i < end; i++) {
-      lo = Math.min(lo, lb[i]!)
-      hi = Math.max(hi, lb[i]!)
-    }
-    const scale = step * Math.sqrt(Math.max(1, n))
-    v[k++] = (last - hi) / scale
-    v[k++] = (last - lo) / scale
-  }
-  {
-    const n = Math.min(256, h)
-    let sum = 0
-    for (let i = end - n; i <= end; i++) sum += lb[i]!
-    v[k++] = (last - sum / (n + 1)) / (step * Math.sqrt(Math.max(1, n)))
-  }
+  for (const s of fullShareSpans) v[k++] = shareOf(w, Math.min(s, h), (i) => w.fullness(i) >= fullAt)
+  v[k++] = shareOf(w, Math.min(32, h), (i) => w.fullness(i) <= emptyAt)
+  v[k++] = streak(w, (i) => w.fullness(i) >= fullAt)
+  v[k++] = streak(w, (i) => w.z(i) > 1e-3)
+  v[k++] = streak(w, (i) => w.z(i) < -1e-3)
+  const n64 = Math.min(64, h)
+  const [lo, hi] = logRange(w, n64)
+  const scale = step * Math.sqrt(Math.max(1, n64))
+  v[k++] = (last - hi) / scale
+  v[k++] = (last - lo) / scale
+  v[k++] = meanReversion(w, Math.min(256, h))
   v[k++] = Math.min(h, featureLookback) / featureLookback
   v[k++] = Math.log1p(h) / Math.log1p(featureLookback)
+  return v
+}
 
-  // Not model inputs: too few training files carry block times or tips to learn from, and a model fed
-  // an input it never saw vary would be trusting noise. They are reported for the API and the tip model.
+/** Root mean square of the normalised steps into the last n blocks. */
+function volatility(w: FeatureWindow, n: number): number {
+  let sum = 0
+  for (let i = w.end - n; i < w.end; i++) sum += w.z(i) ** 2
+  return n > 0 ? Math.sqrt(sum / n) : 0
+}
+
+/** Lowest and highest log base fee over the n blocks before `end`, and `end` itself. */
+function logRange(w: FeatureWindow, n: number): [number, number] {
+  let lo = w.last
+  let hi = w.last
+  for (let i = w.end - n; i < w.end; i++) {
+    lo = Math.min(lo, w.logBaseFeeAt(i))
+    hi = Math.max(hi, w.logBaseFeeAt(i))
+  }
+  return [lo, hi]
+}
+
+/** Share of the n blocks before `end` that pass the test. */
+function shareOf(w: FeatureWindow, n: number, test: (i: number) => boolean): number {
+  let c = 0
+  for (let i = w.end - n; i < w.end; i++) if (test(i)) c++
+  return n > 0 ? c / n : 0
+}
+
+/** How many blocks before `end` in a row pass the test (up to 64), on a log scale in [0, 1]. */
+function streak(w: FeatureWindow, test: (i: number) => boolean): number {
+  let c = 0
+  for (let i = w.end - 1; i >= w.start && c < 64 && test(i); i--) c++
+  return Math.log1p(c) / Math.log(65)
+}
+
+/** Distance of the last log base fee from its mean over n + 1 blocks, in steps scaled by √n. */
+function meanReversion(w: FeatureWindow, n: number): number {
+  let sum = 0
+  for (let i = w.end - n; i <= w.end; i++) sum += w.logBaseFeeAt(i)
+  return (w.last - sum / (n + 1)) / (w.step * Math.sqrt(Math.max(1, n)))
+}
+
+/**
+ * Not model inputs: too few training files carry block times or tips to learn from, and a model fed an
+ * input it never saw vary would be trusting noise. They are reported for the API and the tip model.
+ */
+function reportedContext(w: FeatureWindow): Omit<Features, 'vector' | 'historyBlocks'> {
+  const { end, start, series } = w
+  const E = w.elasticity
   let score = 0
   let scored = 0
-  for (let i = end - 1; i >= start && scored < 16; i--, scored++) score += pressure(fullness(i) * E, E)
+  for (let i = end - 1; i >= start && scored < 16; i--, scored++) score += pressure(w.fullness(i) * E, E)
   score = scored > 0 ? score / scored : 0
-  const latestU = end >= 1 ? gu[end - 1]! : Number.NaN
-  const times: number[] = []
-  for (let i = end; i >= 1 && times.length < 16 && end - i < featureLookback; i--) {
-    const t = series.blockTime[i]!
-    if (Number.isFinite(t)) times.push(t)
-  }
-  const tips: number[] = []
-  for (let i = end; i >= 0 && tips.length < 16 && end - i < featureLookback; i--) {
-    const t = series.tipThreshold[i]!
-    if (Number.isFinite(t)) tips.push(t)
-  }
+  const latestU = end >= 1 ? w.gasUsedRatioAt(end - 1) : Number.NaN
+  const times = recentFinite(series.blockTime, end, 1)
+  const tips = recentFinite(series.tipThreshold, end, 0)
   const tipMedian = tips.length > 0 ? median(tips) : null
   const tipRecent = tips.length > 0 ? median(tips.slice(0, 4)) : null
   return {
-    vector: v,
-    historyBlocks: h,
     congestion: {
       level: congestionLevel(score),
       score,
@@ -188,4 +232,14 @@ export function computeFeatures({ series, end }: ComputeFeaturesParameters): Fea
         ? Math.log(tipRecent / tipMedian)
         : null,
   }
+}
+
+/** Up to 16 known values going back from `end` (not below `first`, within the lookback), newest first. */
+function recentFinite(values: Float64Array, end: number, first: number): number[] {
+  const found: number[] = []
+  for (let i = end; i >= first && found.length < 16 && end - i < featureLookback; i--) {
+    const t = values[i] ?? outOfRange(values, i)
+    if (Number.isFinite(t)) found.push(t)
+  }
+  return found
 }

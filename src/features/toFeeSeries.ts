@@ -1,5 +1,6 @@
 import { FeecastError } from '../errors.js'
 import { type Eip1559Parameters, ethereumEip1559 } from '../fees/nextBaseFee.js'
+import { outOfRange } from '../lib/at.js'
 import { feeRuleOf, gasUsedRatioFromLogStep, logStepFromGasUsedRatio } from './feeRule.js'
 import type { FeatureBlock, FeeSeries } from './types.js'
 
@@ -22,19 +23,22 @@ export function toFeeSeries({
 }: ToFeeSeriesParameters): ToFeeSeriesReturnType {
   const rule = feeRuleOf(eip1559)
   const n = blocks.length
-  for (let i = 1; i < n; i++) {
-    if (blocks[i]!.number !== blocks[i - 1]!.number + 1)
+  for (const [i, b] of blocks.entries()) {
+    const prev = blocks[i - 1]
+    if (prev !== undefined && b.number !== prev.number + 1)
       throw new FeecastError('Feature window is not a run of consecutive blocks.', {
-        details: `block ${blocks[i]!.number} follows ${blocks[i - 1]!.number}; split the history with consecutiveRuns() first.`,
+        details: `block ${b.number} follows ${prev.number}; split the history with consecutiveRuns() first.`,
       })
   }
   const logBaseFee = new Float64Array(n).fill(Number.NaN)
   const gasUsedRatio = new Float64Array(n).fill(Number.NaN)
   const blockTime = new Float64Array(n).fill(Number.NaN)
   const tipThreshold = new Float64Array(n).fill(Number.NaN)
+  // checked reads written here, not through lib's shared at(): the loads stay specialised to Float64Array
+  const logBaseFeeAt = (i: number) => logBaseFee[i] ?? outOfRange(logBaseFee, i)
+  const gasUsedRatioAt = (i: number) => gasUsedRatio[i] ?? outOfRange(gasUsedRatio, i)
   let anyBaseFee = false
-  for (let i = 0; i < n; i++) {
-    const b = blocks[i]!
+  for (const [i, b] of blocks.entries()) {
     if (b.baseFeePerGas != null && b.baseFeePerGas > 0n) {
       logBaseFee[i] = Math.log(Number(b.baseFeePerGas))
       anyBaseFee = true
@@ -48,36 +52,36 @@ export function toFeeSeries({
     if (prev?.timestamp != null && b.timestamp != null) blockTime[i] = b.timestamp - prev.timestamp
   }
   // A file without any base fee: anchor the path at 0 and rebuild it from the gas-used ratios.
-  if (!anyBaseFee && n > 0 && Number.isFinite(gasUsedRatio[0]!)) logBaseFee[0] = 0
+  if (!anyBaseFee && n > 0 && Number.isFinite(gasUsedRatioAt(0))) logBaseFee[0] = 0
   // Forward: a missing base fee follows from the parent's base fee and gas used.
   for (let i = 1; i < n; i++) {
     if (
-      Number.isNaN(logBaseFee[i]!) &&
-      Number.isFinite(logBaseFee[i - 1]!) &&
-      Number.isFinite(gasUsedRatio[i - 1]!)
+      Number.isNaN(logBaseFeeAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i - 1)) &&
+      Number.isFinite(gasUsedRatioAt(i - 1))
     )
-      logBaseFee[i] = logBaseFee[i - 1]! + logStepFromGasUsedRatio(gasUsedRatio[i - 1]!, rule)
+      logBaseFee[i] = logBaseFeeAt(i - 1) + logStepFromGasUsedRatio(gasUsedRatioAt(i - 1), rule)
   }
   // Backward: a leading missing base fee follows from the child's.
   for (let i = n - 2; i >= 0; i--) {
     if (
-      Number.isNaN(logBaseFee[i]!) &&
-      Number.isFinite(logBaseFee[i + 1]!) &&
-      Number.isFinite(gasUsedRatio[i]!)
+      Number.isNaN(logBaseFeeAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i + 1)) &&
+      Number.isFinite(gasUsedRatioAt(i))
     )
-      logBaseFee[i] = logBaseFee[i + 1]! - logStepFromGasUsedRatio(gasUsedRatio[i]!, rule)
+      logBaseFee[i] = logBaseFeeAt(i + 1) - logStepFromGasUsedRatio(gasUsedRatioAt(i), rule)
   }
   // Where gas_used is missing, the ratio follows from the next base fee.
   for (let i = 0; i + 1 < n; i++) {
     if (
-      Number.isNaN(gasUsedRatio[i]!) &&
-      Number.isFinite(logBaseFee[i]!) &&
-      Number.isFinite(logBaseFee[i + 1]!)
+      Number.isNaN(gasUsedRatioAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i)) &&
+      Number.isFinite(logBaseFeeAt(i + 1))
     )
-      gasUsedRatio[i] = gasUsedRatioFromLogStep(logBaseFee[i + 1]! - logBaseFee[i]!, rule)
+      gasUsedRatio[i] = gasUsedRatioFromLogStep(logBaseFeeAt(i + 1) - logBaseFeeAt(i), rule)
   }
   return {
-    firstNumber: n > 0 ? blocks[0]!.number : 0,
+    firstNumber: blocks[0]?.number ?? 0,
     length: n,
     logBaseFee,
     relative: !anyBaseFee,

@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 import type { TipSummary } from '../types.js'
 
 export type TipSample = { tip: bigint; from?: string | null | undefined }
@@ -14,7 +15,7 @@ export type SummarizeTipsParameters = {
 export function percentileOfSorted(sorted: readonly bigint[], p: number): bigint {
   if (sorted.length === 0) throw new RangeError('percentile of an empty list')
   const rank = Math.ceil((p / 100) * sorted.length)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!
+  return at(sorted, Math.min(sorted.length - 1, Math.max(0, rank - 1)))
 }
 
 /**
@@ -24,8 +25,10 @@ export function percentileOfSorted(sorted: readonly bigint[], p: number): bigint
  * is left.
  */
 export function summarizeTips({ tips, miner, ignoreBelow = 2n }: SummarizeTipsParameters): TipSummary | null {
-  if (tips.length === 0) return null
   const all = tips.map((t) => t.tip).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const [min] = all
+  const max = all.at(-1)
+  if (min === undefined || max === undefined) return null
   const minerLower = miner?.toLowerCase()
   let threshold: bigint | null = null
   for (const t of tips) {
@@ -37,14 +40,14 @@ export function summarizeTips({ tips, miner, ignoreBelow = 2n }: SummarizeTipsPa
   for (const t of all) sum += t
   return {
     count: all.length,
-    threshold: threshold ?? all[0]!,
-    min: all[0]!,
+    threshold: threshold ?? min,
+    min,
     p10: percentileOfSorted(all, 10),
     p25: percentileOfSorted(all, 25),
     p50: percentileOfSorted(all, 50),
     p75: percentileOfSorted(all, 75),
     p90: percentileOfSorted(all, 90),
-    max: all[all.length - 1]!,
+    max,
     avg: sum / BigInt(all.length),
   }
 }

@@ -1,5 +1,6 @@
 import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { FeecastError } from '../errors.js'
+import { at } from '../lib/at.js'
 import type { HistoryRow } from '../types.js'
 import { checkBlobCells, checkBlobTransitions } from './blobColumns.js'
 
@@ -67,97 +68,17 @@ export function parseHistoryCsv({
   blobSchedule,
 }: ParseHistoryCsvParameters): ParseHistoryCsvReturnType {
   const lines = text.split(/\r?\n/)
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop()
-  if (lines.length === 0) throw new HistoryFileError(source, undefined, 'the file is empty (no header)')
-  const header = lines[0]!
-    .replace(/^\uFEFF/, '')
-    .split(',')
-    .map((h) => h.trim())
-  const index = new Map<string, number>()
-  header.forEach((name, i) => {
-    if (index.has(name)) throw new HistoryFileError(source, 1, `column "${name}" appears twice in the header`)
-    index.set(name, i)
-  })
-  const unknown = header.filter((h) => !(historyColumns as readonly string[]).includes(h))
-  if (unknown.length > 0)
-    throw new HistoryFileError(
-      source,
-      1,
-      `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')} in the header`,
-    )
-  if (!index.has('number')) throw new HistoryFileError(source, 1, 'the header has no "number" column')
-
-  const hasBlobColumns = blobColumns.some((c) => index.has(c))
-  if (hasBlobColumns && !blobColumns.every((c) => index.has(c)))
-    throw new HistoryFileError(
-      source,
-      1,
-      `the blob columns ${blobColumns.map((c) => `"${c}"`).join(' and ')} come together`,
-    )
+  while (lines.at(-1)?.trim() === '') lines.pop()
+  const [headerLine] = lines
+  if (headerLine === undefined) throw new HistoryFileError(source, undefined, 'the file is empty (no header)')
+  const { index, width, hasBlobColumns } = parseHeader(headerLine, source)
   const present = new Set<HistoryColumn>()
   const rows: HistoryRow[] = []
   let previous = -1
-  for (let i = 1; i < lines.length; i++) {
-    const lineNo = i + 1
-    const line = lines[i]!
-    if (line.trim() === '') throw new HistoryFileError(source, lineNo, 'empty line inside the file')
-    const cells = line.split(',')
-    if (cells.length !== header.length)
-      throw new HistoryFileError(source, lineNo, `expected ${header.length} cells, found ${cells.length}`)
-    const cell = (column: HistoryColumn): string | null => {
-      const at = index.get(column)
-      if (at === undefined) return null
-      const value = cells[at]!.trim()
-      if (value === '') return null
-      if (!integer.test(value))
-        throw new HistoryFileError(
-          source,
-          lineNo,
-          `column "${column}" holds "${value.slice(0, 40)}", not a non-negative integer`,
-        )
-      present.add(column)
-      return value
-    }
-    const big = (column: HistoryColumn) => {
-      const v = cell(column)
-      return v === null ? null : BigInt(v)
-    }
-    const num = (column: HistoryColumn) => {
-      const v = cell(column)
-      if (v === null) return null
-      const n = Number(v)
-      if (!Number.isSafeInteger(n))
-        throw new HistoryFileError(source, lineNo, `column "${column}" value ${v} is too large`)
-      return n
-    }
-    const number = num('number')
-    if (number === null) throw new HistoryFileError(source, lineNo, 'the block number is empty')
-    if (number <= previous)
-      throw new HistoryFileError(
-        source,
-        lineNo,
-        number === previous
-          ? `block ${number} appears twice`
-          : `block ${number} comes after ${previous}: numbers must ascend`,
-      )
-    previous = number
-    const row: HistoryRow = {
-      number,
-      timestamp: num('timestamp'),
-      baseFeePerGas: big('base_fee_per_gas'),
-      gasUsed: big('gas_used'),
-      gasLimit: big('gas_limit'),
-      txCount: num('tx_count'),
-      minPriorityFee: big('min_priority_fee'),
-      avgPriorityFee: big('avg_priority_fee'),
-      maxPriorityFee: big('max_priority_fee'),
-    }
-    if (hasBlobColumns) {
-      row.blobGasUsed = big('blob_gas_used')
-      row.excessBlobGas = big('excess_blob_gas')
-      const problem = checkBlobCells(row)
-      if (problem) throw new HistoryFileError(source, lineNo, problem)
-    }
+  for (const [i, line] of lines.entries()) {
+    if (i === 0) continue // the header
+    const row = parseRow({ line, lineNo: i + 1, source, index, width, hasBlobColumns, present, previous })
+    previous = row.number
     rows.push(row)
   }
   if (hasBlobColumns && blobSchedule) {
@@ -166,6 +87,119 @@ export function parseHistoryCsv({
     if (problem) throw new HistoryFileError(source, problem.index + 2, problem.problem)
   }
   return { rows, presentColumns: historyColumns.filter((c) => present.has(c)) }
+}
+
+/** The header: each known column's position; unknown, repeated or missing required columns refused. */
+function parseHeader(headerLine: string, source: string) {
+  const header = headerLine
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim())
+  const index = new Map<string, number>()
+  for (const [i, name] of header.entries()) {
+    if (index.has(name)) throw new HistoryFileError(source, 1, `column "${name}" appears twice in the header`)
+    index.set(name, i)
+  }
+  const unknown = header.filter((h) => !(historyColumns as readonly string[]).includes(h))
+  if (unknown.length > 0)
+    throw new HistoryFileError(
+      source,
+      1,
+      `unknown column(s) ${unknown.map((u) => `"${u}"`).join(', ')} in the header`,
+    )
+  if (!index.has('number')) throw new HistoryFileError(source, 1, 'the header has no "number" column')
+  const hasBlobColumns = blobColumns.some((c) => index.has(c))
+  if (hasBlobColumns && !blobColumns.every((c) => index.has(c)))
+    throw new HistoryFileError(
+      source,
+      1,
+      `the blob columns ${blobColumns.map((c) => `"${c}"`).join(' and ')} come together`,
+    )
+  return { index, width: header.length, hasBlobColumns }
+}
+
+type ParseRowParameters = {
+  line: string
+  lineNo: number
+  source: string
+  index: ReadonlyMap<string, number>
+  width: number
+  hasBlobColumns: boolean
+  /** Columns seen with a value so far (added to). */
+  present: Set<HistoryColumn>
+  /** The block number of the row before (-1 for the first). */
+  previous: number
+}
+
+/** One data line as a row: every cell a non-negative integer or empty, numbers ascending. */
+function parseRow({
+  line,
+  lineNo,
+  source,
+  index,
+  width,
+  hasBlobColumns,
+  present,
+  previous,
+}: ParseRowParameters): HistoryRow {
+  if (line.trim() === '') throw new HistoryFileError(source, lineNo, 'empty line inside the file')
+  const cells = line.split(',')
+  if (cells.length !== width)
+    throw new HistoryFileError(source, lineNo, `expected ${width} cells, found ${cells.length}`)
+  const cell = (column: HistoryColumn): string | null => {
+    const position = index.get(column)
+    if (position === undefined) return null
+    const value = at(cells, position).trim() // in range: the row has as many cells as the header
+    if (value === '') return null
+    if (!integer.test(value))
+      throw new HistoryFileError(
+        source,
+        lineNo,
+        `column "${column}" holds "${value.slice(0, 40)}", not a non-negative integer`,
+      )
+    present.add(column)
+    return value
+  }
+  const big = (column: HistoryColumn) => {
+    const v = cell(column)
+    return v === null ? null : BigInt(v)
+  }
+  const num = (column: HistoryColumn) => {
+    const v = cell(column)
+    if (v === null) return null
+    const n = Number(v)
+    if (!Number.isSafeInteger(n))
+      throw new HistoryFileError(source, lineNo, `column "${column}" value ${v} is too large`)
+    return n
+  }
+  const number = num('number')
+  if (number === null) throw new HistoryFileError(source, lineNo, 'the block number is empty')
+  if (number <= previous)
+    throw new HistoryFileError(
+      source,
+      lineNo,
+      number === previous
+        ? `block ${number} appears twice`
+        : `block ${number} comes after ${previous}: numbers must ascend`,
+    )
+  const row: HistoryRow = {
+    number,
+    timestamp: num('timestamp'),
+    baseFeePerGas: big('base_fee_per_gas'),
+    gasUsed: big('gas_used'),
+    gasLimit: big('gas_limit'),
+    txCount: num('tx_count'),
+    minPriorityFee: big('min_priority_fee'),
+    avgPriorityFee: big('avg_priority_fee'),
+    maxPriorityFee: big('max_priority_fee'),
+  }
+  if (hasBlobColumns) {
+    row.blobGasUsed = big('blob_gas_used')
+    row.excessBlobGas = big('excess_blob_gas')
+    const problem = checkBlobCells(row)
+    if (problem) throw new HistoryFileError(source, lineNo, problem)
+  }
+  return row
 }
 
 const text = (v: bigint | number | null) => (v === null ? '' : v.toString())
@@ -210,7 +244,8 @@ export function consecutiveRuns<T extends { number: number }>(rows: readonly T[]
   const runs: T[][] = []
   let run: T[] = []
   for (const row of rows) {
-    if (run.length > 0 && row.number !== run[run.length - 1]!.number + 1) {
+    const previous = run.at(-1)
+    if (previous !== undefined && row.number !== previous.number + 1) {
       runs.push(run)
       run = []
     }

@@ -1,6 +1,7 @@
 import { confidenceLevels, horizons } from '@feecast/client'
 import client from 'prom-client'
 import { metricNames as m } from './metricNames.js'
+import { createRequestHistogram } from './requestHistogram.js'
 
 /**
  * The one module that owns every metric definition, under the names of metricNames.ts (the table that
@@ -15,7 +16,7 @@ const httpBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 
 const rpcBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const computeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
-const httpDuration = new client.Histogram({
+const httpDuration = createRequestHistogram({
   name: m.httpDuration,
   help: 'Duration of HTTP requests served by the API, by route pattern, method and status',
   labelNames: ['http_route', 'http_request_method', 'http_response_status_code'] as const,
@@ -283,10 +284,8 @@ export type ObserveHttpRequestParameters = {
   durationSeconds: number
 }
 
-const httpChildren = new Map<
-  string,
-  client.Histogram.Internal<'http_route' | 'http_request_method' | 'http_response_status_code'>
->()
+/** route → method → status → observer: found without building a key (this runs on every request). */
+const httpObservers = new Map<string, Map<string, Map<number, (seconds: number) => void>>>()
 
 export function observeHttpRequest({
   route,
@@ -295,17 +294,53 @@ export function observeHttpRequest({
   durationSeconds,
 }: ObserveHttpRequestParameters): void {
   const m = knownMethods.has(method) ? method : '_OTHER'
-  const key = `${route} ${m} ${status}`
-  let child = httpChildren.get(key)
-  if (child === undefined) {
-    child = httpDuration.labels({
+  let byMethod = httpObservers.get(route)
+  if (byMethod === undefined) {
+    byMethod = new Map()
+    httpObservers.set(route, byMethod)
+  }
+  let byStatus = byMethod.get(m)
+  if (byStatus === undefined) {
+    byStatus = new Map()
+    byMethod.set(m, byStatus)
+  }
+  let observe = byStatus.get(status)
+  if (observe === undefined) {
+    observe = httpDuration.child({
       http_route: route,
       http_request_method: m,
       http_response_status_code: String(status),
     })
-    httpChildren.set(key, child)
+    byStatus.set(status, observe)
   }
-  child.observe(durationSeconds)
+  observe(durationSeconds)
+}
+
+export type RequestOutcomes = {
+  /** Requests answered on the route since this process started. */
+  answered: number
+  /** Of those, answered with a 5xx. */
+  serverErrors: number
+  /** Answered within each bound of the duration histogram (seconds → count). */
+  within: ReadonlyMap<number, number>
+}
+
+/** What this process has answered on `route` (a route pattern) since it started: the page's objectives. */
+export function requestOutcomes(route: string): RequestOutcomes {
+  let answered = 0
+  let serverErrors = 0
+  const within = new Map<number, number>(httpBuckets.map((b) => [b, 0]))
+  for (const s of httpDuration.series()) {
+    if (s.labels.http_route !== route) continue
+    answered += s.count
+    if (s.labels.http_response_status_code?.startsWith('5')) serverErrors += s.count
+    let cumulative = 0
+    for (const [i, bound] of s.bounds.entries()) {
+      cumulative += s.counts[i] ?? 0
+      within.set(bound, (within.get(bound) ?? 0) + cumulative)
+    }
+  }
+  return { answered, serverErrors, within }
 }
 
 /** A connection the API closed at once (its client or the server at its cap). */

@@ -1,3 +1,5 @@
+import { outOfRange } from '../lib/at.js'
+
 /** One dense layer: y = activation(x · kernel + bias), kernel row-major [inputs][units]. */
 export type DenseLayer = {
   inputs: number
@@ -18,17 +20,22 @@ export class DenseNetwork {
   readonly layers: readonly DenseLayer[]
   readonly inputSize: number
   readonly outputSize: number
-  private readonly buffers: Float64Array[]
+  /** Each layer beside the buffer its outputs are written to (reused: no allocation per pass). */
+  private readonly stages: readonly { layer: DenseLayer; output: Float64Array }[]
 
   constructor(layers: readonly DenseLayer[]) {
-    if (layers.length === 0) throw new RangeError('DenseNetwork: no layers')
-    for (let i = 1; i < layers.length; i++)
-      if (layers[i]!.inputs !== layers[i - 1]!.units)
+    const [first] = layers
+    if (first === undefined) throw new RangeError('DenseNetwork: no layers')
+    let previous = first
+    for (const [i, layer] of layers.entries()) {
+      if (i > 0 && layer.inputs !== previous.units)
         throw new RangeError(`DenseNetwork: layer ${i} does not fit layer ${i - 1}`)
+      previous = layer
+    }
     this.layers = layers
-    this.inputSize = layers[0]!.inputs
-    this.outputSize = layers[layers.length - 1]!.units
-    this.buffers = layers.map((l) => new Float64Array(l.units))
+    this.inputSize = first.inputs
+    this.outputSize = previous.units
+    this.stages = layers.map((layer) => ({ layer, output: new Float64Array(layer.units) }))
   }
 
   /** Forward pass; returns a fresh array. */
@@ -36,34 +43,43 @@ export class DenseNetwork {
     if (input.length !== this.inputSize)
       throw new RangeError(`DenseNetwork: expected ${this.inputSize} inputs, got ${input.length}`)
     let x: ArrayLike<number> = input
-    for (let li = 0; li < this.layers.length; li++) {
-      const { inputs, units, kernel, bias, activation } = this.layers[li]!
-      const y = this.buffers[li]!
-      for (let j = 0; j < units; j++) y[j] = bias[j]!
+    for (const { layer, output: y } of this.stages) {
+      const { inputs, units, kernel, bias, activation } = layer
+      for (let j = 0; j < units; j++) y[j] = bias[j] ?? outOfRange(bias, j)
       for (let i = 0; i < inputs; i++) {
-        const xi = x[i]!
+        const xi = x[i] ?? outOfRange(x, i)
         if (xi === 0) continue
         const row = i * units
-        for (let j = 0; j < units; j++) y[j]! += xi * kernel[row + j]!
+        for (let j = 0; j < units; j++)
+          y[j] = (y[j] ?? outOfRange(y, j)) + xi * (kernel[row + j] ?? outOfRange(kernel, row + j))
       }
-      switch (activation) {
-        case 'relu':
-          for (let j = 0; j < units; j++) if (y[j]! < 0) y[j] = 0
-          break
-        case 'elu':
-          for (let j = 0; j < units; j++) if (y[j]! < 0) y[j] = Math.expm1(y[j]!)
-          break
-        case 'tanh':
-          for (let j = 0; j < units; j++) y[j] = Math.tanh(y[j]!)
-          break
-        case 'sigmoid':
-          for (let j = 0; j < units; j++) y[j] = 1 / (1 + Math.exp(-y[j]!))
-          break
-        default:
-          break
-      }
+      activate(y, activation)
       x = y
     }
     return Float64Array.from(x)
+  }
+}
+
+/** Applies a layer's activation to its outputs in place (index loops: this runs per prediction). */
+function activate(y: Float64Array, activation: DenseLayer['activation']): void {
+  const units = y.length
+  switch (activation) {
+    case 'relu':
+      for (let j = 0; j < units; j++) if ((y[j] ?? outOfRange(y, j)) < 0) y[j] = 0
+      break
+    case 'elu':
+      for (let j = 0; j < units; j++) {
+        const v = y[j] ?? outOfRange(y, j)
+        if (v < 0) y[j] = Math.expm1(v)
+      }
+      break
+    case 'tanh':
+      for (let j = 0; j < units; j++) y[j] = Math.tanh(y[j] ?? outOfRange(y, j))
+      break
+    case 'sigmoid':
+      for (let j = 0; j < units; j++) y[j] = 1 / (1 + Math.exp(-(y[j] ?? outOfRange(y, j))))
+      break
+    default:
+      break
   }
 }

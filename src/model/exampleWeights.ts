@@ -7,8 +7,8 @@ import type { ExampleSet } from './examples.js'
  */
 export function exampleWeights(set: ExampleSet, balance: number): Float32Array {
   const counts = new Map<number, number>()
-  for (let i = 0; i < set.count; i++) counts.set(set.source[i]!, (counts.get(set.source[i]!) ?? 0) + 1)
-  const w = new Float32Array(set.count)
-  for (let i = 0; i < set.count; i++) w[i] = counts.get(set.source[i]!)! ** (balance - 1)
-  return w
+  const sources = set.source.subarray(0, set.count)
+  for (const source of sources) counts.set(source, (counts.get(source) ?? 0) + 1)
+  // every source was counted just above, so the lookup always finds it
+  return Float32Array.from(sources, (source) => (counts.get(source) ?? 1) ** (balance - 1))
 }

@@ -2,6 +2,7 @@ import { computeFeatures } from '../features/computeFeatures.js'
 import { featureNames } from '../features/featureNames.js'
 import { maxLogStep } from '../features/feeRule.js'
 import type { FeeSeries } from '../features/types.js'
+import { at, last } from '../lib/at.js'
 import type { ModelLayout } from './layout.js'
 
 /** Training examples as flat typed arrays (row-major), ready for tensors. */
@@ -64,21 +65,22 @@ export function buildExamples({
   validationShare,
 }: BuildExamplesParameters): BuildExamplesReturnType {
   const H = layout.horizons.length
-  const K = layout.horizons[H - 1]!
+  const K = last(layout.horizons)
   const train: Parameters<typeof collect>[0] = []
   const validation: Parameters<typeof collect>[0] = []
   for (const { source, series } of sources) {
-    if (series.length === 0) continue
-    const first = series[0]!.firstNumber
-    const lastSeries = series[series.length - 1]!
-    const last = lastSeries.firstNumber + lastSeries.length - 1
-    const cut = last - Math.floor((last - first + 1) * validationShare)
+    const [firstSeries] = series
+    const lastSeries = series.at(-1)
+    if (firstSeries === undefined || lastSeries === undefined) continue
+    const first = firstSeries.firstNumber
+    const lastBlock = lastSeries.firstNumber + lastSeries.length - 1
+    const cut = lastBlock - Math.floor((lastBlock - first + 1) * validationShare)
     for (const s of series) {
       const step = maxLogStep(s.rule)
       const lb = s.logBaseFee
       for (let end = 0; end + K - 1 < s.length; end++) {
         let ok = true
-        for (let i = end; i < end + K; i++) if (!Number.isFinite(lb[i]!)) ok = false
+        for (let i = end; i < end + K; i++) if (!Number.isFinite(at(lb, i))) ok = false
         if (!ok) continue
         const block = s.firstNumber + end
         const inValidation = block > cut
@@ -86,14 +88,15 @@ export function buildExamples({
         const f = computeFeatures({ series: s, end }).vector
         const r = new Float64Array(H)
         const m = new Float64Array(H)
-        const base = lb[end]!
+        const base = at(lb, end)
         let running = base
         let h = 0
         for (let k = 2; k <= K; k++) {
-          running = Math.max(running, lb[end + k - 1]!)
+          const logBaseFee = at(lb, end + k - 1)
+          running = Math.max(running, logBaseFee)
           if (layout.horizons[h] === k) {
             r[h] = (running - base) / step
-            m[h] = (lb[end + k - 1]! - base) / step
+            m[h] = (logBaseFee - base) / step
             h++
           }
         }

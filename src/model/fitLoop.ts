@@ -1,4 +1,5 @@
 import type * as Tf from '@tensorflow/tfjs'
+import { at } from '../lib/at.js'
 import { mulberry32 } from '../lib/random.js'
 import type { ExampleSet } from './examples.js'
 import type { ModelLayout } from './layout.js'
@@ -51,8 +52,8 @@ export const cosineLearningRate = (base: number, epoch: number, epochs: number):
 export function shuffleInPlace(order: Int32Array, random: () => number): void {
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1))
-    const t = order[i]!
-    order[i] = order[j]!
+    const t = at(order, i)
+    order[i] = at(order, j)
     order[j] = t
   }
 }
@@ -85,12 +86,11 @@ export function gatherBatch(idx: Int32Array, data: PreparedSet, horizons: number
   const runMax = new Float32Array(n * H)
   const marginal = new Float32Array(n * H)
   const weight = new Float32Array(n)
-  for (let k = 0; k < n; k++) {
-    const i = idx[k]!
+  for (const [k, i] of idx.entries()) {
     x.set(data.x.subarray(i * F, (i + 1) * F), k * F)
     runMax.set(data.set.runMax.subarray(i * H, (i + 1) * H), k * H)
     marginal.set(data.set.marginal.subarray(i * H, (i + 1) * H), k * H)
-    weight[k] = data.weight[i]!
+    weight[k] = at(data.weight, i)
   }
   return { n, features: F, x, runMax, marginal, weight }
 }
@@ -130,8 +130,8 @@ export function validationLoss(p: LossParameters, validation: PreparedSet): numb
       ),
     )
     let bw = 0
-    for (const i of idx) bw += validation.weight[i]!
-    total += loss.dataSync()[0]! * bw
+    for (const i of idx) bw += at(validation.weight, i)
+    total += at(loss.dataSync(), 0) * bw
     weight += bw
     tf.dispose([loss, b.x, b.r, b.m, b.w])
   }
@@ -168,8 +168,10 @@ async function trainEpoch(p: EpochParameters): Promise<number> {
       if (p.weightDecay <= 0) return fit
       const penalty = tf.addN(p.kernels.map((k) => tf.sum(tf.square(k.read()))))
       return tf.add(fit, tf.mul(penalty, p.weightDecay / 2)) as Tf.Scalar
-    }, true)!
-    sum += loss.dataSync()[0]!
+    }, true)
+    // minimize returns the cost when asked to (returnCost true): null would be a TF.js bug
+    if (loss === null) throw new RangeError('trainEpoch: the optimizer returned no loss')
+    sum += at(loss.dataSync(), 0)
     tf.dispose([loss, batch.x, batch.r, batch.m, batch.w])
     p.onProgress?.({
       epoch,

@@ -1,6 +1,7 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs'
 import { featureNames, featureVersion } from '../features/featureNames.js'
 import { maxLogStep } from '../features/feeRule.js'
+import { at, outOfRange } from '../lib/at.js'
 import { type DenseLayer, DenseNetwork, supportedActivations } from './denseNetwork.js'
 import { ModelFilesError } from './errors.js'
 import type { BaseFeeForecaster } from './forecast.js'
@@ -78,12 +79,14 @@ function denseLayersOf(tfModel: LayersModel, dir: string): DenseLayer[] {
         `layer ${layer.name} (${className}) is not a dense layer the JS runner knows`,
       )
     const [kernel, bias] = layer.getWeights()
-    const shape = kernel!.shape as [number, number]
+    if (kernel === undefined || bias === undefined)
+      throw new ModelFilesError(dir, `layer ${layer.name} has no kernel or no bias`)
+    const shape = kernel.shape as [number, number]
     layers.push({
       inputs: shape[0],
       units: shape[1],
-      kernel: Float32Array.from(kernel!.dataSync()),
-      bias: Float32Array.from(bias!.dataSync()),
+      kernel: Float32Array.from(kernel.dataSync()),
+      bias: Float32Array.from(bias.dataSync()),
       activation: (config.activation ?? 'linear') as DenseLayer['activation'],
     })
   }
@@ -103,12 +106,11 @@ function checkJsRunner(
   const probe = meta.featureMean.map((_, i) => ((i * 7) % 5) - 2)
   const expected = tf.tidy(() => (tfModel.predict(tf.tensor2d([probe])) as Tensor).dataSync())
   const actual = network.run(probe)
-  for (let i = 0; i < actual.length; i++)
-    if (Math.abs(actual[i]! - expected[i]!) > 1e-3 * (1 + Math.abs(expected[i]!)))
-      throw new ModelFilesError(
-        dir,
-        `the JS runner disagrees with TF.js at output ${i}: ${actual[i]} vs ${expected[i]}`,
-      )
+  for (const [i, a] of actual.entries()) {
+    const e = at(expected, i)
+    if (Math.abs(a - e) > 1e-3 * (1 + Math.abs(e)))
+      throw new ModelFilesError(dir, `the JS runner disagrees with TF.js at output ${i}: ${a} vs ${e}`)
+  }
 }
 
 /** A TF.js model (just trained, or loaded) as a forecaster running on plain-JS dense layers. */
@@ -136,11 +138,16 @@ export function feeModelFromTf({
     tfModel,
     forecast(features, rule) {
       const v = features.vector
-      for (let i = 0; i < input.length; i++) input[i] = (v[i]! - mean[i]!) * inverseStd[i]!
+      for (let i = 0; i < input.length; i++)
+        input[i] =
+          ((v[i] ?? outOfRange(v, i)) - (mean[i] ?? outOfRange(mean, i))) *
+          (inverseStd[i] ?? outOfRange(inverseStd, i))
       const { runMax, marginal } = headQuantiles(network.run(input), meta.layout)
       const step = maxLogStep(rule)
-      for (const row of runMax) for (let l = 0; l < row.length; l++) row[l]! *= step
-      for (const row of marginal) for (let l = 0; l < row.length; l++) row[l]! *= step
+      for (const row of runMax)
+        for (let l = 0; l < row.length; l++) row[l] = (row[l] ?? outOfRange(row, l)) * step
+      for (const row of marginal)
+        for (let l = 0; l < row.length; l++) row[l] = (row[l] ?? outOfRange(row, l)) * step
       return { layout: meta.layout, runMax, marginal }
     },
   }

@@ -1,3 +1,4 @@
+import { outOfRange } from '../lib/at.js'
 import type { ModelLayout } from './layout.js'
 
 /** Quantiles by horizon (outer, as `layout.horizons`) and level (inner, ascending levels). */
@@ -35,8 +36,8 @@ export function headQuantiles(raw: ArrayLike<number>, layout: ModelLayout): Head
     const row = new Float64Array(L)
     let cumulative = 0
     for (let l = 0; l < L; l++) {
-      cumulative += softplus(raw[h * L + l]!)
-      row[l] = previous[l]! + cumulative
+      cumulative += softplus(raw[h * L + l] ?? outOfRange(raw, h * L + l))
+      row[l] = (previous[l] ?? outOfRange(previous, l)) + cumulative
     }
     runMax.push(row)
     previous = row
@@ -45,10 +46,10 @@ export function headQuantiles(raw: ArrayLike<number>, layout: ModelLayout): Head
   const offset = H * L
   for (let h = 0; h < H; h++) {
     const row = new Float64Array(M)
-    let value = raw[offset + h * M]!
+    let value = raw[offset + h * M] ?? outOfRange(raw, offset + h * M)
     row[0] = value
     for (let l = 1; l < M; l++) {
-      value += softplus(raw[offset + h * M + l]!)
+      value += softplus(raw[offset + h * M + l] ?? outOfRange(raw, offset + h * M + l))
       row[l] = value
     }
     marginal.push(row)

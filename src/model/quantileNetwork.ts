@@ -1,4 +1,5 @@
 import type * as Tf from '@tensorflow/tfjs'
+import { at, last } from '../lib/at.js'
 import type { ExampleSet } from './examples.js'
 import { type ModelLayout, outputSize } from './layout.js'
 import { inverseSoftplus } from './quantileHead.js'
@@ -18,10 +19,10 @@ export type CreateQuantileNetworkParameters = {
 
 function empiricalQuantile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0
-  const at = p * (sorted.length - 1)
-  const lo = Math.floor(at)
+  const position = p * (sorted.length - 1)
+  const lo = Math.floor(position)
   const hi = Math.min(sorted.length - 1, lo + 1)
-  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!)
+  return at(sorted, lo) + (position - lo) * (at(sorted, hi) - at(sorted, lo))
 }
 
 /**
@@ -35,7 +36,7 @@ export function initialBias(train: ExampleSet, layout: ModelLayout): Float32Arra
   const bias = new Float32Array(outputSize(layout))
   const column = (data: Float32Array, h: number) => {
     const out = new Float64Array(train.count)
-    for (let i = 0; i < train.count; i++) out[i] = data[i * H + h]!
+    for (let i = 0; i < train.count; i++) out[i] = at(data, i * H + h)
     return out.sort()
   }
   const floor = 1e-3
@@ -43,12 +44,13 @@ export function initialBias(train: ExampleSet, layout: ModelLayout): Float32Arra
   for (let h = 0; h < H; h++) {
     const sorted = column(train.runMax, h)
     const q = layout.runMaxLevels.map((p) => empiricalQuantile(sorted, p))
-    for (let l = 1; l < L; l++) q[l] = Math.max(q[l]!, q[l - 1]!)
+    for (let l = 1; l < L; l++) q[l] = Math.max(at(q, l), at(q, l - 1))
     const row = new Float64Array(L)
     for (let l = 0; l < L; l++) {
-      row[l] = Math.max(q[l]!, previous[l]!)
+      const value = Math.max(at(q, l), at(previous, l))
+      row[l] = value
       // 2D increment of the cumulative parametrisation (quantileHead.ts)
-      const d = row[l]! - previous[l]! - (l > 0 ? row[l - 1]! - previous[l - 1]! : 0)
+      const d = value - at(previous, l) - (l > 0 ? at(row, l - 1) - at(previous, l - 1) : 0)
       bias[h * L + l] = inverseSoftplus(Math.max(floor, d))
     }
     previous = row
@@ -56,9 +58,9 @@ export function initialBias(train: ExampleSet, layout: ModelLayout): Float32Arra
   for (let h = 0; h < H; h++) {
     const sorted = column(train.marginal, h)
     const q = layout.marginalLevels.map((p) => empiricalQuantile(sorted, p))
-    const at = H * L + h * M
-    bias[at] = q[0]!
-    for (let l = 1; l < M; l++) bias[at + l] = inverseSoftplus(Math.max(floor, q[l]! - q[l - 1]!))
+    const start = H * L + h * M
+    bias[start] = at(q, 0)
+    for (let l = 1; l < M; l++) bias[start + l] = inverseSoftplus(Math.max(floor, at(q, l) - at(q, l - 1)))
   }
   return bias
 }
@@ -92,9 +94,10 @@ export function createQuantileNetwork({
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 99 }),
     }),
   )
-  const out = model.layers[model.layers.length - 1]!
+  const out = last(model.layers)
   const [kernel] = out.getWeights()
-  const small = tf.mul(kernel!, 0.1)
+  if (kernel === undefined) throw new RangeError('createQuantileNetwork: the output layer has no kernel')
+  const small = tf.mul(kernel, 0.1)
   out.setWeights([small, tf.tensor1d(initialBias(train, layout))])
   small.dispose()
   return model

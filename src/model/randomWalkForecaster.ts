@@ -2,6 +2,7 @@ import type { Features } from '../features/computeFeatures.js'
 import { featureNames } from '../features/featureNames.js'
 import { maxLogStep } from '../features/feeRule.js'
 import type { FeeRule } from '../features/types.js'
+import { at } from '../lib/at.js'
 import type { BaseFeeForecaster } from './forecast.js'
 import { defaultLayout, type ModelLayout } from './layout.js'
 import { normalQuantile } from './normal.js'
@@ -33,8 +34,8 @@ export function randomWalkForecaster({
     layout,
     forecast(features: Features, rule: FeeRule) {
       const step = maxLogStep(rule)
-      const history = features.vector[historyIndex]! * 256
-      const observed = features.vector[volatilityIndex]!
+      const history = at(features.vector, historyIndex) * 256
+      const observed = at(features.vector, volatilityIndex)
       // Shrink towards the prior while fewer than 32 blocks are known.
       const w = Math.min(1, history / 32)
       const sigma = (w * observed + (1 - w) * priorVolatility) * step

@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 import type { ExampleSet } from './examples.js'
 
 /** Each feature's training mean and standard deviation (scaling.json `featureMean` / `featureStd`). */
@@ -15,11 +16,12 @@ export function fitFeatureScaling(train: ExampleSet): FeatureScaling {
   const F = featuresPerExample(train)
   const mean = new Array<number>(F).fill(0)
   const std = new Array<number>(F).fill(0)
-  for (let i = 0; i < train.count; i++) for (let j = 0; j < F; j++) mean[j]! += train.features[i * F + j]!
-  for (let j = 0; j < F; j++) mean[j]! /= train.count
+  const x = train.features
+  for (let i = 0; i < train.count; i++) for (let j = 0; j < F; j++) mean[j] = at(mean, j) + at(x, i * F + j)
+  for (let j = 0; j < F; j++) mean[j] = at(mean, j) / train.count
   for (let i = 0; i < train.count; i++)
-    for (let j = 0; j < F; j++) std[j]! += (train.features[i * F + j]! - mean[j]!) ** 2
-  for (let j = 0; j < F; j++) std[j] = Math.max(minFeatureStd, Math.sqrt(std[j]! / train.count))
+    for (let j = 0; j < F; j++) std[j] = at(std, j) + (at(x, i * F + j) - at(mean, j)) ** 2
+  for (let j = 0; j < F; j++) std[j] = Math.max(minFeatureStd, Math.sqrt(at(std, j) / train.count))
   return { mean, std }
 }
 
@@ -28,6 +30,6 @@ export function standardise(set: ExampleSet, { mean, std }: FeatureScaling): Flo
   const F = mean.length
   const x = new Float32Array(set.features.length)
   for (let i = 0; i < set.count; i++)
-    for (let j = 0; j < F; j++) x[i * F + j] = (set.features[i * F + j]! - mean[j]!) / std[j]!
+    for (let j = 0; j < F; j++) x[i * F + j] = (at(set.features, i * F + j) - at(mean, j)) / at(std, j)
   return x
 }

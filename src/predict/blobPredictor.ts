@@ -3,6 +3,7 @@ import { type BlobSchedule, blobForkAt } from '../chains/blobSchedule.js'
 import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { validateBlobSchedule } from '../chains/validateBlobSchedule.js'
 import { blobRegimes } from '../fees/blobRegime.js'
+import { at, cell, last } from '../lib/at.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BlobFeeForecaster } from '../model/blobForecaster.js'
@@ -87,9 +88,10 @@ export function createBlobPredictor({
       scored: s[r].scored.map((row) => [...row]),
       covered: s[r].covered.map((row) => [...row]),
     }))
-    const last = s.priced.lastBlock
-    const head = run[run.length - 1]!
-    const fresh = last === null || head.number <= last ? [head] : run.filter((r) => r.number > last)
+    const lastSeen = s.priced.lastBlock
+    const head = last(run)
+    const fresh =
+      lastSeen === null || head.number <= lastSeen ? [head] : run.filter((r) => r.number > lastSeen)
     for (const r of fresh) {
       if (r.excessBlobGas === null || r.timestamp === null) continue
       const fork = blobForkAt(schedule, r.timestamp)
@@ -102,16 +104,17 @@ export function createBlobPredictor({
     }
     blobRegimes.forEach((regime, i) => {
       const c = s[regime]
+      const was = at(before, i)
       c.horizons.forEach((withinBlocks, h) => {
         if (!exportedHorizons.has(withinBlocks)) return
         c.confidences.forEach((confidence, k) => {
           if (!exportedConfidences.has(confidence)) return
           const labels = { chainId, regime, confidence, withinBlocks }
-          const scored = c.scored[h]![k]! - before[i]!.scored[h]![k]!
-          const covered = c.covered[h]![k]! - before[i]!.covered[h]![k]!
+          const scored = cell(c.scored, h, k) - cell(was.scored, h, k)
+          const covered = cell(c.covered, h, k) - cell(was.covered, h, k)
           for (let j = 0; j < scored; j++)
             metrics.recordBlobCalibrationScore({ ...labels, covered: j < covered })
-          const recent = c.recentCoverage[h]![k]!
+          const recent = c.recentCoverage[h]?.[k] ?? null
           if (recent !== null) metrics.setBlobCalibrationCoverage({ ...labels, coverage: recent })
         })
       })

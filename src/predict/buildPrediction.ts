@@ -5,6 +5,7 @@ import { feeRuleOf, maxLogStep } from '../features/feeRule.js'
 import { pendingBlock } from '../features/pendingBlock.js'
 import { toFeeSeries } from '../features/toFeeSeries.js'
 import type { FeatureBlock } from '../features/types.js'
+import { at, cell } from '../lib/at.js'
 import type { BaseFeeForecaster, FeeQuantileForecast } from '../model/forecast.js'
 import { interpolateQuantile } from '../model/normal.js'
 import type { BlockRecord } from '../types.js'
@@ -59,7 +60,7 @@ function toFeatureBlock(r: BlockRecord): FeatureBlock {
 /** The newest run of consecutive block numbers in ascending records. */
 export function latestRun<T extends { number: number }>(records: readonly T[]): T[] {
   let start = records.length - 1
-  while (start > 0 && records[start - 1]!.number === records[start]!.number - 1) start--
+  while (start > 0 && at(records, start - 1).number === at(records, start).number - 1) start--
   return records.slice(Math.max(0, start))
 }
 
@@ -138,12 +139,13 @@ function baseFeeForecastOf(forecast: FeeQuantileForecast, logNext: number): Pred
   return forecastHorizons
     .filter((k) => forecast.layout.horizons.includes(k))
     .map((blocksAhead) => {
-      const row = forecast.marginal[forecast.layout.horizons.indexOf(blocksAhead)]!
-      const at = (level: number) => {
+      // filtered above: the model has this horizon
+      const row = at(forecast.marginal, forecast.layout.horizons.indexOf(blocksAhead))
+      const weiAt = (level: number) => {
         const q = interpolateQuantile(forecast.layout.marginalLevels, row, level)
         return BigInt(Math.round(Math.exp(logNext + q))).toString()
       }
-      return { blocksAhead, quantiles: { '50': at(0.5), '90': at(0.9), '99': at(0.99) } }
+      return { blocksAhead, quantiles: { '50': weiAt(0.5), '90': weiAt(0.9), '99': weiAt(0.99) } }
     })
 }
 
@@ -197,8 +199,8 @@ function trustOf({
   }
   const c90 = calibration.confidences.indexOf(90)
   const h3 = calibration.horizons.indexOf(3)
-  const recent = c90 >= 0 && h3 >= 0 ? calibration.recentCoverage[h3]![c90]! : null
-  const scored = c90 >= 0 && h3 >= 0 ? calibration.scored[h3]![c90]! : 0
+  const recent = c90 >= 0 && h3 >= 0 ? cell(calibration.recentCoverage, h3, c90) : null
+  const scored = c90 >= 0 && h3 >= 0 ? cell(calibration.scored, h3, c90) : 0
   if (recent === null || scored < 50) {
     reasons.push('live coverage not yet measured')
     concerns++
@@ -259,7 +261,7 @@ export function buildPrediction({
   const head = run[run.length - 1]
   if (!head) throw new PredictionInputError('no block records')
   const blocks = run.map(toFeatureBlock)
-  const pending = pendingBlock({ latest: blocks[blocks.length - 1]!, eip1559: profile.eip1559 })
+  const pending = pendingBlock({ latest: at(blocks, blocks.length - 1), eip1559: profile.eip1559 })
   if (!pending?.baseFeePerGas)
     throw new PredictionInputError(
       `block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`,
@@ -310,9 +312,10 @@ function trendOf(recent: bigint | undefined, older: bigint | undefined): 'up' | 
 }
 
 function rangeOf(values: bigint[]): [string, string] | null {
-  if (values.length === 0) return null
-  let lo = values[0]!
-  let hi = values[0]!
+  const [first] = values
+  if (first === undefined) return null
+  let lo = first
+  let hi = first
   for (const v of values) {
     if (v < lo) lo = v
     if (v > hi) hi = v

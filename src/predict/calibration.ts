@@ -1,3 +1,4 @@
+import { at, cell, last, outOfRange } from '../lib/at.js'
 import type { FeeQuantileForecast } from '../model/forecast.js'
 import { interpolateAtScore, normalQuantile } from '../model/normal.js'
 
@@ -126,20 +127,18 @@ export function createCalibrationState({
   recentWindow = 256,
   prior,
 }: CreateCalibrationStateParameters = {}): CalibrationState {
-  for (let i = 0; i < confidences.length; i++) {
-    const c = confidences[i]!
-    if (!(c > 0 && c < 100) || (i > 0 && c <= confidences[i - 1]!))
+  for (const [i, c] of confidences.entries())
+    if (!(c > 0 && c < 100) || (i > 0 && c <= at(confidences, i - 1)))
       throw new RangeError('calibration confidences must ascend within (0, 100)')
-  }
-  for (let i = 0; i < horizons.length; i++)
-    if (!Number.isInteger(horizons[i]) || horizons[i]! < 2 || (i > 0 && horizons[i]! <= horizons[i - 1]!))
+  for (const [i, n] of horizons.entries())
+    if (!Number.isInteger(n) || n < 2 || (i > 0 && n <= at(horizons, i - 1)))
       throw new RangeError('calibration horizons must be ascending integers >= 2')
-  const grid = <T>(value: (h: number, c: number) => T) =>
-    horizons.map((_, h) => confidences.map((_, c) => value(h, c)))
-  const priorOffset = (h: number, c: number) => {
+  const grid = <T>(value: (n: number, p: number) => T) =>
+    horizons.map((n) => confidences.map((p) => value(n, p)))
+  const priorOffset = (n: number, p: number) => {
     if (!prior) return 0
-    const ph = prior.horizons.indexOf(horizons[h]!)
-    const pc = prior.confidences.indexOf(confidences[c]!)
+    const ph = prior.horizons.indexOf(n)
+    const pc = prior.confidences.indexOf(p)
     return ph >= 0 && pc >= 0 ? (prior.offset[ph]?.[pc] ?? 0) : 0
   }
   return {
@@ -153,7 +152,7 @@ export function createCalibrationState({
     tail,
     capFade,
     offsetBounds,
-    offset: grid((h, c) => Math.min(offsetBounds[1], Math.max(offsetBounds[0], priorOffset(h, c)))),
+    offset: grid((n, p) => Math.min(offsetBounds[1], Math.max(offsetBounds[0], priorOffset(n, p)))),
     lastBlock: null,
     pending: [],
     scored: grid(() => 0),
@@ -180,13 +179,12 @@ export type CalibratedThresholds = {
 /** The model's running-max quantile curve at horizon n (beyond its horizons: scaled by √time). */
 function runMaxCurve(forecast: FeeQuantileForecast, n: number): ArrayLike<number> {
   const horizons = forecast.layout.horizons
-  const at = horizons.indexOf(n)
-  if (at >= 0) return forecast.runMax[at]!
-  let i = horizons.findIndex((k) => k > n)
-  if (i >= 0) return forecast.runMax[i]! // conservative: the next longer horizon
-  i = horizons.length - 1
-  const scale = Math.sqrt((n - 1) / (horizons[i]! - 1))
-  return Array.from(forecast.runMax[i]!, (q) => q * scale)
+  const exact = forecast.runMax[horizons.indexOf(n)]
+  if (exact) return exact
+  const longer = forecast.runMax[horizons.findIndex((k) => k > n)]
+  if (longer) return longer // conservative: the next longer horizon
+  const scale = Math.sqrt((n - 1) / (last(horizons) - 1))
+  return Array.from(at(forecast.runMax, horizons.length - 1), (q) => q * scale)
 }
 
 /**
@@ -216,18 +214,24 @@ export function thresholdAtScore(
   capWeight = 0,
 ): number {
   const n = scores.length
-  const topScore = scores[n - 1]!
+  const topScore = last(scores)
   let q = interpolateAtScore(scores, curve, z)
   if (z > topScore && n > 1) {
-    const top = curve[n - 1]!
+    const top = curve[n - 1] ?? outOfRange(curve, n - 1)
     let slope: number
     if (tail === 'cap') slope = (cap - top) / 2
     else {
       const i0 = Math.max(0, n - 3)
       let mid = 0
-      while (mid < n - 1 && scores[mid]! < 0) mid++
-      slope = (top - curve[i0]!) / (topScore - scores[i0]!)
-      if (mid < n - 1) slope = Math.max(slope, (top - curve[mid]!) / (topScore - scores[mid]!))
+      while (mid < n - 1 && (scores[mid] ?? outOfRange(scores, mid)) < 0) mid++
+      slope =
+        (top - (curve[i0] ?? outOfRange(curve, i0))) / (topScore - (scores[i0] ?? outOfRange(scores, i0)))
+      if (mid < n - 1)
+        slope = Math.max(
+          slope,
+          (top - (curve[mid] ?? outOfRange(curve, mid))) /
+            (topScore - (scores[mid] ?? outOfRange(scores, mid))),
+        )
       if (capWeight > 0) slope = Math.max(slope, (capWeight * (cap - top)) / 2)
     }
     q = Math.max(q, top + slope * (z - topScore))
@@ -260,19 +264,23 @@ export function calibrateRunMax({
     const curve = runMaxCurve(forecast, n)
     const cap = (n - 1) * maxStep + (state.capSlack ?? 0.02)
     return confidenceScores.map((z, c) => {
-      const misses = state.scored[h]![c]! * (1 - state.confidences[c]! / 100) // expected so far
+      const misses = cell(state.scored, h, c) * (1 - at(state.confidences, c) / 100) // expected so far
       const floor = fade > 0 ? 1 / (1 + misses / fade) : 0
-      return thresholdAtScore(levelScores, curve, z + state.offset[h]![c]!, cap, tail, floor)
+      return thresholdAtScore(levelScores, curve, z + cell(state.offset, h, c), cap, tail, floor)
     })
   })
   const published = own.map((row) => {
     const out = [...row]
-    for (let c = 1; c < out.length; c++) out[c] = Math.max(out[c]!, out[c - 1]!)
+    for (let c = 1; c < out.length; c++)
+      out[c] = Math.max(out[c] ?? outOfRange(out, c), out[c - 1] ?? outOfRange(out, c - 1))
     return out
   })
-  for (let h = 1; h < published.length; h++)
-    for (let c = 0; c < published[h]!.length; c++)
-      published[h]![c] = Math.max(published[h]![c]!, published[h - 1]![c]!)
+  for (let h = 1; h < published.length; h++) {
+    const row = at(published, h)
+    const shorter = at(published, h - 1)
+    for (const [c, threshold] of row.entries())
+      row[c] = Math.max(threshold, shorter[c] ?? outOfRange(shorter, c))
+  }
   return {
     horizons: state.horizons,
     confidences: state.confidences,
@@ -340,19 +348,22 @@ export function observeBlock({ state, block, logBaseFee }: ObserveBlockParameter
     const h = n >= 2 ? state.horizons.indexOf(n) : -1
     if (h >= 0) {
       const rise = e.runMax - e.logNextBaseFee
-      const thresholds = e.thresholds[h]!
+      const thresholds = at(e.thresholds, h)
       const eta = state.stepSize * (2 / n) ** (state.horizonDecay ?? 1)
-      for (let c = 0; c < state.confidences.length; c++) {
-        const hit = rise <= thresholds[c]! + 1e-9
-        const alpha = 1 - state.confidences[c]! / 100
+      const offset = at(state.offset, h)
+      const scored = at(state.scored, h)
+      const covered = at(state.covered, h)
+      const recentCoverage = at(state.recentCoverage, h)
+      for (const [c, p] of state.confidences.entries()) {
+        const hit = rise <= at(thresholds, c) + 1e-9
+        const alpha = 1 - p / 100
         const z = normalQuantile(1 - alpha)
         const levelStep = Math.exp(((state.levelScaling ?? 0.5) * z * z) / 2) // (φ(0) / φ(z))^levelScaling
-        const offset = state.offset[h]!
-        offset[c] = Math.min(hi, Math.max(lo, offset[c]! + eta * levelStep * ((hit ? 0 : 1) - alpha)))
-        state.scored[h]![c]!++
-        if (hit) state.covered[h]![c]!++
-        const recent = state.recentCoverage[h]![c]!
-        state.recentCoverage[h]![c] =
+        offset[c] = Math.min(hi, Math.max(lo, at(offset, c) + eta * levelStep * ((hit ? 0 : 1) - alpha)))
+        scored[c] = at(scored, c) + 1
+        if (hit) covered[c] = at(covered, c) + 1
+        const recent = at(recentCoverage, c)
+        recentCoverage[c] =
           recent === null ? (hit ? 1 : 0) : recent + ((hit ? 1 : 0) - recent) / state.recentWindow
       }
     }
@@ -380,11 +391,13 @@ export function calibrationCoverage(state: CalibrationState): CoverageRow[] {
     state.confidences.map((p, c) => ({
       confidence: p,
       withinBlocks: n,
-      scored: state.scored[h]![c]!,
-      covered: state.covered[h]![c]!,
-      coverage: state.scored[h]![c]! > 0 ? state.covered[h]![c]! / state.scored[h]![c]! : null,
-      recentCoverage: state.recentCoverage[h]![c]!,
-      offset: state.offset[h]![c]!,
+      ...coverageOf(cell(state.scored, h, c), cell(state.covered, h, c)),
+      recentCoverage: cell(state.recentCoverage, h, c),
+      offset: cell(state.offset, h, c),
     })),
   )
+}
+
+function coverageOf(scored: number, covered: number): Pick<CoverageRow, 'scored' | 'covered' | 'coverage'> {
+  return { scored, covered, coverage: scored > 0 ? covered / scored : null }
 }

@@ -1,6 +1,7 @@
 import type { Features } from '../features/computeFeatures.js'
 import { maxLogStep } from '../features/feeRule.js'
 import type { FeeRule } from '../features/types.js'
+import { at } from '../lib/at.js'
 import type { ExampleSet } from '../model/examples.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import type { FeeModel } from '../model/loadFeeModel.js'
@@ -58,35 +59,36 @@ export function calibrationPrior({
   const scores: Float64Array[] = horizons.map(() => new Float64Array(examples.count))
   const features = { vector: new Float64Array(F) } as unknown as Features
   for (let i = 0; i < examples.count; i++) {
-    for (let j = 0; j < F; j++) features.vector[j] = examples.features[i * F + j]!
+    features.vector.set(examples.features.subarray(i * F, (i + 1) * F))
     const forecast = forecaster.forecast(features, rule)
     horizons.forEach((n, k) => {
       const h = layout.horizons.indexOf(n)
       if (h < 0) throw new RangeError(`calibrationPrior: the model has no horizon ${n}`)
-      const y = examples.runMax[i * H + h]! * step
-      const curve = forecast.runMax[h]!
+      const y = at(examples.runMax, i * H + h) * step
+      const curve = at(forecast.runMax, h)
+      const horizonScores = at(scores, k)
       const cap = (n - 1) * step + capSlack
       const covers = (z: number) => thresholdAtScore(levelScores, curve, z, cap, tail) >= y - 1e-9
       let lo = -8
       let hi = 8
-      if (covers(lo)) scores[k]![i] = lo
-      else if (!covers(hi)) scores[k]![i] = Number.POSITIVE_INFINITY
+      if (covers(lo)) horizonScores[i] = lo
+      else if (!covers(hi)) horizonScores[i] = Number.POSITIVE_INFINITY
       else {
         for (let it = 0; it < 40; it++) {
           const mid = (lo + hi) / 2
           if (covers(mid)) hi = mid
           else lo = mid
         }
-        scores[k]![i] = hi
+        horizonScores[i] = hi
       }
     })
   }
-  const offset = horizons.map((_, k) => {
-    const sorted = Float64Array.from(scores[k]!).sort()
+  const offset = scores.map((horizonScores) => {
+    const sorted = Float64Array.from(horizonScores).sort()
     return confidences.map((p) => {
       if (sorted.length === 0) return 0
-      const at = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-      const delta = sorted[Math.max(0, at)]! - normalQuantile(p / 100)
+      const rank = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+      const delta = at(sorted, Math.max(0, rank)) - normalQuantile(p / 100)
       return Math.min(bounds[1], Math.max(bounds[0], Number.isFinite(delta) ? delta : bounds[1]))
     })
   })

@@ -1,6 +1,7 @@
 import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
+import { cell, last } from '../lib/at.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
 import type { BlobFeeForecaster } from '../model/blobForecaster.js'
@@ -128,10 +129,13 @@ export function createPredictor({
   const observe = (s: PersistedState, run: readonly BlockRecord[]) => {
     const before = s.baseFee.scored.map((row) => [...row])
     const coveredBefore = s.baseFee.covered.map((row) => [...row])
-    const last = s.baseFee.lastBlock
-    const head = run[run.length - 1]!
+    const lastObserved = s.baseFee.lastBlock
+    const head = last(run)
     // New blocks in order; a head at or below the last one seen is a reorg, which observeBlock handles.
-    const fresh = last === null || head.number <= last ? [head] : run.filter((r) => r.number > last)
+    const fresh =
+      lastObserved === null || head.number <= lastObserved
+        ? [head]
+        : run.filter((r) => r.number > lastObserved)
     for (const r of fresh) {
       if (r.baseFeePerGas === null || r.baseFeePerGas <= 0n) continue
       observeBlock({ state: s.baseFee, block: r.number, logBaseFee: Math.log(Number(r.baseFeePerGas)) })
@@ -141,11 +145,11 @@ export function createPredictor({
       if (!exportedHorizons.has(n)) return
       s.baseFee.confidences.forEach((p, c) => {
         if (!exportedConfidences.has(p)) return
-        const scored = s.baseFee.scored[h]![c]! - before[h]![c]!
-        const covered = s.baseFee.covered[h]![c]! - coveredBefore[h]![c]!
+        const scored = cell(s.baseFee.scored, h, c) - cell(before, h, c)
+        const covered = cell(s.baseFee.covered, h, c) - cell(coveredBefore, h, c)
         for (let i = 0; i < scored; i++)
           metrics.recordCalibrationScore({ chainId, confidence: p, withinBlocks: n, covered: i < covered })
-        const recent = s.baseFee.recentCoverage[h]![c]!
+        const recent = cell(s.baseFee.recentCoverage, h, c)
         if (recent !== null)
           metrics.setCalibrationCoverage({ chainId, confidence: p, withinBlocks: n, coverage: recent })
       })
@@ -157,8 +161,8 @@ export function createPredictor({
     state ??= await loadState()
     const records = await readLatestBlocks(redis, { chainId, count: windowBlocks })
     const run = latestRun(records)
-    if (run.length === 0) return
-    const newest = run[run.length - 1]!
+    const newest = run.at(-1)
+    if (newest === undefined) return
     if (lastHead !== null && lastHead.number === newest.number && lastHead.hash === newest.hash) return
     observe(state, run)
     const health = await readChainHealth(redis, { chainId }).catch(() => null)
@@ -180,7 +184,7 @@ export function createPredictor({
       }),
       blobPart.blob,
     )
-    const head = run[run.length - 1]!.number
+    const head = newest.number
     recordEstimate({
       state: state.baseFee,
       block: head,

@@ -1,4 +1,5 @@
 import { type Eip1559Parameters, ethereumEip1559, nextBaseFee } from '../fees/nextBaseFee.js'
+import { at, outOfRange } from '../lib/at.js'
 import { normalQuantile } from '../model/normal.js'
 import type { CalibratedThresholds } from './calibration.js'
 
@@ -22,23 +23,33 @@ export function thresholdFor(
   let scale = 1
   if (h < 0) {
     h = horizons.length - 1
-    scale = Math.sqrt((withinBlocks - 1) / (horizons[h]! - 1))
+    scale = Math.sqrt((withinBlocks - 1) / ((horizons[h] ?? outOfRange(horizons, h)) - 1))
   }
-  const row = published[h]!
+  const row = at(published, h)
   const scores = confidences.map((p) => normalQuantile(p / 100))
   const z = normalQuantile(confidence / 100)
   const n = scores.length
   let q: number
-  if (z <= scores[0]!) q = row[0]!
-  else if (z >= scores[n - 1]!) {
+  const topScore = scores[n - 1] ?? outOfRange(scores, n - 1)
+  if (z <= (scores[0] ?? outOfRange(scores, 0))) q = row[0] ?? outOfRange(row, 0)
+  else if (z >= topScore) {
     const i0 = Math.max(0, n - 3)
-    const slope = n > 1 ? Math.max(0, (row[n - 1]! - row[i0]!) / (scores[n - 1]! - scores[i0]!)) : 0
-    q = row[n - 1]! + slope * (z - scores[n - 1]!)
+    const top = row[n - 1] ?? outOfRange(row, n - 1)
+    const slope =
+      n > 1
+        ? Math.max(
+            0,
+            (top - (row[i0] ?? outOfRange(row, i0))) / (topScore - (scores[i0] ?? outOfRange(scores, i0))),
+          )
+        : 0
+    q = top + slope * (z - topScore)
   } else {
     let hi = 1
-    while (scores[hi]! < z) hi++
-    const w = (z - scores[hi - 1]!) / (scores[hi]! - scores[hi - 1]!)
-    q = row[hi - 1]! + w * (row[hi]! - row[hi - 1]!)
+    while ((scores[hi] ?? outOfRange(scores, hi)) < z) hi++
+    const loScore = scores[hi - 1] ?? outOfRange(scores, hi - 1)
+    const lo = row[hi - 1] ?? outOfRange(row, hi - 1)
+    const w = (z - loScore) / ((scores[hi] ?? outOfRange(scores, hi)) - loScore)
+    q = lo + w * ((row[hi] ?? outOfRange(row, hi)) - lo)
   }
   return Math.min((withinBlocks - 1) * maxStep + (thresholds.capSlack ?? 0), q * scale)
 }

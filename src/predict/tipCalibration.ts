@@ -1,4 +1,5 @@
 import { confidenceLevels, horizons as predictionHorizons } from '@feecast/client'
+import { at, outOfRange } from '../lib/at.js'
 /**
  * Tips for inclusion within N blocks with probability p, from the inclusion thresholds τ the sampler
  * records, kept honest online.
@@ -52,7 +53,8 @@ export function createTipCalibrationState({
 /** Upper nearest-rank quantile (level in percent) of a sorted array; never below the data. */
 function quantileOfSorted(sorted: readonly bigint[], level: number): bigint {
   const rank = Math.ceil((level / 100) * sorted.length)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!
+  const index = Math.min(sorted.length - 1, Math.max(0, rank - 1))
+  return sorted[index] ?? outOfRange(sorted, index)
 }
 
 /**
@@ -73,18 +75,28 @@ export function windowMinima(
   let head = 0
   const starts: number[] = []
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!
+    const v = values[i] ?? outOfRange(values, i)
     if (!Number.isNaN(v)) {
-      while (queue.length > head && values[queue[queue.length - 1]!]! >= v) queue.pop()
+      while (queue.length > head) {
+        const back = queue[queue.length - 1] ?? outOfRange(queue, queue.length - 1)
+        if ((values[back] ?? outOfRange(values, back)) < v) break
+        queue.pop()
+      }
       queue.push(i)
     }
     const start = i - n + 1
     if (start < 0) continue
-    while (queue.length > head && queue[head]! < start) head++
-    if (queue.length > head && startsAt(start)) starts.push(queue[head]!)
+    while (queue.length > head && (queue[head] ?? outOfRange(queue, head)) < start) head++
+    if (queue.length > head && startsAt(start)) starts.push(queue[head] ?? outOfRange(queue, head))
   }
-  starts.sort((x, y) => values[x]! - values[y]!)
-  return starts.map((i) => thresholds[i]!)
+  starts.sort((x, y) => (values[x] ?? outOfRange(values, x)) - (values[y] ?? outOfRange(values, y)))
+  // the queue only ever holds blocks with a tip: the guard never skips, it only narrows the type
+  const minima: bigint[] = []
+  for (const i of starts) {
+    const tip = at(thresholds, i)
+    if (tip !== null) minima.push(tip)
+  }
+  return minima
 }
 
 /** `windowMinima` of the windows whose preceding block was in `state` (congested or not). */
@@ -172,15 +184,22 @@ export function tipFor({
 export function levelFor(state: TipCalibrationState, withinBlocks: number, confidence: number): number {
   let h = state.horizons.findIndex((n) => n >= withinBlocks)
   if (h < 0) h = state.horizons.length - 1
-  const row = state.level[h]!
+  const row = at(state.level, h)
   let level = confidence
   let best = -1
-  for (let c = 0; c < state.confidences.length; c++)
-    if (state.confidences[c]! <= confidence) {
+  for (let c = 0; c < state.confidences.length; c++) {
+    const gridConfidence = state.confidences[c] ?? outOfRange(state.confidences, c)
+    if (gridConfidence <= confidence) {
       best = c
-      level = Math.max(level, row[c]! + (confidence - state.confidences[c]!))
+      level = Math.max(level, (row[c] ?? outOfRange(row, c)) + (confidence - gridConfidence))
     }
-  if (best < 0) level = Math.max(confidence, row[0]! - (state.confidences[0]! - confidence))
+  }
+  if (best < 0)
+    level = Math.max(
+      confidence,
+      (row[0] ?? outOfRange(row, 0)) -
+        ((state.confidences[0] ?? outOfRange(state.confidences, 0)) - confidence),
+    )
   return Math.min(100, Math.max(1, level))
 }
 
@@ -204,9 +223,10 @@ export function recordTipEstimate(
  */
 export function observeTipBlock(state: TipCalibrationState, block: number, threshold: bigint | null): void {
   const maxHorizon = state.horizons[state.horizons.length - 1] ?? 1
-  if (state.lastBlock !== null && block !== state.lastBlock + 1)
+  const { lastBlock } = state
+  if (lastBlock !== null && block !== lastBlock + 1)
     state.pending = state.pending.filter(
-      (e) => e.block < block && block - e.block <= maxHorizon && block > state.lastBlock!,
+      (e) => e.block < block && block - e.block <= maxHorizon && block > lastBlock,
     )
   state.lastBlock = block
   const keep: TipCalibrationState['pending'] = []
@@ -218,16 +238,18 @@ export function observeTipBlock(state: TipCalibrationState, block: number, thres
     const h = state.horizons.indexOf(n)
     if (h >= 0 && e.runMin !== null) {
       const runMin = BigInt(e.runMin)
-      for (let c = 0; c < state.confidences.length; c++) {
-        const cell = e.tips[h]?.[c]
-        if (!cell) continue
-        const hit = BigInt(cell) >= runMin
-        const alpha = 1 - state.confidences[c]! / 100
-        const row = state.level[h]!
+      const row = at(state.level, h)
+      const scored = at(state.scored, h)
+      const covered = at(state.covered, h)
+      for (const [c, confidence] of state.confidences.entries()) {
+        const tip = e.tips[h]?.[c]
+        if (!tip) continue
+        const hit = BigInt(tip) >= runMin
+        const alpha = 1 - confidence / 100
         // ACI on the level (percent): miss → up by η·(1 - α), hit → down by η·α.
-        row[c] = Math.min(99.9, Math.max(1, row[c]! + state.stepSize * ((hit ? 0 : 1) - alpha)))
-        state.scored[h]![c]!++
-        if (hit) state.covered[h]![c]!++
+        row[c] = Math.min(99.9, Math.max(1, at(row, c) + state.stepSize * ((hit ? 0 : 1) - alpha)))
+        scored[c] = at(scored, c) + 1
+        if (hit) covered[c] = at(covered, c) + 1
       }
     }
     if (n < maxHorizon) keep.push(e)

@@ -12,6 +12,7 @@ import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-s
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table'
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries'
+import { at } from '../lib/at.js'
 import { feeKinds, metricNames as m, predictedFeeMetric } from '../metrics/metricNames.js'
 import { expandSpec, type SlothSlo, sumRate } from './expand.js'
 import type { SloSpec } from './types.js'
@@ -482,7 +483,7 @@ function modelRow(d: Dashboard, p: Panels, job: string): void {
 
 /** Each predicted fee by confidence, at the middle default horizon. */
 function predictedFeesRow(d: Dashboard, p: Panels, job: string): void {
-  const middle = defaultHorizons[Math.floor(defaultHorizons.length / 2)]!
+  const middle = at(defaultHorizons, Math.floor(defaultHorizons.length / 2))
   const feeTitles: Record<(typeof feeKinds)[number], string> = {
     max_fee: 'maxFeePerGas',
     priority_fee: 'maxPriorityFeePerGas',

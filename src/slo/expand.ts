@@ -52,7 +52,7 @@ const pascal = (s: string): string =>
   s
     .split(/[^A-Za-z0-9]+/)
     .filter((p) => p !== '')
-    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
     .join('')
 
 export const alertPrefix = (spec: SloSpec): string => pascal(spec.service)
@@ -122,15 +122,15 @@ function ratioObjectives(spec: SloSpec, slo: RatioSlo): SlothSlo[] {
   const g = slo.groupBy
   return slo.objectives.map((o) => {
     const name = o.suffix ? `${slo.name}-${o.suffix}` : slo.name
-    if ((o.bad === undefined) === (o.good === undefined))
-      throw new SloSpecError(`SLO ${name}: give exactly one of bad and good`)
-    const errorRatio = (w: Window): string => {
-      const errors =
-        o.bad !== undefined
-          ? rateOrZero(o.bad, slo.total, w, g)
-          : `clamp_min(${sumRate(slo.total, w, g)} - ${rateOrZero(o.good!, slo.total, w, g)}, 0)`
-      return `${errors}\n/\n${clampTotal(slo.total, w, g)}`
-    }
+    const { bad, good } = o
+    const errorsIn =
+      bad !== undefined && good === undefined
+        ? (w: Window) => rateOrZero(bad, slo.total, w, g)
+        : good !== undefined && bad === undefined
+          ? (w: Window) => `clamp_min(${sumRate(slo.total, w, g)} - ${rateOrZero(good, slo.total, w, g)}, 0)`
+          : null
+    if (errorsIn === null) throw new SloSpecError(`SLO ${name}: give exactly one of bad and good`)
+    const errorRatio = (w: Window): string => `${errorsIn(w)}\n/\n${clampTotal(slo.total, w, g)}`
     return sloth(spec, slo, name, {
       objective: o.target / 100,
       errorBudget: Number(num(1 - o.target / 100)),

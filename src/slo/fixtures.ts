@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 import { num } from './windows.js'
 
 /**
@@ -8,14 +9,14 @@ export function expandingNotation(values: number[]): string {
   const terms: string[] = []
   let i = 0
   while (i < values.length) {
-    const start = values[i]!
+    const start = at(values, i)
     if (i + 1 >= values.length) {
       terms.push(`${num(start)}+0x0`)
       break
     }
-    const step = Number(num(values[i + 1]! - start))
+    const step = Number(num(at(values, i + 1) - start))
     let j = i + 1
-    while (j + 1 < values.length && Number(num(values[j + 1]! - values[j]!)) === step) j++
+    while (j + 1 < values.length && Number(num(at(values, j + 1) - at(values, j))) === step) j++
     terms.push(`${num(start)}${step < 0 ? '-' : '+'}${num(Math.abs(step))}x${j - i}`)
     i = j + 1
   }
@@ -27,7 +28,7 @@ export function counterValues(increments: number[]): string {
   const values: number[] = []
   let v = 0
   for (let m = 0; m < increments.length; m++) {
-    if (m > 0) v = Number(num(v + increments[m]!))
+    if (m > 0) v = Number(num(v + at(increments, m)))
     values.push(v)
   }
   return expandingNotation(values)

@@ -1,3 +1,4 @@
+import { at } from '../lib/at.js'
 import { SloSpecError } from './errors.js'
 import type { SlothSlo } from './expand.js'
 import type { InputSeries } from './types.js'
@@ -68,8 +69,8 @@ export function windowError(s: SlothSlo, model: Model, t: number, w: Window): nu
   let bad = 0
   let total = 0
   for (let m = from + 1; m <= t; m++) {
-    bad += model.bad[m]!
-    total += model.events[m]!
+    bad += at(model.bad, m)
+    total += at(model.events, m)
   }
   return s.windowError(bad, total)
 }
@@ -78,7 +79,7 @@ export function windowError(s: SlothSlo, model: Model, t: number, w: Window): nu
 export function eventsIn(model: Model, t: number, w: Window): number {
   if (model.kind !== 'events') throw new SloSpecError('an event guard on a time-share SLO')
   let total = 0
-  for (let m = Math.max(0, t - windowMinutes[w]) + 1; m <= t; m++) total += model.events[m]!
+  for (let m = Math.max(0, t - windowMinutes[w]) + 1; m <= t; m++) total += at(model.events, m)
   return total
 }
 

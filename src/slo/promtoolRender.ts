@@ -121,7 +121,8 @@ function valueTests(s: SlothSlo, model: Model, t: number): ExprTest[] {
 const absentLabels = (selector: string): Record<string, string> => {
   const body = /\{(.*)\}/.exec(selector)?.[1] ?? ''
   const labels: Record<string, string> = {}
-  for (const m of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g)) labels[m[1]!] = m[2]!
+  for (const [, name, value] of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)"/g))
+    if (name !== undefined && value !== undefined) labels[name] = value // both groups always take part
   return labels
 }
 
@@ -138,7 +139,9 @@ function absentTests(spec: SloSpec, slo: Slo, objectives: SlothSlo[]): TestGroup
     },
     exp_annotations: absentAnnotations(spec, slo, input),
   }))
-  const healthy = buildModel(objectives[0]!, [{ minutes: 30, error: 0 }])
+  const [first] = objectives
+  if (first === undefined) throw new SloSpecError(`SLO ${slo.name}: no objectives`)
+  const healthy = buildModel(first, [{ minutes: 30, error: 0 }])
   return [
     {
       name: `${slo.name}: no input series for 20 minutes: absent-metric tickets, no burn alert`,
@@ -238,7 +241,7 @@ export function commonPromtoolTests(spec: SloSpec, ruleFile: string): unknown {
     values,
   })
   const alertname = targetsMissingAlert(spec)
-  const rule = commonRuleGroups(spec)[0]!
+  const rule = commonRuleGroups(spec)[0]
   if (!rule) throw new SloSpecError('no common rules')
   const page = {
     exp_labels: { severity: 'page', sloth_service: spec.service },

@@ -1,4 +1,5 @@
 import { chainProfile } from '../chains/chains.js'
+import { at as elementAt } from '../lib/at.js'
 import { metricNames as m } from '../metrics/metricNames.js'
 import { SloSpecError } from './errors.js'
 import { counterValues, expandingNotation, series } from './fixtures.js'
@@ -28,7 +29,7 @@ const fixtureBound = chainProfile(fixtureChain).freshnessSeconds
 const latencyThresholds: Record<string, number> = { '200ms': 0.2, '50ms': 0.05 }
 const fixtureBuckets = [0.05, 0.2, 1]
 
-const goodOf = (events: number[], bad: number[]) => events.map((e, i) => e - bad[i]!)
+const goodOf = (events: number[], bad: number[]) => events.map((e, i) => e - elementAt(bad, i))
 
 /** Series of the defence alerts' promtool tests. */
 const at = (metric: string, labels: Record<string, string>, values: string): InputSeries => ({

@@ -49,17 +49,16 @@ export function parseBlockRecord(text: string): BlockRecord {
   if (t) {
     tips = {
       count: int(t.count, 'tips.count'),
-      threshold: wei(t.threshold, 'tips.threshold')!,
-      min: wei(t.min, 'tips.min')!,
-      p10: wei(t.p10, 'tips.p10')!,
-      p25: wei(t.p25, 'tips.p25')!,
-      p50: wei(t.p50, 'tips.p50')!,
-      p75: wei(t.p75, 'tips.p75')!,
-      p90: wei(t.p90, 'tips.p90')!,
-      max: wei(t.max, 'tips.max')!,
-      avg: wei(t.avg, 'tips.avg')!,
+      threshold: requiredWei(t.threshold, 'tips.threshold'),
+      min: requiredWei(t.min, 'tips.min'),
+      p10: requiredWei(t.p10, 'tips.p10'),
+      p25: requiredWei(t.p25, 'tips.p25'),
+      p50: requiredWei(t.p50, 'tips.p50'),
+      p75: requiredWei(t.p75, 'tips.p75'),
+      p90: requiredWei(t.p90, 'tips.p90'),
+      max: requiredWei(t.max, 'tips.max'),
+      avg: requiredWei(t.avg, 'tips.avg'),
     }
-    for (const [k, v] of Object.entries(tips)) if (v === null) throw bad(`tips.${k}`)
   }
   return {
     number: o.number as number,
@@ -84,6 +83,13 @@ function wei(v: unknown, field: string): bigint | null {
   if (v == null) return null
   if (typeof v !== 'string' || !/^[0-9]+$/.test(v)) throw bad(field)
   return BigInt(v)
+}
+
+/** A wei amount that must be there (a tip summary has every field). */
+function requiredWei(v: unknown, field: string): bigint {
+  const amount = wei(v, field)
+  if (amount === null) throw bad(field)
+  return amount
 }
 
 function int(v: unknown, field: string): number {

@@ -32,7 +32,9 @@ export function empty(status: number, headers: readonly string[] = []): Answer {
  * drops it and keeps the length, as HTTP wants).
  */
 export function writeAnswer(res: ServerResponse, c: Context, answer: Answer): void {
-  const headers = c.responseHeaders.concat(answer.headers as string[])
+  // The request's own list takes the answer's headers: no new array per request (an answer is shared).
+  const headers = c.responseHeaders
+  for (let i = 0; i < answer.headers.length; i++) headers.push(answer.headers[i] as string)
   if (answer.body !== null) headers.push('Content-Length', answer.contentLength ?? String(answer.body.length))
   res.writeHead(answer.status, headers)
   if (answer.body === null) res.end()

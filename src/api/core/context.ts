@@ -30,6 +30,9 @@ export type Context = {
   readonly responseHeaders: string[]
 }
 
+/** Most routes have no path parameters: one shared, frozen empty set. */
+const noParams: Readonly<Record<string, string>> = Object.freeze({})
+
 export function createContext(req: IncomingMessage, now: number): Context {
   const target = req.url ?? '/'
   const query = target.indexOf('?')
@@ -42,7 +45,7 @@ export function createContext(req: IncomingMessage, now: number): Context {
     now,
     startedAt: performance.now(),
     route: 'unmatched',
-    params: {},
+    params: noParams,
     requestId: undefined,
     apiKeyId: undefined,
     responseHeaders: [],

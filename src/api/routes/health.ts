@@ -1,4 +1,5 @@
 import { chainProfile } from '../../chains/chains.js'
+import { at } from '../../lib/at.js'
 import { json } from '../core/answer.js'
 import type { RouteDefinition } from '../core/route.js'
 import type { PredictionFeed } from '../predictionFeed.js'
@@ -64,7 +65,7 @@ export function readyRoute({
       else if (!chains.some((ch) => ch.fresh))
         reasons.push(
           ...staleReasons(chains).map(
-            (reason, i) => reason + whyStale(feed, chains[i]!.chainId, c.now, redact),
+            (reason, i) => reason + whyStale(feed, at(chains, i).chainId, c.now, redact),
           ),
         )
       const body: ReadyBody = {
