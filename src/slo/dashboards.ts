@@ -572,22 +572,22 @@ function blobFeesRow(d: Dashboard, p: Panels, job: string): void {
       { unit: 'none', w: 24, description: 'gwei' },
     ),
   )
-  for (const regime of ['priced', 'floor'] as const)
-    row.withPanel(
-      p.timeseries(
-        `Blob coverage minus nominal (${regime} regime)`,
-        confidenceLevels.map((level) => ({
-          expr: `max by (chain_id, within_blocks) (${m.blobCalibrationCoverage}{${job},regime="${regime}",confidence="${level}"}) - ${num(level / 100)}`,
-          legend: `${level}% {{chain_id}} within {{within_blocks}}`,
-        })),
-        {
-          unit: 'percentunit',
-          w: 12,
-          description:
-            'Recent realized coverage of maxFeePerBlobGas minus the nominal level: 0 is perfect, below 0 caps are too low.',
-        },
-      ),
-    )
+  // One panel for both regimes: a chain may never enter one of them (the devchain stays priced).
+  row.withPanel(
+    p.timeseries(
+      'Blob coverage minus nominal, by regime, level and horizon',
+      confidenceLevels.map((level) => ({
+        expr: `max by (chain_id, regime, within_blocks) (${m.blobCalibrationCoverage}{${job},confidence="${level}"}) - ${num(level / 100)}`,
+        legend: `${level}% {{chain_id}} {{regime}} within {{within_blocks}}`,
+      })),
+      {
+        unit: 'percentunit',
+        w: 24,
+        description:
+          'Recent realized coverage of maxFeePerBlobGas minus the nominal level, per regime (priced, floor): 0 is perfect, below 0 caps are too low.',
+      },
+    ),
+  )
 }
 
 function modelDashboard(spec: SloSpec): GeneratedDashboard {
