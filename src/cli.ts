@@ -36,7 +36,15 @@ program
     '--block-time <seconds>',
     'seconds between blocks when simulating (default: the chain profile block time, 2 for the devchain), or between synthesized timestamps when replaying a file without them (default 12)',
   )
-  .option('--chain-id <id>', 'chain id to report', '1337')
+  .option(
+    '--chain-id <id>',
+    "chain id to report; its built-in blob schedule applies (1337, the devchain: mainnet's newest blob parameters; 1: mainnet's forks)",
+    '1337',
+  )
+  .option(
+    '--blob-schedule <file>',
+    "blob forks of the chain (JSON; overrides the chain id's built-in schedule): simulated blob gas, eth_config and eth_blobBaseFee follow it",
+  )
   .option('--seed <n>', 'random seed of the simulation (and of what a replay synthesizes)', '1')
   .option(
     '--history <n>',

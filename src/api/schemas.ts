@@ -46,11 +46,18 @@ export const EstimateSchema = z
     expectedFeePerGas: wei.openapi({ description: 'Expected fee paid per gas (baseFee + tip), wei' }),
     maxPriorityFeePerGasGwei: gwei,
     maxFeePerGasGwei: gwei,
+    maxFeePerBlobGas: wei.optional().openapi({
+      description:
+        'Blob-carrying chains only: stays at or above the blob base fee of each of the next `withinBlocks` ' +
+        'blocks with probability `confidence` (coverage of the fee cap, not a probability of inclusion), wei',
+    }),
+    maxFeePerBlobGasGwei: gwei.optional(),
   })
   .openapi('Estimate', {
     description:
       'With these fees the transaction is included within `withinBlocks` blocks with probability ' +
-      '`confidence`%, and maxFeePerGas stays at or above the base fee of each of those blocks.',
+      '`confidence`%, and maxFeePerGas stays at or above the base fee of each of those blocks. On a ' +
+      'blob-carrying chain maxFeePerBlobGas stays at or above the blob base fee of each of them with the same probability.',
   })
 
 export const BaseFeeForecastSchema = z
@@ -135,6 +142,14 @@ export const PredictionSchema = z
     stale: z.boolean().openapi({ description: "True when ageMs is past the chain's freshness bound" }),
     estimates: z.array(EstimateSchema),
     baseFeeForecast: z.array(BaseFeeForecastSchema),
+    pendingBlobBaseFeePerGas: wei.optional().openapi({
+      description:
+        'Blob-carrying chains only: blob base fee of the next block (exact, EIP-4844/EIP-7918), wei',
+    }),
+    blobBaseFeeForecast: z.array(BaseFeeForecastSchema).optional().openapi({
+      description:
+        'Blob-carrying chains only: blob base fee quantiles (wei) `blocksAhead` blocks after the head',
+    }),
     congestion: CongestionSchema,
     trust: TrustSchema,
     model: ModelSchema,

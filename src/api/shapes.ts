@@ -80,6 +80,11 @@ export function toPredictResponse(
     stale,
     estimates: selectEstimates(stored.estimates, parameters),
     baseFeeForecast: stored.baseFeeForecast,
+    // Blob-carrying chains only (contract 1.1): absent, never invented, elsewhere.
+    ...(stored.pendingBlobBaseFeePerGas === undefined
+      ? {}
+      : { pendingBlobBaseFeePerGas: stored.pendingBlobBaseFeePerGas }),
+    ...(stored.blobBaseFeeForecast === undefined ? {} : { blobBaseFeeForecast: stored.blobBaseFeeForecast }),
     congestion: stored.congestion,
     trust: stored.trust,
     model: stored.model,

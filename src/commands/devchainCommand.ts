@@ -1,3 +1,4 @@
+import { readBlobScheduleFile } from '../chains/readBlobScheduleFile.js'
 import { type StartDevchainParameters, startDevchain } from '../devchain/startDevchain.js'
 import { CommandOptionError, DevchainOptionError } from './errors.js'
 
@@ -13,6 +14,7 @@ export type DevchainCommandOptions = {
   seed?: string
   history?: string
   gasLimit?: string
+  blobSchedule?: string
 }
 
 function integer(option: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -71,6 +73,9 @@ export async function runDevchainCommand(options: DevchainCommandOptions): Promi
   const parameters = devchainParametersFromOptions(options)
   const devchain = await startDevchain({
     ...parameters,
+    ...(options.blobSchedule === undefined
+      ? {}
+      : { blobSchedule: await readBlobScheduleFile(options.blobSchedule) }),
     onNotice: (message) => process.stderr.write(`feecast devchain: ${message}\n`),
   })
   const what =

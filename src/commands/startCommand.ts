@@ -13,6 +13,7 @@ import {
 import { FeecastError, StartupError } from '../errors.js'
 import { createLogger, type Logger } from '../lib/logger.js'
 import type { Redactor } from '../lib/redact.js'
+import type { BlobFeeForecaster } from '../model/blobForecaster.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
 import type { ChainShare } from '../sampler/chainShare.js'
@@ -200,9 +201,24 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   const { forecaster, trainedRange } = await loadForecaster({ logger })
   metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
   logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
+  const { loadBlobForecaster } = await import('../model/loadBlobForecaster.js')
+  const blobForecaster = await loadBlobForecaster({ logger })
+  metrics.setBlobModelInfo({ version: blobForecaster.version, backend: blobForecaster.backend })
+  logger.info({ version: blobForecaster.version, backend: blobForecaster.backend }, 'blob-fee model loaded')
   const share = await shareChains({ config, redis, chains: chains.length, logger, stops })
   for (const chain of chains)
-    await startChain({ chain, config, redis, forecaster, trainedRange, metrics, logger, stops, share })
+    await startChain({
+      chain,
+      config,
+      redis,
+      forecaster,
+      blobForecaster,
+      trainedRange,
+      metrics,
+      logger,
+      stops,
+      share,
+    })
 }
 
 /**
@@ -325,6 +341,7 @@ type StartChainParameters = {
   config: Config
   redis: StoreClient
   forecaster: BaseFeeForecaster
+  blobForecaster: BlobFeeForecaster
   trainedRange: { mean: readonly number[]; std: readonly number[] } | undefined
   metrics: Metrics
   logger: Logger
@@ -338,6 +355,7 @@ async function startChain({
   config,
   redis,
   forecaster,
+  blobForecaster,
   trainedRange,
   metrics,
   logger,
@@ -351,6 +369,7 @@ async function startChain({
     chainId,
     redis,
     forecaster,
+    blobForecaster,
     trainedRange,
     logger: logger.child({ chainId, component: 'predictor' }),
     legacyLayout: config.legacyLayout,

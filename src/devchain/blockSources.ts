@@ -1,10 +1,13 @@
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { type Eip1559Parameters, nextBaseFee } from '../fees/nextBaseFee.js'
 import { mixSeed } from '../lib/random.js'
 import type { DevBlock } from './devBlock.js'
 import { blockHash } from './hex.js'
 import type { ReplayBlockPlan } from './planReplay.js'
 import { replayedDevBlock } from './replayedBlock.js'
+import { createBlobDemand } from './simulateBlobDemand.js'
 import { createDemandSimulator } from './simulateDemand.js'
+import { simulatedBlobFields } from './simulatedBlobFields.js'
 import { simulatedDevBlock } from './simulatedBlock.js'
 
 /** Where a devchain's blocks come from: the simulator or a history file, one block at a time. */
@@ -28,6 +31,8 @@ export type SimulationSourceParameters = {
   gasLimit?: bigint | undefined
   initialBaseFeePerGas?: bigint | undefined
   eip1559: Eip1559Parameters
+  /** The chain's blob forks (empty or null: a chain without blobs). */
+  blobSchedule?: BlobSchedule | null | undefined
   /** Continue after this block (a restarted chain): numbers, parent hash and base fee carry on. */
   after?: DevBlock | undefined
 }
@@ -49,6 +54,9 @@ export function simulationSource(p: SimulationSourceParameters): BlockSource {
         : { initialBaseFeePerGas: p.initialBaseFeePerGas }),
   })
   let parent: DevBlock | undefined = after
+  // Blob demand is its own process, seeded apart from the execution-gas demand.
+  const blobDemand = createBlobDemand({ seed: mixSeed(p.seed, after ? after.number + 1 : 0, 0xb10b) })
+  const blobSchedule = p.blobSchedule ?? []
   return {
     next(timestampSeconds) {
       const block = simulator.nextBlock()
@@ -59,7 +67,17 @@ export function simulationSource(p: SimulationSourceParameters): BlockSource {
       const timestamp = parent ? Math.max(parent.timestamp ?? 0, timestampSeconds) : timestampSeconds
       const hash = blockHash(p.chainId, p.salt, block.number)
       const parentHash = parent ? parent.hash : (`0x${'0'.repeat(64)}` as const)
-      parent = simulatedDevBlock({ block, hash, parentHash, timestamp, salt: p.salt })
+      const blob =
+        blobSchedule.length === 0
+          ? null
+          : simulatedBlobFields({
+              schedule: blobSchedule,
+              demand: blobDemand,
+              parent,
+              timestamp,
+              baseFeePerGas: block.baseFeePerGas,
+            })
+      parent = simulatedDevBlock({ block, hash, parentHash, timestamp, salt: p.salt, blob })
       return parent
     },
     nextDelayMs: () => p.blockTime * 1000,

@@ -39,4 +39,11 @@ export type DevBlock = {
   rewardSamples(): { tip: bigint; gasUsed: bigint }[]
   /** Complete values (synthesized where the served ones are null), for feeHistory and the next base fee. */
   fee: { baseFeePerGas: bigint; gasUsed: bigint; gasLimit: bigint }
+  /**
+   * The blob header fields (EIP-4844), absent on a chain without blobs (and on replayed files without the blob
+   * columns); a null field is an empty cell of a replayed file, left out of the JSON like the others.
+   */
+  blob?: DevBlobFields | null | undefined
 }
+
+export type DevBlobFields = { blobGasUsed: bigint | null; excessBlobGas: bigint | null }

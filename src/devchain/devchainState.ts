@@ -27,6 +27,8 @@ export type DevchainState = {
     gasLimit: string | null
     /** Complete values for the arithmetic. */
     fee: { baseFeePerGas: string; gasUsed: string; gasLimit: string }
+    /** The blob header fields (absent in states saved before blobs, or on a chain without them). */
+    blob?: { blobGasUsed: string | null; excessBlobGas: string | null } | null
   }
 }
 
@@ -63,6 +65,9 @@ export function headOf(block: DevBlock): DevchainState['head'] {
       gasUsed: block.fee.gasUsed.toString(),
       gasLimit: block.fee.gasLimit.toString(),
     },
+    blob: block.blob
+      ? { blobGasUsed: text(block.blob.blobGasUsed), excessBlobGas: text(block.blob.excessBlobGas) }
+      : null,
   }
 }
 
@@ -89,5 +94,8 @@ export function blockOfHead(head: DevchainState['head']): DevBlock {
       gasUsed: BigInt(head.fee.gasUsed),
       gasLimit: BigInt(head.fee.gasLimit),
     },
+    blob: head.blob
+      ? { blobGasUsed: big(head.blob.blobGasUsed), excessBlobGas: big(head.blob.excessBlobGas) }
+      : null,
   }
 }

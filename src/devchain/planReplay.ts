@@ -40,6 +40,8 @@ export type ReplayBlockPlan = {
   typicalTip: bigint
   /** Seed of this block's synthesized details. */
   seed: number
+  /** The file's blob columns as served (null cells left out); null when the file has no blob columns. */
+  blob: { blobGasUsed: bigint | null; excessBlobGas: bigint | null } | null
 }
 
 export type InexactRow = {
@@ -131,6 +133,10 @@ export function planReplay({
       tipTargets,
       typicalTip,
       seed: blockSeed,
+      blob:
+        has('blob_gas_used') || has('excess_blob_gas')
+          ? { blobGasUsed: row.blobGasUsed ?? null, excessBlobGas: row.excessBlobGas ?? null }
+          : null,
     }
     blocks.push(plan)
     previous = plan

@@ -1,3 +1,4 @@
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import type { Eip1559Parameters } from '../fees/nextBaseFee.js'
 import { mixSeed } from '../lib/random.js'
 import { simulationSource } from './blockSources.js'
@@ -15,6 +16,7 @@ export type PrepareSimulationParameters = {
   defaultHistory: number
   gasLimit?: bigint | undefined
   initialBaseFeePerGas?: bigint | undefined
+  blobSchedule?: BlobSchedule | null | undefined
   /** The same chain saved by an earlier run: the simulation resumes after its head. */
   saved: SavedChain
 }
@@ -44,6 +46,7 @@ export function prepareSimulation(parameters: PrepareSimulationParameters): Prep
       gasLimit: parameters.gasLimit,
       initialBaseFeePerGas: parameters.initialBaseFeePerGas,
       eip1559: parameters.eip1559,
+      blobSchedule: parameters.blobSchedule,
       after: resumeAfter,
     }),
     initial,

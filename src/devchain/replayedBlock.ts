@@ -16,6 +16,7 @@ export type ReplayedDevBlockParameters = {
 }
 
 const scale = (x: bigint, f: number) => (x * BigInt(Math.round(f * 1e6))) / 1_000_000n
+const minBig = (a: bigint, b: bigint) => (a < b ? a : b)
 
 /**
  * The devchain block of one replayed row. Its transactions are drawn from the row's seed each time
@@ -45,6 +46,7 @@ export function replayedDevBlock({
       gasUsed: plan.internal.gasUsed,
       gasLimit: plan.internal.gasLimit,
     },
+    blob: plan.blob,
     rewardSamples() {
       const { tips, gasUsed } = draw(plan)
       return tips.map((tip, i) => ({ tip, gasUsed: gasUsed[i] ?? 0n }))
@@ -119,7 +121,8 @@ function replayedTransaction({
       type: 'eip1559',
       gasPrice: null,
       maxFeePerGas: baseFee + tip,
-      maxPriorityFeePerGas: tip + scale(tip, random.next()) + 1n,
+      // Never above maxFeePerGas (no node accepts that): with tips above the base fee the offer is the cap.
+      maxPriorityFeePerGas: minBig(tip + scale(tip, random.next()) + 1n, baseFee + tip),
     }
   }
   return {

@@ -49,8 +49,8 @@ export function toRpcBlock(
   if (block.baseFeePerGas !== null) out.baseFeePerGas = quantity(block.baseFeePerGas)
   out.withdrawals = []
   out.withdrawalsRoot = emptyTrieRoot
-  out.blobGasUsed = '0x0'
-  out.excessBlobGas = '0x0'
+  if (block.blob?.blobGasUsed != null) out.blobGasUsed = quantity(block.blob.blobGasUsed)
+  if (block.blob?.excessBlobGas != null) out.excessBlobGas = quantity(block.blob.excessBlobGas)
   out.parentBeaconBlockRoot = fakeHex(32, seed, 5)
   return out
 }

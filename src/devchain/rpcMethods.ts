@@ -1,5 +1,7 @@
 import type { Hex } from 'viem'
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { type Eip1559Parameters, nextBaseFee } from '../fees/nextBaseFee.js'
+import { blobBaseFeeOfBlock, ethConfigOf, feeHistoryBlobFields, nextBlobBaseFeeOf } from './blobRpc.js'
 import type { ChainStore } from './chainStore.js'
 import type { DevBlock } from './devBlock.js'
 import { JsonRpcError } from './errors.js'
@@ -13,6 +15,10 @@ export type CreateRpcMethodsParameters = {
   store: ChainStore
   chainId: number
   eip1559: Eip1559Parameters
+  /** The chain's blob forks (empty: a chain without blobs, which answers no blob method). */
+  blobSchedule?: BlobSchedule | undefined
+  /** Seconds between blocks: the next block's time, and so its blob fork. */
+  slotSeconds?: number | undefined
   clientVersion?: string
 }
 
@@ -89,8 +95,11 @@ export function createRpcMethods({
   store,
   chainId,
   eip1559,
+  blobSchedule = [],
+  slotSeconds = 12,
   clientVersion = 'feecast-devchain/v0.1.0',
 }: CreateRpcMethodsParameters): RpcMethods {
+  const blobs = { schedule: blobSchedule, slotSeconds }
   const maxPriorityFee = createTipSuggester(store)
   return {
     web3_clientVersion: () => clientVersion,
@@ -130,7 +139,19 @@ export function createRpcMethods({
 
     eth_maxPriorityFeePerGas: () => quantity(maxPriorityFee()),
 
-    eth_feeHistory: (params) => feeHistory(store, eip1559, params),
+    eth_feeHistory: (params) => feeHistory(store, eip1559, params, blobs),
+
+    ...(blobSchedule.length === 0
+      ? {}
+      : {
+          eth_blobBaseFee: () => {
+            const fee = nextBlobBaseFeeOf(store.head(), blobSchedule, slotSeconds)
+            if (fee === null)
+              throw new JsonRpcError(rpcErrorCodes.serverError, 'the head block has no blob fields')
+            return quantity(fee)
+          },
+          eth_config: () => ethConfigOf(blobSchedule, chainId, Math.floor(Date.now() / 1000)),
+        }),
   }
 }
 
@@ -174,7 +195,12 @@ function createTipSuggester(store: ChainStore): () => bigint {
 }
 
 /** eth_feeHistory as geth answers it: up to 1024 consecutive blocks ending at the one named, and the next base fee. */
-function feeHistory(store: ChainStore, eip1559: Eip1559Parameters, params: readonly unknown[]): unknown {
+function feeHistory(
+  store: ChainStore,
+  eip1559: Eip1559Parameters,
+  params: readonly unknown[],
+  blobs: { schedule: BlobSchedule; slotSeconds: number },
+): unknown {
   requireArgs(params, 2, 3)
   let count = parseCount(params[0], 0)
   const selector = parseBlockSelector(params[1], 1)
@@ -205,6 +231,13 @@ function feeHistory(store: ChainStore, eip1559: Eip1559Parameters, params: reado
     gasUsedRatio: blocks.map((b) =>
       b.fee.gasLimit === 0n ? 0 : Number(b.fee.gasUsed) / Number(b.fee.gasLimit),
     ),
+  }
+  if (blobs.schedule.length > 0) {
+    const child = store.get(newest.number + 1)
+    const nextFee = child
+      ? blobBaseFeeOfBlock(child, blobs.schedule)
+      : nextBlobBaseFeeOf(newest, blobs.schedule, blobs.slotSeconds)
+    Object.assign(result, feeHistoryBlobFields(blocks, blobs.schedule, nextFee))
   }
   if (percentiles.length > 0)
     result.reward = blocks.map((b) =>

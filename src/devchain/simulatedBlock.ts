@@ -1,6 +1,6 @@
 import type { Address, Hex } from 'viem'
 import { at } from '../lib/at.js'
-import type { DevBlock, DevTransaction } from './devBlock.js'
+import type { DevBlobFields, DevBlock, DevTransaction } from './devBlock.js'
 import { fakeHex, senderAddress, transactionHash } from './hex.js'
 import type { SimulatedBlock } from './simulateDemand.js'
 
@@ -10,6 +10,7 @@ export type SimulatedDevBlockParameters = {
   parentHash: Hex
   timestamp: number
   salt: number
+  blob?: DevBlobFields | null | undefined
 }
 
 /** Addresses of the simulated builders (fee recipients). */
@@ -24,6 +25,7 @@ export function simulatedDevBlock({
   parentHash,
   timestamp,
   salt,
+  blob,
 }: SimulatedDevBlockParameters): DevBlock {
   const txs = block.transactions
   const baseFee = block.baseFeePerGas
@@ -40,6 +42,7 @@ export function simulatedDevBlock({
     gasLimit: block.gasLimit,
     transactionCount: txs.count,
     fee: { baseFeePerGas: baseFee, gasUsed: block.gasUsed, gasLimit: block.gasLimit },
+    blob: blob ?? null,
     rewardSamples() {
       const out: { tip: bigint; gasUsed: bigint }[] = []
       const price = Number(baseFee)

@@ -1,4 +1,6 @@
 import type { Hex } from 'viem'
+import type { BlobSchedule } from '../chains/blobSchedule.js'
+import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { chainProfile, devchainId } from '../chains/chains.js'
 import type { Eip1559Parameters } from '../fees/nextBaseFee.js'
 import { createBlockClock } from './blockClock.js'
@@ -39,6 +41,12 @@ export type StartDevchainParameters = {
    * serves the whole file at once (no live blocks: the mode for tests and `collect`).
    */
   history?: number | 'all'
+  /**
+   * The chain's blob forks (EIP-4844 and later): simulated blocks carry blob gas under them, and eth_config,
+   * eth_blobBaseFee and eth_feeHistory's blob fields answer from them. Default: the chain id's built-in
+   * schedule (the devchain's is mainnet's newest parameters from its first block); none: a chain without blobs.
+   */
+  blobSchedule?: BlobSchedule | undefined
   /** Gas limit of simulated blocks, and of replayed rows that have none (default 30M). */
   gasLimit?: bigint
   /** Base fee of the first simulated block, or of a replayed file without base fees. */
@@ -103,7 +111,8 @@ export async function startDevchain(parameters: StartDevchainParameters = {}): P
   const chainId = parameters.chainId ?? devchainId
   const onNotice = parameters.onNotice ?? (() => {})
   const eip1559 = parameters.eip1559 ?? chainProfile(chainId).eip1559
-  const prepared = await prepareChain(parameters, chainId, eip1559)
+  const blobSchedule = parameters.blobSchedule ?? builtInBlobSchedule(chainId) ?? []
+  const prepared = await prepareChain({ ...parameters, blobSchedule }, chainId, eip1559)
   const store = createInitialBlocks(prepared, parameters.retainBlocks)
   if (prepared.resumeAfter)
     onNotice(`continuing the chain of ${parameters.stateDir} after block ${prepared.resumeAfter.number}`)
@@ -124,7 +133,14 @@ export async function startDevchain(parameters: StartDevchainParameters = {}): P
         })
   saver?.save()
   const server = await startJsonRpcServer({
-    methods: createRpcMethods({ store, chainId, eip1559 }),
+    methods: createRpcMethods({
+      store,
+      chainId,
+      eip1559,
+      blobSchedule,
+      slotSeconds:
+        parameters.blockTime ?? (prepared.mode === 'replay' ? 12 : chainProfile(chainId).blockTimeSeconds),
+    }),
     ...(parameters.host === undefined ? {} : { host: parameters.host }),
     ...(parameters.port === undefined ? {} : { port: parameters.port }),
   })
@@ -257,6 +273,7 @@ async function prepareChain(
   return prepareSimulation({
     ...common,
     blockTime: parameters.blockTime ?? chainProfile(chainId).blockTimeSeconds,
+    blobSchedule: parameters.blobSchedule,
     defaultHistory,
   })
 }

@@ -38,9 +38,20 @@ export const metricNames = {
   /** counters; chain_id, confidence, within_blocks */
   calibrationScored: 'feecast_calibration_scored_total',
   calibrationCovered: 'feecast_calibration_covered_total',
+  /** gauge; chain_id, confidence, within_blocks: latest predicted maxFeePerBlobGas (blob-carrying chains) */
+  predictedMaxFeePerBlobGas: 'feecast_predicted_max_fee_per_blob_gas_gwei',
+  /** gauge; chain_id: the exact blob base fee of the next block (wei) */
+  pendingBlobBaseFee: 'feecast_pending_blob_base_fee_wei',
+  /** gauge; chain_id, regime (priced|floor), confidence, within_blocks: recent live coverage of maxFeePerBlobGas */
+  blobCalibrationCoverage: 'feecast_blob_calibration_coverage_ratio',
+  /** counters; chain_id, regime, confidence, within_blocks */
+  blobCalibrationScored: 'feecast_blob_calibration_scored_total',
+  blobCalibrationCovered: 'feecast_blob_calibration_covered_total',
+  /** gauge = 1; version, backend: the blob-fee model in use */
+  blobModelInfo: 'feecast_blob_model_info',
   /** gauge = 1; version, backend */
   modelInfo: 'feecast_model_info',
-  /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule) */
+  /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule, blob-gas, blob-rule) */
   blocksRejected: 'feecast_blocks_rejected_total',
   /** gauge; chain_id: 1 while base fees follow the chain's known rule, 0 once they stopped, absent: rule unknown */
   baseFeeRuleMatching: 'feecast_base_fee_rule_matching',

@@ -157,7 +157,7 @@ const baseFeeRuleMatching = new client.Gauge({
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
-const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule'])
+const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule', 'blob-gas', 'blob-rule'])
 
 const reorgDepth = new client.Histogram({
   name: m.reorgDepth,
@@ -183,6 +183,44 @@ const covered = new client.Counter({
   name: m.calibrationCovered,
   help: 'Scored estimates that held (included in time and maxFee above every base fee)',
   labelNames: feeLabels,
+  registers: [registry],
+})
+
+const predictedMaxBlobFee = new client.Gauge({
+  name: m.predictedMaxFeePerBlobGas,
+  help: 'Latest predicted maxFeePerBlobGas (gwei) per blob-carrying chain, confidence level and horizon',
+  labelNames: feeLabels,
+  registers: [registry],
+})
+const pendingBlobBaseFee = new client.Gauge({
+  name: m.pendingBlobBaseFee,
+  help: 'Blob base fee (wei) of the next block of the latest prediction served, per blob-carrying chain',
+  labelNames: ['chain_id'] as const,
+  registers: [registry],
+})
+const blobFeeLabels = ['chain_id', 'regime', 'confidence', 'within_blocks'] as const
+const blobCoverage = new client.Gauge({
+  name: m.blobCalibrationCoverage,
+  help: 'Recent realized coverage of maxFeePerBlobGas per chain, regime, confidence level and horizon (target: confidence/100)',
+  labelNames: blobFeeLabels,
+  registers: [registry],
+})
+const blobScored = new client.Counter({
+  name: m.blobCalibrationScored,
+  help: 'Past maxFeePerBlobGas estimates scored against realized blob base fees',
+  labelNames: blobFeeLabels,
+  registers: [registry],
+})
+const blobCovered = new client.Counter({
+  name: m.blobCalibrationCovered,
+  help: 'Scored maxFeePerBlobGas estimates that stayed at or above every blob base fee of their horizon',
+  labelNames: blobFeeLabels,
+  registers: [registry],
+})
+const blobModelInfo = new client.Gauge({
+  name: m.blobModelInfo,
+  help: 'The blob-fee model in use (always 1): its version and TF.js backend',
+  labelNames: ['version', 'backend'] as const,
   registers: [registry],
 })
 
@@ -332,6 +370,7 @@ type FeeEstimate = {
   maxFeePerGasGwei: number
   maxPriorityFeePerGasGwei: number
   expectedFeePerGas: string
+  maxFeePerBlobGasGwei?: number | undefined
 }
 
 /** The prediction now served for a chain: sets the predicted-fee gauges. */
@@ -339,9 +378,12 @@ export function observePrediction(prediction: {
   chainId: number
   blockNumber: number
   estimates: readonly FeeEstimate[]
+  pendingBlobBaseFeePerGas?: string | undefined
 }): void {
   const chain_id = chainLabel(prediction.chainId)
   predictedBlock.set({ chain_id }, prediction.blockNumber)
+  if (prediction.pendingBlobBaseFeePerGas !== undefined)
+    pendingBlobBaseFee.set({ chain_id }, Number(prediction.pendingBlobBaseFeePerGas))
   for (const e of prediction.estimates) {
     const labels = {
       chain_id,
@@ -351,6 +393,7 @@ export function observePrediction(prediction: {
     predictedMaxFee.set(labels, e.maxFeePerGasGwei)
     predictedTip.set(labels, e.maxPriorityFeePerGasGwei)
     predictedExpected.set(labels, Number(e.expectedFeePerGas) / 1e9)
+    if (e.maxFeePerBlobGasGwei !== undefined) predictedMaxBlobFee.set(labels, e.maxFeePerBlobGasGwei)
   }
 }
 
@@ -479,6 +522,31 @@ export function recordCalibrationScore(parameters: CalibrationLabels & { covered
 /** The calibrator's recent realized coverage (0..1) for one chain, level and horizon. */
 export function setCalibrationCoverage(parameters: CalibrationLabels & { coverage: number }): void {
   coverage.set(calibrationLabels(parameters), parameters.coverage)
+}
+
+type BlobCalibrationLabels = CalibrationLabels & { regime: 'priced' | 'floor' }
+
+const blobCalibrationLabels = (parameters: BlobCalibrationLabels) => ({
+  ...calibrationLabels(parameters),
+  regime: parameters.regime,
+})
+
+/** One past maxFeePerBlobGas scored against the realized blob base fees: covered or not. */
+export function recordBlobCalibrationScore(parameters: BlobCalibrationLabels & { covered: boolean }): void {
+  const labels = blobCalibrationLabels(parameters)
+  blobScored.inc(labels)
+  blobCovered.inc(labels, parameters.covered ? 1 : 0)
+}
+
+/** The blob calibrator's recent realized coverage (0..1) for one chain, regime, level and horizon. */
+export function setBlobCalibrationCoverage(parameters: BlobCalibrationLabels & { coverage: number }): void {
+  blobCoverage.set(blobCalibrationLabels(parameters), parameters.coverage)
+}
+
+/** The blob-fee model in use; replaces the previous one. */
+export function setBlobModelInfo({ version, backend }: { version: string; backend: string }): void {
+  blobModelInfo.reset()
+  blobModelInfo.set({ version, backend }, 1)
 }
 
 /** The model in use; replaces the previous one. */

@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { confidenceLevels, horizons } from '@feecast/client'
+import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
 import { cell, last } from '../lib/at.js'
 import type { Logger } from '../lib/logger.js'
 import * as metrics from '../metrics/metrics.js'
+import type { BlobFeeForecaster } from '../model/blobForecaster.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
+import { readBlobCalibrationState, writeBlobCalibrationState } from '../store/blobCalibrationState.js'
+import { readBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
 import { readChainHealth } from '../store/chainHealth.js'
-import { CalibrationConflictError } from '../store/errors.js'
+import { CalibrationConflictError, StoredValueError } from '../store/errors.js'
 import { readCalibration } from '../store/readCalibrationState.js'
 import { readLatestBlocks } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
 import { type CalibrationSeq, writePrediction } from '../store/writePrediction.js'
 import type { BlockRecord } from '../types.js'
+import { type BlobPredictor, createBlobPredictor } from './blobPredictor.js'
+import type { BlobPrediction } from './buildBlobPrediction.js'
 import { buildPrediction, latestRun } from './buildPrediction.js'
 import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
 import {
@@ -22,6 +27,7 @@ import {
   recordTipEstimate,
   type TipCalibrationState,
 } from './tipCalibration.js'
+import { withBlobPrediction } from './withBlobPrediction.js'
 
 /** Blocks read per prediction: the feature lookback plus the tip windows. */
 const windowBlocks = featureLookback + 64
@@ -35,6 +41,8 @@ export type CreatePredictorParameters = {
   redis: StoreClient
   forecaster: BaseFeeForecaster
   trainedRange?: { mean: readonly number[]; std: readonly number[] } | undefined
+  /** The blob-fee model: with it, a blob-carrying chain's prediction gains its blob part (issue 13). */
+  blobForecaster?: BlobFeeForecaster | undefined
   logger: Logger
   /** This predictor's name in the calibration state's sequence (default host:pid:random). */
   writer?: string
@@ -53,6 +61,11 @@ export type Predictor = {
 
 type PersistedState = { version: 1; baseFee: CalibrationState; tips: TipCalibrationState }
 
+/** A built prediction with its blob part merged in (nothing added without one). */
+function withBlobs<T extends { prediction: Prediction }>(built: T, blob: BlobPrediction | null): T {
+  return { ...built, prediction: withBlobPrediction(built.prediction, blob) }
+}
+
 /** The stored state, if it is one this version reads. */
 const persistedState = (stored: unknown): PersistedState | null => {
   const s = stored as Partial<PersistedState> | null
@@ -64,17 +77,35 @@ const persistedState = (stored: unknown): PersistedState | null => {
  * the new blocks complete (live calibration), computes the Prediction, stores it and announces it.
  * The calibration state lives in Redis, so a restarted or new leader carries on where the last stopped.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns a chain's prediction state (calibration, its stored sequence, the last head); its steps (loadState, observe, runOnce, storePrediction, predictBlobs, loop) are named functions inside it
 export function createPredictor({
   chainId,
   redis,
   forecaster,
   trainedRange,
+  blobForecaster,
   logger,
   writer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   legacyLayout = false,
   now = Date.now,
 }: CreatePredictorParameters): Predictor {
   const profile = chainProfile(chainId)
+  const blobs: BlobPredictor | null = blobForecaster
+    ? createBlobPredictor({
+        chainId,
+        forecaster: blobForecaster,
+        logger,
+        store: {
+          readState: () =>
+            readBlobCalibrationState(redis, { chainId }).catch((error: unknown) => {
+              if (error instanceof StoredValueError) return 'unreadable'
+              throw error
+            }),
+          writeState: (state) => writeBlobCalibrationState(redis, { chainId, state }),
+          readNodeSchedule: () => readBlobScheduleOfNode(redis, { chainId }),
+        },
+      })
+    : null
   let state: PersistedState | null = null
   /** The calibration write the in-memory state follows (null: none was stored when it was read). */
   let seq: CalibrationSeq | null = null
@@ -151,18 +182,23 @@ export function createPredictor({
     const exportScored = observe(state, run)
     const health = await readChainHealth(redis, { chainId }).catch(() => null)
     const doubts = health?.ruleMismatch
-      ? [`base fees no longer follow ${profile.name}'s known rule (${health.ruleMismatch.problem})`]
+      ? [`blocks no longer follow ${profile.name}'s known rules (${health.ruleMismatch.problem})`]
       : []
-    const built = buildPrediction({
-      profile,
-      records: run,
-      forecaster,
-      calibration: state.baseFee,
-      tips: state.tips,
-      now: now(),
-      trainedRange,
-      doubts,
-    })
+    const blobPart = await predictBlobs(run)
+    doubts.push(...blobPart.doubts)
+    const built = withBlobs(
+      buildPrediction({
+        profile,
+        records: run,
+        forecaster,
+        calibration: state.baseFee,
+        tips: state.tips,
+        now: now(),
+        trainedRange,
+        doubts,
+      }),
+      blobPart.blob,
+    )
     const head = newest.number
     recordEstimate({
       state: state.baseFee,
@@ -172,6 +208,7 @@ export function createPredictor({
     })
     recordTipEstimate(state.tips, head, built.tipGrid)
     metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
+    await blobs?.persist()
     await storePrediction(built.prediction, state)
     exportScored()
     lastHead = { number: newest.number, hash: newest.hash }
@@ -217,6 +254,18 @@ export function createPredictor({
       state = null
       again = true
       throw error
+    }
+  }
+
+  /** The blob part; a failure there leaves the prediction without blob fields (and says why), never guessed. */
+  const predictBlobs = async (run: readonly BlockRecord[]) => {
+    if (!blobs) return { blob: null, doubts: [] as string[] }
+    try {
+      return await blobs.predict(run)
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error)
+      logger.warn({ err: problem }, 'blob prediction failed')
+      return { blob: null, doubts: [`no blob prediction: ${problem}`] }
     }
   }
 

@@ -4,7 +4,7 @@ import {
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
-  handleAll,
+  handleWhen,
   IsolatedCircuitError,
   retry,
 } from 'cockatiel'
@@ -111,13 +111,28 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
     redact: createRedactor({ urls }),
   }
   const endpoints = urls.map((url, index) => createEndpoint(transport, parameters, url, index))
-  const rounds = retry(handleAll, {
-    maxAttempts: retries,
-    backoff: new ExponentialBackoff({ initialDelay: backoffInitialMs, maxDelay: backoffMaxMs }),
-  })
+  // A node that says it does not serve a method (eth_config on a node without EIP-7910) answered: no retry.
+  const rounds = retry(
+    handleWhen(
+      (error) => !(error instanceof RpcUnavailableError && error.failures.every(isUnsupportedMethod)),
+    ),
+    {
+      maxAttempts: retries,
+      backoff: new ExponentialBackoff({ initialDelay: backoffInitialMs, maxDelay: backoffMaxMs }),
+    },
+  )
   const request = async ({ method, params }: { method: string; params?: unknown }): Promise<unknown> =>
     rounds.execute(() => callInOrder(transport, endpoints, method, params ?? []))
   return custom({ request }, { key: 'feecast', name: `feecast chain ${chainId}`, retryCount: 0 })
+}
+
+/** JSON-RPC's "method not found" (-32601) and the "method not supported" some nodes answer (-32004). */
+export function isUnsupportedMethod(error: unknown): boolean {
+  return (
+    error instanceof RpcEndpointError &&
+    error.kind === 'rpc' &&
+    (error.code === -32601 || error.code === -32004)
+  )
 }
 
 /** An endpoint with its circuit breaker, whose state changes are reported. */
@@ -128,10 +143,14 @@ function createEndpoint(
   index: number,
 ): Endpoint {
   const label = endpointLabel(url, index)
-  const breaker = circuitBreaker(handleAll, {
-    halfOpenAfter: breakerHalfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(breakerThreshold),
-  })
+  // "Method not found" is a healthy node's answer, not a failure of the endpoint.
+  const breaker = circuitBreaker(
+    handleWhen((error) => !isUnsupportedMethod(error)),
+    {
+      halfOpenAfter: breakerHalfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(breakerThreshold),
+    },
+  )
   breaker.onStateChange((state) => {
     const named =
       state === CircuitState.Open || state === CircuitState.Isolated

@@ -131,6 +131,13 @@ function feeHistoryProblem(args: readonly unknown[], result: unknown): string | 
     const last = BigInt(h.oldestBlock) + BigInt(count) - 1n
     if (last !== BigInt(newest)) return `history ends at block ${last}, asked to end at ${BigInt(newest)}`
   }
+  if (h.baseFeePerBlobGas && h.baseFeePerBlobGas.length > 0 && h.baseFeePerBlobGas.length !== count + 1)
+    return `${h.baseFeePerBlobGas.length} blob base fees for ${count} blocks`
+  if (h.blobGasUsedRatio && h.blobGasUsedRatio.length > 0) {
+    if (h.blobGasUsedRatio.length !== count)
+      return `${h.blobGasUsedRatio.length} blob gas used ratios for ${count} blocks`
+    if (h.blobGasUsedRatio.some((r) => r > 1)) return 'a blob gas used ratio above 1'
+  }
   const percentiles = Array.isArray(args[2]) ? args[2].length : 0
   if (percentiles > 0) {
     if (!h.reward || h.reward.length !== count)

@@ -1,3 +1,4 @@
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import type { ChainProfile } from '../chains/chains.js'
 import { type BlockFacts, checkBlock } from '../chains/checkBlock.js'
 import { implausibleBaseFee } from '../fees/baseFeeRule.js'
@@ -18,6 +19,8 @@ export type BlockGateParameters = {
   ruleChangeConfirmations?: number
   /** Blocks in a row that follow the rule again before the mismatch is over. Default 64. */
   ruleRecoveryBlocks?: number
+  /** The chain's blob forks (built in, or from the node's eth_config: see setBlobSchedule). */
+  blobSchedule?: BlobSchedule | null | undefined
 }
 
 export type Admitted = {
@@ -32,6 +35,15 @@ export type BlockGate = {
   admit(candidates: readonly SampledBlock[], parent: BlockFacts | null, latest: number): Admitted
   /** Checks backfilled history (base fees only) after `parent`; throws BlockRejectedError. */
   admitHistory(records: readonly BlockRecord[], parent: BlockFacts | null): void
+  /**
+   * The node's blob forks (eth_config): checked against from now on, unless the gate was given a schedule
+   * (built in, or configured), which stays in force.
+   */
+  adoptNodeBlobSchedule(schedule: BlobSchedule | null): void
+  /** The schedule blob fields are checked against (null: bounds only). */
+  blobSchedule(): BlobSchedule | null
+  /** The schedule the gate was given (built in or configured), or null: the reference a node is checked against. */
+  givenBlobSchedule(): BlobSchedule | null
   /** A block was stored: an episode of refusals is over. */
   stored(): void
   /** What to publish (new object on every change). */
@@ -47,6 +59,7 @@ export const factsOfBlock = (b: SampledBlock): BlockFacts => ({
   gasUsed: b.gasUsed,
   gasLimit: b.gasLimit,
   blobGasUsed: b.blobGasUsed ?? null,
+  excessBlobGas: b.excessBlobGas ?? null,
   extraData: b.extraData,
 })
 
@@ -57,20 +70,23 @@ export const factsOfRecord = (r: BlockRecord): BlockFacts => ({
   gasUsed: r.gasUsed,
   gasLimit: r.gasLimit,
   blobGasUsed: r.blobGasUsed,
+  excessBlobGas: r.excessBlobGas,
 })
 
 /**
  * The sampler's checks of what its endpoint says (checkBlock), with the state they need: a refusal
  * episode (a block refused again and again while the chain ages into stale) and the chain's rule
  * having stopped matching. No I/O: the sampler stores what is admitted and publishes health().
- * (Long as a whole: its methods share the health state; each is short.)
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the chain's health state (refusal episode, rule mismatch); its methods (change, reject, admit, health) are short
 export function createBlockGate({
   profile,
   now,
   ruleChangeConfirmations = 16,
   ruleRecoveryBlocks = 64,
+  blobSchedule: initialBlobSchedule = null,
 }: BlockGateParameters): BlockGate {
+  let blobSchedule = initialBlobSchedule
   let health: ChainHealth = { updatedAt: now(), rejecting: null, ruleMismatch: null }
   let version = 0
   let matchesInARow = 0
@@ -99,6 +115,7 @@ export function createBlockGate({
           block: facts,
           parent: previous,
           nowSeconds: Math.floor(now() / 1000),
+          blobSchedule,
         })
         if (check.verdict === 'reject')
           return { admitted, rejected: reject(facts.number, check.reason, check.problem) }
@@ -110,7 +127,7 @@ export function createBlockGate({
                 admitted,
                 rejected: reject(
                   facts.number,
-                  'base-fee-rule',
+                  check.rule === 'blob' ? 'blob-rule' : 'base-fee-rule',
                   `${check.problem} (held back until the chain has built ${ruleChangeConfirmations} blocks on it; ${built} so far)`,
                 ),
               }
@@ -141,6 +158,12 @@ export function createBlockGate({
         previous = factsOfRecord(record)
       }
     },
+
+    adoptNodeBlobSchedule(schedule) {
+      if (initialBlobSchedule === null) blobSchedule = schedule
+    },
+    blobSchedule: () => blobSchedule,
+    givenBlobSchedule: () => initialBlobSchedule,
 
     stored() {
       if (health.rejecting !== null) change({ rejecting: null })

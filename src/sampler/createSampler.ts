@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { PublicClient } from 'viem'
+import type { BlobSchedule } from '../chains/blobSchedule.js'
+import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { type ChainProfile, chainProfile } from '../chains/chains.js'
 import { FeecastError } from '../errors.js'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
@@ -63,6 +65,11 @@ export type CreateSamplerParameters = {
   profile?: ChainProfile
   /** Blocks a chain must build on a base fee that breaks its known rule before it is followed (default 16). */
   ruleChangeConfirmations?: number
+  /**
+   * The chain's blob forks the blocks' blob fields are checked against (default: the chain id's built-in
+   * schedule; a chain without one takes the node's eth_config).
+   */
+  blobSchedule?: BlobSchedule | undefined
   /** unix ms (tests). */
   now?: () => number
   /** Deepest reorg walked back block by block (default 128). */
@@ -147,6 +154,7 @@ function createSamplerParts(
   const gate = createBlockGate({
     profile: parameters.profile ?? chainProfile(chainId),
     now,
+    blobSchedule: parameters.blobSchedule ?? builtInBlobSchedule(chainId),
     ...(parameters.ruleChangeConfirmations === undefined
       ? {}
       : { ruleChangeConfirmations: parameters.ruleChangeConfirmations }),

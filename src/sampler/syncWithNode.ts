@@ -1,6 +1,8 @@
+import { toHex } from 'viem'
 import { readBlocks } from '../store/readBlocks.js'
 import { readHead } from '../store/readHead.js'
 import type { BlockRecord } from '../types.js'
+import { blobFieldsOfHistory } from './blobFieldsOfHistory.js'
 import { factsOfBlock, factsOfRecord } from './blockGate.js'
 import { recordOfFetchedBlock, type SampledBlock } from './blockToRecord.js'
 import { ChainMovedError } from './errors.js'
@@ -8,6 +10,7 @@ import { feeHistoryToRecords } from './feeHistoryToRecords.js'
 import { planSync, type SyncPlan } from './planSync.js'
 import { rewriteReorg } from './rewriteReorg.js'
 import type { Head, SamplerContext } from './samplerContext.js'
+import { syncBlobSchedule } from './syncBlobSchedule.js'
 
 export type SyncWithNodeParameters = {
   /** Blocks backfilled on start. */
@@ -30,6 +33,7 @@ export async function syncWithNode(
   parameters: SyncWithNodeParameters,
 ): Promise<void> {
   const { chainId, client } = context
+  await syncBlobSchedule(context)
   const stored = await context.store('readHead', readHead(context.redis, { chainId }))
   const latest = Number(await client.getBlockNumber())
   context.head = stored ? { number: stored.number, hash: stored.hash } : null
@@ -84,6 +88,15 @@ async function checkStoredHead(
   } else if (block.hash !== storedAt.hash) await rewriteReorg(context, { tip: block, latest, maxReorgDepth })
 }
 
+/** eth_feeHistory as the node sends it (validateRpcResult has checked it), blob fields included. */
+type RpcFeeHistory = {
+  oldestBlock: string
+  baseFeePerGas: string[]
+  gasUsedRatio: number[]
+  baseFeePerBlobGas?: string[] | null
+  blobGasUsedRatio?: number[] | null
+}
+
 /** The older part of the plan, through eth_feeHistory (no hashes, no tips). Records written, or null when stopped. */
 async function storeFeeHistory(
   context: SamplerContext,
@@ -92,12 +105,20 @@ async function storeFeeHistory(
   let written = 0
   for (const { newest, count } of calls) {
     if (context.stopping()) return null
-    const history = await context.client.getFeeHistory({
-      blockCount: count,
-      blockNumber: BigInt(newest),
-      rewardPercentiles: [],
+    // Raw, not viem's getFeeHistory: its formatter drops the blob fields.
+    const raw = (await context.client.request({
+      method: 'eth_feeHistory',
+      params: [toHex(count), toHex(newest), []],
+    } as never)) as RpcFeeHistory
+    const history = {
+      oldestBlock: BigInt(raw.oldestBlock),
+      baseFeePerGas: raw.baseFeePerGas.map((v) => BigInt(v)),
+      gasUsedRatio: raw.gasUsedRatio,
+    }
+    const records = await blobFieldsOfHistory(context, feeHistoryToRecords(history), {
+      baseFeePerBlobGas: raw.baseFeePerBlobGas?.map((v) => BigInt(v)),
+      blobGasUsedRatio: raw.blobGasUsedRatio ?? undefined,
     })
-    const records = feeHistoryToRecords(history)
     // The node keeps less than was asked for (pruned, or a restarted devchain): the newest part, ending at
     // `newest` (checked by validateRpcResult), is stored and the rest left as a gap.
     if (records.length < count)

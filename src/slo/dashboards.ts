@@ -553,6 +553,43 @@ function liveCalibrationRow(d: Dashboard, p: Panels, job: string): void {
   )
 }
 
+/** Blob-carrying chains: predicted maxFeePerBlobGas and live blob coverage per regime, level and horizon. */
+function blobFeesRow(d: Dashboard, p: Panels, job: string): void {
+  const row = d.withRow(p.row('Blob fees'))
+  row.withPanel(
+    p.timeseries(
+      'maxFeePerBlobGas by confidence (within 10 blocks), and the next blob base fee',
+      [
+        {
+          expr: `max by (chain_id, confidence) (${m.predictedMaxFeePerBlobGas}{${job},within_blocks="10"})`,
+          legend: '{{chain_id}} {{confidence}}%',
+        },
+        {
+          expr: `max by (chain_id) (${m.pendingBlobBaseFee}{${job}}) / 1e9`,
+          legend: '{{chain_id}} next blob base fee',
+        },
+      ],
+      { unit: 'none', w: 24, description: 'gwei' },
+    ),
+  )
+  // One panel for both regimes: a chain may never enter one of them (the devchain stays priced).
+  row.withPanel(
+    p.timeseries(
+      'Blob coverage minus nominal, by regime, level and horizon',
+      confidenceLevels.map((level) => ({
+        expr: `max by (chain_id, regime, within_blocks) (${m.blobCalibrationCoverage}{${job},confidence="${level}"}) - ${num(level / 100)}`,
+        legend: `${level}% {{chain_id}} {{regime}} within {{within_blocks}}`,
+      })),
+      {
+        unit: 'percentunit',
+        w: 24,
+        description:
+          'Recent realized coverage of maxFeePerBlobGas minus the nominal level, per regime (priced, floor): 0 is perfect, below 0 caps are too low.',
+      },
+    ),
+  )
+}
+
 function modelDashboard(spec: SloSpec): GeneratedDashboard {
   const uid = `${spec.service}-model`
   const title = `${spec.service} / Model`
@@ -566,6 +603,7 @@ function modelDashboard(spec: SloSpec): GeneratedDashboard {
   modelRow(d, p, job)
   predictedFeesRow(d, p, job)
   liveCalibrationRow(d, p, job)
+  blobFeesRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 

@@ -513,6 +513,75 @@ export const feecastSloSpec: SloSpec = {
         ],
       },
     },
+    {
+      kind: 'band',
+      name: 'blob-fee-calibration',
+      title: 'Blob fee calibration',
+      description:
+        'Share of scored maxFeePerBlobGas estimates at the 90% level, priced blocks (next blob base fee at least 1,000 wei), that stayed at or above the blob base fee of every block of their horizon, per blob-carrying chain over one day: kept within 88-92%.',
+      period: '1d',
+      groupBy: ['chain_id'],
+      total: `${m.blobCalibrationScored}{${job},regime="priced",confidence="90"}`,
+      good: `${m.blobCalibrationCovered}{${job},regime="priced",confidence="90"}`,
+      inputs: [`${m.blobCalibrationScored}{${job},regime="priced",confidence="90"}`],
+      nominal: 90,
+      lower: 88,
+      upper: 92,
+      minEvents: 50,
+      alerting: {
+        page: [
+          { factor: 14.4, long: '1h', short: '5m' },
+          { factor: 6, long: '6h', short: '30m' },
+        ],
+        ticket: [
+          { factor: 3, long: '6h', short: '30m' },
+          { factor: 1, long: '1d', short: '2h' },
+        ],
+      },
+      fixture: (events, bad) => {
+        const labels = {
+          job: feecastJob,
+          instance: 'api:8080',
+          chain_id: String(fixtureChain),
+          within_blocks: '3',
+          confidence: '90',
+        }
+        return [
+          {
+            series: series(m.blobCalibrationScored, { ...labels, regime: 'priced' }),
+            values: counterValues(events),
+          },
+          {
+            series: series(m.blobCalibrationCovered, { ...labels, regime: 'priced' }),
+            values: counterValues(goodOf(events, bad)),
+          },
+          // The floor regime (often certain at 1 wei) must not count: it cannot make up for priced misses.
+          {
+            series: series(m.blobCalibrationScored, { ...labels, regime: 'floor' }),
+            values: counterValues(events),
+          },
+          {
+            series: series(m.blobCalibrationCovered, { ...labels, regime: 'floor' }),
+            values: counterValues(events.map((e) => e / 2)),
+          },
+        ]
+      },
+      runbook: {
+        impact:
+          'Under-coverage: blob transactions signed with feecast\'s maxFeePerBlobGas at "90%" are priced out more often than promised and wait (rollup batches stall). Over-coverage: more balance locked than needed (tickets only).',
+        diagnose: [
+          'Model dashboard: live blob coverage per regime, level and horizon for the chain; is it every horizon or the long ones?',
+          "A blob fork (new target, max or update fraction) since the drift began? Compare the chain's blob schedule (built in, or eth_config: the prediction's trust reasons) with the fork announcements.",
+          `Blocks refused with reason blob-rule (\`${m.blocksRejected}\`): the endpoint or the schedule is wrong.`,
+          `\`${m.blobModelInfo}\`: a new blob model version since the drift began?`,
+        ],
+        mitigate: [
+          'The online conformal adjustment per regime corrects drift within hours; a page means it cannot keep up: roll back the blob model (models/blobfee).',
+          "A fork feecast does not know: add it to the built-in schedule (src/chains/blobSchedule.ts) or let the node's eth_config give it.",
+          'Retrain the blob model on recent blob history (`feecast train --fee blob`) and redeploy it.',
+        ],
+      },
+    },
   ],
 }
 

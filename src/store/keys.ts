@@ -12,6 +12,8 @@
  *   feecast:{<id>}:blocks:new  pub/sub channel, JSON { chainId, number, from } after every write
  *   feecast:{<id>}:health      string, JSON ChainHealth: what the sampler refuses or doubts (see chainHealth.ts)
  *   feecast:{<id>}:calibration string, JSON of the predictor's live calibration state (opaque to the store)
+ *   feecast:{<id>}:blob:calibration string, JSON of the predictor's live blob-fee calibration state (opaque)
+ *   feecast:{<id>}:blob:schedule string, JSON of the blob schedule a node's eth_config gave, with its doubts
  *
  *   feecast:{<id>}:prediction  string, the latest Prediction of the chain (its JSON; the API checks it against the contract)
  *   feecast:{<id>}:predictions pub/sub channel, the same JSON right after the SET: SPUBLISHed (sharded) on a
@@ -43,6 +45,8 @@ export type StoreKeys = {
   health: string
   calibration: string
   calibrationSeq: string
+  blobCalibration: string
+  blobSchedule: string
   prediction: string
   predictionChannel: string
 }
@@ -60,6 +64,8 @@ export function storeKeys(chainId: number): StoreKeys {
     health: `${base}:health`,
     calibration: `${base}:calibration`,
     calibrationSeq: `${base}:calibration:seq`,
+    blobCalibration: `${base}:blob:calibration`,
+    blobSchedule: `${base}:blob:schedule`,
     prediction: `${base}:prediction`,
     predictionChannel: `${base}:predictions`,
   }

@@ -12,7 +12,7 @@
  * major version changes or removes some. The server states its own in the `Feecast-Contract` header of
  * every answer, and the client says so when they differ (createFeecastClient's `onContractMismatch`).
  */
-export const contractVersion = '1.0'
+export const contractVersion = '1.1'
 
 /** The response header in which the server states the contract version it speaks. */
 export const contractHeader = 'Feecast-Contract'
@@ -48,6 +48,13 @@ export type Estimate = {
   expectedFeePerGas: WeiString
   maxPriorityFeePerGasGwei: number
   maxFeePerGasGwei: number
+  /**
+   * Blob-carrying chains only (contract 1.1): stays at or above the blob base fee of each of the next
+   * `withinBlocks` blocks with probability `confidence` — coverage of the fee cap, not a probability that a
+   * blob transaction is included. Absent on a chain without blobs.
+   */
+  maxFeePerBlobGas?: WeiString | undefined
+  maxFeePerBlobGasGwei?: number | undefined
 }
 
 /** Quantiles of the base fee `blocksAhead` blocks after the head, wei keyed by percent. */
@@ -113,6 +120,10 @@ export type Prediction = {
   stale: boolean
   estimates: Estimate[]
   baseFeeForecast: BaseFeeForecast[]
+  /** Blob-carrying chains only (contract 1.1): the blob base fee of the next block (exact, EIP-4844/7918), wei. */
+  pendingBlobBaseFeePerGas?: WeiString | undefined
+  /** Blob-carrying chains only (contract 1.1): quantiles of the blob base fee `blocksAhead` blocks after the head. */
+  blobBaseFeeForecast?: BaseFeeForecast[] | undefined
   congestion: Congestion
   trust: Trust
   model: ModelInfo

@@ -48,6 +48,12 @@ export {
   FeecastUnavailableError,
 } from './errors.js'
 export {
+  type FeecastBlobFeeOptions,
+  type FeecastBlobFeeParameters,
+  type FeecastBlobFeeReturnType,
+  feecastBlobFee,
+} from './feecastBlobFee.js'
+export {
   createEstimateSource,
   type EstimateSource,
   type FeecastFeesParameters,

@@ -1,0 +1,63 @@
+import type { BlobSchedule } from '../chains/blobSchedule.js'
+import { blobScheduleFromEthConfig, blobScheduleMismatches } from '../chains/blobScheduleFromEthConfig.js'
+import { isUnsupportedMethod } from '../rpc/createRpcTransport.js'
+import { RpcUnavailableError } from '../rpc/errors.js'
+import { writeBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
+import type { SamplerContext } from './samplerContext.js'
+
+/** A node without EIP-7910 said so: no problem (the schedule is built in, configured, or none). */
+function unsupported(error: unknown): boolean {
+  for (let e = error as { cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (e instanceof RpcUnavailableError)
+      return e.failures.length > 0 && e.failures.every(isUnsupportedMethod)
+  return false
+}
+
+/**
+ * The blob-schedule step, at every sync (sampler start and after each reconnection): asks the node's
+ * eth_config (EIP-7910) for its blob forks and checks the answer as hostile input (shape and bounds by
+ * blobScheduleFromEthConfig, the chain id, the built-in schedule of a known chain). A known chain keeps its
+ * built-in schedule whatever the node says; a mismatch or a refused answer is logged and stored as a problem,
+ * which drops the chain's trust. An unknown chain's blob fields are checked against the node's schedule from
+ * then on. Never fails the sync: a node without eth_config, or one that errs, leaves things as they were.
+ */
+export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
+  const { chainId, logger } = context
+  const builtIn = context.gate.givenBlobSchedule()
+  let result: unknown
+  try {
+    result = await context.client.request({ method: 'eth_config' } as never)
+  } catch (error) {
+    // The error's message may quote the endpoint URL (an API key): only that it failed is logged.
+    if (unsupported(error)) logger.debug('the node has no eth_config')
+    else logger.warn('eth_config failed: blob schedule unchanged')
+    return
+  }
+  const problems: string[] = []
+  let fromNode: BlobSchedule | null = null
+  try {
+    fromNode = blobScheduleFromEthConfig({
+      result,
+      chainId,
+      ...(builtIn ? { reservePriceFrom: reservePriceStart(builtIn) } : {}),
+    })
+  } catch (error) {
+    problems.push(`eth_config refused: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (fromNode && builtIn) problems.push(...blobScheduleMismatches(builtIn, fromNode))
+  for (const problem of problems)
+    logger.warn({ problem }, "the node's blob schedule is doubtful: trust lowered")
+  context.gate.adoptNodeBlobSchedule(fromNode)
+  await context.store(
+    'writeBlobScheduleOfNode',
+    writeBlobScheduleOfNode(context.redis, {
+      chainId,
+      value: { updatedAt: Date.now(), schedule: fromNode, problems },
+    }),
+  )
+}
+
+/** When EIP-7918's reserve price starts in a schedule (after its last fork: never). */
+function reservePriceStart(schedule: BlobSchedule): number {
+  return schedule.find((f) => f.reservePrice)?.activationTime ?? Number.MAX_SAFE_INTEGER
+}
