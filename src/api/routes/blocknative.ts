@@ -6,7 +6,7 @@ import type { PredictionFeed } from '../predictionFeed.js'
 import { parseQuery } from '../query.js'
 import { BlocknativeQuerySchema, BlocknativeSchema } from '../schemas.js'
 import { dataAge, toBlocknative } from '../shapes.js'
-import { incompleteAnswer, isEntry, lookupChain, staleAnswer, validate } from './chainLookup.js'
+import { createValidator, incompleteAnswer, isEntry, lookupChain, staleAnswer } from './chainLookup.js'
 import { errorResponse, jsonResponse, notModifiedResponse } from './openApiParts.js'
 
 /** A placeholder for msSinceLastBlock while the body is made (the one number that follows the clock). */
@@ -14,6 +14,7 @@ const clockMarker = 987_654_321_987_654
 
 /** GET /gasprices/blockprices: Blocknative's shape (README "HTTP API" has the mapping). */
 export function blocknativeRoute({ feed }: { feed: PredictionFeed }): RouteDefinition {
+  const validateQuery = createValidator(BlocknativeQuerySchema)
   return {
     openapi: {
       method: 'get',
@@ -29,7 +30,7 @@ export function blocknativeRoute({ feed }: { feed: PredictionFeed }): RouteDefin
       },
     },
     handler(c) {
-      const query = validate(c, feed, BlocknativeQuerySchema, parseQuery(c.target))
+      const query = validateQuery(c, feed, c.target, () => parseQuery(c.target))
       if (isAnswer(query)) return query
       const chainId = Number(query.chainid ?? 1)
       const entry = lookupChain(c, feed, chainId, 'chainid')

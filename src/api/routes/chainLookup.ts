@@ -1,6 +1,6 @@
 import { confidenceLevels, horizons } from '@feecast/client'
 import { chainProfile } from '../../chains/chains.js'
-import type { Answer } from '../core/answer.js'
+import { type Answer, isAnswer } from '../core/answer.js'
 import type { Context } from '../core/context.js'
 import { errorAnswer } from '../httpErrors.js'
 import type { FeedEntry, PredictionFeed } from '../predictionFeed.js'
@@ -41,6 +41,30 @@ export function validate<T extends z.ZodType>(
   const result = schema.safeParse(values)
   if (result.success) return result.data as z.output<T>
   return badParameter(c, feed, String(result.error.issues[0]?.path[0] ?? 'query'))
+}
+
+/**
+ * `validate`, remembering successful results by the raw input they came from (a path parameter, the
+ * query string): zod parses each distinct input once, not every request (a parse cost more than the rest
+ * of a compatible route's answer). Up to `maxRemembered` inputs; past that the memory starts over.
+ */
+export function createValidator<T extends z.ZodType>(schema: T, maxRemembered = 1024) {
+  const known = new Map<string, z.output<T>>()
+  return (
+    c: Context,
+    feed: PredictionFeed,
+    raw: string,
+    values: () => Record<string, string | string[]>,
+  ): z.output<T> | Answer => {
+    const remembered = known.get(raw)
+    if (remembered !== undefined) return remembered
+    const result = validate(c, feed, schema, values())
+    if (!isAnswer(result)) {
+      if (known.size >= maxRemembered) known.clear()
+      known.set(raw, result)
+    }
+    return result
+  }
 }
 
 const retryAfter = (chainId: number) => String(Math.max(1, Math.ceil(chainProfile(chainId).blockTimeSeconds)))

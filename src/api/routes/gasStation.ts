@@ -5,11 +5,12 @@ import type { RouteDefinition } from '../core/route.js'
 import type { PredictionFeed } from '../predictionFeed.js'
 import { GasStationParamsSchema, GasStationSchema } from '../schemas.js'
 import { dataAge, toGasStation } from '../shapes.js'
-import { incompleteAnswer, isEntry, lookupChain, staleAnswer, validate } from './chainLookup.js'
+import { createValidator, incompleteAnswer, isEntry, lookupChain, staleAnswer } from './chainLookup.js'
 import { errorResponse, jsonResponse, notModifiedResponse } from './openApiParts.js'
 
 /** GET /gasstation/:chainId: the Polygon gas station v2 shape, for ethers v6 (README "HTTP API"). */
 export function gasStationRoute({ feed }: { feed: PredictionFeed }): RouteDefinition {
+  const validateParams = createValidator(GasStationParamsSchema)
   return {
     openapi: {
       method: 'get',
@@ -26,7 +27,8 @@ export function gasStationRoute({ feed }: { feed: PredictionFeed }): RouteDefini
       },
     },
     handler(c) {
-      const params = validate(c, feed, GasStationParamsSchema, { chainId: c.params.chainId ?? '' })
+      const chainParam = c.params.chainId ?? ''
+      const params = validateParams(c, feed, chainParam, () => ({ chainId: chainParam }))
       if (isAnswer(params)) return params
       const chainId = Number(params.chainId)
       const entry = lookupChain(c, feed, chainId, 'chainId')

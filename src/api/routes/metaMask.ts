@@ -5,11 +5,12 @@ import type { RouteDefinition } from '../core/route.js'
 import type { PredictionFeed } from '../predictionFeed.js'
 import { MetaMaskParamsSchema, MetaMaskSchema } from '../schemas.js'
 import { dataAge, toMetaMask } from '../shapes.js'
-import { incompleteAnswer, isEntry, lookupChain, staleAnswer, validate } from './chainLookup.js'
+import { createValidator, incompleteAnswer, isEntry, lookupChain, staleAnswer } from './chainLookup.js'
 import { errorResponse, jsonResponse, notModifiedResponse } from './openApiParts.js'
 
 /** GET /networks/:chainId/suggestedGasFees: MetaMask's shape (README "HTTP API" has the mapping). */
 export function metaMaskRoute({ feed }: { feed: PredictionFeed }): RouteDefinition {
+  const validateParams = createValidator(MetaMaskParamsSchema)
   return {
     openapi: {
       method: 'get',
@@ -25,7 +26,8 @@ export function metaMaskRoute({ feed }: { feed: PredictionFeed }): RouteDefiniti
       },
     },
     handler(c) {
-      const params = validate(c, feed, MetaMaskParamsSchema, { chainId: c.params.chainId ?? '' })
+      const chainParam = c.params.chainId ?? ''
+      const params = validateParams(c, feed, chainParam, () => ({ chainId: chainParam }))
       if (isAnswer(params)) return params
       const chainId = Number(params.chainId)
       const entry = lookupChain(c, feed, chainId, 'chainId')
