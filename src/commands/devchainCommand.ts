@@ -92,7 +92,7 @@ export async function runDevchainCommand(options: DevchainCommandOptions): Promi
     process.on('SIGTERM', onSignal)
   })
   process.stdout.write(
-    `feecast devchain listening on ${devchain.url} (chain id ${devchain.chainId}, ${what})\n`,
+    `feecast devchain listening on ${devchain.url} and ${devchain.wsUrl} (chain id ${devchain.chainId}, ${what})\n`,
   )
   await stopped
   await devchain.stop()

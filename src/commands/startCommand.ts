@@ -289,7 +289,8 @@ async function embeddedDevchain(config: Config, stops: Stop[], logger: Logger): 
   })
   stops.push({ name: 'devchain', stop: () => devchain.stop() })
   logger.info({ chainId: devchain.chainId, port: devchain.port }, 'embedded devchain started')
-  return [{ chainId: devchain.chainId, rpcUrls: [devchain.url] }]
+  // Over WebSocket: new heads are pushed to the sampler the moment the devchain makes them.
+  return [{ chainId: devchain.chainId, rpcUrls: [devchain.wsUrl] }]
 }
 
 /** The service's Redis connection: one log line per outage, and a bounded quit at shutdown. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { handleJsonRpc, type RpcMethods, rpcErrorCodes } from './jsonRpc.js'
+import { attachWebSocketRpc } from './webSocketRpc.js'
 
 export type StartJsonRpcServerParameters = {
   methods: RpcMethods
@@ -13,6 +14,10 @@ export type StartJsonRpcServerParameters = {
 
 export type JsonRpcServer = {
   url: string
+  /** The same port over WebSocket (every method, and eth_subscribe newHeads). */
+  wsUrl: string
+  /** Sends a new head to the WebSocket clients subscribed to newHeads. */
+  publishHead(header: Record<string, unknown>): void
   host: string
   port: number
   close(): Promise<void>
@@ -24,7 +29,10 @@ const corsHeaders = {
   'access-control-allow-headers': 'content-type',
 }
 
-/** JSON-RPC 2.0 over HTTP POST on node:http (browsers may call it: CORS is open, as on dev nodes). */
+/**
+ * JSON-RPC 2.0 over HTTP POST on node:http (browsers may call it: CORS is open, as on dev nodes), and over
+ * WebSocket on the same port (attachWebSocketRpc).
+ */
 export async function startJsonRpcServer({
   methods,
   host = '127.0.0.1',
@@ -34,6 +42,7 @@ export async function startJsonRpcServer({
   const server = createServer((req, res) => serveRequest(req, res, methods, maxBodyBytes))
   // Clients keep connections alive; a server being stopped should not wait for them.
   server.keepAliveTimeout = 5_000
+  const webSocket = attachWebSocketRpc({ server, methods, maxPayloadBytes: maxBodyBytes })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => {
@@ -48,10 +57,13 @@ export async function startJsonRpcServer({
   const urlHost = dialable.includes(':') ? `[${dialable}]` : dialable
   return {
     url: `http://${urlHost}:${address.port}`,
+    wsUrl: `ws://${urlHost}:${address.port}`,
+    publishHead: (header) => webSocket.publishHead(header),
     host: address.address,
     port: address.port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        webSocket.close()
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
       }),

@@ -7,6 +7,7 @@ import { createBlockClock } from './blockClock.js'
 import { type ChainStore, createChainStore } from './chainStore.js'
 import { headOf, readDevchainState } from './devchainState.js'
 import { createHeadSaver } from './headSaver.js'
+import type { RpcMethods } from './jsonRpc.js'
 import { startJsonRpcServer } from './jsonRpcServer.js'
 import type { InexactRow } from './planReplay.js'
 import { nowSeconds, type PreparedChain } from './preparedChain.js'
@@ -78,6 +79,8 @@ export type DevchainBlockEvent = {
 
 export type Devchain = {
   url: string
+  /** The same port over WebSocket: every method, and eth_subscribe("newHeads"). */
+  wsUrl: string
   host: string
   port: number
   chainId: number
@@ -116,35 +119,24 @@ export async function startDevchain(parameters: StartDevchainParameters = {}): P
   const store = createInitialBlocks(prepared, parameters.retainBlocks)
   if (prepared.resumeAfter)
     onNotice(`continuing the chain of ${parameters.stateDir} after block ${prepared.resumeAfter.number}`)
-  const saver =
-    parameters.stateDir === undefined
-      ? undefined
-      : createHeadSaver({
-          dir: parameters.stateDir,
-          onNotice,
-          state: () => ({
-            version: 1,
-            chainId,
-            seed: parameters.seed ?? 1,
-            mode: prepared.mode,
-            ...(prepared.replayIdentity ? { replay: prepared.replayIdentity } : {}),
-            head: headOf(store.head()),
-          }),
-        })
+  const saver = createSaver(parameters, chainId, prepared, store)
   saver?.save()
+  const methods = createRpcMethods({
+    store,
+    chainId,
+    eip1559,
+    blobSchedule,
+    slotSeconds:
+      parameters.blockTime ?? (prepared.mode === 'replay' ? 12 : chainProfile(chainId).blockTimeSeconds),
+  })
   const server = await startJsonRpcServer({
-    methods: createRpcMethods({
-      store,
-      chainId,
-      eip1559,
-      blobSchedule,
-      slotSeconds:
-        parameters.blockTime ?? (prepared.mode === 'replay' ? 12 : chainProfile(chainId).blockTimeSeconds),
-    }),
+    methods,
     ...(parameters.host === undefined ? {} : { host: parameters.host }),
     ...(parameters.port === undefined ? {} : { port: parameters.port }),
   })
   const producer = createBlockProducer({ prepared, store, onNotice, onBlock: () => saver?.save() })
+  // newHeads before any other listener: the WebSocket clients hear of the block the moment it is served.
+  producer.onBlock((block) => server.publishHead(headerOf(methods, block.number)))
   const clock = createBlockClock({
     source: prepared.source,
     produce: producer.produce,
@@ -153,7 +145,14 @@ export async function startDevchain(parameters: StartDevchainParameters = {}): P
 
   let stopped = false
   return {
-    ...{ url: server.url, host: server.host, port: server.port, chainId, mode: prepared.mode },
+    ...{
+      url: server.url,
+      wsUrl: server.wsUrl,
+      host: server.host,
+      port: server.port,
+      chainId,
+      mode: prepared.mode,
+    },
     head: () => store.head().number,
     pause: () => clock.pause(),
     resume: () => clock.resume(),
@@ -174,6 +173,35 @@ export async function startDevchain(parameters: StartDevchainParameters = {}): P
       await saver?.flushed()
     },
   }
+}
+
+/** Keeps the chain's head in stateDir, when there is one. */
+function createSaver(
+  parameters: StartDevchainParameters,
+  chainId: number,
+  prepared: PreparedChain,
+  store: ChainStore,
+): ReturnType<typeof createHeadSaver> | undefined {
+  if (parameters.stateDir === undefined) return undefined
+  return createHeadSaver({
+    dir: parameters.stateDir,
+    onNotice: parameters.onNotice ?? (() => {}),
+    state: () => ({
+      version: 1,
+      chainId,
+      seed: parameters.seed ?? 1,
+      mode: prepared.mode,
+      ...(prepared.replayIdentity ? { replay: prepared.replayIdentity } : {}),
+      head: headOf(store.head()),
+    }),
+  })
+}
+
+/** A block's header as eth_subscribe("newHeads") sends it: the RPC block without its transaction list. */
+function headerOf(methods: RpcMethods, number: number): Record<string, unknown> {
+  const block = methods.eth_getBlockByNumber?.([`0x${number.toString(16)}`, false]) ?? {}
+  const { transactions: _, ...header } = block as Record<string, unknown>
+  return header
 }
 
 /** The chain's blocks in memory, with those that exist at start (a restarted chain's saved head first). */

@@ -11,8 +11,9 @@ import {
 import { type CustomTransport, custom } from 'viem'
 import { createRedactor, endpointLabel, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError, type RpcFailureKind, RpcResponseError, RpcUnavailableError } from './errors.js'
-import { postJsonRpc } from './postJsonRpc.js'
+import { defaultMaxResponseBytes, postJsonRpc } from './postJsonRpc.js'
 import { validateRpcResult } from './validateRpcResult.js'
+import { createWebSocketEndpoint, type WebSocketEndpoint } from './webSocketEndpoint.js'
 
 /** One call to one endpoint: what a metrics module counts. Labels only, never URLs. */
 export type RpcCallEvent = {
@@ -61,11 +62,18 @@ export type CreateRpcTransportParameters = {
   now?: () => number
   onCall?: (event: RpcCallEvent) => void
   onEndpointState?: (event: RpcEndpointStateEvent) => void
+  /**
+   * The sockets of the ws:// and wss:// endpoints among `urls` (createWebSocketEndpoints), shared with the
+   * sampler's head subscription; one is made for any ws URL not given here.
+   */
+  webSockets?: readonly WebSocketEndpoint[]
 }
 
 type Endpoint = {
   url: string
   label: string
+  /** For a ws:// or wss:// endpoint: its socket, which carries its calls. */
+  socket: WebSocketEndpoint | undefined
   breaker: ReturnType<typeof circuitBreaker>
   /** When its chain id was last found right (unix ms); null: check before the next call. */
   verifiedAt: number | null
@@ -88,7 +96,7 @@ type Transport = Required<
   }
 
 /**
- * A viem transport over several HTTP endpoints of one chain: each call has a timeout, each endpoint a circuit
+ * A viem transport over several endpoints of one chain (HTTP, or WebSocket for ws:// and wss:// URLs): each call has a timeout, each endpoint a circuit
  * breaker; a call goes to the first endpoint whose circuit is closed and moves down the list on failure; when
  * every endpoint failed, the round is retried after a jittered backoff. Each result is validated before viem
  * formats it, so a garbage or inconsistent answer is that endpoint's failure, not data.
@@ -110,7 +118,9 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
     // Every endpoint's secrets, in every endpoint's errors: a provider may quote another's key back.
     redact: createRedactor({ urls }),
   }
-  const endpoints = urls.map((url, index) => createEndpoint(transport, parameters, url, index))
+  const endpoints = urls.map((url, index) =>
+    createEndpoint(transport, parameters, url, index, socketFor(transport, parameters, url, index)),
+  )
   // A node that says it does not serve a method (eth_config on a node without EIP-7910) answered: no retry.
   const rounds = retry(
     handleWhen(
@@ -124,6 +134,54 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
   const request = async ({ method, params }: { method: string; params?: unknown }): Promise<unknown> =>
     rounds.execute(() => callInOrder(transport, endpoints, method, params ?? []))
   return custom({ request }, { key: 'feecast', name: `feecast chain ${chainId}`, retryCount: 0 })
+}
+
+/** Whether the URL is a WebSocket endpoint (ws:// or wss://). */
+export const isWebSocketUrl = (url: string): boolean => /^wss?:\/\//i.test(url)
+
+/**
+ * The sockets of the ws:// and wss:// URLs among `urls`, labelled by their position in the whole list: what
+ * createRpcTransport carries their calls over and the sampler subscribes to new heads on.
+ */
+export function createWebSocketEndpoints({
+  urls,
+  timeoutMs,
+  maxResponseBytes = defaultMaxResponseBytes,
+}: Pick<CreateRpcTransportParameters, 'urls' | 'timeoutMs' | 'maxResponseBytes'>): WebSocketEndpoint[] {
+  const redact = createRedactor({ urls })
+  return urls.flatMap((url, index) =>
+    isWebSocketUrl(url)
+      ? [
+          createWebSocketEndpoint({
+            url,
+            label: endpointLabel(url, index),
+            maxMessageBytes: maxResponseBytes,
+            connectTimeoutMs: timeoutMs,
+            redact,
+          }),
+        ]
+      : [],
+  )
+}
+
+/** The socket of a ws URL: the one given, else a new one; none for an HTTP URL. */
+function socketFor(
+  t: Transport,
+  parameters: CreateRpcTransportParameters,
+  url: string,
+  index: number,
+): WebSocketEndpoint | undefined {
+  if (!isWebSocketUrl(url)) return undefined
+  return (
+    parameters.webSockets?.find((s) => s.url === url) ??
+    createWebSocketEndpoint({
+      url,
+      label: endpointLabel(url, index),
+      maxMessageBytes: t.maxResponseBytes ?? defaultMaxResponseBytes,
+      connectTimeoutMs: t.timeoutMs,
+      redact: t.redact,
+    })
+  )
 }
 
 /** JSON-RPC's "method not found" (-32601) and the "method not supported" some nodes answer (-32004). */
@@ -141,6 +199,7 @@ function createEndpoint(
   { breakerThreshold = 3, breakerHalfOpenAfterMs = 5_000 }: CreateRpcTransportParameters,
   url: string,
   index: number,
+  socket: WebSocketEndpoint | undefined,
 ): Endpoint {
   const label = endpointLabel(url, index)
   // "Method not found" is a healthy node's answer, not a failure of the endpoint.
@@ -160,7 +219,7 @@ function createEndpoint(
           : 'closed'
     onEndpointState?.({ chainId, endpoint: label, state: named })
   })
-  return { url, label, breaker, verifiedAt: null, wrongChainAt: null }
+  return { url, label, socket, breaker, verifiedAt: null, wrongChainAt: null }
 }
 
 /** Whether the endpoint's chain id must be checked before its next call. */
@@ -198,15 +257,17 @@ async function callOnce(t: Transport, endpoint: Endpoint, method: string, params
       durationMs: performance.now() - started,
     })
   try {
-    const result = await postJsonRpc({
-      url: endpoint.url,
-      endpoint: endpoint.label,
-      method,
-      params,
-      timeoutMs: t.timeoutMs,
-      redact: t.redact,
-      ...(t.maxResponseBytes === undefined ? {} : { maxBytes: t.maxResponseBytes }),
-    })
+    const result = endpoint.socket
+      ? await endpoint.socket.request(method, params, t.timeoutMs)
+      : await postJsonRpc({
+          url: endpoint.url,
+          endpoint: endpoint.label,
+          method,
+          params,
+          timeoutMs: t.timeoutMs,
+          redact: t.redact,
+          ...(t.maxResponseBytes === undefined ? {} : { maxBytes: t.maxResponseBytes }),
+        })
     const problem = validateRpcResult({ method, params, result })
     if (problem) throw new RpcResponseError({ endpoint: endpoint.label, method, kind: 'invalid', problem })
     // Every chain id an endpoint reports is checked, whoever asked for it.

@@ -7,6 +7,7 @@ import { type ChainProfile, chainProfile } from '../chains/chains.js'
 import { FeecastError } from '../errors.js'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
+import type { WebSocketEndpoint } from '../rpc/webSocketEndpoint.js'
 import type { StoreClient } from '../store/scripts.js'
 import { withStoreTimeout } from '../store/withStoreTimeout.js'
 import type { BlockRecord } from '../types.js'
@@ -15,6 +16,7 @@ import { createBlockGate } from './blockGate.js'
 import type { ChainShare } from './chainShare.js'
 import { BlockRejectedError } from './errors.js'
 import { createFollowStep } from './followHeads.js'
+import { createHeadSubscription } from './headSubscription.js'
 import { createLeaseKeeper, type LeaseChange, type LeaseKeeper } from './leaseKeeper.js'
 import { createHealthPublisher } from './publishChainHealth.js'
 import { createSamplerClient } from './samplerClient.js'
@@ -82,6 +84,11 @@ export type CreateSamplerParameters = {
   storeTimeoutMs?: number
   /** How long stop() waits for the block in progress before giving up on it (default 10000 ms). */
   stopTimeoutMs?: number
+  /**
+   * The new-head subscription over the ws:// and wss:// endpoints: stalled after `stallBlocks` expected
+   * block times without a head (default 3), and its reconnection back-off (defaults 250 and 30000 ms).
+   */
+  headSubscription?: { stallBlocks?: number; backoffBaseMs?: number; backoffMaxMs?: number }
 }
 
 export type Sampler = {
@@ -106,7 +113,7 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   const logger = childLogger(parameters.logger ?? createLogger('silent'), { component: 'sampler', chainId })
   const owner = parameters.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   const state: { role: SamplerRole } = { role: 'stopped' }
-  const { context, keeper, loop } = createSamplerParts(parameters, { logger, owner, state })
+  const { context, keeper, loop, heads } = createSamplerParts(parameters, { logger, owner, state })
   let running: Promise<void> | undefined
 
   return {
@@ -115,10 +122,12 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       state.role = 'standby'
       logger.info({ owner }, 'sampler starting')
       running = loop.run().catch((error) => logger.error({ err: error }, 'sampler loop crashed'))
+      heads.start()
     },
 
     async stop() {
       if (!running) return
+      heads.stop()
       loop.stop()
       if (!(await settlesWithin(running, stopTimeoutMs)))
         logger.warn({ stopTimeoutMs }, 'the block in progress did not finish in time; stopping anyway')
@@ -138,7 +147,12 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
   }
 }
 
-type SamplerParts = { context: SamplerContext; keeper: LeaseKeeper; loop: SamplerLoop }
+type SamplerParts = {
+  context: SamplerContext
+  keeper: LeaseKeeper
+  loop: SamplerLoop
+  heads: HeadFollower
+}
 
 /** The sampler's parts, wired together; `state.role` follows the lease. */
 function createSamplerParts(
@@ -148,8 +162,8 @@ function createSamplerParts(
   const { chainId, redis, leaseTtlMs, pollIntervalMs, now = Date.now } = parameters
   const storeTimeoutMs = parameters.storeTimeoutMs ?? Math.max(2_000, leaseTtlMs)
   const store = <T>(what: string, promise: Promise<T>) => withStoreTimeout(what, promise, storeTimeoutMs)
-  const { client, wrongChainSeen } = parameters.client
-    ? { client: parameters.client, wrongChainSeen: () => 0 }
+  const { client, wrongChainSeen, webSockets } = parameters.client
+    ? { client: parameters.client, wrongChainSeen: () => 0, webSockets: [] }
     : createSamplerClient({ ...parameters, logger })
   const gate = createBlockGate({
     profile: parameters.profile ?? chainProfile(chainId),
@@ -182,10 +196,15 @@ function createSamplerParts(
     stopping: () => loop.stopping,
   })
   const publishHealth = createHealthPublisher({ chainId, redis, gate, logger, store, emit: context.emit })
+  const heads = createHeadFollower(parameters, {
+    ...{ webSockets, logger, emit: context.emit },
+    wake: () => state.role === 'leader' && loop.wake(),
+  })
   const loop = createSamplerLoop({
     keeper,
-    ...createSteps(context, parameters),
+    ...createSteps(context, parameters, heads.take),
     pollIntervalMs,
+    waitMs: heads.waitMs,
     acquireIntervalMs: Math.max(100, Math.min(1_000, leaseTtlMs / 4)),
     onFailure: (error, failures) =>
       reportFailure(context, { error, failures, phase: state.role, publishHealth }),
@@ -199,13 +218,80 @@ function createSamplerParts(
     }
     context.emit(change.type === 'lease-lost' ? { type: 'lease-lost' } : change)
   }
-  return { context, keeper, loop }
+  return { context, keeper, loop, heads }
+}
+
+/** The sampler's new-head subscription, if it has WebSocket endpoints, and what the loop asks of it. */
+type HeadFollower = {
+  start(): void
+  stop(): void
+  /** The highest notified head not yet taken by the follow step. */
+  take(): number | null
+  /** How long the loop waits between polls. */
+  waitMs(): number
+}
+
+function createHeadFollower(
+  parameters: CreateSamplerParameters,
+  {
+    webSockets,
+    logger,
+    emit,
+    wake,
+  }: {
+    webSockets: readonly WebSocketEndpoint[]
+    logger: Logger
+    emit: (event: SamplerEvent) => void
+    wake: () => void
+  },
+): HeadFollower {
+  let notified: number | null = null
+  const profile = parameters.profile ?? chainProfile(parameters.chainId)
+  const subscription =
+    webSockets.length === 0
+      ? null
+      : createHeadSubscription({
+          sockets: webSockets,
+          logger,
+          blockTimeMs: profile.blockTimeSeconds * 1000,
+          timeoutMs: parameters.rpcTimeoutMs ?? 8_000,
+          ...parameters.headSubscription,
+          onHead: (head) => {
+            // A head below one already pending adds nothing (a late or reordered notification): no wake-up.
+            if (notified !== null && head.number <= notified) return
+            notified = head.number
+            wake()
+          },
+          onChange: (change) => {
+            emit({ type: 'head-subscription', ...change })
+            // Live: one poll catches up with what came while polling; ended: polling starts now.
+            wake()
+          },
+        })
+  return {
+    start: () => subscription?.start(),
+    stop: () => {
+      subscription?.stop()
+      for (const socket of webSockets) socket.close()
+    },
+    take() {
+      const head = notified
+      notified = null
+      return head
+    },
+    // While heads are pushed, a poll is only the safety net of a subscription that went silent.
+    waitMs: () =>
+      subscription?.live
+        ? Math.max(parameters.pollIntervalMs, subscription.stallAfterMs())
+        : parameters.pollIntervalMs,
+  }
 }
 
 /** The sync and follow steps with the sampler's settings. */
 function createSteps(
   context: SamplerContext,
   parameters: CreateSamplerParameters,
+  takeNotifiedHead: () => number | null,
 ): Pick<CreateSamplerLoopParameters, 'sync' | 'follow'> {
   const { historyBlocks, backfillFullBlocks, fetchConcurrency = 4, maxReorgDepth = 128 } = parameters
   return {
@@ -215,6 +301,7 @@ function createSteps(
       catchUpThreshold: Math.max(backfillFullBlocks, 32),
       maxReorgDepth,
       now: parameters.now ?? Date.now,
+      takeNotifiedHead,
     }),
   }
 }

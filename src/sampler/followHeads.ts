@@ -13,6 +13,11 @@ export type CreateFollowStepParameters = {
   maxReorgDepth: number
   /** unix ms */
   now: () => number
+  /**
+   * The highest head a subscription notified since the last call, or null (none: poll eth_blockNumber).
+   * The node has that block, so it is fetched at once without asking for the head number first.
+   */
+  takeNotifiedHead?: () => number | null
 }
 
 export type FollowStep = {
@@ -26,7 +31,7 @@ type Behind = { since: number; loggedAt: number }
 /** The follow step: after a sync, new heads one block at a time, with reorgs rewritten as they are seen. */
 export function createFollowStep(
   context: SamplerContext,
-  { catchUpThreshold, maxReorgDepth, now }: CreateFollowStepParameters,
+  { catchUpThreshold, maxReorgDepth, now, takeNotifiedHead = () => null }: CreateFollowStepParameters,
 ): FollowStep {
   let behind: Behind | null = null
 
@@ -56,7 +61,10 @@ export function createFollowStep(
     async once() {
       const head = context.head
       if (head === null) return 'resync'
-      const latest = Number(await context.client.getBlockNumber())
+      const notified = takeNotifiedHead()
+      // A notified head at or below the stored one came late or out of order: what it announced is stored.
+      if (notified !== null && notified <= head.number) return 'wait'
+      const latest = notified ?? Number(await context.client.getBlockNumber())
       if (latest < head.number) return nodeBehind(latest, head.number)
       if (behind !== null) {
         context.logger.info(

@@ -1,7 +1,8 @@
 import type { PublicClient } from 'viem'
 import type { Logger } from '../lib/logger.js'
 import { createRpcClient } from '../rpc/createRpcClient.js'
-import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
+import { createWebSocketEndpoints, type RpcCallEvent } from '../rpc/createRpcTransport.js'
+import type { WebSocketEndpoint } from '../rpc/webSocketEndpoint.js'
 
 export type CreateSamplerClientParameters = {
   chainId: number
@@ -17,6 +18,8 @@ export type CreateSamplerClientParameters = {
 
 export type SamplerClient = {
   client: PublicClient
+  /** The sockets of its ws:// and wss:// endpoints (in order), which the head subscription uses. */
+  webSockets: readonly WebSocketEndpoint[]
   /** Endpoints found serving another chain so far: a reorg is not rewritten while this moves. */
   wrongChainSeen(): number
 }
@@ -33,7 +36,13 @@ export function createSamplerClient({
   logger,
 }: CreateSamplerClientParameters): SamplerClient {
   let wrongChainSeen = 0
+  const webSockets = createWebSocketEndpoints({
+    urls: rpcUrls,
+    timeoutMs: rpcTimeoutMs,
+    ...(rpcMaxResponseBytes === undefined ? {} : { maxResponseBytes: rpcMaxResponseBytes }),
+  })
   const client = createRpcClient({
+    webSockets,
     chainId,
     urls: rpcUrls,
     timeoutMs: rpcTimeoutMs,
@@ -49,5 +58,5 @@ export function createSamplerClient({
       else logger.warn(e, 'rpc endpoint unhealthy')
     },
   })
-  return { client, wrongChainSeen: () => wrongChainSeen }
+  return { client, webSockets, wrongChainSeen: () => wrongChainSeen }
 }

@@ -15,4 +15,6 @@ export type SamplerEvent =
   | { type: 'block-rejected'; block: number; reason: string; problem: string }
   /** The chain's blocks stopped (false) or went back to (true) following its known base-fee rule. */
   | { type: 'base-fee-rule'; matching: boolean; problem: string | null }
+  /** The new-head subscription went live (heads are pushed) or ended (the sampler polls until it is back). */
+  | { type: 'head-subscription'; live: boolean; endpoint: string; reason: string }
   | { type: 'stopped' }

@@ -9,6 +9,8 @@ export type CreateSamplerLoopParameters = {
   sync: () => Promise<void>
   follow: FollowStep
   pollIntervalMs: number
+  /** Between polls: the poll interval, or while a head subscription is live the time it may stay silent. */
+  waitMs: () => number
   /** Between attempts to take the lease while another replica holds it. */
   acquireIntervalMs: number
   /** An iteration failed (other than by a lost lease): report it. `failures` counts them in a row. */
@@ -22,6 +24,8 @@ export type SamplerLoop = {
   stop(): void
   /** Syncs again before following (the lease changed hands). */
   resync(): void
+  /** Ends the wait between polls now (a new head was notified): the next poll starts at once. */
+  wake(): void
   readonly stopping: boolean
 }
 
@@ -36,23 +40,33 @@ export function createSamplerLoop({
   sync,
   follow,
   pollIntervalMs,
+  waitMs,
   acquireIntervalMs,
   onFailure,
 }: CreateSamplerLoopParameters): SamplerLoop {
   let stopping = false
   let synced = false
+  /** A head was notified while no wait was in progress: the next wait ends at once. */
+  let woken = false
   const sleepers = new Set<() => void>()
+  const pollSleepers = new Set<() => void>()
 
-  const sleep = (ms: number) =>
+  const sleep = (ms: number, wakeable = false) =>
     new Promise<void>((resolve) => {
       if (stopping) return resolve()
+      if (wakeable && woken) {
+        woken = false
+        return resolve()
+      }
       const done = () => {
         clearTimeout(timer)
         sleepers.delete(done)
+        pollSleepers.delete(done)
         resolve()
       }
       const timer = setTimeout(done, ms)
       sleepers.add(done)
+      if (wakeable) pollSleepers.add(done)
     })
 
   /** One pass: 'standby' while another replica holds the lease, else how the follow step ended. */
@@ -79,7 +93,7 @@ export function createSamplerLoop({
             continue
           }
           failures = 0
-          if (outcome === 'wait') await sleep(pollIntervalMs)
+          if (outcome === 'wait') await sleep(waitMs(), true)
         } catch (error) {
           failures++
           // Start over from what is stored: after a Redis restart or a reorg race the local view may be stale.
@@ -96,6 +110,10 @@ export function createSamplerLoop({
     },
     resync() {
       synced = false
+    },
+    wake() {
+      if (pollSleepers.size === 0) woken = true
+      for (const wake of [...pollSleepers]) wake()
     },
     get stopping() {
       return stopping

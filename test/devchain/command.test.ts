@@ -50,7 +50,7 @@ describe('feecast devchain', () => {
     const { child, line } = await startCommand(['--port', '0', '--history', '20', '--chain-id', '31337'])
     try {
       expect(line).toMatch(
-        /^feecast devchain listening on http:\/\/127\.0\.0\.1:\d+ \(chain id 31337, simulating \(seed 1\)\)$/,
+        /^feecast devchain listening on http:\/\/127\.0\.0\.1:\d+ and ws:\/\/127\.0\.0\.1:\d+ \(chain id 31337, simulating \(seed 1\)\)$/,
       )
       const url = line.match(/(http:\/\/\S+)/)![1]!
       const client = createPublicClient({ transport: http(url, { retryCount: 0 }) })

@@ -1,0 +1,181 @@
+import type { Hex } from 'viem'
+import type { Logger } from '../lib/logger.js'
+import { RpcEndpointError } from '../rpc/errors.js'
+import type { HeadNotification, WebSocketEndpoint } from '../rpc/webSocketEndpoint.js'
+import { jitteredDelay } from './jitteredDelay.js'
+
+export type NotifiedHead = { number: number; hash: Hex }
+
+export type CreateHeadSubscriptionParameters = {
+  /** The chain's WebSocket endpoints, in order of preference. */
+  sockets: readonly WebSocketEndpoint[]
+  logger: Logger
+  /** The chain's block time before any head is seen (ms). */
+  blockTimeMs: number
+  /** A live subscription that brings no head for this many expected block times is stalled (default 3). */
+  stallBlocks?: number
+  /** Longest wait for the node to accept eth_subscribe (ms). */
+  timeoutMs: number
+  /** Back-off between attempts after a failure: full jitter up to min(max, base·2^n) (defaults 250, 30000). */
+  backoffBaseMs?: number
+  backoffMaxMs?: number
+  onHead(head: NotifiedHead): void
+  /** The subscription went live, or ended (the sampler polls meanwhile). */
+  onChange(change: { live: boolean; endpoint: string; reason: string }): void
+  /** ms clock (tests) */
+  now?: () => number
+}
+
+export type HeadSubscription = {
+  start(): void
+  stop(): void
+  /** A subscription is accepted and heads keep coming. */
+  readonly live: boolean
+  /** How long a live subscription may go without a head before it counts as stalled (ms). */
+  stallAfterMs(): number
+}
+
+/** Block times kept to estimate the next one. */
+const keptIntervals = 9
+const minStallMs = 1_000
+
+/**
+ * The sampler's subscription to new heads over its WebSocket endpoints, as a small state machine:
+ * connecting → live (eth_subscribe accepted) → down (the socket closed, failed, sent garbage or an
+ * invalid head, or stalled: no head within `stallBlocks` expected block times) → connecting again after
+ * a jittered back-off, on the next WebSocket endpoint. An endpoint that refuses the subscription (method
+ * not supported) is tried again only after the longest back-off. While it is not live the sampler polls.
+ * (Long as a whole: its short inner functions share the state of the one subscription.)
+ */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the subscription's state (attempt, stall timer, arrivals); its steps (attempt, onHead, down, armStall) are short named functions inside it
+export function createHeadSubscription({
+  sockets,
+  logger,
+  blockTimeMs,
+  stallBlocks = 3,
+  timeoutMs,
+  backoffBaseMs = 250,
+  backoffMaxMs = 30_000,
+  onHead,
+  onChange,
+  now = Date.now,
+}: CreateHeadSubscriptionParameters): HeadSubscription {
+  let stopped = true
+  let live = false
+  let failures = 0
+  let next = 0
+  let attemptId = 0
+  let retryTimer: NodeJS.Timeout | undefined
+  let stallTimer: NodeJS.Timeout | undefined
+  let unsubscribe: (() => void) | undefined
+  /** Time per block between the last heads that moved the chain forward (ms), and the last such head. */
+  const perBlock: number[] = []
+  let highest: { number: number; at: number } | null = null
+
+  const stallAfterMs = () => {
+    const sorted = [...perBlock].sort((a, b) => a - b)
+    const expected = sorted.length >= 2 ? (sorted[Math.floor(sorted.length / 2)] ?? blockTimeMs) : blockTimeMs
+    return Math.max(minStallMs, stallBlocks * expected)
+  }
+
+  /** A head that moves the chain forward measures the block time (late, repeated or reordered ones do not). */
+  const measure = (number: number) => {
+    const at = now()
+    if (highest !== null && number <= highest.number) return
+    if (highest !== null) perBlock.push((at - highest.at) / (number - highest.number))
+    if (perBlock.length > keptIntervals) perBlock.shift()
+    highest = { number, at }
+  }
+
+  const armStall = (socket: WebSocketEndpoint) => {
+    clearTimeout(stallTimer)
+    const ms = stallAfterMs()
+    stallTimer = setTimeout(() => socket.drop(`no head within ${ms} ms`), ms)
+  }
+
+  const down = (id: number, socket: WebSocketEndpoint, reason: string, giveUp = false) => {
+    if (id !== attemptId || stopped) return
+    attemptId++
+    clearTimeout(stallTimer)
+    unsubscribe = undefined
+    if (live) {
+      live = false
+      logger.warn({ endpoint: socket.label, reason }, 'new-head subscription lost: polling until it is back')
+      onChange({ live: false, endpoint: socket.label, reason })
+    } else logger.info({ endpoint: socket.label, reason }, 'new-head subscription failed: polling')
+    failures = giveUp ? Math.max(failures, 32) : failures + 1
+    next++
+    retryTimer = setTimeout(attempt, jitteredDelay(failures, backoffBaseMs, backoffMaxMs))
+  }
+
+  const received = (id: number, socket: WebSocketEndpoint, header: HeadNotification) => {
+    if (id !== attemptId) return
+    const head = checkedHead(header)
+    if (typeof head === 'string') {
+      socket.drop(`an invalid head (${head})`)
+      return
+    }
+    measure(head.number)
+    failures = 0
+    armStall(socket)
+    onHead(head)
+  }
+
+  const attempt = () => {
+    if (stopped) return
+    const socket = sockets[next % sockets.length]
+    if (!socket) return
+    const id = ++attemptId
+    socket
+      .subscribeNewHeads(
+        { onHead: (header) => received(id, socket, header), onEnd: (reason) => down(id, socket, reason) },
+        timeoutMs,
+      )
+      .then(
+        (end) => {
+          if (id !== attemptId || stopped) return end()
+          unsubscribe = end
+          live = true
+          armStall(socket)
+          logger.info({ endpoint: socket.label }, 'following new heads over WebSocket')
+          onChange({ live: true, endpoint: socket.label, reason: 'subscribed' })
+        },
+        (error: unknown) => {
+          const refused = error instanceof RpcEndpointError && error.kind === 'rpc'
+          const reason = error instanceof Error ? error.message : String(error)
+          down(id, socket, refused ? `the endpoint refused eth_subscribe: ${reason}` : reason, refused)
+        },
+      )
+  }
+
+  return {
+    start() {
+      if (!stopped || sockets.length === 0) return
+      stopped = false
+      attempt()
+    },
+    stop() {
+      stopped = true
+      attemptId++
+      clearTimeout(retryTimer)
+      clearTimeout(stallTimer)
+      unsubscribe?.()
+      unsubscribe = undefined
+      live = false
+    },
+    get live() {
+      return live
+    },
+    stallAfterMs,
+  }
+}
+
+/** The number and hash of a notified header, or what is wrong with it (a hostile endpoint's). */
+function checkedHead(header: HeadNotification): NotifiedHead | string {
+  const { number, hash } = header
+  if (typeof number !== 'string' || !/^0x(0|[1-9a-f][0-9a-f]{0,13})$/i.test(number)) return 'bad number'
+  if (typeof hash !== 'string' || !/^0x[0-9a-f]{64}$/i.test(hash)) return 'bad hash'
+  const n = Number.parseInt(number.slice(2), 16)
+  if (!Number.isSafeInteger(n)) return 'bad number'
+  return { number: n, hash: hash as Hex }
+}
