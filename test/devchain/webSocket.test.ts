@@ -101,7 +101,10 @@ describe('the devchain over WebSocket', () => {
       expect((await socket.call('eth_unsubscribe', [id])).result).toBe(false)
       devchain.mine(1)
       const batch = await socket.batch(['eth_blockNumber', 'eth_chainId'])
-      expect(batch.map((a) => a.result)).toEqual([`0x${devchain.head().toString(16)}`, `0x${devchain.chainId.toString(16)}`])
+      expect(batch.map((a) => a.result)).toEqual([
+        `0x${devchain.head().toString(16)}`,
+        `0x${devchain.chainId.toString(16)}`,
+      ])
       expect(socket.notifications.length).toBe(2)
       expect((await socket.call('no_such_method')).error?.code).toBe(-32601)
     } finally {
