@@ -8,12 +8,16 @@ describe('redactUrl', () => {
     ['https://rpc.example?apikey=SECRET', 'https://rpc.example/***'],
     ['https://user:SECRET@rpc.example', 'https://rpc.example/***'],
     ['http://127.0.0.1:8545', 'http://127.0.0.1:8545'],
+    ['wss://mainnet.infura.io/ws/v3/0123456789abcdef', 'wss://mainnet.infura.io/***'],
+    ['ws://user:SECRET@127.0.0.1:8546', 'ws://127.0.0.1:8546/***'],
+    ['ws://127.0.0.1:8545', 'ws://127.0.0.1:8545'],
     ['nonsense SECRET', '<unparseable url>'],
   ])('%s -> %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected)
   })
   it('labels endpoints by host and position only', () => {
     expect(endpointLabel('https://eth-mainnet.g.alchemy.com/v2/KEY', 1)).toBe('eth-mainnet.g.alchemy.com#1')
+    expect(endpointLabel('wss://eth-mainnet.g.alchemy.com/v2/KEY', 0)).toBe('eth-mainnet.g.alchemy.com#0')
   })
 })
 
@@ -41,6 +45,9 @@ describe('urlSecrets', () => {
     expect(
       urlSecrets('https://alice:pa55word@rpc.example/v3/0123456789abcdef/rpc?apikey=QUERYSECRET&x=1#frag1'),
     ).toEqual(['alice', 'pa55word', '0123456789abcdef', 'QUERYSECRET', 'frag1'])
+    expect(urlSecrets('wss://base-mainnet.g.alchemy.com/v2/aB3dEfGhIjKlMnOpQrStUvWxYz012345')).toEqual([
+      'aB3dEfGhIjKlMnOpQrStUvWxYz012345',
+    ])
     expect(urlSecrets('https://rpc.ankr.com/eth')).toEqual([])
     expect(urlSecrets('http://127.0.0.1:8545/rpc')).toEqual([])
   })
