@@ -406,6 +406,8 @@ async function startChain({
       if (event.type === 'base-fee-rule')
         metrics.setBaseFeeRuleMatching({ chainId, matching: event.matching })
       if (event.type === 'reorg') metrics.recordReorg({ chainId, depth: event.oldHead - event.ancestor })
+      if (event.type === 'head-subscription')
+        metrics.setHeadSubscription({ chainId, endpoint: event.endpoint, live: event.live })
       if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
     },
     onRecord: (record, { kind }) => {

@@ -53,6 +53,10 @@ export const metricNames = {
   modelInfo: 'feecast_model_info',
   /** counter; chain_id, reason (timestamp, base-fee, base-fee-rule, blob-gas, blob-rule) */
   blocksRejected: 'feecast_blocks_rejected_total',
+  /** gauge; chain_id, endpoint: 1 while new heads are pushed over that WebSocket endpoint, 0 while polling */
+  headSubscriptionLive: 'feecast_head_subscription_live',
+  /** counter; chain_id, endpoint: new-head subscriptions lost (closed, stalled, garbage) or refused */
+  headSubscriptionEnded: 'feecast_head_subscription_ended_total',
   /** gauge; chain_id: 1 while base fees follow the chain's known rule, 0 once they stopped, absent: rule unknown */
   baseFeeRuleMatching: 'feecast_base_fee_rule_matching',
   /** counter; reason (per-client, total): connections closed as soon as accepted */

@@ -157,6 +157,18 @@ const baseFeeRuleMatching = new client.Gauge({
   labelNames: ['chain_id'] as const,
   registers: [registry],
 })
+const headSubscriptionLive = new client.Gauge({
+  name: m.headSubscriptionLive,
+  help: '1 while new heads are pushed over the WebSocket endpoint (eth_subscribe newHeads), 0 while the sampler polls',
+  labelNames: ['chain_id', 'endpoint'] as const,
+  registers: [registry],
+})
+const headSubscriptionEnded = new client.Counter({
+  name: m.headSubscriptionEnded,
+  help: 'New-head subscriptions lost (socket closed, stalled, garbage) or refused by the endpoint',
+  labelNames: ['chain_id', 'endpoint'] as const,
+  registers: [registry],
+})
 const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule', 'blob-gas', 'blob-rule'])
 
 const reorgDepth = new client.Histogram({
@@ -494,6 +506,21 @@ export function recordBlockRejected({ chainId, reason }: { chainId: number; reas
 /** Whether a chain's base fees follow its known rule. */
 export function setBaseFeeRuleMatching({ chainId, matching }: { chainId: number; matching: boolean }): void {
   baseFeeRuleMatching.set({ chain_id: chainLabel(chainId) }, matching ? 1 : 0)
+}
+
+/** The sampler's new-head subscription went live or ended (`endpoint`: its label, host#index, never a URL). */
+export function setHeadSubscription({
+  chainId,
+  endpoint,
+  live,
+}: {
+  chainId: number
+  endpoint: string
+  live: boolean
+}): void {
+  const labels = { chain_id: chainLabel(chainId), endpoint }
+  headSubscriptionLive.set(labels, live ? 1 : 0)
+  if (!live) headSubscriptionEnded.inc(labels)
 }
 
 /** A reorganisation the sampler detected and repaired. */
