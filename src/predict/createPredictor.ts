@@ -174,13 +174,16 @@ export function createPredictor({
   const runOnce = async () => {
     const started = performance.now()
     state ??= await loadState()
-    const records = await readLatestBlocks(redis, { chainId, count: windowBlocks })
+    // One round trip for both reads (ioredis sends them together): the head's path to the API waits on each.
+    const [records, health] = await Promise.all([
+      readLatestBlocks(redis, { chainId, count: windowBlocks }),
+      readChainHealth(redis, { chainId }).catch(() => null),
+    ])
     const run = latestRun(records)
     const newest = run.at(-1)
     if (newest === undefined) return
     if (lastHead !== null && lastHead.number === newest.number && lastHead.hash === newest.hash) return
     const exportScored = observe(state, run)
-    const health = await readChainHealth(redis, { chainId }).catch(() => null)
     const doubts = health?.ruleMismatch
       ? [`blocks no longer follow ${profile.name}'s known rules (${health.ruleMismatch.problem})`]
       : []
