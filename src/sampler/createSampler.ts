@@ -122,7 +122,6 @@ export function createSampler(parameters: CreateSamplerParameters): Sampler {
       state.role = 'standby'
       logger.info({ owner }, 'sampler starting')
       running = loop.run().catch((error) => logger.error({ err: error }, 'sampler loop crashed'))
-      heads.start()
     },
 
     async stop() {
@@ -210,6 +209,9 @@ function createSamplerParts(
       reportFailure(context, { error, failures, phase: state.role, publishHealth }),
   })
   const onLeaseChange = (change: LeaseChange) => {
+    // Only the leader follows new heads: a standby holds no subscription.
+    if (change.type === 'leader') heads.start()
+    else heads.pause()
     if (change.type === 'standby') state.role = 'standby'
     else {
       state.role = change.type === 'leader' ? 'leader' : loop.stopping ? 'stopped' : 'standby'
@@ -224,6 +226,9 @@ function createSamplerParts(
 /** The sampler's new-head subscription, if it has WebSocket endpoints, and what the loop asks of it. */
 type HeadFollower = {
   start(): void
+  /** Ends the subscription (the lease was lost); start() subscribes again. */
+  pause(): void
+  /** Ends the subscription and closes the sockets. */
   stop(): void
   /** The highest notified head not yet taken by the follow step. */
   take(): number | null
@@ -270,6 +275,7 @@ function createHeadFollower(
         })
   return {
     start: () => subscription?.start(),
+    pause: () => subscription?.stop(),
     stop: () => {
       subscription?.stop()
       for (const socket of webSockets) socket.close()
