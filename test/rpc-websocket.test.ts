@@ -15,10 +15,11 @@ const secret = '9f8e7d6c5b4a39281706f5e4d3c2b1a0'
 /**
  * A TEST DOUBLE of a hostile or limited WebSocket endpoint: it forwards calls to a real devchain over HTTP,
  * except that it answers eth_subscribe with "method not found" (a node without subscriptions), and, on
- * demand, answers a block with a message far over the size cap or with a frame that is not JSON.
+ * demand, answers a block with a message far over the size cap, a frame that is not JSON, or a
+ * notification without params.
  */
 async function startLimitedEndpoint(devchain: Devchain) {
-  let misbehave: 'none' | 'huge' | 'garbage' = 'none'
+  let misbehave: 'none' | 'huge' | 'garbage' | 'bad-notification' = 'none'
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
   await new Promise((resolve) => wss.once('listening', resolve))
   wss.on('connection', (socket) => {
@@ -34,6 +35,8 @@ async function startLimitedEndpoint(devchain: Devchain) {
         )
       if (call.method === 'eth_getBlockByNumber' && misbehave === 'garbage')
         return socket.send('<html>502</html>')
+      if (call.method === 'eth_getBlockByNumber' && misbehave === 'bad-notification')
+        return socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription' }))
       const response = await fetch(devchain.url, { method: 'POST', body: String(data) })
       socket.send(await response.text())
     })
@@ -81,6 +84,7 @@ describe('WebSocket endpoints', () => {
     for (const [mode, kind] of [
       ['huge', 'oversized'],
       ['garbage', 'garbage'],
+      ['bad-notification', 'garbage'],
     ] as const) {
       endpoint.set(mode)
       const error = await client.getBlock({ blockNumber: 3n }).catch((e: unknown) => e)

@@ -279,7 +279,18 @@ async function openSocket({
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       return end('the endpoint sent a message that is not a JSON-RPC object', named('GarbageFrameError'))
-    handlers.onResponse(parsed as never)
+    const message = parsed as { method?: unknown; params?: unknown }
+    // viem reads params.subscription of every eth_subscription message: one without it would throw here.
+    if (
+      message.method === 'eth_subscription' &&
+      (typeof message.params !== 'object' || message.params === null)
+    )
+      return end('the endpoint sent a notification without params', named('GarbageFrameError'))
+    try {
+      handlers.onResponse(parsed as never)
+    } catch {
+      end('the endpoint sent a message that could not be handled', named('GarbageFrameError'))
+    }
   })
   socket.on('close', (code) =>
     end(code === 1009 ? `a message over ${maxMessageBytes} bytes` : `the socket closed (${code})`),
