@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js'
 import { trustedProxies } from '../lib/trustedProxies.js'
 import { recordApiKeyRejection, registerApiKeys } from '../metrics/metrics.js'
 import type { StoreClient } from '../store/scripts.js'
+import { activeTracer } from '../tracing/activeTracer.js'
 import { empty } from './core/answer.js'
 import { createContext } from './core/context.js'
 import { createPipeline, type Handler, type Step } from './core/pipeline.js'
@@ -21,6 +22,7 @@ import { httpMetrics } from './middleware/httpMetrics.js'
 import { clientAddress, rateLimit } from './middleware/rateLimit.js'
 import { createIdGenerator, requestId, requestIdFor } from './middleware/requestId.js'
 import { defaultMaxUrlLength, requestLimits } from './middleware/requestLimits.js'
+import { traceRequests } from './middleware/traceRequests.js'
 import type { PredictionFeed } from './predictionFeed.js'
 import { blocknativeRoute } from './routes/blocknative.js'
 import { chainsRoute } from './routes/chains.js'
@@ -31,6 +33,12 @@ import { metricsRoute } from './routes/metrics.js'
 import { openApiDocument, openApiRoute } from './routes/openApi.js'
 import { pageRoutes } from './routes/page.js'
 import { predictRoute } from './routes/predict.js'
+
+/** The request-span observer when tracing is on (decided once, when the API is made); none when off. */
+function requestTracing() {
+  const tracer = activeTracer()
+  return tracer === null ? [] : [traceRequests(tracer)]
+}
 
 export type CreateApiParameters = {
   feed: PredictionFeed
@@ -117,7 +125,7 @@ export function createApi({
   const generateRequestId = createIdGenerator()
   const pipeline = createPipeline({
     steps: apiSteps({ routes, api, isDraining, now, generateRequestId }),
-    observers: [httpMetrics(), accessLog(logger)],
+    observers: [httpMetrics(), accessLog(logger), ...requestTracing()],
     onError: (error, c) => {
       const e = error instanceof Error ? error : new Error(String(error))
       logger.error(
