@@ -40,7 +40,7 @@ function linksOf(traceparent: string | undefined): Link[] | undefined {
 export function traceRequests(tracer: Tracer): Observer {
   return (c, { status }) => {
     const end = performance.timeOrigin + performance.now()
-    const parent = propagation.extract(ROOT_CONTEXT, c.req.headers, headerGetter)
+    const parent = propagation.extract(ROOT_CONTEXT, c.req.headers ?? {}, headerGetter)
     const attributes: Attributes = {
       'http.request.method': c.method,
       'http.route': c.route,
