@@ -52,6 +52,8 @@ export type CreateApiParameters = {
   redact?: ((text: string) => string) | undefined
   /** Where the live page reads stored blocks and calibration states (none: it shows the fees only). */
   store?: StoreClient | undefined
+  /** The Grafana the live page links each objective to (GRAFANA_URL); none: no links. */
+  grafanaUrl?: string | undefined
 }
 
 export type Api = {
@@ -96,6 +98,7 @@ export function createApi({
   now = Date.now,
   redact = (text) => text,
   store,
+  grafanaUrl,
 }: CreateApiParameters): Api {
   const documented: RouteDefinition[] = [
     predictRoute({ feed }),
@@ -115,7 +118,7 @@ export function createApi({
   const routes = [
     ...documented,
     openApiRoute({ document: openApi }),
-    ...pageRoutes({ feed, store, startedAt: now() }),
+    ...pageRoutes({ feed, store, startedAt: now(), grafanaUrl }),
   ]
   const router = createRouter<{ definition: RouteDefinition; pattern: string }>()
   for (const definition of routes) {
