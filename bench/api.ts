@@ -3,15 +3,18 @@
  * dist/, API role on a real Redis) side by side, in the same run, with a bare node:http server sending
  * the same bytes and headers, loaded by `wrk` (C; not the bottleneck: its CPU is reported).
  *
- *   npx tsx bench/api.ts [--duration 10] [--rounds 5] [--connections 50] [--memory-seconds 40]
+ *   npx tsx bench/api.ts [--duration 5] [--rounds 10] [--connections 50] [--memory-seconds 40]
  *
  * Four queries clients really send: plain /predict, the one feecastFees sends
  * (confidence=90&withinBlocks=3), a compatible route (MetaMask's), and a 304 revalidation. For each, the
  * two servers alternate (ABBA) over the rounds; the headline is the median of the per-round ratios of
  * requests/s, beside the server CPU per request and p50/p99. Writes bench/results/api.json.
+ * With taskset (util-linux) and two or more CPUs, the server under test (all its threads) runs on CPU 0
+ * and wrk on CPU 1: without it, the scheduler moved both across the two cores and the same bare server
+ * measured from 22k to 37k requests/s between rounds, more than the difference being measured.
  * Target (issue 12): >= 0.85x the bare server, p99 under 5 ms.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,14 +29,31 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 ? Number(process.argv[i + 1]) : fallback
 }
-const durationSeconds = arg('duration', 10)
-const rounds = arg('rounds', 5)
+const durationSeconds = arg('duration', 5)
+const rounds = arg('rounds', 10)
 const connections = arg('connections', 50)
 const memorySeconds = arg('memory-seconds', 40)
 const chainId = 1337
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'feecast-bench-api-'))
+
+/** CPUs for the server under test and for wrk, when they can be pinned (see the header). */
+const pinning = (() => {
+  if (cpus().length < 2) return undefined
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return { server: 0, client: 1 }
+  } catch {
+    return undefined
+  }
+})()
+
+/** Moves a process and every thread it has (V8's, libuv's) onto the server's CPU. */
+function pinServer(pid: number) {
+  if (pinning)
+    execFileSync('taskset', ['-a', '-p', '-c', String(pinning.server), String(pid)], { stdio: 'ignore' })
+}
 
 type Scenario = { name: string; path: string; revalidate?: boolean }
 const scenarios: Scenario[] = [
@@ -91,6 +111,7 @@ async function spawnFeecast(redisUrl: string): Promise<{ url: string; child: Chi
   })
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}/predict?chainId=${chainId}`)
+  pinServer(child.pid!)
   return { url, child }
 }
 
@@ -104,6 +125,7 @@ async function spawnBare(answer: { status: number; headers: Array<[string, strin
     child.on('message', (m: { type?: string; port?: number }) => m?.type === 'listening' && resolve(m.port!))
     child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)))
   })
+  pinServer(child.pid!)
   return { url: `http://127.0.0.1:${port}`, child }
 }
 
@@ -156,6 +178,7 @@ async function main() {
         durationSeconds: seconds,
         connections,
         headers: requestHeaders,
+        cpu: pinning?.client,
       })
       const cpuMs = cpuMsOf(pids[server]) - before
       return {
@@ -246,6 +269,7 @@ async function main() {
       servers:
         'feecast: node bin/feecast.mjs start (dist/, FEECAST_ROLE=api); bare: node:http with the same bytes prepared once',
       rounds,
+      pinning: pinning ? `server on CPU ${pinning.server}, wrk on CPU ${pinning.client} (taskset)` : 'none',
     },
     scenarios: results,
     memory: {

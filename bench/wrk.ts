@@ -12,6 +12,8 @@ export type WrkParameters = {
   connections: number
   threads?: number
   headers?: Record<string, string>
+  /** Runs wrk on this CPU only (taskset), so it never shares a core with the server it loads. */
+  cpu?: number | undefined
 }
 
 export type WrkResult = {
@@ -38,12 +40,14 @@ export function runWrk({
   connections,
   threads = 1,
   headers = {},
+  cpu,
 }: WrkParameters): Promise<WrkResult> {
   const args = ['-t', String(threads), '-c', String(connections), '-d', `${durationSeconds}s`, '--latency']
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`)
   const quoted = [...args, url].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `wrk ${quoted}; status=$?; times; exit $status`], {
+    const pin = cpu === undefined ? '' : `taskset -c ${cpu} `
+    const child = spawn('bash', ['-c', `${pin}wrk ${quoted}; status=$?; times; exit $status`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''

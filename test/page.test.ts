@@ -133,6 +133,8 @@ describe('the live page on a running feecast', () => {
         tip: e.maxPriorityFeePerGasGwei,
         maxFee: e.maxFeePerGasGwei,
         expected: Number(e.expectedFeePerGas) / 1e9,
+        // The embedded devchain carries blobs (Cancun and later): the blob fee cap is shown too.
+        blobMaxFee: e.maxFeePerBlobGasGwei ?? Number.NaN,
       }
       for (const [field, value] of Object.entries(expected)) {
         expect(Number(row?.cells[field]?.value), field).toBe(value)
@@ -158,6 +160,12 @@ describe('the live page on a running feecast', () => {
     expect(
       await page.$$eval('section[data-chain-id="1337"] svg.chart polyline', (l) => l.length),
     ).toBeGreaterThan(0)
+    expect(prediction.blobBaseFeeForecast?.length).toBeGreaterThan(0)
+    expect(
+      await page.$$eval('section[data-chain-id="1337"] svg.chart', (charts) =>
+        charts.map((c) => c.getAttribute('aria-label') ?? c.querySelector('title')?.textContent ?? ''),
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/^Blob base fee forecast/)]))
     await page.waitForFunction(() => document.querySelectorAll('svg.reliability circle').length > 0, {
       timeout: 60_000,
     })

@@ -9,6 +9,9 @@ import {
 } from 'viem'
 import { FeecastError } from '../errors.js'
 import { createRedactor, redactUrl } from '../lib/redact.js'
+import { cappedFetch } from '../rpc/cappedFetch.js'
+import { ResponseTooLargeError } from '../rpc/errors.js'
+import { defaultMaxResponseBytes } from '../rpc/postJsonRpc.js'
 import type { HistoryRow } from '../types.js'
 import { blockToHistoryRow } from './blockToHistoryRow.js'
 
@@ -28,6 +31,8 @@ export type CollectHistoryParameters = {
   timeoutMs?: number
   /** First backoff, ms (doubles each retry, ×0.5–1.5 jitter). Default 250. */
   retryDelayMs?: number
+  /** Largest response body read (bytes); past it the read is cut off and the block fails. Default 8 MiB. */
+  maxResponseBytes?: number
   onProgress?: (progress: CollectProgress) => void
   signal?: AbortSignal
 }
@@ -48,8 +53,22 @@ export class CollectError extends FeecastError {
   }
 }
 
-/** Errors that will not go away by asking again. */
+/** viem's short message, or the cap a body passed (viem wraps it as "HTTP request failed"). */
+function describeFailure(error: unknown): string {
+  const tooLarge = causeOf(error, ResponseTooLargeError)
+  if (tooLarge) return tooLarge.message
+  return (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)
+}
+
+/** The error, or the cause it wraps, that is of the given class. */
+function causeOf<E extends Error>(error: unknown, kind: new (...args: never[]) => E): E | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof kind) return e
+  return undefined
+}
+
+/** Errors that will not go away by asking again (an endpoint that sent a body past the cap will again). */
 const permanent = (error: unknown) =>
+  causeOf(error, ResponseTooLargeError) !== undefined ||
   error instanceof InvalidParamsRpcError ||
   error instanceof MethodNotFoundRpcError ||
   error instanceof MethodNotSupportedRpcError
@@ -68,6 +87,7 @@ export async function collectHistory({
   retries = 3,
   timeoutMs = 10_000,
   retryDelayMs = 250,
+  maxResponseBytes = defaultMaxResponseBytes,
   onProgress,
   signal,
 }: CollectHistoryParameters): Promise<CollectHistoryReturnType> {
@@ -77,15 +97,7 @@ export async function collectHistory({
     })
   const endpoint = redactUrl(rpcUrl)
   const redact = createRedactor({ urls: [rpcUrl] })
-  let client: PublicClient
-  try {
-    // viem's own retries are off: the loop below retries with jitter and knows which errors are final.
-    client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: timeoutMs }) })
-  } catch (error) {
-    throw new CollectError(`cannot use the RPC endpoint ${endpoint}`, {
-      details: redact(String(error)),
-    })
-  }
+  const client = createCollectClient(rpcUrl, timeoutMs, maxResponseBytes, redact)
 
   const total = to - from + 1
   const rows: HistoryRow[] = []
@@ -116,10 +128,8 @@ export async function collectHistory({
       } catch (error) {
         if (error instanceof BlockNotFoundError) return null
         if (permanent(error) || attempt >= retries || aborted() || failure) {
-          const short =
-            (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error)
           throw new CollectError(`block ${number} from ${endpoint} failed after ${attempt + 1} attempt(s)`, {
-            details: redact(short),
+            details: redact(describeFailure(error)),
             blockNumber: number,
           })
         }
@@ -155,4 +165,27 @@ export async function collectHistory({
   rows.sort((a, b) => a.number - b.number)
   missing.sort((a, b) => a - b)
   return { rows, missing }
+}
+
+/** viem's client on the endpoint, its bodies read under the cap; a URL viem refuses fails redacted. */
+function createCollectClient(
+  rpcUrl: string,
+  timeoutMs: number,
+  maxResponseBytes: number,
+  redact: (text: string) => string,
+): PublicClient {
+  try {
+    // viem's own retries are off: collectHistory retries with jitter and knows which errors are final.
+    return createPublicClient({
+      transport: http(rpcUrl, {
+        retryCount: 0,
+        timeout: timeoutMs,
+        fetchFn: cappedFetch({ maxBytes: maxResponseBytes }),
+      }),
+    })
+  } catch (error) {
+    throw new CollectError(`cannot use the RPC endpoint ${redactUrl(rpcUrl)}`, {
+      details: redact(String(error)),
+    })
+  }
 }

@@ -24,6 +24,11 @@ export type BlobFeeForecaster = {
    */
   forecast(features: ArrayLike<number>, maxStep: number): BlobFeeForecast
   /**
+   * How many of these features lie outside the range the forecaster was trained on (it clamps them: its
+   * answer there is the edge's, not a learned one). Absent: it has no trained range (the random walk).
+   */
+  inputsOutsideRange?(features: ArrayLike<number>): number
+  /**
    * Many decisions at once (row-major features, `count` rows): the network's raw outputs, row-major, to be
    * read with blobForecastFromRaw. Absent: call forecast per decision.
    */

@@ -56,6 +56,14 @@ export function blobFeeModelFromTf({
     meta,
     network,
     tfModel,
+    inputsOutsideRange(features) {
+      let outside = 0
+      for (let i = 0; i < F; i++) {
+        const value = features[i] ?? 0
+        if (value < (low[i] ?? 0) || value > (high[i] ?? 0)) outside++
+      }
+      return outside
+    },
     forecast(features, maxStep) {
       for (let i = 0; i < F; i++) input[i] = standardise(features[i] ?? 0, i)
       return blobForecastFromRaw(network.run(input), meta.layout, maxStep)

@@ -69,4 +69,16 @@ describe('shipped models', () => {
       })
     })
   })
+
+  it('models/blobfee counts the inputs outside its trained range (which it clamps)', async () => {
+    const model = await loadBlobFeeModel({ dir: defaultBlobModelDir })
+    const range = model.meta.featureRange
+    expect(range).toBeDefined()
+    const middle = range!.low.map((low, j) => (low + range!.high[j]!) / 2)
+    expect(model.inputsOutsideRange?.(middle)).toBe(0)
+    const beyond = [...middle]
+    beyond[0] = range!.high[0]! + 1
+    beyond[1] = range!.low[1]! - 1
+    expect(model.inputsOutsideRange?.(beyond)).toBe(2)
+  })
 })

@@ -87,14 +87,7 @@ export function feeTables(prediction: Prediction): HTMLElement {
             feeCell(e.maxPriorityFeePerGasGwei, 'tip'),
             feeCell(e.maxFeePerGasGwei, 'maxFee'),
             feeCell(Number(e.expectedFeePerGas) / 1e9, 'expected'),
-            ...(withBlobs
-              ? [
-                  feeCell(
-                    (e as Estimate & { maxFeePerBlobGasGwei?: number }).maxFeePerBlobGasGwei,
-                    'blobMaxFee',
-                  ),
-                ]
-              : []),
+            ...(withBlobs ? [feeCell(e.maxFeePerBlobGasGwei, 'blobMaxFee')] : []),
           ),
         ),
       ),
@@ -330,8 +323,7 @@ export function chainHeader(name: string, prediction: Prediction): HTMLElement[]
 
 /** The forecast fans (base fee; blob base fee where the chain has blobs) and the reliability diagram. */
 export function chainCharts(prediction: Prediction, page: PageChainBody | undefined): Element[] {
-  const blobForecast = (prediction as Prediction & { blobBaseFeeForecast?: BaseFeeForecast[] })
-    .blobBaseFeeForecast
+  const blobForecast = prediction.blobBaseFeeForecast
   const recent = (page?.recentBaseFees ?? []).map((r) => ({
     blockNumber: r.blockNumber,
     gwei: r.baseFeeGwei,

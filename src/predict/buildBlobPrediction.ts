@@ -49,6 +49,8 @@ export type BlobPrediction = {
   /** What the caller records in `calibration[regime]` to score this prediction (recordEstimate). */
   thresholds: CalibratedThresholds
   logNextBlobFee: number
+  /** Blob features outside the model's trained range (clamped into it): a doubt the trust label carries. */
+  inputsOutsideRange: number
 }
 
 /** Blocks ahead of the blob base-fee forecast: the prediction's horizons past the next block (exact). */
@@ -176,7 +178,8 @@ export function buildBlobPrediction({
   }
   const series = toBlobSeries({ blocks: [...run, pending], schedule, exactFees: false })
   const end = series.length - 1
-  const forecast = forecaster.forecast(computeBlobFeatures(series, end), maxStep)
+  const features = computeBlobFeatures(series, end)
+  const forecast = forecaster.forecast(features, maxStep)
   const regime = blobRegime(next.blobBaseFeePerGas)
   const thresholds = calibrateRunMax({ state: calibration[regime], forecast, maxStep })
   const estimates = blobEstimatesOf({
@@ -197,5 +200,6 @@ export function buildBlobPrediction({
     blobBaseFeeForecast: blobBaseFeeForecastOf(forecast, next.excessBlobGas, fraction),
     thresholds,
     logNextBlobFee: Number(next.excessBlobGas) / fraction,
+    inputsOutsideRange: forecaster.inputsOutsideRange?.(features) ?? 0,
   }
 }

@@ -42,4 +42,30 @@ describe('withBlobPrediction', () => {
       expect(e.maxFeePerBlobGasGwei).toBe(Number(cap!.maxFeePerBlobGas) / 1e9)
     }
   })
+
+  it('lowers the trust one step, saying why, when blob inputs lie outside the trained range', () => {
+    const t = 1_766_000_000
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      number: i + 1,
+      timestamp: t + 12 * i,
+      baseFeePerGas: 1_000_000_000n,
+      blobGasUsed: BigInt(i % 16) * gasPerBlob,
+      excessBlobGas: 300_000_000n + BigInt(i) * 1000n,
+    }))
+    const walk = blobRandomWalkForecaster()
+    const build = (outside: number) =>
+      buildBlobPrediction({
+        records,
+        schedule: mainnetBlobSchedule,
+        forecaster: { ...walk, inputsOutsideRange: () => outside },
+        calibration: createBlobCalibrationState(),
+      })
+    const high = { ...prediction, trust: { label: 'high' as const, reasons: ['fresh data'] } }
+    expect(withBlobPrediction(high, build(0)).trust).toEqual(high.trust)
+    const doubted = withBlobPrediction(high, build(3)).trust
+    expect(doubted.label).toBe('medium')
+    expect(doubted.reasons).toEqual(['fresh data', expect.stringMatching(/^3 blob input\(s\) outside/)])
+    const medium = { ...prediction, trust: { label: 'medium' as const, reasons: [] } }
+    expect(withBlobPrediction(medium, build(1)).trust.label).toBe('low')
+  })
 })

@@ -84,3 +84,15 @@ export function rpcUnavailableCause(error: unknown): RpcUnavailableError | undef
     if (e instanceof RpcUnavailableError) return e
   return undefined
 }
+
+/** A response body passed the size cap: the read was cut off (see cappedFetch). */
+export class ResponseTooLargeError extends FeecastError {
+  override name = 'ResponseTooLargeError'
+  readonly maxBytes: number
+  constructor(maxBytes: number, seen: number) {
+    super(
+      `response body passed ${maxBytes} bytes (${seen > 0 ? `${seen} read` : 'by its Content-Length'}); read aborted`,
+    )
+    this.maxBytes = maxBytes
+  }
+}

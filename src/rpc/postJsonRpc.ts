@@ -1,5 +1,6 @@
 import { noRedaction, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError } from './errors.js'
+import { readCapped } from './readCapped.js'
 
 export type PostJsonRpcParameters = {
   url: string
@@ -129,37 +130,6 @@ function resultOf({
   if (envelope.id !== id) throw fail('garbage', 'response id does not match the request')
   if (!('result' in envelope)) throw fail('garbage', 'response has neither result nor error')
   return envelope.result
-}
-
-/**
- * The body as text, read chunk by chunk and abandoned as soon as it passes `maxBytes` (or its
- * Content-Length says it will): what is held never exceeds the cap by more than one chunk.
- */
-async function readCapped(
-  response: Response,
-  maxBytes: number,
-): Promise<{ over: false; text: string } | { over: true; seen: number }> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => {})
-    return { over: true, seen: 0 }
-  }
-  if (!response.body) return { over: false, text: '' }
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let seen = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    seen += value.byteLength
-    if (seen > maxBytes) {
-      chunks.length = 0
-      await reader.cancel().catch(() => {})
-      return { over: true, seen }
-    }
-    chunks.push(value)
-  }
-  return { over: false, text: Buffer.concat(chunks).toString('utf8') }
 }
 
 function describeNetworkError(error: unknown): string {

@@ -361,14 +361,62 @@ function latencyRow(d: Dashboard, p: Panels, job: string): void {
   )
 }
 
+/**
+ * What the API's defences refused: connections shed at accept (per client, in all) beside those held,
+ * and requests refused for their rate or their API key. Each reads 0, not "no data", before the first
+ * refusal (the counters appear with their first increment).
+ */
+function apiDefencesRow(d: Dashboard, p: Panels, job: string): void {
+  const tooMany = `${m.httpDuration}_count{${job},http_response_status_code="429"}`
+  d.withRow(p.row('Defences'))
+    .withPanel(
+      p.timeseries(
+        'Connections held, and shed at accept',
+        [
+          { expr: `sum(${m.openConnections}{${job}})`, legend: 'open' },
+          {
+            expr: `${sumRate(`${m.connectionsShed}{${job}}`, rate, ['reason'])} or on() vector(0)`,
+            legend: 'shed/s {{reason}}',
+          },
+        ],
+        {
+          unit: 'short',
+          description:
+            'Open connections, and connections closed as soon as accepted because one address or the whole server was at its cap.',
+        },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        'Requests refused: rate limit and API keys',
+        [
+          {
+            expr: `${sumRate(tooMany, rate, ['http_route'])} or on() vector(0)`,
+            legend: '429 {{http_route}}',
+          },
+          {
+            expr: `${sumRate(`${m.apiKeyRejections}{${job}}`, rate, ['reason'])} or on() vector(0)`,
+            legend: 'API key {{reason}}',
+          },
+        ],
+        { unit: 'reqps' },
+      ),
+    )
+}
+
 function apiDashboard(spec: SloSpec): GeneratedDashboard {
   const uid = `${spec.service}-api`
   const title = `${spec.service} / API`
   const p = new Panels(uid)
   const job = `job="${spec.job}"`
-  const d = dashboard(uid, title, 'Request rate, errors and latency of the feecast HTTP API, by route.')
+  const d = dashboard(
+    uid,
+    title,
+    'Request rate, errors and latency of the feecast HTTP API, by route, and what its defences refused.',
+  )
   trafficRow(d, p, job)
   latencyRow(d, p, job)
+  apiDefencesRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 
@@ -448,14 +496,80 @@ function rpcRow(d: Dashboard, p: Panels, job: string): void {
     )
 }
 
+/**
+ * What the sampler refused from its endpoints: blocks that break the chain's rules (by reason), bodies
+ * past the size cap, whether base fees still follow the known rule, and restarts of the embedded Redis.
+ */
+function samplerDefencesRow(d: Dashboard, p: Panels, job: string): void {
+  d.withRow(p.row('Defences'))
+    .withPanel(
+      p.timeseries(
+        'Blocks refused (1h), by reason',
+        [
+          {
+            expr: `sum by (chain_id, reason) (increase(${m.blocksRejected}{${job}}[1h])) or on() vector(0)`,
+            legend: '{{chain_id}} {{reason}}',
+          },
+        ],
+        {
+          unit: 'none',
+          description:
+            'Blocks not stored: a timestamp, base fee or blob gas that no rule gives from the parent.',
+        },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        'Oversized RPC answers (1h)',
+        [
+          {
+            expr: `sum by (chain_id, endpoint) (increase(${m.rpcOversized}{${job}}[1h])) or on() vector(0)`,
+            legend: '{{chain_id}} {{endpoint}}',
+          },
+        ],
+        { unit: 'none', description: 'Response bodies cut off at the size cap.' },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        'Base fees follow the known rule',
+        [{ expr: `min by (chain_id) (${m.baseFeeRuleMatching}{${job}})`, legend: '{{chain_id}}' }],
+        {
+          unit: 'none',
+          min: 0,
+          max: 1,
+          description:
+            '1 while base fees follow the chain rule; 0 once they stopped (predictions then say low trust).',
+        },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        'Embedded Redis restarts (1h)',
+        [
+          {
+            expr: `sum by (outcome) (increase(${m.embeddedRedisRestarts}{${job}}[1h])) or on() vector(0)`,
+            legend: '{{outcome}}',
+          },
+        ],
+        { unit: 'none' },
+      ),
+    )
+}
+
 function samplerDashboard(spec: SloSpec): GeneratedDashboard {
   const uid = `${spec.service}-sampler`
   const title = `${spec.service} / Sampler`
   const p = new Panels(uid)
   const job = `job="${spec.job}"`
-  const d = dashboard(uid, title, 'Data age per chain, RPC outcomes and latency per endpoint, reorgs.')
+  const d = dashboard(
+    uid,
+    title,
+    'Data age per chain, RPC outcomes and latency per endpoint, reorgs, and what the sampler refused.',
+  )
   freshnessRow(d, p, job)
   rpcRow(d, p, job)
+  samplerDefencesRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
 

@@ -148,6 +148,52 @@ describe('collectHistory', () => {
     expect(closed.message).not.toMatch(leaks)
   })
 
+  it('stops reading a body past its cap, streamed or declared, and names the cap (without asking again)', async () => {
+    const streams: Array<{ requests: number; cutOff: boolean }> = []
+    const endless = { requests: 0, cutOff: false }
+    streams.push(endless)
+    const streamingUrl = await serve((_req, res) => {
+      endless.requests++
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.write('{"jsonrpc":"2.0","id":0,"result":"')
+      const chunk = 'f'.repeat(16 * 1024)
+      // Chunks until the reader hangs up: the endpoint would stream for ever.
+      const timer = setInterval(() => res.write(chunk), 1)
+      res.on('close', () => {
+        clearInterval(timer)
+        endless.cutOff = !res.writableEnded
+      })
+    })
+    const declared = { requests: 0, cutOff: false }
+    streams.push(declared)
+    const declaringUrl = await serve((_req, res) => {
+      declared.requests++
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(1 << 30) })
+      res.write('{"jsonrpc":"2.0"')
+      res.on('close', () => {
+        declared.cutOff = !res.writableEnded
+      })
+    })
+    for (const url of [streamingUrl, declaringUrl]) {
+      const error = await collectHistory({
+        rpcUrl: url + secretPath,
+        from: 1,
+        to: 1,
+        retries: 3,
+        retryDelayMs: 5,
+        maxResponseBytes: 64 * 1024,
+      }).catch((e) => e)
+      expect(error).toBeInstanceOf(CollectError)
+      expect(error.details).toMatch(/passed 65536 bytes/)
+      expect(`${error.message} ${error.details}`).not.toMatch(leaks)
+    }
+    for (const stream of streams) {
+      expect(stream.requests).toBe(1)
+      await new Promise((r) => setTimeout(r, 100))
+      expect(stream.cutOff).toBe(true)
+    }
+  })
+
   it('rejects a backwards range', async () => {
     await expect(collectHistory({ rpcUrl: devchain.url, from: 5, to: 4 })).rejects.toBeInstanceOf(
       CollectError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRouter } from './router.js'
+import { createRouter, rememberedPaths } from './router.js'
 
 describe('createRouter', () => {
   const router = createRouter<string>()
@@ -24,5 +24,27 @@ describe('createRouter', () => {
       '/gasstation',
     ])
       expect(router.match(path), path).toBeUndefined()
+  })
+})
+
+describe('createRouter, remembering matches', () => {
+  it('answers a repeated path with the same (frozen) match, and stays right past the memo bound', () => {
+    const router = createRouter<string>()
+    router.add('/gasstation/:chainId', 'gasstation')
+    const first = router.match('/gasstation/1')
+    expect(router.match('/gasstation/1')).toBe(first)
+    expect(Object.isFrozen(first?.params)).toBe(true)
+    for (let i = 0; i < rememberedPaths * 2 + 7; i++)
+      expect(router.match(`/gasstation/${i}`)?.params).toEqual({ chainId: String(i) })
+    expect(router.match('/gasstation')).toBeUndefined()
+    expect(router.match('/gasstation')).toBeUndefined()
+    expect(router.match('/gasstation/1')).toEqual({ route: 'gasstation', params: { chainId: '1' } })
+  })
+  it('forgets what it remembered when a route is added', () => {
+    const router = createRouter<string>()
+    router.add('/a/:x', 'a')
+    expect(router.match('/b/1')).toBeUndefined()
+    router.add('/b/:y', 'b')
+    expect(router.match('/b/1')).toEqual({ route: 'b', params: { y: '1' } })
   })
 })

@@ -15,12 +15,26 @@ export type Router<R> = {
 
 const noParams: Readonly<Record<string, string>> = Object.freeze({})
 
+/**
+ * Paths with parameters whose match is remembered. A wallet asks for the same few chains, so the trie
+ * (which allocates about 1 KiB per search) runs once per distinct path; a client sending endless
+ * distinct paths only refills the memo, never grows it.
+ */
+export const rememberedPaths = 1_024
+
 export function createRouter<R>(): Router<R> {
   const statics = new Map<string, R>()
   const trie = new TrieRouter<R>()
   let hasParams = false
+  const remembered = new Map<string, RouterMatch<R>>()
+  const search = (path: string): RouterMatch<R> => {
+    const [found] = trie.match('GET', path) as unknown as [Array<[R, Record<string, string>]>]
+    const first = found[0]
+    return first === undefined ? undefined : { route: first[0], params: Object.freeze(first[1]) }
+  }
   return {
     add(pattern, route) {
+      remembered.clear()
       if (pattern.includes(':')) {
         trie.add('GET', pattern, route)
         hasParams = true
@@ -30,9 +44,12 @@ export function createRouter<R>(): Router<R> {
       const route = statics.get(path)
       if (route !== undefined) return { route, params: noParams }
       if (!hasParams) return undefined
-      const [found] = trie.match('GET', path) as unknown as [Array<[R, Record<string, string>]>]
-      const first = found[0]
-      return first === undefined ? undefined : { route: first[0], params: first[1] }
+      const known = remembered.get(path)
+      if (known !== undefined || remembered.has(path)) return known
+      const match = search(path)
+      if (remembered.size >= rememberedPaths) remembered.clear()
+      remembered.set(path, match)
+      return match
     },
   }
 }
