@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Devchain, startDevchain } from '../src/devchain/startDevchain.js'
+import { freePort } from '../src/lib/freePort.js'
 import { type FeecastProcess, startFeecast, waitForStatus } from './support/feecastProcess.js'
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlpReceiver.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
@@ -207,4 +208,50 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT on)', () => {
       }),
     )
   }, 240_000)
+})
+
+describe('traces with a collector that is down', () => {
+  let redis: TestRedis
+  let devchain: Devchain
+  let feecast: FeecastProcess
+
+  beforeAll(async () => {
+    redis = await startTestRedis()
+    devchain = await startDevchain({ blockTime: 1, history: 64 })
+    // A port nothing listens on: every export fails (connection refused).
+    const closed = await freePort()
+    feecast = await startFeecast({
+      env: {
+        REDIS_URL: redis.url,
+        [`RPC_URL_${devchain.chainId}`]: devchain.url,
+        HISTORY_BLOCKS: '64',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}`,
+      },
+    })
+  }, 180_000)
+
+  afterAll(async () => {
+    await feecast?.stop()
+    await devchain?.stop()
+    await redis?.stop()
+  })
+
+  it('keeps predicting and serving, and stops cleanly', async () => {
+    await waitForStatus(`${feecast.url}/predict?chainId=${devchain.chainId}`, 200, 120_000)
+    const first = (await (await fetch(`${feecast.url}/predict?chainId=${devchain.chainId}`)).json()) as {
+      blockNumber: number
+    }
+    // New blocks are still predicted while every export fails.
+    await waitFor(
+      async () => {
+        const now = (await (await fetch(`${feecast.url}/predict?chainId=${devchain.chainId}`)).json()) as {
+          blockNumber: number
+        }
+        return now.blockNumber >= first.blockNumber + 3
+      },
+      { timeoutMs: 60_000, intervalMs: 500, message: 'three more blocks predicted' },
+    )
+    expect(await feecast.stop('SIGTERM', 20_000)).toBe(0)
+    expect(feecast.output()).toMatch(/tracing on/)
+  }, 120_000)
 })
