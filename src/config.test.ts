@@ -187,3 +187,47 @@ describe('redactConfig', () => {
     expect(printed).toContain('https://mainnet.infura.io/***')
   })
 })
+
+describe('traces and the Grafana link (issue 15)', () => {
+  it('traces are off by default, and on with the standard OTLP endpoint', () => {
+    expect(loadConfig({}).tracing).toBeUndefined()
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      serviceName: 'feecast',
+    })
+    // The traces endpoint is used as given, and wins over the base one.
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/otlp/spans',
+        OTEL_SERVICE_NAME: 'feecast-eu',
+      }).tracing,
+    ).toEqual({ tracesUrl: 'https://traces.example/otlp/spans', serviceName: 'feecast-eu' })
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing,
+    ).toBeUndefined()
+  })
+
+  it('refuses an endpoint that is not an http(s) URL, naming it and hiding its secrets', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrowError(
+      /OTEL_EXPORTER_OTLP_ENDPOINT .*must use http or https/,
+    )
+    expect(() =>
+      loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://c/v1/traces?token=tOkEn123456' }),
+    ).toThrowError(/^(?!.*tOkEn123456).*OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/s)
+    expect(() => loadConfig({ GRAFANA_URL: 'not a url' })).toThrowError(/GRAFANA_URL .*is not a URL/)
+    expect(() => loadConfig({ OTEL_SERVICE_NAME: 'has spaces' })).toThrowError(/OTEL_SERVICE_NAME/)
+  })
+
+  it('reads GRAFANA_URL, and prints both redacted', () => {
+    const c = loadConfig({
+      GRAFANA_URL: 'https://grafana.example/d/feecast',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://user:pw123456@traces.example/v1/traces',
+    })
+    expect(c.grafanaUrl).toBe('https://grafana.example/d/feecast')
+    expect(loadConfig({}).grafanaUrl).toBeUndefined()
+    const printed = JSON.stringify(redactConfig(c))
+    expect(printed).not.toContain('pw123456')
+    expect(printed).toContain('https://traces.example/***')
+  })
+})

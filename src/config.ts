@@ -42,6 +42,19 @@ const rpcUrl = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use http(s) or ws(s)` })
 })
 
+/** An http(s) URL (an OTLP endpoint, Grafana); the error shows it redacted (a collector URL may carry a token). */
+const httpUrl = z.string().superRefine((value, ctx) => {
+  let u: URL
+  try {
+    u = new URL(value)
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${redactUrl(value)}" is not a URL` })
+    return
+  }
+  if (!['http:', 'https:'].includes(u.protocol))
+    ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use http or https` })
+})
+
 /** host:port,host:port,... (Sentinels, Cluster nodes); an IPv6 host in brackets: [::1]:26379. */
 const nodeList = z.string().transform((value, ctx): StoreNode[] => {
   const nodes: StoreNode[] = []
@@ -181,6 +194,20 @@ const settings = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.min(100).max(120_000).default(5_000),
   /** API: a connection on which nothing moves (a client that stops reading an answer) is closed after this long. */
   HTTP_IDLE_TIMEOUT_MS: positiveInt.min(1_000).max(600_000).default(30_000),
+  /**
+   * Traces (OpenTelemetry, off by default): the OTLP/HTTP endpoint spans are exported to, as the SDKs
+   * read it (the traces go to <endpoint>/v1/traces), or the traces endpoint itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  /** Turns tracing off even with an endpoint set (the SDKs' own switch). */
+  OTEL_SDK_DISABLED: bool.default(false),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a short name (letters, digits, . _ -)')
+    .default('feecast'),
+  /** The live page links each objective to this Grafana (the 30-day view); unset: no link. */
+  GRAFANA_URL: httpUrl.optional(),
 } as const
 
 type Settings = { [K in keyof typeof settings]: z.output<(typeof settings)[K]> }
@@ -213,7 +240,13 @@ export type Config = {
   devchain: { port: number; blockTimeSeconds: number; replayFile: string | undefined }
   embeddedRedis: boolean
   api: ApiConfig
+  /** Where traces are exported (OTEL_EXPORTER_OTLP_*); undefined: tracing is off. */
+  tracing: TracingConfig | undefined
+  /** The Grafana the live page links its objectives to (GRAFANA_URL), if any. */
+  grafanaUrl: string | undefined
 }
+
+export type TracingConfig = { tracesUrl: string; serviceName: string }
 
 export type ApiConfig = {
   /** Sustained requests per second per client address; 0: no limit. */
@@ -254,7 +287,7 @@ function parseSettings(env: Record<string, string | undefined>): Settings {
     if (!result.success) {
       const issue = result.error.issues[0]
       const shown =
-        name === 'REDIS_URL' && raw
+        /_URL$|_ENDPOINT$/.test(name) && raw
           ? redactUrl(raw)
           : /PASSWORD/.test(name) && raw !== undefined
             ? '***'
@@ -348,7 +381,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       idleTimeoutMs: s.HTTP_IDLE_TIMEOUT_MS,
     },
+    tracing: tracingConfig(s),
+    grafanaUrl: s.GRAFANA_URL,
   }
+}
+
+/**
+ * Tracing is on when an OTLP endpoint is set and OTEL_SDK_DISABLED is not: the traces endpoint as given,
+ * else the base endpoint's /v1/traces (the OTLP exporter specification's rule).
+ */
+function tracingConfig(s: Settings): TracingConfig | undefined {
+  if (s.OTEL_SDK_DISABLED) return undefined
+  const base = s.OTEL_EXPORTER_OTLP_ENDPOINT
+  const tracesUrl =
+    s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (base === undefined ? undefined : `${base.replace(/\/+$/, '')}/v1/traces`)
+  return tracesUrl === undefined ? undefined : { tracesUrl, serviceName: s.OTEL_SERVICE_NAME }
 }
 
 /** REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES (at most one), with what each needs. */
@@ -448,6 +496,11 @@ export function redactConfig(config: Config): Record<string, unknown> {
     redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
     store: redactStoreTarget(config.store),
     chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
+    tracing:
+      config.tracing === undefined
+        ? undefined
+        : { ...config.tracing, tracesUrl: redactUrl(config.tracing.tracesUrl) },
+    grafanaUrl: config.grafanaUrl === undefined ? undefined : redactUrl(config.grafanaUrl),
   }
 }
 

@@ -32,9 +32,12 @@ const ioPackages = new Set([
   'viem',
   'pino',
   'cli-progress',
+  // The OpenTelemetry SDK and its exporter post spans over HTTP (src/tracing/startTracing.ts).
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/exporter-trace-otlp-http',
 ])
-/** The edges of DESIGN.md: Redis, the RPC, the sampler's loop, the HTTP server, the CLI. */
-const edgeFolders = ['store', 'rpc', 'sampler', 'commands', 'api', 'cli']
+/** The edges of DESIGN.md: Redis, the RPC, the sampler's loop, the HTTP server, the CLI, the trace exporter. */
+const edgeFolders = ['store', 'rpc', 'sampler', 'commands', 'api', 'cli', 'tracing']
 /** Modules of src/ that do I/O themselves: the edges but api/'s pure shaping, which is core. */
 const ioModules = ['api/server.ts', 'api/predictionFeed.ts', 'api/app.ts']
 const isIo = (module: string) =>
@@ -116,7 +119,7 @@ describe("src/'s layers", () => {
         : [],
     )
     // createPredictor is the one core module that is wired to the store on purpose: it drives a chain's
-    // predictions block by block and persists them through store/ actions.
+    // predictions block by block and persists them through store/ actions (and traces them: tracing/).
     expect(backwards.filter((edge) => !edge.startsWith('predict/createPredictor.ts'))).toEqual([])
   })
 

@@ -23,6 +23,8 @@ import { waitFor } from './support/waitFor.js'
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+/** GRAFANA_URL for the run (nothing answers there: the page only links to it). */
+const grafanaUrl = 'https://grafana.example.org/grafana'
 const chromium = (() => {
   try {
     return execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
@@ -42,7 +44,9 @@ let browser: Browser
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'feecast-page-'))
-  feecast = await startFeecast({ env: { DEVCHAIN_BLOCK_TIME: '1', FEECAST_STATE_DIR: join(work, 'state') } })
+  feecast = await startFeecast({
+    env: { DEVCHAIN_BLOCK_TIME: '1', FEECAST_STATE_DIR: join(work, 'state'), GRAFANA_URL: grafanaUrl },
+  })
   await waitFor(
     async () => (await fetch(`${feecast.url}/predict?chainId=1337`).catch(() => null))?.status === 200,
     {
@@ -175,6 +179,12 @@ describe('the live page on a running feecast', () => {
         'prediction-calibration-1337',
       ]),
     )
+    // GRAFANA_URL is set: each objective links to the SLO board's 30-day view.
+    const links = await page.$$eval('#objectives tr', (rows) =>
+      rows.map((r) => r.querySelector('a')?.getAttribute('href') ?? null),
+    )
+    expect(links.length).toBe(objectives.length)
+    expect(new Set(links)).toEqual(new Set([`${grafanaUrl}/d/feecast-slo?from=now-30d&to=now`]))
 
     mkdirSync(join(root, 'bench/results'), { recursive: true })
     await page.screenshot({ path: join(root, 'bench/results/page-desktop.png'), fullPage: true })

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js'
 import { trustedProxies } from '../lib/trustedProxies.js'
 import { recordApiKeyRejection, registerApiKeys } from '../metrics/metrics.js'
 import type { StoreClient } from '../store/scripts.js'
+import { activeTracer } from '../tracing/activeTracer.js'
 import { empty } from './core/answer.js'
 import { createContext } from './core/context.js'
 import { createPipeline, type Handler, type Step } from './core/pipeline.js'
@@ -21,6 +22,7 @@ import { httpMetrics } from './middleware/httpMetrics.js'
 import { clientAddress, rateLimit } from './middleware/rateLimit.js'
 import { createIdGenerator, requestId, requestIdFor } from './middleware/requestId.js'
 import { defaultMaxUrlLength, requestLimits } from './middleware/requestLimits.js'
+import { traceRequests } from './middleware/traceRequests.js'
 import type { PredictionFeed } from './predictionFeed.js'
 import { blocknativeRoute } from './routes/blocknative.js'
 import { chainsRoute } from './routes/chains.js'
@@ -31,6 +33,12 @@ import { metricsRoute } from './routes/metrics.js'
 import { openApiDocument, openApiRoute } from './routes/openApi.js'
 import { pageRoutes } from './routes/page.js'
 import { predictRoute } from './routes/predict.js'
+
+/** The request-span observer when tracing is on (decided once, when the API is made); none when off. */
+function requestTracing() {
+  const tracer = activeTracer()
+  return tracer === null ? [] : [traceRequests(tracer)]
+}
 
 export type CreateApiParameters = {
   feed: PredictionFeed
@@ -44,6 +52,8 @@ export type CreateApiParameters = {
   redact?: ((text: string) => string) | undefined
   /** Where the live page reads stored blocks and calibration states (none: it shows the fees only). */
   store?: StoreClient | undefined
+  /** The Grafana the live page links each objective to (GRAFANA_URL); none: no links. */
+  grafanaUrl?: string | undefined
 }
 
 export type Api = {
@@ -88,6 +98,7 @@ export function createApi({
   now = Date.now,
   redact = (text) => text,
   store,
+  grafanaUrl,
 }: CreateApiParameters): Api {
   const documented: RouteDefinition[] = [
     predictRoute({ feed }),
@@ -107,7 +118,7 @@ export function createApi({
   const routes = [
     ...documented,
     openApiRoute({ document: openApi }),
-    ...pageRoutes({ feed, store, startedAt: now() }),
+    ...pageRoutes({ feed, store, startedAt: now(), grafanaUrl }),
   ]
   const router = createRouter<{ definition: RouteDefinition; pattern: string }>()
   for (const definition of routes) {
@@ -117,7 +128,7 @@ export function createApi({
   const generateRequestId = createIdGenerator()
   const pipeline = createPipeline({
     steps: apiSteps({ routes, api, isDraining, now, generateRequestId }),
-    observers: [httpMetrics(), accessLog(logger)],
+    observers: [httpMetrics(), accessLog(logger), ...requestTracing()],
     onError: (error, c) => {
       const e = error instanceof Error ? error : new Error(String(error))
       logger.error(

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { pageHtml } from '../page/pageHtml.js'
 import { createCalibrationState } from '../predict/calibration.js'
 import { feecastSloSpec } from '../slo/spec.js'
-import { baseFeeCalibration, objectivesSeen, reliabilityPoints, wilsonInterval } from './pageData.js'
+import {
+  baseFeeCalibration,
+  objectivesSeen,
+  reliabilityPoints,
+  sloBoardUrl,
+  wilsonInterval,
+} from './pageData.js'
 
 describe('wilsonInterval', () => {
   it('matches the textbook values and stays inside [0, 1]', () => {
@@ -82,5 +89,37 @@ describe('objectivesSeen', () => {
     expect(byName['prediction-calibration-1']).toMatchObject({ target: '88–92 %', met: false })
     expect(byName['prediction-calibration-8453']?.met).toBeNull()
     expect(body.since).toBe('2026-11-30T00:00:00.000Z')
+  })
+})
+
+describe('the Grafana link (GRAFANA_URL)', () => {
+  const seen = {
+    predict: { answered: 10, serverErrors: 0, within: new Map([[0.2, 10]]) },
+    calibration: [{ chainId: 1, scored: 0, covered: 0 }],
+  }
+  const since = new Date('2026-11-30T00:00:00Z')
+
+  it('links every objective to the generated SLO board over 30 days when set, and none when not', () => {
+    const linked = objectivesSeen(feecastSloSpec, seen, since, 'https://grafana.example.org/grafana')
+    expect(linked.objectives.length).toBeGreaterThan(2)
+    for (const o of linked.objectives)
+      expect(o.grafana).toBe('https://grafana.example.org/grafana/d/feecast-slo?from=now-30d&to=now')
+    const plain = objectivesSeen(feecastSloSpec, seen, since)
+    expect(plain.objectives.every((o) => !('grafana' in o))).toBe(true)
+  })
+
+  it('keeps a path prefix and a trailing slash alike, and escapes the board name', () => {
+    expect(sloBoardUrl('https://g.example/', 'feecast')).toBe(
+      'https://g.example/d/feecast-slo?from=now-30d&to=now',
+    )
+    expect(sloBoardUrl('https://g.example/a/b/', 'x y')).toBe(
+      'https://g.example/a/b/d/x%20y-slo?from=now-30d&to=now',
+    )
+  })
+
+  it('gives the objectives table its link column only when set', () => {
+    expect(pageHtml({ grafanaUrl: 'https://g.example' })).toContain('<th scope="col">30 days</th>')
+    expect(pageHtml()).not.toContain('30 days</th>')
+    expect(pageHtml()).toContain('GRAFANA_URL links it here')
   })
 })

@@ -114,7 +114,12 @@ const percent = (x: number) => `${(Math.round(x * 100) / 100).toString()} %`
  * The SLO spec's objectives (src/slo/spec.ts) beside what this process has seen since it started: the
  * same indicators Prometheus computes over 30 days, from the in-process counters.
  */
-export function objectivesSeen(spec: SloSpec, seen: SeenOutcomes, since: Date): ObjectivesBody {
+export function objectivesSeen(
+  spec: SloSpec,
+  seen: SeenOutcomes,
+  since: Date,
+  grafanaUrl?: string | undefined,
+): ObjectivesBody {
   const objectives: ObjectivesBody['objectives'] = []
   const { answered, serverErrors, within } = seen.predict
   for (const slo of spec.slos) {
@@ -156,7 +161,23 @@ export function objectivesSeen(spec: SloSpec, seen: SeenOutcomes, since: Date): 
         })
       }
   }
-  return { since: since.toISOString(), objectives }
+  const board = grafanaUrl === undefined ? undefined : sloBoardUrl(grafanaUrl, spec.service)
+  return {
+    since: since.toISOString(),
+    objectives: board === undefined ? objectives : objectives.map((o) => ({ ...o, grafana: board })),
+  }
+}
+
+/**
+ * The generated SLO board (dashboards/<service>-slo.json, uid "<service>-slo") over the last 30 days, under
+ * GRAFANA_URL (which may carry a path prefix: https://example.org/grafana).
+ */
+export function sloBoardUrl(grafanaUrl: string, service: string): string {
+  const base = grafanaUrl.endsWith('/') ? grafanaUrl : `${grafanaUrl}/`
+  const url = new URL(`d/${encodeURIComponent(`${service}-slo`)}`, base)
+  url.searchParams.set('from', 'now-30d')
+  url.searchParams.set('to', 'now')
+  return url.href
 }
 
 function ratioObjective(name: string, title: string, target: number, share: number | null, events: number) {

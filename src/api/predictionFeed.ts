@@ -46,6 +46,11 @@ export type FeedEntry = {
   readonly receivedAt: number
   /** Answers rendered from this prediction, by the API; dropped with the entry. */
   readonly memo: Map<string, unknown>
+  /**
+   * The W3C traceparent of the block trace that made this prediction (stored beside it when tracing is
+   * on; never served): the API's request spans link to it.
+   */
+  readonly traceparent?: string | undefined
 }
 
 export type PredictionFeedStatus = {
@@ -70,6 +75,14 @@ export type PredictionFeed = {
   /** Re-reads the chain set and every prediction now. */
   resync(): Promise<boolean>
   close(): Promise<void>
+}
+
+const traceparentForm = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
+
+/** The stored prediction's internal traceparent field (schema stripped it), when it is one. */
+const traceparentIn = (json: unknown): string | undefined => {
+  const value = (json as { traceparent?: unknown }).traceparent
+  return typeof value === 'string' && traceparentForm.test(value) ? value : undefined
 }
 
 const versionOf = (p: StoredPrediction) => `${p.chainId}-${p.blockNumber}-${p.createdAt.toString(36)}`
@@ -116,8 +129,10 @@ export function createPredictionFeed({
   const accept = (raw: string, source: 'pubsub' | 'resync', keyChainId?: number) => {
     if (keyChainId !== undefined && entries.get(keyChainId) && raw === rawOf.get(keyChainId)) return
     let parsed: StoredPrediction
+    let json: unknown
     try {
-      const result = StoredPredictionSchema.safeParse(JSON.parse(raw))
+      json = JSON.parse(raw)
+      const result = StoredPredictionSchema.safeParse(json)
       if (!result.success) {
         const issue = result.error.issues[0]
         warnOnce(
@@ -146,6 +161,7 @@ export function createPredictionFeed({
       version: versionOf(parsed),
       receivedAt: Date.now(),
       memo: new Map(),
+      traceparent: traceparentIn(json),
     })
     rawOf.set(parsed.chainId, raw)
     observePrediction(parsed)

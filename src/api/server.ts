@@ -21,7 +21,10 @@ import { dataAge } from './shapes.js'
 
 export type CreateApiServerParameters = {
   /** port, host and the api settings (limits, CORS, proxy) are read; chains seed the served list. */
-  config: Pick<Config, 'port' | 'host' | 'api'> & { chains?: Config['chains'] }
+  config: Pick<Config, 'port' | 'host' | 'api'> & {
+    chains?: Config['chains']
+    grafanaUrl?: string | undefined
+  }
   /** A connection to Redis; the API opens its own copies (commands, pub/sub) and closes them itself. */
   redis: StoreClient
   logger: Logger
@@ -106,6 +109,7 @@ export async function createApiServer({
     now,
     redact,
     store: redis,
+    grafanaUrl: config.grafanaUrl,
   })
   setPredictionAgeSource(() => predictionAges(feed))
 

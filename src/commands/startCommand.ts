@@ -9,10 +9,11 @@ import {
   loadConfig,
   redactConfig,
   secretRedactor,
+  type TracingConfig,
 } from '../config.js'
 import { FeecastError, StartupError } from '../errors.js'
 import { createLogger, type Logger } from '../lib/logger.js'
-import type { Redactor } from '../lib/redact.js'
+import { type Redactor, redactUrl } from '../lib/redact.js'
 import type { BlobFeeForecaster } from '../model/blobForecaster.js'
 import type { BaseFeeForecaster } from '../model/forecast.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
@@ -111,6 +112,8 @@ export async function runStart(): Promise<void> {
   const logger = createLogger(config.logLevel, {}, { redact })
   logger.info({ settings: redactConfig(config) }, 'starting feecast')
   const { stops, shutdown, onRedis } = shutdownOnSignals(logger)
+  // First, so the API's request spans are decided on, and last to stop, so the last spans are exported.
+  if (config.tracing) await startTracingPart(config.tracing, stops, logger)
   try {
     await startService({ config, logger, redact, stops, onRedis, shutdown })
   } catch (error) {
@@ -121,6 +124,14 @@ export async function runStart(): Promise<void> {
     logger.level = 'silent'
     await shutdown('startup failure', 2)
   }
+}
+
+/** Traces on (OTEL_EXPORTER_OTLP_ENDPOINT): the SDK is loaded only then. */
+async function startTracingPart(tracing: TracingConfig, stops: Stop[], logger: Logger): Promise<void> {
+  const { startTracing } = await import('../tracing/startTracing.js')
+  const started = startTracing(tracing)
+  stops.push({ name: 'tracing', stop: () => started.shutdown() })
+  logger.info({ tracesUrl: redactUrl(tracing.tracesUrl), serviceName: tracing.serviceName }, 'tracing on')
 }
 
 /** The one line a startup failure gets, naming the setting; undefined for an unexpected error. */

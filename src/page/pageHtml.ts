@@ -38,9 +38,11 @@ th[scope="row"], thead th:first-child { text-align: left; }
 `
 
 export function pageHtml({ grafanaUrl }: PageHtmlParameters = {}): string {
+  // With GRAFANA_URL, each objective's row links to its 30-day view (a fourth column).
   const grafana = grafanaUrl
-    ? `<a href="${escapeAttribute(grafanaUrl)}">the 30-day view in Grafana</a>`
-    : 'the 30-day view in Grafana (dashboards/, GRAFANA_URL links it here)'
+    ? 'each objective links to its 30-day view in Grafana'
+    : 'the 30-day view is in Grafana (dashboards/; GRAFANA_URL links it here)'
+  const grafanaColumn = grafanaUrl ? '<th scope="col">30 days</th>' : ''
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -64,7 +66,7 @@ export function pageHtml({ grafanaUrl }: PageHtmlParameters = {}): string {
 <h2 id="objectives-title">Objectives, as this process has seen them</h2>
 <p class="muted">Since <span id="since">start</span>; ${grafana}.</p>
 <table id="objectives-table">
-<thead><tr><th scope="col">objective</th><th scope="col">target</th><th scope="col">seen</th></tr></thead>
+<thead><tr><th scope="col">objective</th><th scope="col">target</th><th scope="col">seen</th>${grafanaColumn}</tr></thead>
 <tbody id="objectives"></tbody>
 </table>
 </section>
@@ -73,8 +75,4 @@ export function pageHtml({ grafanaUrl }: PageHtmlParameters = {}): string {
 </body>
 </html>
 `
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 }

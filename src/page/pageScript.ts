@@ -417,6 +417,7 @@ export function followObjectives(getJson: FetchJson): void {
           el('th', { scope: 'row' }, o.title),
           el('td', {}, o.target),
           el('td', {}, o.seen),
+          ...(o.grafana ? [el('td', {}, el('a', { href: o.grafana }, '30 days in Grafana'))] : []),
         ),
       )
       ;(document.getElementById('objectives') as HTMLElement).replaceChildren(...rows)

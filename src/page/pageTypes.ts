@@ -19,5 +19,13 @@ export type PageChainBody = {
 export type ObjectivesBody = {
   /** When this process started (ISO 8601): the objectives as seen since then. */
   since: string
-  objectives: Array<{ name: string; title: string; target: string; seen: string; met: boolean | null }>
+  objectives: Array<{
+    name: string
+    title: string
+    target: string
+    seen: string
+    met: boolean | null
+    /** Its 30-day view in Grafana, when GRAFANA_URL is set. */
+    grafana?: string
+  }>
 }

@@ -33,7 +33,16 @@ export type BuildPredictionParameters = {
    * rule): each is a reason, and any makes the label low.
    */
   doubts?: readonly string[] | undefined
+  /**
+   * Runs each stage (features, model, calibration) and returns its result: the caller may time or
+   * trace them (createPredictor's spans). Default: runs it.
+   */
+  stage?: PredictionStageRunner | undefined
 }
+
+export type PredictionStage = 'features' | 'model' | 'calibration'
+export type PredictionStageRunner = <T>(stage: PredictionStage, run: () => T) => T
+const runStage: PredictionStageRunner = (_stage, run) => run()
 
 export type BuildPredictionReturnType = {
   prediction: Prediction
@@ -256,6 +265,7 @@ export function buildPrediction({
   now,
   trainedRange,
   doubts = [],
+  stage = runStage,
 }: BuildPredictionParameters): BuildPredictionReturnType {
   const run = latestRun(records)
   const head = run[run.length - 1]
@@ -267,14 +277,18 @@ export function buildPrediction({
       `block ${head.number} lacks the base fee, gas used or gas limit the next base fee needs`,
     )
   const nextBaseFeePerGas = pending.baseFeePerGas
-  const series = toFeeSeries({ blocks: [...blocks, pending], eip1559: profile.eip1559 })
-  const features: Features = computeFeatures({ series, end: series.length - 1 })
+  const features: Features = stage('features', () => {
+    const series = toFeeSeries({ blocks: [...blocks, pending], eip1559: profile.eip1559 })
+    return computeFeatures({ series, end: series.length - 1 })
+  })
   const rule = feeRuleOf(profile.eip1559)
-  const forecast = forecaster.forecast(features, rule)
-  const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
-
-  const tip = tipsOf(run, tips, profile)
-  const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
+  const forecast = stage('model', () => forecaster.forecast(features, rule))
+  const { thresholds, tip, tipGrid } = stage('calibration', () => {
+    const thresholds = calibrateRunMax({ state: calibration, forecast, maxStep: maxLogStep(rule) })
+    const tip = tipsOf(run, tips, profile)
+    const tipGrid = tips.horizons.map((n) => tips.confidences.map((p) => tip(n, p)))
+    return { thresholds, tip, tipGrid }
+  })
   const { estimates, tipsMissing } = estimatesOf({ profile, nextBaseFeePerGas, thresholds, tip })
   const logNext = Math.log(Number(nextBaseFeePerGas))
   const { ageMs, stale, trust } = trustOf({

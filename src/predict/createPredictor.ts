@@ -16,6 +16,14 @@ import { readCalibration } from '../store/readCalibrationState.js'
 import { readLatestBlocks } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
 import { type CalibrationSeq, writePrediction } from '../store/writePrediction.js'
+import {
+  type BlockTrace,
+  claimBlockTrace,
+  endBlockTrace,
+  inBlockStage,
+  inBlockStageSync,
+  traceparentOf,
+} from '../tracing/blockTraces.js'
 import type { BlockRecord } from '../types.js'
 import { type BlobPredictor, createBlobPredictor } from './blobPredictor.js'
 import type { BlobPrediction } from './buildBlobPrediction.js'
@@ -183,36 +191,77 @@ export function createPredictor({
     const newest = run.at(-1)
     if (newest === undefined) return
     if (lastHead !== null && lastHead.number === newest.number && lastHead.hash === newest.hash) return
-    const exportScored = observe(state, run)
+    // The block's trace (tracing off: null): the sampler's, continued here, or a new one.
+    const trace = claimBlockTrace(chainId, newest.number)
+    try {
+      await predictHead({ s: state, run, newest, started, trace, health })
+      endBlockTrace(trace)
+    } catch (error) {
+      endBlockTrace(trace, error)
+      throw error
+    }
+  }
+
+  /** The head's prediction: score, build, store with the state, export; each stage a span of the block's trace. */
+  const predictHead = async ({
+    s,
+    run,
+    newest,
+    started,
+    trace,
+    health,
+  }: {
+    s: PersistedState
+    run: BlockRecord[]
+    newest: BlockRecord
+    started: number
+    trace: BlockTrace | null
+    /** Read with the window, in the same round trip. */
+    health: Awaited<ReturnType<typeof readChainHealth>> | null
+  }) => {
+    const exportScored = inBlockStageSync(trace, 'calibration.score', () => observe(s, run))
     const doubts = health?.ruleMismatch
       ? [`blocks no longer follow ${profile.name}'s known rules (${health.ruleMismatch.problem})`]
       : []
-    const blobPart = await predictBlobs(run)
+    const blobPart = blobs
+      ? await inBlockStage(trace, 'blob', () => predictBlobs(run))
+      : await predictBlobs(run)
     doubts.push(...blobPart.doubts)
     const built = withBlobs(
       buildPrediction({
         profile,
         records: run,
         forecaster,
-        calibration: state.baseFee,
-        tips: state.tips,
+        calibration: s.baseFee,
+        tips: s.tips,
         now: now(),
         trainedRange,
         doubts,
+        stage: trace === null ? undefined : (name, stage) => inBlockStageSync(trace, name, stage),
       }),
       blobPart.blob,
     )
     const head = newest.number
     recordEstimate({
-      state: state.baseFee,
+      state: s.baseFee,
       block: head,
       logNextBaseFee: built.logNextBaseFee,
       thresholds: built.thresholds,
     })
-    recordTipEstimate(state.tips, head, built.tipGrid)
+    recordTipEstimate(s.tips, head, built.tipGrid)
     metrics.observePredictionDuration({ chainId, seconds: (performance.now() - started) / 1000 })
-    await blobs?.persist()
-    await storePrediction(built.prediction, state)
+    // The block's trace travels with the stored prediction (an internal field the API never serves).
+    const traceparent = traceparentOf(trace)
+    const stored = traceparent === undefined ? built.prediction : { ...built.prediction, traceparent }
+    await inBlockStage(
+      trace,
+      'redis.write_prediction',
+      async () => {
+        await blobs?.persist()
+        await storePrediction(stored, s)
+      },
+      { 'db.system.name': 'redis', 'db.operation.name': 'writePrediction' },
+    )
     exportScored()
     lastHead = { number: newest.number, hash: newest.hash }
     logger.debug({ block: head, trust: built.prediction.trust.label }, 'prediction published')

@@ -10,6 +10,7 @@ import {
 } from 'cockatiel'
 import { type CustomTransport, custom } from 'viem'
 import { createRedactor, endpointLabel, type Redactor } from '../lib/redact.js'
+import { inRpcClientSpan } from '../tracing/rpcClientSpan.js'
 import { RpcEndpointError, type RpcFailureKind, RpcResponseError, RpcUnavailableError } from './errors.js'
 import { defaultMaxResponseBytes, postJsonRpc } from './postJsonRpc.js'
 import { validateRpcResult } from './validateRpcResult.js'
@@ -245,8 +246,19 @@ function checkChain(t: Transport, endpoint: Endpoint, method: string, reported: 
   throw new RpcEndpointError({ endpoint: endpoint.label, method, kind: 'wrong-chain', problem })
 }
 
-/** One call to one endpoint, bypassing its breaker: posted, validated, counted. */
-async function callOnce(t: Transport, endpoint: Endpoint, method: string, params: unknown): Promise<unknown> {
+/** One call to one endpoint, bypassing its breaker: posted, validated, counted (and traced inside a block's trace). */
+function callOnce(t: Transport, endpoint: Endpoint, method: string, params: unknown): Promise<unknown> {
+  return inRpcClientSpan({ method, endpoint: endpoint.label, url: endpoint.url }, () =>
+    callOnceUntraced(t, endpoint, method, params),
+  )
+}
+
+async function callOnceUntraced(
+  t: Transport,
+  endpoint: Endpoint,
+  method: string,
+  params: unknown,
+): Promise<unknown> {
   const started = performance.now()
   const count = (outcome: RpcCallEvent['outcome']) =>
     t.onCall?.({

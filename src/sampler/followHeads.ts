@@ -1,4 +1,11 @@
 import { readBlocks } from '../store/readBlocks.js'
+import {
+  type BlockTrace,
+  endBlockTrace,
+  handOffBlockTrace,
+  inBlockStage,
+  startBlockTrace,
+} from '../tracing/blockTraces.js'
 import { factsOfBlock } from './blockGate.js'
 import { recordOfFetchedBlock } from './blockToRecord.js'
 import { rewriteReorg } from './rewriteReorg.js'
@@ -88,24 +95,54 @@ async function storeNewBlocks(
 ): Promise<FollowOutcome> {
   for (let n = from; n <= latest; n++) {
     if (context.stopping()) return 'wait'
-    const block = await context.blocks.fetch(n)
-    if (block === 'gap') {
-      context.logger.warn({ block: n }, 'the node does not have a block below its head: it is left as a gap')
-      context.head = { number: n, hash: null }
-      continue
+    // One trace per block (off: null, and every stage below runs bare).
+    const trace = startBlockTrace(context.chainId, n)
+    const stored = await storeNewBlock(context, { n, latest, maxReorgDepth, trace }).catch(
+      (error: unknown) => {
+        endBlockTrace(trace, error)
+        throw error
+      },
+    )
+    if (stored !== 'stored') {
+      endBlockTrace(trace)
+      if (stored === 'again') return 'again'
     }
-    const headHash = context.head?.hash ?? null
-    if (headHash !== null && block.parentHash !== headHash) {
-      await rewriteReorg(context, { tip: block, latest, maxReorgDepth })
-      return 'again'
-    }
-    const { rejected } = context.gate.admit([block], context.parent, latest)
-    if (rejected) throw rejected
-    const record = recordOfFetchedBlock(block)
-    await context.write([record])
-    context.stored(factsOfBlock(block))
-    context.head = { number: n, hash: block.hash }
-    context.announce([record], 'head')
   }
   return 'wait'
+}
+
+/** Block n: fetched, checked, stored and announced ('stored'); a gap; or a reorg rewritten ('again'). */
+async function storeNewBlock(
+  context: SamplerContext,
+  {
+    n,
+    latest,
+    maxReorgDepth,
+    trace,
+  }: { n: number; latest: number; maxReorgDepth: number; trace: BlockTrace | null },
+): Promise<'stored' | 'gap' | 'again'> {
+  const block = await inBlockStage(trace, 'sampler.fetch', () => context.blocks.fetch(n))
+  if (block === 'gap') {
+    context.logger.warn({ block: n }, 'the node does not have a block below its head: it is left as a gap')
+    context.head = { number: n, hash: null }
+    return 'gap'
+  }
+  const headHash = context.head?.hash ?? null
+  if (headHash !== null && block.parentHash !== headHash) {
+    await rewriteReorg(context, { tip: block, latest, maxReorgDepth })
+    return 'again'
+  }
+  const { rejected } = context.gate.admit([block], context.parent, latest)
+  if (rejected) throw rejected
+  const record = recordOfFetchedBlock(block)
+  await inBlockStage(trace, 'redis.write_blocks', () => context.write([record]), {
+    'db.system.name': 'redis',
+    'db.operation.name': 'writeBlocks',
+  })
+  context.stored(factsOfBlock(block))
+  context.head = { number: n, hash: block.hash }
+  // Handed to the predictor before it is woken, so its run finds the trace.
+  handOffBlockTrace(trace)
+  context.announce([record], 'head')
+  return 'stored'
 }

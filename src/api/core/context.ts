@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { FeedEntry } from '../predictionFeed.js'
 import { type RequestHeaders, readRequestHeaders } from './requestHeaders.js'
 
 /**
@@ -28,6 +29,8 @@ export type Context = {
   apiKeyId: string | undefined
   /** Headers every answer to this request carries, set by middleware: [name, value, name, value ...]. */
   readonly responseHeaders: string[]
+  /** The prediction the route answered from (lookupChain), for the request's trace span to link to. */
+  servedFrom: FeedEntry | undefined
 }
 
 /** Most routes have no path parameters: one shared, frozen empty set. */
@@ -49,6 +52,7 @@ export function createContext(req: IncomingMessage, now: number): Context {
     requestId: undefined,
     apiKeyId: undefined,
     responseHeaders: [],
+    servedFrom: undefined,
   }
 }
 

@@ -93,6 +93,7 @@ export function lookupChain(
       'Retry-After',
       retryAfter(chainId),
     ])
+  c.servedFrom = entry
   return entry
 }
 

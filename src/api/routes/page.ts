@@ -28,6 +28,8 @@ export type PageRoutesParameters = {
   recentBlocks?: number
   /** The shipped model's backtest.json (models/basefee/ by default); missing or malformed: none drawn. */
   backtestFile?: string
+  /** GRAFANA_URL: each objective links to its 30-day view there; none: no links. */
+  grafanaUrl?: string | undefined
 }
 
 const BacktestFileSchema = z.object({
@@ -78,9 +80,10 @@ export function pageRoutes({
   startedAt,
   recentBlocks = 48,
   backtestFile = join(defaultModelDir, 'backtest.json'),
+  grafanaUrl,
 }: PageRoutesParameters): RouteDefinition[] {
   const backtest = readModelBacktest(backtestFile)
-  const html = asset('text/html; charset=utf-8', pageHtml())
+  const html = asset('text/html; charset=utf-8', pageHtml({ grafanaUrl }))
   const script = asset('text/javascript; charset=utf-8', pageScriptSource())
   const chainBodies = new WeakMap<FeedEntry, Promise<PageChainBody>>()
 
@@ -129,6 +132,7 @@ export function pageRoutes({
         feecastSloSpec,
         { predict, calibration: await calibrationScores() },
         new Date(startedAt),
+        grafanaUrl,
       )
       return json(200, body, ['Cache-Control', 'no-cache'])
     }),
