@@ -14,7 +14,7 @@
  * measured from 22k to 37k requests/s between rounds, more than the difference being measured.
  * Target (issue 12): >= 0.85x the bare server, p99 under 5 ms.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +23,7 @@ import { Redis } from 'ioredis'
 import { freePort } from '../src/lib/freePort.js'
 import { startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture, publishPrediction } from '../test/support/predictionFixture.js'
+import { pinning, pinningNote, pinServer } from './pinning.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
 const arg = (name: string, fallback: number) => {
@@ -37,23 +38,6 @@ const chainId = 1337
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'feecast-bench-api-'))
-
-/** CPUs for the server under test and for wrk, when they can be pinned (see the header). */
-const pinning = (() => {
-  if (cpus().length < 2) return undefined
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
-    return { server: 0, client: 1 }
-  } catch {
-    return undefined
-  }
-})()
-
-/** Moves a process and every thread it has (V8's, libuv's) onto the server's CPU. */
-function pinServer(pid: number) {
-  if (pinning)
-    execFileSync('taskset', ['-a', '-p', '-c', String(pinning.server), String(pid)], { stdio: 'ignore' })
-}
 
 type Scenario = { name: string; path: string; revalidate?: boolean }
 const scenarios: Scenario[] = [
@@ -269,7 +253,7 @@ async function main() {
       servers:
         'feecast: node bin/feecast.mjs start (dist/, FEECAST_ROLE=api); bare: node:http with the same bytes prepared once',
       rounds,
-      pinning: pinning ? `server on CPU ${pinning.server}, wrk on CPU ${pinning.client} (taskset)` : 'none',
+      pinning: pinningNote,
     },
     scenarios: results,
     memory: {

@@ -24,6 +24,7 @@ import { freePort } from '../src/lib/freePort.js'
 import { chainsKey, storeKeys } from '../src/store/keys.js'
 import { startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture } from '../test/support/predictionFixture.js'
+import { pinning, pinningNote, pinServer } from './pinning.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
 const option = (name: string) => {
@@ -107,6 +108,7 @@ async function spawnFeecast(checkout: string, env: Record<string, string>) {
   })
   const url = `http://127.0.0.1:${port}`
   await waitForHttp(`${url}${path}`)
+  if (child.pid) pinServer(child.pid)
   return { url, child }
 }
 
@@ -144,7 +146,12 @@ async function main() {
     const s = servers[server]
     if (!s?.child.pid) throw new Error(`${server} is not running`)
     const before = cpuMsOf(s.child.pid)
-    const result = await runWrk({ url: `${s.url}${path}`, durationSeconds: seconds, connections })
+    const result = await runWrk({
+      url: `${s.url}${path}`,
+      durationSeconds: seconds,
+      connections,
+      cpu: pinning?.client,
+    })
     const cpuMs = cpuMsOf(s.child.pid) - before
     return {
       ...result,
@@ -205,6 +212,7 @@ async function main() {
         ...(baselineDir ? { baseline: `${resolve(baselineDir)} (its dist/)` } : {}),
       },
       rounds,
+      pinning: pinningNote,
     },
     servers: Object.fromEntries(names.map((n) => [n, summary(n)])),
     exported,
