@@ -24,6 +24,7 @@ import { freePort } from '../src/lib/freePort.js'
 import { startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture, publishPrediction } from '../test/support/predictionFixture.js'
 import { pinning, pinningNote, pinServer } from './pinning.js'
+import { stop, waitForHttp } from './processes.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
 const arg = (name: string, fallback: number) => {
@@ -67,15 +68,6 @@ const median = (xs: number[]) => {
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-async function waitForHttp(url: string, init: RequestInit = {}, status = 200) {
-  for (let i = 0; i < 300; i++) {
-    const r = await fetch(url, init).catch(() => undefined)
-    if (r?.status === status) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`${url} did not answer ${status}`)
-}
-
 async function spawnFeecast(redisUrl: string): Promise<{ url: string; child: ChildProcess }> {
   if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first')
   const port = await freePort()
@@ -112,13 +104,6 @@ async function spawnBare(answer: { status: number; headers: Array<[string, strin
   pinServer(child.pid!)
   return { url: `http://127.0.0.1:${port}`, child }
 }
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
 
 async function main() {
   const redisServer = await startRedisServer({ dataDir: join(work, 'redis') })

@@ -25,6 +25,7 @@ import { chainsKey, storeKeys } from '../src/store/keys.js'
 import { startRedisServer } from '../src/store/redisServer.js'
 import { predictionFixture } from '../test/support/predictionFixture.js'
 import { pinning, pinningNote, pinServer } from './pinning.js'
+import { stop, waitForHttp } from './processes.js'
 import { runWrk, type WrkResult } from './wrk.js'
 
 const option = (name: string) => {
@@ -79,15 +80,6 @@ async function startSink() {
   }
 }
 
-async function waitForHttp(url: string) {
-  for (let i = 0; i < 300; i++) {
-    const r = await fetch(url).catch(() => undefined)
-    if (r?.status === 200) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`${url} did not answer 200`)
-}
-
 async function spawnFeecast(checkout: string, env: Record<string, string>) {
   if (!existsSync(join(checkout, 'dist/cli.js')))
     throw new Error(`${checkout}/dist is missing: run \`npm run build\` there`)
@@ -111,13 +103,6 @@ async function spawnFeecast(checkout: string, env: Record<string, string>) {
   if (child.pid) pinServer(child.pid)
   return { url, child }
 }
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
 
 async function main() {
   const redisServer = await startRedisServer({ dataDir: join(work, 'redis') })

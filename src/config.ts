@@ -30,30 +30,24 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
 
-const rpcUrl = z.string().superRefine((value, ctx) => {
-  let u: URL
-  try {
-    u = new URL(value)
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${redactUrl(value)}" is not a URL` })
-    return
-  }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol))
-    ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use http(s) or ws(s)` })
-})
+/** A URL of one of these schemes; the error shows it redacted (URLs carry keys and tokens). */
+const urlOf = (protocols: readonly string[], expected: string) =>
+  z.string().superRefine((value, ctx) => {
+    let u: URL
+    try {
+      u = new URL(value)
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${redactUrl(value)}" is not a URL` })
+      return
+    }
+    if (!protocols.includes(u.protocol))
+      ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use ${expected}` })
+  })
 
-/** An http(s) URL (an OTLP endpoint, Grafana); the error shows it redacted (a collector URL may carry a token). */
-const httpUrl = z.string().superRefine((value, ctx) => {
-  let u: URL
-  try {
-    u = new URL(value)
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${redactUrl(value)}" is not a URL` })
-    return
-  }
-  if (!['http:', 'https:'].includes(u.protocol))
-    ctx.addIssue({ code: 'custom', message: `${redactUrl(value)} must use http or https` })
-})
+const rpcUrl = urlOf(['http:', 'https:', 'ws:', 'wss:'], 'http(s) or ws(s)')
+
+/** An http(s) URL (an OTLP endpoint, Grafana). */
+const httpUrl = urlOf(['http:', 'https:'], 'http or https')
 
 /** host:port,host:port,... (Sentinels, Cluster nodes); an IPv6 host in brackets: [::1]:26379. */
 const nodeList = z.string().transform((value, ctx): StoreNode[] => {
