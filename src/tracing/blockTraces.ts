@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api'
 import { activeTracer } from './activeTracer.js'
-import { failSpan } from './failSpan.js'
+import { endSpanWith, failSpan } from './failSpan.js'
 
 /**
  * One trace per block (issue 15): a root span `block` from the sampler's fetch to the prediction made
@@ -73,17 +73,7 @@ export function inBlockStage<T>(
   const tracer = activeTracer()
   if (tracer === null) return run()
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, block.context)
-  return context.with(trace.setSpan(block.context, span), run).then(
-    (result) => {
-      span.end()
-      return result
-    },
-    (error: unknown) => {
-      failSpan(span, error)
-      span.end()
-      throw error
-    },
-  )
+  return endSpanWith(span, context.with(trace.setSpan(block.context, span), run))
 }
 
 /** inBlockStage for a synchronous stage (features, model, calibration). */

@@ -14,3 +14,18 @@ export function failSpan(span: Span, error: unknown): void {
   span.setAttribute('error.type', /^[A-Za-z0-9_]{1,64}$/.test(type) ? type : 'Error')
   span.setStatus({ code: SpanStatusCode.ERROR, message: safeKind ?? 'failed' })
 }
+
+/** Ends the span when the work settles: as it is on success, failed (failSpan) on an error, which it rethrows. */
+export function endSpanWith<T>(span: Span, work: Promise<T>): Promise<T> {
+  return work.then(
+    (result) => {
+      span.end()
+      return result
+    },
+    (error: unknown) => {
+      failSpan(span, error)
+      span.end()
+      throw error
+    },
+  )
+}

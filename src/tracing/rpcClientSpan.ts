@@ -1,6 +1,6 @@
 import { context, SpanKind, trace } from '@opentelemetry/api'
 import { activeTracer } from './activeTracer.js'
-import { failSpan } from './failSpan.js'
+import { endSpanWith } from './failSpan.js'
 
 export type RpcClientSpanParameters = {
   /** The JSON-RPC method (eth_getBlockByNumber ...). */
@@ -49,15 +49,5 @@ export function inRpcClientSpan<T>(
     },
     parent,
   )
-  return call().then(
-    (result) => {
-      span.end()
-      return result
-    },
-    (error: unknown) => {
-      failSpan(span, error)
-      span.end()
-      throw error
-    },
-  )
+  return endSpanWith(span, call())
 }
