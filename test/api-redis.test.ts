@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close()
   await redisServer?.stop()
-  rmSync(work, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 })
 
 describe('Redis goes away and comes back', () => {

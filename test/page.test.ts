@@ -60,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await feecast?.stop()
-  rmSync(work, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 })
 
 type ShownRow = { confidence: number; within: number; cells: Record<string, { value: string; text: string }> }

@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   api?.child.kill('SIGKILL')
   await redis?.stop()
-  if (work) await rm(work, { recursive: true, force: true })
+  if (work) await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 })
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers })

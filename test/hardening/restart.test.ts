@@ -26,7 +26,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   for (const p of running) await p.stop('SIGKILL')
-  await rm(work, { recursive: true, force: true })
+  await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 })
 
 type PredictBody = { blockNumber: number; stale: boolean }

@@ -72,7 +72,7 @@ let feecast: FeecastProcess | undefined
 afterAll(async () => {
   await feecast?.stop('SIGKILL')
   await rpc?.stop()
-  if (work) await rm(work, { recursive: true, force: true })
+  if (work) await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 })
 
 describe('oversized RPC bodies', () => {

@@ -21,7 +21,7 @@ afterAll(async () => {
   await feecast?.stop('SIGKILL')
   await refusing?.stop()
   await quoting?.stop()
-  if (work) rmSync(work, { recursive: true, force: true })
+  if (work) rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 })
 
 describe('secrets in upstream error text', () => {
