@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type Devchain, startDevchain } from '../../src/devchain/startDevchain.js'
-import { type FeecastProcess, startFeecast } from '../support/feecastProcess.js'
-import { type HostileRpc, type RpcCall, startHostileRpc } from '../support/hostileRpc.js'
+import { startDevchain } from '../../src/devchain/startDevchain.js'
+import { feecastBehindHostileRpc } from '../support/feecastBehindHostileRpc.js'
+import type { FeecastProcess } from '../support/feecastProcess.js'
 import { waitFor } from '../support/waitFor.js'
 
 /**
@@ -25,37 +22,11 @@ type Prediction = {
 
 const hex = (n: bigint | number) => `0x${n.toString(16)}`
 
-let work: string | undefined
-const cleanups: Array<() => Promise<unknown>> = []
+const { setUp, cleanUp } = feecastBehindHostileRpc('feecast-blobchecks-', (feecast) =>
+  feecast.stop('SIGTERM', 15_000),
+)
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
-  if (work) await rm(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
-})
-
-async function setUp(devchain: Devchain, answer: (call: RpcCall, rpc: HostileRpc) => unknown) {
-  work ??= await mkdtemp(join(tmpdir(), 'feecast-blobchecks-'))
-  let rpc: HostileRpc | undefined
-  rpc = await startHostileRpc({
-    upstream: devchain.url,
-    answer: async (call) => (await answer(call, rpc!)) as never,
-  })
-  const feecast = await startFeecast({
-    env: {
-      RPC_URL_1337: rpc.url,
-      FEECAST_STATE_DIR: join(work, `state-${cleanups.length}`),
-      RPC_RETRIES: '0',
-      RPC_TIMEOUT_MS: '2000',
-      POLL_INTERVAL_MS: '500',
-    },
-  })
-  cleanups.push(
-    () => devchain.stop(),
-    () => rpc!.stop(),
-    () => feecast.stop('SIGTERM', 15_000),
-  )
-  return { rpc, feecast }
-}
+afterAll(cleanUp)
 
 const predict = async (feecast: FeecastProcess): Promise<Prediction | undefined> => {
   const response = await fetch(`${feecast.url}/predict?chainId=1337`)
