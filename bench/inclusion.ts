@@ -157,7 +157,15 @@ export type InclusionReport = {
   }
   ethersPriorityFeeSource: string
   /** Every block of the run: the fee path the wallets faced. */
-  blocks: Array<{ number: number; baseFeeGwei: number; gasUsedRatio: number; transactions: number }>
+  blocks: Array<{
+    number: number
+    baseFeeGwei: number
+    /** gasUsed / gasLimit, rounded to 3 places for reading. */
+    gasUsedRatio: number
+    /** gasUsed ≥ 95 % of gasLimit, exactly (the rounded ratio can read 0.95 for 94.96 %). */
+    full: boolean
+    transactions: number
+  }>
   rows: Row[]
   decisions: Decision[]
 }
@@ -442,7 +450,6 @@ export async function runInclusionBenchmark({
 
     // Base fees of every block in range, for "priced out".
     const baseFees = new Map<number, bigint>()
-    let fullBlocks = 0
     const blocks: InclusionReport['blocks'] = []
     for (let n = firstBlock; n <= lastBlock; n++) {
       const block = await client.getBlock({ blockNumber: BigInt(n) })
@@ -451,10 +458,11 @@ export async function runInclusionBenchmark({
         number: n,
         baseFeeGwei: Number(block.baseFeePerGas ?? 0n) / 1e9,
         gasUsedRatio: Math.round((Number(block.gasUsed) / Number(block.gasLimit)) * 1000) / 1000,
+        full: block.gasUsed * 100n >= block.gasLimit * 95n,
         transactions: block.transactions.length,
       })
-      if (block.gasUsed * 100n >= block.gasLimit * 95n) fullBlocks++
     }
+    const fullBlocks = blocks.filter((b) => b.full).length
     const fees = [...baseFees.values()].map(Number)
 
     const rows: Row[] = []
