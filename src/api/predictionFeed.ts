@@ -74,7 +74,23 @@ export type PredictionFeed = {
   whenSynced(timeoutMs?: number): Promise<boolean>
   /** Re-reads the chain set and every prediction now. */
   resync(): Promise<boolean>
+  /**
+   * A prediction this process's own predictor has just stored (or one a worker thread of it posted), as
+   * the object and the JSON it stored: taken at once, without the pub/sub round trip, and without parsing
+   * or checking it again (built by this code against the contract). The same prediction heard later over
+   * pub/sub or read by a resync is recognised by its text and skipped. Returns whether it was taken (false:
+   * not newer than the one held).
+   */
+  offer(local: LocalPrediction): boolean
   close(): Promise<void>
+}
+
+/** A prediction handed over in memory: see PredictionFeed.offer. */
+export type LocalPrediction = {
+  prediction: StoredPrediction
+  /** The JSON text stored in Redis (what pub/sub and a resync will deliver). */
+  json: string
+  traceparent?: string | undefined
 }
 
 const traceparentForm = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/
@@ -126,8 +142,15 @@ export function createPredictionFeed({
   let wasUp = false
   const syncWaiters = new Set<() => void>()
 
+  /** Whether this text is the prediction held for some chain (a local one heard again over pub/sub). */
+  const isHeld = (raw: string) => {
+    for (const held of rawOf.values()) if (held === raw) return true
+    return false
+  }
+
   const accept = (raw: string, source: 'pubsub' | 'resync', keyChainId?: number) => {
     if (keyChainId !== undefined && entries.get(keyChainId) && raw === rawOf.get(keyChainId)) return
+    if (keyChainId === undefined && isHeld(raw)) return
     let parsed: StoredPrediction
     let json: unknown
     try {
@@ -147,6 +170,11 @@ export function createPredictionFeed({
       warnOnce(`json:${keyChainId ?? 'pubsub'}`, { source }, 'ignored a prediction that is not JSON')
       return
     }
+    store(parsed, raw, traceparentIn(json))
+  }
+
+  /** Holds the prediction if it is newer than the chain's current one (by createdAt, then block). */
+  const store = (parsed: StoredPrediction, raw: string, traceparent: string | undefined): boolean => {
     const current = entries.get(parsed.chainId)?.prediction
     if (
       current &&
@@ -155,17 +183,18 @@ export function createPredictionFeed({
         (parsed.createdAt === current.createdAt && parsed.blockNumber > current.blockNumber)
       )
     )
-      return
+      return false
     entries.set(parsed.chainId, {
       prediction: parsed,
       version: versionOf(parsed),
       receivedAt: Date.now(),
       memo: new Map(),
-      traceparent: traceparentIn(json),
+      traceparent,
     })
     rawOf.set(parsed.chainId, raw)
     observePrediction(parsed)
     onPrediction?.(parsed)
+    return true
   }
 
   const warnOnce = (key: string, fields: Record<string, unknown>, message: string) => {
@@ -267,6 +296,7 @@ export function createPredictionFeed({
             syncWaiters.add(wake)
           }),
     resync,
+    offer: ({ prediction, json, traceparent }) => !closed && store(prediction, json, traceparent),
     close: async () => {
       if (closed) return
       closed = true

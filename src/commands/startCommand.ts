@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
+import type { PredictionFeed } from '../api/predictionFeed.js'
 import { chainProfile } from '../chains/chains.js'
 import {
   type ChainConfig,
@@ -229,6 +230,7 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
       logger,
       stops,
       share,
+      feed: api.feed,
     })
 }
 
@@ -359,6 +361,8 @@ type StartChainParameters = {
   logger: Logger
   stops: Stop[]
   share: ChainShare
+  /** This process's API feed: it takes each stored prediction from memory. */
+  feed: PredictionFeed
 }
 
 /** One chain's sampler and predictor: every sampled block (or reorg) wakes the predictor. */
@@ -373,6 +377,7 @@ async function startChain({
   logger,
   stops,
   share,
+  feed,
 }: StartChainParameters): Promise<void> {
   const { createSampler } = await import('../sampler/createSampler.js')
   const { createPredictor } = await import('../predict/createPredictor.js')
@@ -385,6 +390,7 @@ async function startChain({
     trainedRange,
     logger: logger.child({ chainId, component: 'predictor' }),
     legacyLayout: config.legacyLayout,
+    onPrediction: (local) => feed.offer(local),
   })
   const sampler = createSampler({
     chainId,

@@ -38,7 +38,11 @@ export type BlobPredictor = {
    * One block's blob part: scores the blob estimates the new blocks complete, then predicts (null on a chain
    * without blobs) and records the new estimate. `doubts` are the problems of the node's blob schedule.
    */
-  predict(run: readonly BlockRecord[]): Promise<{ blob: BlobPrediction | null; doubts: string[] }>
+  predict(
+    run: readonly BlockRecord[],
+    /** The node's schedule when the caller read it already (with the window, in one round trip). */
+    nodeSchedule?: NodeBlobSchedule,
+  ): Promise<{ blob: BlobPrediction | null; doubts: string[] }>
   /** Persists the calibration state (before the prediction made with it is stored). */
   persist(): Promise<void>
 }
@@ -72,8 +76,10 @@ export function createBlobPredictor({
   }
 
   /** The schedule in force for this chain and what is doubtful about the node's one. */
-  const scheduleOf = async (): Promise<{ schedule: BlobSchedule | null; doubts: string[] }> => {
-    const ofNode = await store.readNodeSchedule().catch(() => null)
+  const scheduleOf = async (
+    given: NodeBlobSchedule | undefined,
+  ): Promise<{ schedule: BlobSchedule | null; doubts: string[] }> => {
+    const ofNode = given !== undefined ? given : await store.readNodeSchedule().catch(() => null)
     const doubts = ofNode?.problems.map((p) => `blob schedule: ${p}`) ?? []
     if (builtIn) return { schedule: builtIn, doubts }
     if (!ofNode?.schedule) return { schedule: null, doubts }
@@ -123,9 +129,9 @@ export function createBlobPredictor({
   }
 
   return {
-    async predict(run) {
+    async predict(run, nodeSchedule) {
       state ??= await loadState()
-      const { schedule, doubts } = await scheduleOf()
+      const { schedule, doubts } = await scheduleOf(nodeSchedule)
       if (schedule === null || schedule.length === 0) return { blob: null, doubts }
       observe(state, schedule, run)
       const blob = buildBlobPrediction({

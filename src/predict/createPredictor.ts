@@ -25,7 +25,7 @@ import {
   traceparentOf,
 } from '../tracing/blockTraces.js'
 import type { BlockRecord } from '../types.js'
-import { type BlobPredictor, createBlobPredictor } from './blobPredictor.js'
+import { type BlobPredictor, createBlobPredictor, type NodeBlobSchedule } from './blobPredictor.js'
 import type { BlobPrediction } from './buildBlobPrediction.js'
 import { buildPrediction, latestRun } from './buildPrediction.js'
 import { type CalibrationState, createCalibrationState, observeBlock, recordEstimate } from './calibration.js'
@@ -58,7 +58,15 @@ export type CreatePredictorParameters = {
   legacyLayout?: boolean
   /** Test hook: the clock. */
   now?: () => number
+  /**
+   * Each prediction once it is stored (before it is announced on pub/sub): this process's own API takes it
+   * from memory (PredictionFeed.offer) instead of waiting for the announcement.
+   */
+  onPrediction?: ((stored: StoredLocally) => void) | undefined
 }
+
+/** A stored prediction as the predictor hands it to its own process: the object, its stored JSON, its trace. */
+export type StoredLocally = { prediction: Prediction; json: string; traceparent?: string | undefined }
 
 export type Predictor = {
   /** A new block (or a rewrite) was stored: compute again. Calls coalesce while one runs. */
@@ -72,6 +80,13 @@ type PersistedState = { version: 1; baseFee: CalibrationState; tips: TipCalibrat
 /** A built prediction with its blob part merged in (nothing added without one). */
 function withBlobs<T extends { prediction: Prediction }>(built: T, blob: BlobPrediction | null): T {
   return { ...built, prediction: withBlobPrediction(built.prediction, blob) }
+}
+
+/** Waits for both writes (sent together), then fails with the first one's error, if any: none is left unhandled. */
+async function bothSettled(first: Promise<void> | undefined, second: Promise<void>): Promise<void> {
+  const [a, b] = await Promise.allSettled([first, second])
+  if (a.status === 'rejected') throw a.reason
+  if (b.status === 'rejected') throw b.reason
 }
 
 /** The stored state, if it is one this version reads. */
@@ -96,6 +111,7 @@ export function createPredictor({
   writer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   legacyLayout = false,
   now = Date.now,
+  onPrediction,
 }: CreatePredictorParameters): Predictor {
   const profile = chainProfile(chainId)
   const blobs: BlobPredictor | null = blobForecaster
@@ -123,6 +139,8 @@ export function createPredictor({
   /** The head of the last prediction: the same head is not predicted again (createdAt then keeps saying
    *  when feecast last received a new block, which the API's freshness counts). */
   let lastHead: { number: number; hash: string | null } | null = null
+  /** The window's records by their stored text: each block is parsed once, not on every run it is in. */
+  const parsedRecords = new Map<string, BlockRecord>()
 
   const loadState = async (): Promise<PersistedState> => {
     const read = await readCalibration(redis, { chainId })
@@ -182,10 +200,11 @@ export function createPredictor({
   const runOnce = async () => {
     const started = performance.now()
     state ??= await loadState()
-    // One round trip for both reads (ioredis sends them together): the head's path to the API waits on each.
-    const [records, health] = await Promise.all([
-      readLatestBlocks(redis, { chainId, count: windowBlocks }),
+    // One round trip for every read (ioredis sends them together): the head's path to the API waits on each.
+    const [records, health, nodeSchedule] = await Promise.all([
+      readLatestBlocks(redis, { chainId, count: windowBlocks, parsed: parsedRecords }),
       readChainHealth(redis, { chainId }).catch(() => null),
+      blobs ? readBlobScheduleOfNode(redis, { chainId }).catch(() => null) : null,
     ])
     const run = latestRun(records)
     const newest = run.at(-1)
@@ -194,7 +213,7 @@ export function createPredictor({
     // The block's trace (tracing off: null): the sampler's, continued here, or a new one.
     const trace = claimBlockTrace(chainId, newest.number)
     try {
-      await predictHead({ s: state, run, newest, started, trace, health })
+      await predictHead({ s: state, run, newest, started, trace, health, nodeSchedule })
       endBlockTrace(trace)
     } catch (error) {
       endBlockTrace(trace, error)
@@ -210,6 +229,7 @@ export function createPredictor({
     started,
     trace,
     health,
+    nodeSchedule,
   }: {
     s: PersistedState
     run: BlockRecord[]
@@ -218,14 +238,16 @@ export function createPredictor({
     trace: BlockTrace | null
     /** Read with the window, in the same round trip. */
     health: Awaited<ReturnType<typeof readChainHealth>> | null
+    /** The node's blob schedule, read with the window too. */
+    nodeSchedule: NodeBlobSchedule
   }) => {
     const exportScored = inBlockStageSync(trace, 'calibration.score', () => observe(s, run))
     const doubts = health?.ruleMismatch
       ? [`blocks no longer follow ${profile.name}'s known rules (${health.ruleMismatch.problem})`]
       : []
     const blobPart = blobs
-      ? await inBlockStage(trace, 'blob', () => predictBlobs(run))
-      : await predictBlobs(run)
+      ? await inBlockStage(trace, 'blob', () => predictBlobs(run, nodeSchedule))
+      : await predictBlobs(run, nodeSchedule)
     doubts.push(...blobPart.doubts)
     const built = withBlobs(
       buildPrediction({
@@ -256,10 +278,12 @@ export function createPredictor({
     await inBlockStage(
       trace,
       'redis.write_prediction',
-      async () => {
-        await blobs?.persist()
-        await storePrediction(stored, s)
-      },
+      // The blob state is sent first, with the prediction's script: one round trip, stored in that order.
+      () =>
+        bothSettled(
+          blobs?.persist(),
+          storePrediction(stored, s, (json) => handOver({ prediction: built.prediction, json, traceparent })),
+        ),
       { 'db.system.name': 'redis', 'db.operation.name': 'writePrediction' },
     )
     exportScored()
@@ -273,7 +297,11 @@ export function createPredictor({
    * them, so it is written back. Refused because another predictor wrote since: this state is dropped
    * (nothing it scored is exported) and the next run starts from the stored one.
    */
-  const storePrediction = async (prediction: object, current: PersistedState) => {
+  const storePrediction = async (
+    prediction: object,
+    current: PersistedState,
+    onStored?: (json: string) => void,
+  ): Promise<void> => {
     const next = { seq: (seq?.seq ?? 0) + 1, writer }
     try {
       await writePrediction(redis, {
@@ -282,6 +310,7 @@ export function createPredictor({
         calibrationState: current,
         calibrationSeq: { expected: seq, next },
         legacyLayout,
+        onStored,
       })
       seq = next
     } catch (error) {
@@ -297,7 +326,7 @@ export function createPredictor({
           'the store lost calibration writes of this predictor (a failover): writing its state back',
         )
         seq = stored
-        return storePrediction(prediction, current)
+        return storePrediction(prediction, current, onStored)
       }
       logger.warn(
         { stored, followed: seq },
@@ -309,11 +338,20 @@ export function createPredictor({
     }
   }
 
+  /** This process's API takes the stored prediction from memory; its failure is logged, never the write's. */
+  const handOver = (local: StoredLocally) => {
+    try {
+      onPrediction?.(local)
+    } catch (error) {
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'local hand-over failed')
+    }
+  }
+
   /** The blob part; a failure there leaves the prediction without blob fields (and says why), never guessed. */
-  const predictBlobs = async (run: readonly BlockRecord[]) => {
+  const predictBlobs = async (run: readonly BlockRecord[], nodeSchedule: NodeBlobSchedule) => {
     if (!blobs) return { blob: null, doubts: [] as string[] }
     try {
-      return await blobs.predict(run)
+      return await blobs.predict(run, nodeSchedule)
     } catch (error) {
       const problem = error instanceof Error ? error.message : String(error)
       logger.warn({ err: problem }, 'blob prediction failed')

@@ -29,6 +29,11 @@ export type WritePredictionParameters = {
   calibrationSeq?: { expected: CalibrationSeq | null; next: CalibrationSeq } | undefined
   /** Also write and announce in the layout before issue 14, for processes of that version (not on a Cluster). */
   legacyLayout?: boolean
+  /**
+   * Called with the stored JSON once the prediction is stored, before it is announced: this process's own
+   * API takes it from memory without waiting for the announcement's round trip.
+   */
+  onStored?: ((json: string) => void) | undefined
 }
 
 /**
@@ -39,7 +44,14 @@ export type WritePredictionParameters = {
  */
 export async function writePrediction(
   redis: StoreClient,
-  { chainId, prediction, calibrationState, calibrationSeq, legacyLayout = false }: WritePredictionParameters,
+  {
+    chainId,
+    prediction,
+    calibrationState,
+    calibrationSeq,
+    legacyLayout = false,
+    onStored,
+  }: WritePredictionParameters,
 ): Promise<void> {
   const keys = storeKeys(chainId)
   const json = JSON.stringify(prediction)
@@ -69,8 +81,12 @@ export async function writePrediction(
       )
     throw error
   }
-  await redis.sadd(chainsKey, String(chainId))
-  if (legacyLayout) await redis.set(legacyPredictionKey(chainId), json)
-  await publishPrediction(redis, { chainId, json })
-  if (legacyLayout) await redis.publish(legacyPredictionChannel, json)
+  onStored?.(json)
+  // Sent together (one round trip, in this order): the listing, the old layout's copy, the announcements.
+  await Promise.all([
+    redis.sadd(chainsKey, String(chainId)),
+    legacyLayout ? redis.set(legacyPredictionKey(chainId), json) : null,
+    publishPrediction(redis, { chainId, json }),
+    legacyLayout ? redis.publish(legacyPredictionChannel, json) : null,
+  ])
 }
