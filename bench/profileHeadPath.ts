@@ -256,15 +256,28 @@ try {
   const to = { at: Date.now(), redisMs: redisPids.reduce((s, p) => s + cpuMsOf(p), 0) }
   const measured = blocks
   await stop(service)
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))
-  if (!file) throw new Error('no profile written')
-  const raw = readFileSync(join(profileDir, file), 'utf8')
-  if (options['keep-profile']) writeFileSync(options['keep-profile'], raw)
-  const profile = JSON.parse(raw) as CpuProfile
-  // The profile's clock starts with the process: the window's offsets from the spawn, in µs.
-  const fromUs = profile.startTime + (from.at - spawnedAt) * 1000
-  const toUs = profile.startTime + (to.at - spawnedAt) * 1000
-  const { totalUs, idleUs, byStage, inclusive } = analyse(profile, fromUs, toUs)
+  // One profile per thread (the main thread's and the sampling worker's): their clocks are the same.
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))
+  if (files.length === 0) throw new Error('no profile written')
+  const profiles = files.map((file) => {
+    const raw = readFileSync(join(profileDir, file), 'utf8')
+    if (options['keep-profile']) writeFileSync(`${options['keep-profile']}.${file}`, raw)
+    return JSON.parse(raw) as CpuProfile
+  })
+  // The main thread's profile starts with the process: the window's offsets from the spawn, in µs.
+  const processStart = Math.min(...profiles.map((p) => p.startTime))
+  const fromUs = processStart + (from.at - spawnedAt) * 1000
+  const toUs = processStart + (to.at - spawnedAt) * 1000
+  const threads = profiles.map((profile) => analyse(profile, fromUs, toUs))
+  const sum = (pick: (t: (typeof threads)[number]) => Map<string, number>) => {
+    const total = new Map<string, number>()
+    for (const t of threads) for (const [k, v] of pick(t)) total.set(k, (total.get(k) ?? 0) + v)
+    return total
+  }
+  const totalUs = threads.reduce((s, t) => s + t.totalUs, 0)
+  const idleUs = threads.reduce((s, t) => s + t.idleUs, 0)
+  const byStage = sum((t) => t.byStage)
+  const inclusive = sum((t) => t.inclusive)
   const perBlock = (us: number) => Math.round(us / 10 / measured) / 100
   const stages = Object.fromEntries(
     [...byStage].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, perBlock(v)]),
@@ -278,6 +291,7 @@ try {
     settings: { blocks: measured, warmupBlocks, env: extraEnv },
     cpuMsPerBlock: {
       node: perBlock(totalUs),
+      byThread: threads.map((t) => perBlock(t.totalUs)),
       redisServer: Math.round(((to.redisMs - from.redisMs) / measured) * 100) / 100,
       nodeIdleInWindow: perBlock(idleUs),
     },

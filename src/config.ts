@@ -120,6 +120,7 @@ const settings = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** all: sampler + predictor + API; sampler or api alone scale independently. */
   FEECAST_ROLE: z.enum(['all', 'sampler', 'api']).default('all'),
+  FEECAST_SAMPLER_WORKER: bool.optional(),
   /** Port of the embedded devchain (0: any free port). */
   DEVCHAIN_PORT: port.default(0),
   /** Seconds between devchain blocks. */
@@ -231,6 +232,11 @@ export type Config = {
   leaseTtlMs: number
   logLevel: Settings['LOG_LEVEL']
   role: Settings['FEECAST_ROLE']
+  /**
+   * In the combined role, run the samplers and predictors in a worker thread (FEECAST_SAMPLER_WORKER,
+   * default true), so a new block's path does not queue behind the API's requests on one event loop.
+   */
+  samplerWorker: boolean
   devchain: { port: number; blockTimeSeconds: number; replayFile: string | undefined }
   embeddedRedis: boolean
   api: ApiConfig
@@ -355,6 +361,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseTtlMs: s.LEASE_TTL_MS,
     logLevel: s.LOG_LEVEL,
     role: s.FEECAST_ROLE,
+    samplerWorker: s.FEECAST_SAMPLER_WORKER ?? true,
     devchain: {
       port: s.DEVCHAIN_PORT,
       blockTimeSeconds: s.DEVCHAIN_BLOCK_TIME,

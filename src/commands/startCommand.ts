@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import type { PredictionFeed } from '../api/predictionFeed.js'
 import { chainProfile } from '../chains/chains.js'
 import {
   type ChainConfig,
@@ -10,28 +9,20 @@ import {
   loadConfig,
   redactConfig,
   secretRedactor,
-  type TracingConfig,
 } from '../config.js'
 import { FeecastError, StartupError } from '../errors.js'
 import { createLogger, type Logger } from '../lib/logger.js'
-import { type Redactor, redactUrl } from '../lib/redact.js'
-import type { BlobFeeForecaster } from '../model/blobForecaster.js'
-import type { BaseFeeForecaster } from '../model/forecast.js'
+import type { Redactor } from '../lib/redact.js'
 import { checkListenAddress, checkWritableDirectory, listenError } from '../preflight.js'
-import type { ChainShare } from '../sampler/chainShare.js'
-import { closeConnection } from '../store/closeConnection.js'
-import { connectStore, type StoreTarget } from '../store/connect.js'
+import type { StoreTarget } from '../store/connect.js'
 import { DirectoryInUseError } from '../store/errors.js'
 import { readChainIds } from '../store/readChainIds.js'
 import type { RedisServerEvent } from '../store/redisServer.js'
 import type { StoreClient } from '../store/scripts.js'
-import type { BlockRecord } from '../types.js'
+import { connectRedis, type Stop, startSampling, startTracingPart } from './samplingPart.js'
 
 /** How long shutdown may take before the process gives up and exits non-zero. */
 const shutdownDeadlineMs = 15_000
-
-/** A part to stop at shutdown; `usesRedis`: its stop talks to Redis (bounded when Redis is gone). */
-type Stop = { name: string; stop: () => Promise<void>; usesRedis?: boolean }
 
 /** How long a part that talks to Redis may take to stop when Redis is gone (its calls cannot succeed). */
 const stopWithoutRedisMs = 1_000
@@ -127,14 +118,6 @@ export async function runStart(): Promise<void> {
   }
 }
 
-/** Traces on (OTEL_EXPORTER_OTLP_ENDPOINT): the SDK is loaded only then. */
-async function startTracingPart(tracing: TracingConfig, stops: Stop[], logger: Logger): Promise<void> {
-  const { startTracing } = await import('../tracing/startTracing.js')
-  const started = startTracing(tracing)
-  stops.push({ name: 'tracing', stop: () => started.shutdown() })
-  logger.info({ tracesUrl: redactUrl(tracing.tracesUrl), serviceName: tracing.serviceName }, 'tracing on')
-}
-
 /** The one line a startup failure gets, naming the setting; undefined for an unexpected error. */
 function startupFailure(error: unknown, config: Config): string | undefined {
   if (error instanceof StartupError) return error.shortMessage
@@ -209,63 +192,23 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   logger.info({ port: api.port }, 'api listening')
 
   if (config.role === 'api') return
-  const { loadForecaster } = await import('../model/loadForecaster.js')
-  const { forecaster, trainedRange } = await loadForecaster({ logger })
-  metrics.setModelInfo({ version: forecaster.version, backend: forecaster.backend })
-  logger.info({ version: forecaster.version, backend: forecaster.backend }, 'model loaded')
-  const { loadBlobForecaster } = await import('../model/loadBlobForecaster.js')
-  const blobForecaster = await loadBlobForecaster({ logger })
-  metrics.setBlobModelInfo({ version: blobForecaster.version, backend: blobForecaster.backend })
-  logger.info({ version: blobForecaster.version, backend: blobForecaster.backend }, 'blob-fee model loaded')
-  const share = await shareChains({ config, redis, chains: chains.length, logger, stops })
-  for (const chain of chains)
-    await startChain({
-      chain,
-      config,
-      redis,
-      forecaster,
-      blobForecaster,
-      trainedRange,
-      metrics,
-      logger,
-      stops,
-      share,
-      feed: api.feed,
-    })
-}
-
-/**
- * This sampler replica's share of the chains: it announces itself, and its samplers lead about K / R
- * chains (R live replicas). Withdrawn at shutdown after the samplers released their leases.
- */
-async function shareChains({
-  config,
-  redis,
-  chains,
-  logger,
-  stops,
-}: {
-  config: Config
-  redis: StoreClient
-  chains: number
-  logger: Logger
-  stops: Stop[]
-}): Promise<ChainShare> {
-  const { createChainShare } = await import('../sampler/chainShare.js')
-  const share = createChainShare({
+  if (config.samplerWorker && config.role === 'all') {
+    // The sampler and predictor in a thread of their own: the API's event loop only serves requests.
+    const { startSamplingWorker } = await import('./samplingThread.js')
+    const worker = await startSamplingWorker({ target, chains, owner: samplerOwner, logger, feed: api.feed })
+    stops.push({ name: 'sampling worker', stop: () => worker.stop(), usesRedis: true })
+    return
+  }
+  await startSampling({
+    config,
     redis,
-    owner: samplerOwner,
     chains,
-    ttlMs: config.leaseTtlMs,
-    logger: logger.child({ component: 'chain-share' }),
+    owner: samplerOwner,
+    logger,
+    stops,
+    onPrediction: (local) => api.feed.offer(local),
   })
-  await share.start()
-  stops.push({ name: 'chain-share', stop: () => share.stop(), usesRedis: true })
-  return share
 }
-
-/** This process's name in leases and presence: host, pid and a random part (a restarted pid differs). */
-const samplerOwner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** A private, supervised redis-server with its data under the state directory; its URL. */
 async function embeddedRedis(
@@ -306,137 +249,13 @@ async function embeddedDevchain(config: Config, stops: Stop[], logger: Logger): 
   return [{ chainId: devchain.chainId, rpcUrls: [devchain.wsUrl] }]
 }
 
-/** The service's Redis connection: one log line per outage, and a bounded quit at shutdown. */
-function connectRedis(target: StoreTarget, stops: Stop[], logger: Logger): StoreClient {
-  const redis = connectStore(target)
-  // One line per outage, not one per reconnection attempt.
-  let redisDown = false
-  redis.on('error', (error) => {
-    if (redisDown) return
-    redisDown = true
-    logger.warn({ err: error.message }, 'redis connection error: reconnecting')
-  })
-  redis.on('ready', () => {
-    if (redisDown) logger.info('redis connection back')
-    redisDown = false
-  })
-  stops.push({
-    name: 'redis-client',
-    usesRedis: true,
-    stop: () => closeConnection(redis, { timeoutMs: 2_000 }),
-  })
-  return redis
-}
-
 /** The chains the samplers announce in Redis (what an API-only replica serves), ascending. */
 async function announcedChains(redis: StoreClient): Promise<ChainConfig[]> {
   return (await readChainIds(redis)).map((chainId) => ({ chainId, rpcUrls: [] }))
 }
 
-/** One line per sampled block; backfill writes thousands at once, so only live and rewritten blocks are info. */
-function logSampledBlock(logger: Logger, chainId: number, record: BlockRecord, kind: string): void {
-  logger[kind === 'backfill' ? 'debug' : 'info'](
-    {
-      chainId,
-      block: record.number,
-      baseFeeGwei: record.baseFeePerGas === null ? null : Number(record.baseFeePerGas) / 1e9,
-      gasUsedRatio:
-        record.gasUsed !== null && record.gasLimit ? Number(record.gasUsed) / Number(record.gasLimit) : null,
-      txCount: record.txCount,
-      tipThresholdGwei: record.tips ? Number(record.tips.threshold) / 1e9 : null,
-      kind,
-    },
-    'sampled block',
-  )
-}
-
-type StartChainParameters = {
-  chain: ChainConfig
-  config: Config
-  redis: StoreClient
-  forecaster: BaseFeeForecaster
-  blobForecaster: BlobFeeForecaster
-  trainedRange: { mean: readonly number[]; std: readonly number[] } | undefined
-  metrics: Metrics
-  logger: Logger
-  stops: Stop[]
-  share: ChainShare
-  /** This process's API feed: it takes each stored prediction from memory. */
-  feed: PredictionFeed
-}
-
-/** One chain's sampler and predictor: every sampled block (or reorg) wakes the predictor. */
-async function startChain({
-  chain,
-  config,
-  redis,
-  forecaster,
-  blobForecaster,
-  trainedRange,
-  metrics,
-  logger,
-  stops,
-  share,
-  feed,
-}: StartChainParameters): Promise<void> {
-  const { createSampler } = await import('../sampler/createSampler.js')
-  const { createPredictor } = await import('../predict/createPredictor.js')
-  const { chainId } = chain
-  const predictor = createPredictor({
-    chainId,
-    redis,
-    forecaster,
-    blobForecaster,
-    trainedRange,
-    logger: logger.child({ chainId, component: 'predictor' }),
-    legacyLayout: config.legacyLayout,
-    onPrediction: (local) => feed.offer(local),
-  })
-  const sampler = createSampler({
-    chainId,
-    rpcUrls: chain.rpcUrls,
-    redis,
-    historyBlocks: config.historyBlocks,
-    maxStoredBlocks: config.maxStoredBlocks,
-    backfillFullBlocks: config.backfillFullBlocks,
-    rpcTimeoutMs: config.rpcTimeoutMs,
-    rpcRetries: config.rpcRetries,
-    rpcMaxResponseBytes: config.rpcMaxResponseBytes,
-    pollIntervalMs: config.pollIntervalMs,
-    leaseTtlMs: config.leaseTtlMs,
-    leaseReplicas: config.leaseReplicas,
-    owner: samplerOwner,
-    share,
-    logger: logger.child({ chainId }),
-    onRpcCall: (call) => {
-      metrics.recordRpcCall({
-        chainId: call.chainId,
-        endpoint: call.endpoint,
-        outcome: call.outcome === 'ok' || call.outcome === 'timeout' ? call.outcome : 'error',
-        durationSeconds: call.durationMs / 1000,
-      })
-      if (call.outcome === 'oversized')
-        metrics.recordOversizedRpcResponse({ chainId: call.chainId, endpoint: call.endpoint })
-    },
-    onEvent: (event) => {
-      if (event.type === 'block-rejected') metrics.recordBlockRejected({ chainId, reason: event.reason })
-      if (event.type === 'base-fee-rule')
-        metrics.setBaseFeeRuleMatching({ chainId, matching: event.matching })
-      if (event.type === 'reorg') metrics.recordReorg({ chainId, depth: event.oldHead - event.ancestor })
-      if (event.type === 'head-subscription')
-        metrics.setHeadSubscription({ chainId, endpoint: event.endpoint, live: event.live })
-      if (event.type === 'synced' || event.type === 'reorg') predictor.notify()
-    },
-    onRecord: (record, { kind }) => {
-      metrics.observeBlock({ chainId, number: record.number, timestamp: record.timestamp })
-      if (kind !== 'backfill') predictor.notify()
-      logSampledBlock(logger, chainId, record, kind)
-    },
-  })
-  await sampler.start()
-  stops.push({ name: `predictor ${chainId}`, stop: () => predictor.stop(), usesRedis: true })
-  stops.push({ name: `sampler ${chainId}`, stop: () => sampler.stop(), usesRedis: true })
-}
+/** This process's name in leases and presence: host, pid and a random part (a restarted pid differs). */
+const samplerOwner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** The embedded redis-server's own words and fate, in the logs and metrics. */
 function onRedisServerEvent(event: RedisServerEvent, log: Logger, metrics: Metrics): void {

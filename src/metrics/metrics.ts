@@ -12,6 +12,48 @@ import { createRequestHistogram } from './requestHistogram.js'
 export const registry = new client.Registry()
 client.collectDefaultMetrics({ register: registry })
 
+/** A metric update made in a worker thread, for the main thread to apply: the function's name and arguments. */
+export type ForwardedMetric = [name: string, args: unknown[]]
+
+/** The functions below that a worker thread forwards, by name. */
+const forwardableRecorders = new Map<string, (...args: never[]) => void>()
+let forwardMetrics: ((updates: ForwardedMetric[]) => void) | undefined
+let pendingMetrics: ForwardedMetric[] = []
+
+/**
+ * A recording function that the sampler and predictor call. In a worker thread (forwardMetricsTo) it does not
+ * touch this thread's registry, which nothing serves: its calls are batched (one message per turn of the
+ * worker's event loop) and applied by the main thread (applyForwardedMetrics), whose /metrics serves them.
+ */
+function forwardable<A extends unknown[]>(name: string, record: (...args: A) => void): (...args: A) => void {
+  forwardableRecorders.set(name, record as unknown as (...args: never[]) => void)
+  return (...args: A) => {
+    if (!forwardMetrics) return record(...args)
+    if (pendingMetrics.length === 0) queueMicrotask(flushForwardedMetrics)
+    pendingMetrics.push([name, args])
+  }
+}
+
+function flushForwardedMetrics(): void {
+  const updates = pendingMetrics
+  pendingMetrics = []
+  if (updates.length > 0) forwardMetrics?.(updates)
+}
+
+/** In a worker thread: sends the sampler's and predictor's metric updates to the main thread through `post`. */
+export function forwardMetricsTo(post: ((updates: ForwardedMetric[]) => void) | undefined): void {
+  flushForwardedMetrics()
+  forwardMetrics = post
+}
+
+/** In the main thread: applies a worker's forwarded updates to this registry (unknown names are ignored). */
+export function applyForwardedMetrics(updates: readonly ForwardedMetric[]): void {
+  for (const [name, args] of updates) {
+    const record = forwardableRecorders.get(name) as ((...args: unknown[]) => void) | undefined
+    record?.(...args)
+  }
+}
+
 const httpBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5]
 const rpcBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const computeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -417,24 +459,22 @@ export function setPredictionAgeSource(
 }
 
 /** Time one prediction took to compute (predictor). */
-export function observePredictionDuration({ chainId, seconds }: { chainId: number; seconds: number }): void {
-  predictionDuration.observe({ chain_id: chainLabel(chainId) }, seconds)
-}
+export const observePredictionDuration = forwardable(
+  'observePredictionDuration',
+  ({ chainId, seconds }: { chainId: number; seconds: number }): void => {
+    predictionDuration.observe({ chain_id: chainLabel(chainId) }, seconds)
+  },
+)
 
 /** A block the sampler recorded (its freshness and head). */
-export function observeBlock({
-  chainId,
-  number,
-  timestamp,
-}: {
-  chainId: number
-  number: number
-  timestamp: number | null
-}): void {
-  const chain_id = chainLabel(chainId)
-  headBlockNumber.set({ chain_id }, number)
-  if (timestamp !== null) latestBlockTimestamp.set({ chain_id }, timestamp)
-}
+export const observeBlock = forwardable(
+  'observeBlock',
+  ({ chainId, number, timestamp }: { chainId: number; number: number; timestamp: number | null }): void => {
+    const chain_id = chainLabel(chainId)
+    headBlockNumber.set({ chain_id }, number)
+    if (timestamp !== null) latestBlockTimestamp.set({ chain_id }, timestamp)
+  },
+)
 
 export type RpcOutcome = 'ok' | 'error' | 'timeout'
 
@@ -447,32 +487,27 @@ export type RecordRpcCallParameters = {
 }
 
 /** One JSON-RPC call (sampler, collect): counted by outcome and timed. */
-export function recordRpcCall({
-  chainId,
-  endpoint,
-  outcome,
-  durationSeconds,
-}: RecordRpcCallParameters): void {
-  const chain_id = chainLabel(chainId)
-  const label = safeEndpoint(endpoint)
-  rpcRequests.inc({
-    chain_id,
-    endpoint: label,
-    outcome: outcome === 'ok' || outcome === 'timeout' ? outcome : 'error',
-  })
-  rpcDuration.observe({ chain_id, endpoint: label }, durationSeconds)
-}
+export const recordRpcCall = forwardable(
+  'recordRpcCall',
+  ({ chainId, endpoint, outcome, durationSeconds }: RecordRpcCallParameters): void => {
+    const chain_id = chainLabel(chainId)
+    const label = safeEndpoint(endpoint)
+    rpcRequests.inc({
+      chain_id,
+      endpoint: label,
+      outcome: outcome === 'ok' || outcome === 'timeout' ? outcome : 'error',
+    })
+    rpcDuration.observe({ chain_id, endpoint: label }, durationSeconds)
+  },
+)
 
 /** A JSON-RPC response cut off at the size cap (an endpoint sending too much, maybe on purpose). */
-export function recordOversizedRpcResponse({
-  chainId,
-  endpoint,
-}: {
-  chainId: number
-  endpoint: string
-}): void {
-  rpcOversized.inc({ chain_id: chainLabel(chainId), endpoint: safeEndpoint(endpoint) })
-}
+export const recordOversizedRpcResponse = forwardable(
+  'recordOversizedRpcResponse',
+  ({ chainId, endpoint }: { chainId: number; endpoint: string }): void => {
+    rpcOversized.inc({ chain_id: chainLabel(chainId), endpoint: safeEndpoint(endpoint) })
+  },
+)
 
 /**
  * A chain the process serves: its freshness bound, and its counters at zero so rates and panels have
@@ -496,39 +531,43 @@ export function registerChain({
 }
 
 /** A block the sampler refused (each attempt). */
-export function recordBlockRejected({ chainId, reason }: { chainId: number; reason: string }): void {
-  blocksRejected.inc({
-    chain_id: chainLabel(chainId),
-    reason: rejectionReasons.has(reason) ? reason : 'other',
-  })
-}
+export const recordBlockRejected = forwardable(
+  'recordBlockRejected',
+  ({ chainId, reason }: { chainId: number; reason: string }): void => {
+    blocksRejected.inc({
+      chain_id: chainLabel(chainId),
+      reason: rejectionReasons.has(reason) ? reason : 'other',
+    })
+  },
+)
 
 /** Whether a chain's base fees follow its known rule. */
-export function setBaseFeeRuleMatching({ chainId, matching }: { chainId: number; matching: boolean }): void {
-  baseFeeRuleMatching.set({ chain_id: chainLabel(chainId) }, matching ? 1 : 0)
-}
+export const setBaseFeeRuleMatching = forwardable(
+  'setBaseFeeRuleMatching',
+  ({ chainId, matching }: { chainId: number; matching: boolean }): void => {
+    baseFeeRuleMatching.set({ chain_id: chainLabel(chainId) }, matching ? 1 : 0)
+  },
+)
 
 /** The sampler's new-head subscription went live or ended (`endpoint`: its label, host#index, never a URL). */
-export function setHeadSubscription({
-  chainId,
-  endpoint,
-  live,
-}: {
-  chainId: number
-  endpoint: string
-  live: boolean
-}): void {
-  const labels = { chain_id: chainLabel(chainId), endpoint }
-  headSubscriptionLive.set(labels, live ? 1 : 0)
-  if (!live) headSubscriptionEnded.inc(labels)
-}
+export const setHeadSubscription = forwardable(
+  'setHeadSubscription',
+  ({ chainId, endpoint, live }: { chainId: number; endpoint: string; live: boolean }): void => {
+    const labels = { chain_id: chainLabel(chainId), endpoint }
+    headSubscriptionLive.set(labels, live ? 1 : 0)
+    if (!live) headSubscriptionEnded.inc(labels)
+  },
+)
 
 /** A reorganisation the sampler detected and repaired. */
-export function recordReorg({ chainId, depth }: { chainId: number; depth: number }): void {
-  const chain_id = chainLabel(chainId)
-  reorgs.inc({ chain_id })
-  reorgDepth.observe({ chain_id }, depth)
-}
+export const recordReorg = forwardable(
+  'recordReorg',
+  ({ chainId, depth }: { chainId: number; depth: number }): void => {
+    const chain_id = chainLabel(chainId)
+    reorgs.inc({ chain_id })
+    reorgDepth.observe({ chain_id }, depth)
+  },
+)
 
 type CalibrationLabels = { chainId: number; confidence: number; withinBlocks: number }
 
@@ -539,17 +578,23 @@ const calibrationLabels = ({ chainId, confidence, withinBlocks }: CalibrationLab
 })
 
 /** One past estimate scored against the realized blocks: covered or not. */
-export function recordCalibrationScore(parameters: CalibrationLabels & { covered: boolean }): void {
-  const labels = calibrationLabels(parameters)
-  scored.inc(labels)
-  if (parameters.covered) covered.inc(labels)
-  else covered.inc(labels, 0)
-}
+export const recordCalibrationScore = forwardable(
+  'recordCalibrationScore',
+  (parameters: CalibrationLabels & { covered: boolean }): void => {
+    const labels = calibrationLabels(parameters)
+    scored.inc(labels)
+    if (parameters.covered) covered.inc(labels)
+    else covered.inc(labels, 0)
+  },
+)
 
 /** The calibrator's recent realized coverage (0..1) for one chain, level and horizon. */
-export function setCalibrationCoverage(parameters: CalibrationLabels & { coverage: number }): void {
-  coverage.set(calibrationLabels(parameters), parameters.coverage)
-}
+export const setCalibrationCoverage = forwardable(
+  'setCalibrationCoverage',
+  (parameters: CalibrationLabels & { coverage: number }): void => {
+    coverage.set(calibrationLabels(parameters), parameters.coverage)
+  },
+)
 
 type BlobCalibrationLabels = CalibrationLabels & { regime: 'priced' | 'floor' }
 
@@ -559,28 +604,40 @@ const blobCalibrationLabels = (parameters: BlobCalibrationLabels) => ({
 })
 
 /** One past maxFeePerBlobGas scored against the realized blob base fees: covered or not. */
-export function recordBlobCalibrationScore(parameters: BlobCalibrationLabels & { covered: boolean }): void {
-  const labels = blobCalibrationLabels(parameters)
-  blobScored.inc(labels)
-  blobCovered.inc(labels, parameters.covered ? 1 : 0)
-}
+export const recordBlobCalibrationScore = forwardable(
+  'recordBlobCalibrationScore',
+  (parameters: BlobCalibrationLabels & { covered: boolean }): void => {
+    const labels = blobCalibrationLabels(parameters)
+    blobScored.inc(labels)
+    blobCovered.inc(labels, parameters.covered ? 1 : 0)
+  },
+)
 
 /** The blob calibrator's recent realized coverage (0..1) for one chain, regime, level and horizon. */
-export function setBlobCalibrationCoverage(parameters: BlobCalibrationLabels & { coverage: number }): void {
-  blobCoverage.set(blobCalibrationLabels(parameters), parameters.coverage)
-}
+export const setBlobCalibrationCoverage = forwardable(
+  'setBlobCalibrationCoverage',
+  (parameters: BlobCalibrationLabels & { coverage: number }): void => {
+    blobCoverage.set(blobCalibrationLabels(parameters), parameters.coverage)
+  },
+)
 
 /** The blob-fee model in use; replaces the previous one. */
-export function setBlobModelInfo({ version, backend }: { version: string; backend: string }): void {
-  blobModelInfo.reset()
-  blobModelInfo.set({ version, backend }, 1)
-}
+export const setBlobModelInfo = forwardable(
+  'setBlobModelInfo',
+  ({ version, backend }: { version: string; backend: string }): void => {
+    blobModelInfo.reset()
+    blobModelInfo.set({ version, backend }, 1)
+  },
+)
 
 /** The model in use; replaces the previous one. */
-export function setModelInfo({ version, backend }: { version: string; backend: string }): void {
-  modelInfo.reset()
-  modelInfo.set({ version: version.slice(0, 64), backend: backend.slice(0, 32) }, 1)
-}
+export const setModelInfo = forwardable(
+  'setModelInfo',
+  ({ version, backend }: { version: string; backend: string }): void => {
+    modelInfo.reset()
+    modelInfo.set({ version: version.slice(0, 64), backend: backend.slice(0, 32) }, 1)
+  },
+)
 
 /** Whether the embedded redis-server runs (a supervised child of this process). */
 export function setEmbeddedRedisUp(up: boolean): void {

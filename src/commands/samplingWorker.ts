@@ -1,0 +1,52 @@
+/**
+ * The sampling worker thread of `feecast start` (see samplingThread.ts): the samplers and predictors of the
+ * combined role, on an event loop of their own. It reads the configuration from the same environment, takes
+ * the Redis target, the chains and the lease owner from the main thread, posts every stored prediction and its
+ * metric updates back, and stops its parts in reverse start order when asked.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { loadConfig, secretRedactor } from '../config.js'
+import { createLogger } from '../lib/logger.js'
+import { forwardMetricsTo } from '../metrics/metrics.js'
+import { connectRedis, type Stop, startSampling, startTracingPart } from './samplingPart.js'
+import type { FromSamplingWorker, SamplingWorkerData, ToSamplingWorker } from './samplingThread.js'
+
+const port = parentPort
+if (!port) throw new Error('samplingWorker.js runs as a worker thread of feecast start')
+const post = (message: FromSamplingWorker) => port.postMessage(message)
+const { target, chains, owner } = workerData as SamplingWorkerData
+const config = loadConfig()
+const logger = createLogger(config.logLevel, { thread: 'sampling' }, { redact: secretRedactor(config) })
+forwardMetricsTo((updates) => post({ type: 'metrics', updates }))
+
+const stops: Stop[] = []
+port.on('message', (message: ToSamplingWorker) => {
+  if (message.type === 'stop') void stopAll()
+})
+
+/** Stops every part (samplers release their leases, predictors save their state), then ends the thread. */
+async function stopAll(): Promise<void> {
+  for (const { name, stop } of stops.reverse()) {
+    try {
+      await stop()
+    } catch (error) {
+      logger.warn({ part: name, err: error }, 'error while stopping')
+    }
+  }
+  forwardMetricsTo(undefined)
+  post({ type: 'stopped' })
+  process.exit(0)
+}
+
+if (config.tracing) await startTracingPart(config.tracing, stops, logger)
+const redis = connectRedis(target, stops, logger)
+await startSampling({
+  config,
+  redis,
+  chains,
+  owner,
+  logger,
+  stops,
+  onPrediction: (local) => post({ type: 'prediction', local }),
+})
+post({ type: 'started' })
