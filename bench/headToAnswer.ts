@@ -1,6 +1,6 @@
 /**
  * Head-to-answer benchmark (`npm run build && npx tsx bench/headToAnswer.ts [--blocks 200] [--cpu-blocks 30]
- * [--connections 50] [--modes ws,poll1000,poll100]`): the time from the devchain producing a block to
+ * [--connections 50] [--modes ws,ws-one-thread,poll1000,poll100]`): the time from the devchain producing a block to
  * `GET /predict` answering with that block, measured from outside by a client that watches both, for the
  * sampler following heads over WebSocket (eth_subscribe newHeads) and polling over HTTP every 1 s and
  * 100 ms. Each mode runs `feecast start` (bin/feecast.mjs, the built service with its embedded Redis) as its
@@ -26,7 +26,8 @@ const { values: options } = parseArgs({
     blocks: { type: 'string', default: '200' },
     'cpu-blocks': { type: 'string', default: '30' },
     connections: { type: 'string', default: '50' },
-    modes: { type: 'string', default: 'ws,poll1000,poll100' },
+    /** ws-one-thread: WebSocket with the sampler and predictor on the API's thread (FEECAST_SAMPLER_WORKER=false). */
+    modes: { type: 'string', default: 'ws,ws-one-thread,poll1000,poll100' },
     /** How often the watching client asks /predict (ms): the resolution of each sample. */
     'watch-ms': { type: 'string', default: '2' },
     out: { type: 'string', default: join(here, 'results', 'head-to-answer.json') },
@@ -37,7 +38,7 @@ const cpuBlocks = Number(options['cpu-blocks'])
 const connections = Number(options.connections)
 const watchMs = Number(options['watch-ms'])
 const modes = options.modes.split(',') as Mode[]
-type Mode = 'ws' | 'poll1000' | 'poll100'
+type Mode = 'ws' | 'ws-one-thread' | 'poll1000' | 'poll100'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const percentile = (sorted: number[], p: number) =>
@@ -80,8 +81,9 @@ async function startService(mode: Mode, ready: Ready) {
       PORT: String(port),
       LOG_LEVEL: 'warn',
       FEECAST_STATE_DIR: stateDir,
-      [`RPC_URL_${ready.chainId}`]: mode === 'ws' ? ready.wsUrl : ready.url,
+      [`RPC_URL_${ready.chainId}`]: mode.startsWith('ws') ? ready.wsUrl : ready.url,
       POLL_INTERVAL_MS: mode === 'poll100' ? '100' : '1000',
+      FEECAST_SAMPLER_WORKER: mode === 'ws-one-thread' ? 'false' : 'true',
       HISTORY_BLOCKS: '256',
       // wrk's 50 connections come from one address: no rate limit in the way of the load.
       RATE_LIMIT_PER_SECOND: '0',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPredictionFeed, type PredictionFeed } from '../src/api/predictionFeed.js'
+import { SamplingWorkerStartError } from '../src/commands/errors.js'
 import { startSamplingWorker } from '../src/commands/samplingThread.js'
 import { createLogger } from '../src/lib/logger.js'
 import { registry } from '../src/metrics/metrics.js'
@@ -69,6 +70,21 @@ describe('startSamplingWorker', () => {
     const startsAtStop = worker.starts
     await new Promise((resolve) => setTimeout(resolve, 400))
     expect(worker.starts).toBe(startsAtStop)
+  })
+
+  it('a worker whose start fails rejects with its one-line reason, and is not restarted', async () => {
+    const logger = createLogger('silent')
+    const started = startSamplingWorker({
+      target: { kind: 'url', url: redis.url },
+      chains: [{ chainId: 1337, rpcUrls: [] }],
+      owner: 'test-owner',
+      logger,
+      feed,
+      script: new URL('./fixtures/failingSamplingWorker.mjs', import.meta.url),
+      restartDelayMs: { base: 10, max: 10 },
+    })
+    await expect(started).rejects.toThrow(SamplingWorkerStartError)
+    await expect(started).rejects.toThrow('RPC_URL_1337 answers chain 5, not 1337')
   })
 })
 

@@ -19,3 +19,11 @@ export class DevchainOptionError extends CommandOptionError {
 export class CommandOutputError extends FeecastError {
   override name = 'CommandOutputError'
 }
+
+/**
+ * The sampling worker thread could not start (its samplers, predictors or their Redis): the worker's own
+ * one-line message (a FeecastError there), so `feecast start` says it as it would in one thread.
+ */
+export class SamplingWorkerStartError extends FeecastError {
+  override name = 'SamplingWorkerStartError'
+}

@@ -4,6 +4,7 @@ import type { ChainConfig } from '../config.js'
 import type { Logger } from '../lib/logger.js'
 import { applyForwardedMetrics, type ForwardedMetric } from '../metrics/metrics.js'
 import type { StoreTarget } from '../store/connect.js'
+import { SamplingWorkerStartError } from './errors.js'
 
 /** What the sampling worker starts from (structured-cloned into the thread; the rest it reads from the env). */
 export type SamplingWorkerData = {
@@ -18,6 +19,8 @@ export type SamplingWorkerData = {
 /** The worker's messages to the main thread. */
 export type FromSamplingWorker =
   | { type: 'started' }
+  /** Its start failed with one of feecast's own errors (its message is the one line to say). */
+  | { type: 'failed'; message: string }
   | { type: 'prediction'; local: LocalPrediction }
   | { type: 'metrics'; updates: ForwardedMetric[] }
   | { type: 'stopped' }
@@ -83,10 +86,11 @@ export function startSamplingWorker({
       if (message.type === 'started') {
         started = true
         onStarted()
-      } else onMessage(message)
+      } else if (message.type === 'failed') failure = new SamplingWorkerStartError(message.message)
+      else onMessage(message)
     })
     w.on('error', (error) => {
-      failure = error
+      failure ??= error
       log.error({ err: error }, 'sampling worker failed')
     })
     w.on('exit', (code) => {

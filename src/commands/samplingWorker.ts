@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadConfig, secretRedactor } from '../config.js'
+import { FeecastError } from '../errors.js'
 import { createLogger } from '../lib/logger.js'
 import { forwardMetricsTo } from '../metrics/metrics.js'
 import { connectRedis, type Stop, startSampling, startTracingPart } from './samplingPart.js'
@@ -38,15 +39,22 @@ async function stopAll(): Promise<void> {
   process.exit(0)
 }
 
-if (config.tracing) await startTracingPart(config.tracing, stops, logger)
-const redis = connectRedis(target, stops, logger)
-await startSampling({
-  config,
-  redis,
-  chains,
-  owner,
-  logger,
-  stops,
-  onPrediction: (local) => post({ type: 'prediction', local }),
-})
-post({ type: 'started' })
+try {
+  if (config.tracing) await startTracingPart(config.tracing, stops, logger)
+  const redis = connectRedis(target, stops, logger)
+  await startSampling({
+    config,
+    redis,
+    chains,
+    owner,
+    logger,
+    stops,
+    onPrediction: (local) => post({ type: 'prediction', local }),
+  })
+  post({ type: 'started' })
+} catch (error) {
+  // One of feecast's own errors is one line for the operator (as `feecast start` says it in one thread).
+  if (!(error instanceof FeecastError)) throw error
+  post({ type: 'failed', message: error.message.replace(/\n+/g, ' ') })
+  process.exit(2)
+}

@@ -557,6 +557,48 @@ function samplerDefencesRow(d: Dashboard, p: Panels, job: string): void {
     )
 }
 
+/**
+ * How the sampler learns of new heads: pushed over a WebSocket subscription (eth_subscribe newHeads) or
+ * polled, per endpoint, and the subscriptions lost. A chain with no ws(s):// endpoint has no series (0).
+ */
+function newHeadsRow(d: Dashboard, p: Panels, job: string): void {
+  d.withRow(p.row('New heads'))
+    .withPanel(
+      p.timeseries(
+        'New heads pushed (1) or polled (0)',
+        [
+          {
+            expr: `max by (chain_id, endpoint) (${m.headSubscriptionLive}{${job}}) or on() vector(0)`,
+            legend: '{{chain_id}} {{endpoint}}',
+          },
+        ],
+        {
+          unit: 'none',
+          min: 0,
+          max: 1,
+          description:
+            '1 while the endpoint pushes new heads (a new block reaches /predict in tens of ms); 0 while the sampler polls every POLL_INTERVAL_MS.',
+        },
+      ),
+    )
+    .withPanel(
+      p.timeseries(
+        'Head subscriptions lost (1h)',
+        [
+          {
+            expr: `sum by (chain_id, endpoint) (increase(${m.headSubscriptionEnded}{${job}}[1h])) or on() vector(0)`,
+            legend: '{{chain_id}} {{endpoint}}',
+          },
+        ],
+        {
+          unit: 'none',
+          description:
+            'Subscriptions that ended (socket closed, stalled, garbage frames) or were refused: the sampler polls until one is back.',
+        },
+      ),
+    )
+}
+
 function samplerDashboard(spec: SloSpec): GeneratedDashboard {
   const uid = `${spec.service}-sampler`
   const title = `${spec.service} / Sampler`
@@ -565,10 +607,11 @@ function samplerDashboard(spec: SloSpec): GeneratedDashboard {
   const d = dashboard(
     uid,
     title,
-    'Data age per chain, RPC outcomes and latency per endpoint, reorgs, and what the sampler refused.',
+    'Data age per chain, RPC outcomes and latency per endpoint, reorgs, new heads pushed or polled, and what the sampler refused.',
   )
   freshnessRow(d, p, job)
   rpcRow(d, p, job)
+  newHeadsRow(d, p, job)
   samplerDefencesRow(d, p, job)
   return { uid, title, json: d.build(), queries: p.queries }
 }
