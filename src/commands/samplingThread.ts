@@ -21,12 +21,24 @@ export type FromSamplingWorker =
   | { type: 'started' }
   /** Its start failed with one of feecast's own errors (its message is the one line to say). */
   | { type: 'failed'; message: string }
-  | { type: 'prediction'; local: LocalPrediction }
+  /**
+   * A stored prediction as its stored JSON: a string crosses threads at the cost of a copy, where the object
+   * would be cloned field by field (profiled: 1.8 ms of the worker's CPU per block).
+   */
+  | { type: 'prediction'; json: string; traceparent?: string | undefined }
   | { type: 'metrics'; updates: ForwardedMetric[] }
   | { type: 'stopped' }
 
 /** The main thread's messages to the worker. */
 export type ToSamplingWorker = { type: 'stop' }
+
+/** The prediction of the stored JSON, without the internal trace field it is stored with (never served). */
+function localPrediction(json: string, traceparent: string | undefined): LocalPrediction {
+  const { traceparent: _stored, ...prediction } = JSON.parse(json) as LocalPrediction['prediction'] & {
+    traceparent?: string
+  }
+  return { prediction, json, traceparent }
+}
 
 export type StartSamplingWorkerParameters = SamplingWorkerData & {
   logger: Logger
@@ -70,7 +82,7 @@ export function startSamplingWorker({
   const onMessage = (message: FromSamplingWorker) => {
     if (message.type === 'prediction') {
       failuresInARow = 0
-      feed.offer(message.local)
+      feed.offer(localPrediction(message.json, message.traceparent))
     } else if (message.type === 'metrics') applyForwardedMetrics(message.updates)
   }
 

@@ -49,7 +49,7 @@ try {
     owner,
     logger,
     stops,
-    onPrediction: (local) => post({ type: 'prediction', local }),
+    onPrediction: ({ json, traceparent }) => post({ type: 'prediction', json, traceparent }),
   })
   post({ type: 'started' })
 } catch (error) {
