@@ -13,7 +13,7 @@ import { readBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
 import { readChainHealth } from '../store/chainHealth.js'
 import { CalibrationConflictError, StoredValueError } from '../store/errors.js'
 import { readCalibration } from '../store/readCalibrationState.js'
-import { readLatestBlocks } from '../store/readLatestBlocks.js'
+import { createLatestBlocksReader } from '../store/readLatestBlocks.js'
 import type { StoreClient } from '../store/scripts.js'
 import { type CalibrationSeq, writePrediction } from '../store/writePrediction.js'
 import {
@@ -139,8 +139,8 @@ export function createPredictor({
   /** The head of the last prediction: the same head is not predicted again (createdAt then keeps saying
    *  when feecast last received a new block, which the API's freshness counts). */
   let lastHead: { number: number; hash: string | null } | null = null
-  /** The window's records by their stored text: each block is parsed once, not on every run it is in. */
-  const parsedRecords = new Map<string, BlockRecord>()
+  /** The window, read incrementally: each block is fetched and parsed once, not on every run it is in. */
+  const window = createLatestBlocksReader(redis, { chainId, count: windowBlocks })
 
   const loadState = async (): Promise<PersistedState> => {
     const read = await readCalibration(redis, { chainId })
@@ -202,7 +202,7 @@ export function createPredictor({
     state ??= await loadState()
     // One round trip for every read (ioredis sends them together): the head's path to the API waits on each.
     const [records, health, nodeSchedule] = await Promise.all([
-      readLatestBlocks(redis, { chainId, count: windowBlocks, parsed: parsedRecords }),
+      window.read(),
       readChainHealth(redis, { chainId }).catch(() => null),
       blobs ? readBlobScheduleOfNode(redis, { chainId }).catch(() => null) : null,
     ])
