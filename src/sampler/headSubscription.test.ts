@@ -13,7 +13,13 @@ function fakeEndpoint(label: string, answer: 'accept' | 'refuse' | 'fail') {
   const endpoint = {
     url: `ws://${label}`,
     label,
+    /** What it answers eth_subscribe now (a test may change it). */
+    answer,
     attempts: 0,
+    /** Whether a subscription is open on it now. */
+    get subscribed() {
+      return handlers !== null
+    },
     drops: [] as string[],
     head(number: number, hash = `0x${number.toString(16).padStart(64, '0')}`) {
       handlers?.onHead({ number: `0x${number.toString(16)}`, hash })
@@ -23,7 +29,7 @@ function fakeEndpoint(label: string, answer: 'accept' | 'refuse' | 'fail') {
     },
     async subscribeNewHeads(h: HeadSubscriptionHandlers) {
       endpoint.attempts++
-      if (answer === 'refuse')
+      if (endpoint.answer === 'refuse')
         throw new RpcEndpointError({
           endpoint: label,
           method: 'eth_subscribe',
@@ -31,7 +37,7 @@ function fakeEndpoint(label: string, answer: 'accept' | 'refuse' | 'fail') {
           problem: 'no',
           code: -32601,
         })
-      if (answer === 'fail')
+      if (endpoint.answer === 'fail')
         throw new RpcEndpointError({
           endpoint: label,
           method: 'eth_subscribe',
@@ -62,7 +68,12 @@ async function until(condition: () => boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out')
 }
 
-function subscribe(sockets: WebSocketEndpoint[], blockTimeMs = 1_000, now: () => number = Date.now) {
+function subscribe(
+  sockets: WebSocketEndpoint[],
+  blockTimeMs = 1_000,
+  now: () => number = Date.now,
+  preferredRetryMs = 60_000,
+) {
   const heads: NotifiedHead[] = []
   const changes: { live: boolean; endpoint: string; reason: string }[] = []
   const subscription = createHeadSubscription({
@@ -72,6 +83,7 @@ function subscribe(sockets: WebSocketEndpoint[], blockTimeMs = 1_000, now: () =>
     timeoutMs: 1_000,
     backoffBaseMs: 5,
     backoffMaxMs: 20,
+    preferredRetryMs,
     onHead: (head) => heads.push(head),
     onChange: (change) => changes.push(change),
     now,
@@ -125,5 +137,32 @@ describe('createHeadSubscription', () => {
     subscription.stop()
     good.head(1)
     expect(subscription.live).toBe(false)
+  })
+
+  it('moves back to the first-choice endpoint once it accepts again, and follows only its heads then', async () => {
+    const first = fakeEndpoint('first#0', 'fail')
+    const fallback = fakeEndpoint('fallback#1', 'accept')
+    const { subscription, heads, changes } = subscribe([first, fallback], 1_000, Date.now, 20)
+    await until(() => subscription.live)
+    expect(changes).toEqual([{ live: true, endpoint: 'fallback#1', reason: 'subscribed' }])
+    fallback.head(1)
+    await until(() => first.attempts >= 2) // tried again while live on the fallback, refused again
+    expect(subscription.live).toBe(true)
+    first.answer = 'accept'
+    await until(() => changes.length === 3)
+    expect(changes.slice(1)).toEqual([
+      { live: false, endpoint: 'fallback#1', reason: 'the first-choice endpoint is back' },
+      { live: true, endpoint: 'first#0', reason: 'subscribed' },
+    ])
+    expect(fallback.subscribed).toBe(false)
+    expect(subscription.live).toBe(true)
+    first.head(2)
+    fallback.head(3) // a late message of the socket it left counts for nothing
+    expect(heads.map((h) => h.number)).toEqual([1, 2])
+    // On the first choice it probes nothing more.
+    const attempts = first.attempts
+    await sleep(100)
+    expect(first.attempts).toBe(attempts)
+    subscription.stop()
   })
 })

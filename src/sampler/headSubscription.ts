@@ -19,6 +19,11 @@ export type CreateHeadSubscriptionParameters = {
   /** Back-off between attempts after a failure: full jitter up to min(max, base·2^n) (defaults 250, 30000). */
   backoffBaseMs?: number
   backoffMaxMs?: number
+  /**
+   * Live on a fallback endpoint, the first-choice one is tried again this often (default 60000 ms); once it
+   * accepts the subscription the sampler follows it and drops the fallback's.
+   */
+  preferredRetryMs?: number
   onHead(head: NotifiedHead): void
   /** The subscription went live, or ended (the sampler polls meanwhile). */
   onChange(change: { live: boolean; endpoint: string; reason: string }): void
@@ -45,6 +50,8 @@ const minStallMs = 1_000
  * invalid head, or stalled: no head within `stallBlocks` expected block times) → connecting again after
  * a jittered back-off, on the next WebSocket endpoint. An endpoint that refuses the subscription (method
  * not supported) is tried again only after the longest back-off. While it is not live the sampler polls.
+ * Live on a fallback, it tries the first-choice endpoint again now and then, and moves back once that one
+ * accepts (the fallback's subscription goes on until then, so no head is missed).
  * (Long as a whole: its short inner functions share the state of the one subscription.)
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the subscription's state (attempt, stall timer, arrivals); its steps (attempt, onHead, down, armStall) are short named functions inside it
@@ -56,6 +63,7 @@ export function createHeadSubscription({
   timeoutMs,
   backoffBaseMs = 250,
   backoffMaxMs = 30_000,
+  preferredRetryMs = 60_000,
   onHead,
   onChange,
   now = Date.now,
@@ -64,8 +72,11 @@ export function createHeadSubscription({
   let live = false
   let failures = 0
   let next = 0
+  /** The subscription whose heads count (attempts and probes of the first choice draw from one counter). */
   let attemptId = 0
+  let ids = 0
   let retryTimer: NodeJS.Timeout | undefined
+  let preferTimer: NodeJS.Timeout | undefined
   let stallTimer: NodeJS.Timeout | undefined
   let unsubscribe: (() => void) | undefined
   /** Time per block between the last heads that moved the chain forward (ms), and the last such head. */
@@ -95,8 +106,9 @@ export function createHeadSubscription({
 
   const down = (id: number, socket: WebSocketEndpoint, reason: string, giveUp = false) => {
     if (id !== attemptId || stopped) return
-    attemptId++
+    attemptId = ++ids
     clearTimeout(stallTimer)
+    clearTimeout(preferTimer)
     unsubscribe = undefined
     if (live) {
       live = false
@@ -125,7 +137,8 @@ export function createHeadSubscription({
     if (stopped) return
     const socket = sockets[next % sockets.length]
     if (!socket) return
-    const id = ++attemptId
+    const id = ++ids
+    attemptId = id
     socket
       .subscribeNewHeads(
         { onHead: (header) => received(id, socket, header), onEnd: (reason) => down(id, socket, reason) },
@@ -139,12 +152,53 @@ export function createHeadSubscription({
           armStall(socket)
           logger.info({ endpoint: socket.label }, 'following new heads over WebSocket')
           onChange({ live: true, endpoint: socket.label, reason: 'subscribed' })
+          preferFirst(id, socket)
         },
         (error: unknown) => {
           const refused = error instanceof RpcEndpointError && error.kind === 'rpc'
           const reason = error instanceof Error ? error.message : String(error)
           down(id, socket, refused ? `the endpoint refused eth_subscribe: ${reason}` : reason, refused)
         },
+      )
+  }
+
+  /** Live on a fallback: in a while, subscribe on the first choice beside it, and move over once it accepts. */
+  const preferFirst = (id: number, socket: WebSocketEndpoint) => {
+    const first = sockets[0]
+    if (!first || socket === first) return
+    clearTimeout(preferTimer)
+    preferTimer = setTimeout(() => probeFirst(id, socket, first), preferredRetryMs)
+  }
+
+  const probeFirst = (id: number, fallback: WebSocketEndpoint, first: WebSocketEndpoint) => {
+    if (stopped || id !== attemptId) return
+    const probeId = ++ids
+    first
+      .subscribeNewHeads(
+        {
+          onHead: (header) => received(probeId, first, header),
+          onEnd: (reason) => down(probeId, first, reason),
+        },
+        timeoutMs,
+      )
+      .then(
+        (end) => {
+          // The fallback went down meanwhile (its retry is under way) or the sampler stopped: not needed.
+          if (stopped || id !== attemptId) return end()
+          const endFallback = unsubscribe
+          attemptId = probeId
+          unsubscribe = end
+          next = 0
+          endFallback?.()
+          armStall(first)
+          logger.info(
+            { endpoint: first.label, from: fallback.label },
+            'back on the first-choice WebSocket endpoint',
+          )
+          onChange({ live: false, endpoint: fallback.label, reason: 'the first-choice endpoint is back' })
+          onChange({ live: true, endpoint: first.label, reason: 'subscribed' })
+        },
+        () => preferFirst(id, fallback),
       )
   }
 
@@ -156,9 +210,10 @@ export function createHeadSubscription({
     },
     stop() {
       stopped = true
-      attemptId++
+      attemptId = ++ids
       clearTimeout(retryTimer)
       clearTimeout(stallTimer)
+      clearTimeout(preferTimer)
       unsubscribe?.()
       unsubscribe = undefined
       live = false
