@@ -11,6 +11,8 @@ export function etagFor(version: string, variant: string, stale: boolean): strin
 /** Whether If-None-Match names this ETag (weak comparison, lists and `*` included). */
 export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false
+  // A client revalidating sends back the one ETag it was given: no list to parse.
+  if (ifNoneMatch === etag) return true
   const target = opaque(etag)
   for (const candidate of ifNoneMatch.split(',')) {
     const tag = candidate.trim()

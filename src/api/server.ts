@@ -18,6 +18,7 @@ import { createConnectionGuard, defaultMaxConnections } from './connectionGuard.
 import { type ApiErrorCode, errorBody } from './httpErrors.js'
 import { createPredictionFeed, type PredictionFeed } from './predictionFeed.js'
 import { dataAge } from './shapes.js'
+import { watchStalledConnections } from './stalledConnections.js'
 
 export type CreateApiServerParameters = {
   /** port, host and the api settings (limits, CORS, proxy) are read; chains seed the served list. */
@@ -178,8 +179,10 @@ function createHttpServer(settings: ApiSettings, api: Api): Server {
     },
     api.handle,
   )
-  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept.
-  server.timeout = settings.idleTimeoutMs ?? 30_000
+  // Nothing moves on the connection (a client that stopped reading its answer): closed, not kept. Not
+  // Node's server.timeout, whose timer per connection is re-armed at every request.
+  server.timeout = 0
+  watchStalledConnections(server, { idleTimeoutMs: settings.idleTimeoutMs ?? 30_000 })
   return server
 }
 

@@ -38,12 +38,17 @@ const fields = new Map<string, { field: Field; firstWins: boolean }>([
 /** Names are compared by length first: most headers a client sends are passed over without lower-casing. */
 const lengths = new Set([...fields.keys()].map((name) => name.length))
 
+/** The same fields under the spelling clients send (Host, If-None-Match): found without lower-casing. */
+const asSent = new Map(
+  [...fields].map(([name, known]) => [name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase()), known] as const),
+)
+
 export function readRequestHeaders(raw: readonly string[]): RequestHeaders {
   const headers: RequestHeaders = {}
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
     if (!lengths.has(name.length)) continue
-    const known = fields.get(name.toLowerCase())
+    const known = asSent.get(name) ?? fields.get(name) ?? fields.get(name.toLowerCase())
     if (known === undefined) continue
     const value = raw[i + 1] as string
     const seen = headers[known.field]

@@ -23,7 +23,8 @@ const noParams: Readonly<Record<string, string>> = Object.freeze({})
 export const rememberedPaths = 1_024
 
 export function createRouter<R>(): Router<R> {
-  const statics = new Map<string, R>()
+  // A static path's match never changes: made once, not per request.
+  const statics = new Map<string, RouterMatch<R>>()
   const trie = new TrieRouter<R>()
   let hasParams = false
   const remembered = new Map<string, RouterMatch<R>>()
@@ -38,14 +39,14 @@ export function createRouter<R>(): Router<R> {
       if (pattern.includes(':')) {
         trie.add('GET', pattern, route)
         hasParams = true
-      } else statics.set(pattern, route)
+      } else statics.set(pattern, { route, params: noParams })
     },
     match(path) {
-      const route = statics.get(path)
-      if (route !== undefined) return { route, params: noParams }
+      const known = statics.get(path)
+      if (known !== undefined) return known
       if (!hasParams) return undefined
-      const known = remembered.get(path)
-      if (known !== undefined || remembered.has(path)) return known
+      const remembers = remembered.get(path)
+      if (remembers !== undefined || remembered.has(path)) return remembers
       const match = search(path)
       if (remembered.size >= rememberedPaths) remembered.clear()
       remembered.set(path, match)

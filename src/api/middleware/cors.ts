@@ -30,7 +30,7 @@ export function cors({
   const fixed = origins === '*' ? corsHeaders('*', undefined, exposed) : undefined
   return (c) => {
     const headers = fixed ?? corsHeaders(origins, c.headers.origin, exposed)
-    c.responseHeaders.push(...headers)
+    for (let i = 0; i < headers.length; i++) c.responseHeaders.push(headers[i] as string)
     if (headers.length === 0 || (headers[0] === 'Vary' && headers.length === 2)) return undefined
     return c.method === 'OPTIONS' ? preflight(c, methods, allowedHeaders, maxAgeSeconds) : undefined
   }
