@@ -76,7 +76,8 @@ describe('inclusion benchmark (short)', () => {
     expect(report.blocks.filter((b) => b.full).length).toBe(report.chain.fullBlocks)
     // The rounded ratio agrees with the exact verdict except within its rounding (±0.0005) of 95 %.
     for (const b of report.blocks) {
-      if (Math.abs(b.gasUsedRatio - 0.95) > 0.0005) expect(b.full, `block ${b.number}`).toBe(b.gasUsedRatio > 0.95)
+      if (Math.abs(b.gasUsedRatio - 0.95) > 0.0005)
+        expect(b.full, `block ${b.number}`).toBe(b.gasUsedRatio > 0.95)
     }
     // The load filled blocks and moved the base fee (how far depends on the machine's speed).
     expect(report.load.sent).toBeGreaterThan(0)
