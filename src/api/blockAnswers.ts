@@ -129,11 +129,19 @@ export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment
   return { answer: r.ok, age }
 }
 
+/** The memo entry holding the values made once per block, by their key. */
+const onceKey = 'once'
+
 /** A value made from the prediction once (a compatible shape, or null when it cannot be made). */
 export function oncePerBlock<T>(entry: FeedEntry, key: string, make: () => T): T {
-  const memoKey = `once:${key}`
-  if (entry.memo.has(memoKey)) return entry.memo.get(memoKey) as T
+  // Keyed by the caller's own constant string: no key is built per request.
+  let values = entry.memo.get(onceKey) as Map<string, unknown> | undefined
+  if (values === undefined) {
+    values = new Map()
+    entry.memo.set(onceKey, values)
+  }
+  if (values.has(key)) return values.get(key) as T
   const value = make()
-  entry.memo.set(memoKey, value)
+  values.set(key, value)
   return value
 }
