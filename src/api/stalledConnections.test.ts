@@ -63,7 +63,7 @@ describe('watchStalledConnections', () => {
   })
 
   it('leaves a client that reads its big answer slowly but steadily alone', async () => {
-    const { port, stalled } = await serve(200)
+    const { port, stalled } = await serve(500)
     const client = request(port, '/big')
     // A slow reader: a little every few ms, so the whole answer takes many idle timeouts to arrive while
     // the server's one write of it completes only at the end.
@@ -79,7 +79,27 @@ describe('watchStalledConnections', () => {
     const started = Date.now()
     await until(() => received > bigAnswer.length || client.destroyed)
     clearInterval(reader)
-    console.log(`read ${received} bytes in ${Date.now() - started} ms with a 200 ms idle timeout`)
+    console.log(`read ${received} bytes in ${Date.now() - started} ms with a 500 ms idle timeout`)
+    expect(stalled).toHaveLength(0)
+    expect(received).toBeGreaterThan(bigAnswer.length)
+    client.destroy()
+  })
+
+  it('does not cut a reader because this process itself was paused past the limit', async () => {
+    const { port, stalled } = await serve(200)
+    const client = request(port, '/big')
+    client.pause()
+    let received = 0
+    const reader = setInterval(() => {
+      const chunk = client.read() as Buffer | null
+      if (chunk !== null) received += chunk.length
+    }, 2)
+    await until(() => received > 1024 * 1024)
+    // A long synchronous stretch (a GC pause, a blocked event loop): nothing moves because nothing runs.
+    const pausedUntil = Date.now() + 600
+    while (Date.now() < pausedUntil) {}
+    await until(() => received > bigAnswer.length || client.destroyed)
+    clearInterval(reader)
     expect(stalled).toHaveLength(0)
     expect(received).toBeGreaterThan(bigAnswer.length)
     client.destroy()

@@ -55,8 +55,14 @@ export function watchStalledConnections(
       marks.delete(socket)
     })
   }
+  let lastSweepAt = Date.now()
   const sweep = () => {
     const now = Date.now()
+    // A sweep that comes late (this process was busy or paused) saw nothing move because nothing here
+    // ran, not because the client stopped: every connection's wait starts again.
+    const late = now - lastSweepAt > 2 * checkEveryMs
+    lastSweepAt = now
+    if (late) marks.clear()
     for (const socket of sockets) {
       if (!isStalled(socket, marks, now, idleTimeoutMs)) continue
       marks.delete(socket)
