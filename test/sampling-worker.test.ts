@@ -65,6 +65,33 @@ describe.each([
   }, 120_000)
 })
 
+describe('a SIGTERM while the sampling worker is still starting', () => {
+  it('stops the worker before the embedded Redis and exits 0 within the deadline', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'feecast-early-stop-'))
+    const feecast = await startFeecast({
+      env: { FEECAST_STATE_DIR: stateDir, DEVCHAIN_PORT: String(await freePort()), DEVCHAIN_BLOCK_TIME: '1' },
+    })
+    try {
+      // The worker has loaded its base-fee model and is about to start its samplers (half a second later,
+      // while the API drains): stop right then.
+      await feecast.waitForLog(/^model loaded$/, 60_000, (l) => l.thread === 'sampling')
+      expect(feecast.logs().some((l) => l.msg === 'sampler starting')).toBe(false)
+      expect(await feecast.stop('SIGTERM', 30_000), feecast.output().slice(-3000)).toBe(0)
+      const logs = feecast.logs()
+      expect(logs.some((l) => l.msg === 'shutdown deadline passed; exiting')).toBe(false)
+      // Nothing of the worker's ran against a Redis that was already gone.
+      const redisGoneAt = logs.findIndex(
+        (l) => typeof l.line === 'string' && /User requested shutdown/.test(l.line),
+      )
+      const workerAfter = logs.slice(Math.max(0, redisGoneAt)).filter((l) => l.thread === 'sampling')
+      expect(workerAfter.map((l) => l.msg)).toEqual([])
+    } finally {
+      if (feecast.child.exitCode === null) await feecast.stop('SIGKILL')
+      await rm(stateDir, { recursive: true, force: true })
+    }
+  }, 90_000)
+})
+
 describe('FEECAST_ROLE=sampler and FEECAST_ROLE=api as two processes', () => {
   let redis: TestRedis
   let stateDir: string

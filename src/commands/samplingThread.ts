@@ -48,6 +48,11 @@ export type StartSamplingWorkerParameters = SamplingWorkerData & {
   script?: URL | undefined
   /** Back-off between restarts of a worker that died: base, doubling up to max (ms). Default 250 and 30000. */
   restartDelayMs?: { base: number; max: number } | undefined
+  /**
+   * Given the worker's handle as soon as it is spawned, before it has started: a shutdown that comes
+   * while the worker loads its models stops it too (and before Redis goes away).
+   */
+  onSpawned?: ((worker: SamplingWorker) => void) | undefined
 }
 
 export type SamplingWorker = {
@@ -70,6 +75,7 @@ export function startSamplingWorker({
   feed,
   script = new URL('./samplingWorker.js', import.meta.url),
   restartDelayMs = { base: 250, max: 30_000 },
+  onSpawned,
   ...data
 }: StartSamplingWorkerParameters): Promise<SamplingWorker> {
   const log = logger.child({ component: 'sampling-worker' })
@@ -145,5 +151,8 @@ export function startSamplingWorker({
       await exited
     },
   }
-  return new Promise((resolve, reject) => spawn(() => resolve(handle), reject))
+  return new Promise((resolve, reject) => {
+    spawn(() => resolve(handle), reject)
+    onSpawned?.(handle)
+  })
 }

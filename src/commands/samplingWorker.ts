@@ -27,7 +27,9 @@ port.on('message', (message: ToSamplingWorker) => {
 
 /** Stops every part (samplers release their leases, predictors save their state), then ends the thread. */
 async function stopAll(): Promise<void> {
-  for (const { name, stop } of stops.reverse()) {
+  // Last started, first stopped; a part still starting when the stop came registers and is stopped next.
+  for (let part = stops.pop(); part !== undefined; part = stops.pop()) {
+    const { name, stop } = part
     try {
       await stop()
     } catch (error) {

@@ -67,7 +67,10 @@ function shutdownOnSignals(logger: Logger) {
     const redisGone = redisClient !== undefined && redisClient.status !== 'ready'
     if (redisGone)
       logger.warn({ status: redisClient?.status }, 'redis unreachable at shutdown: not waiting for it')
-    for (const { name, stop, usesRedis } of stops.reverse()) {
+    // Last started, first stopped; a part that registers while shutdown runs (it was still starting) is
+    // stopped next, before the parts it depends on.
+    for (let part = stops.pop(); part !== undefined; part = stops.pop()) {
+      const { name, stop, usesRedis } = part
       try {
         if (redisGone && usesRedis)
           await Promise.race([stop(), new Promise<void>((r) => setTimeout(r, stopWithoutRedisMs).unref())])
@@ -195,8 +198,12 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
   if (config.samplerWorker && config.role === 'all') {
     // The sampler and predictor in a thread of their own: the API's event loop only serves requests.
     const { startSamplingWorker } = await import('./samplingThread.js')
-    const worker = await startSamplingWorker({ target, chains, owner: samplerOwner, logger, feed: api.feed })
-    stops.push({ name: 'sampling worker', stop: () => worker.stop(), usesRedis: true })
+    await startSamplingWorker({
+      ...{ target, chains, owner: samplerOwner, logger, feed: api.feed },
+      // Registered before the worker has started: a SIGTERM while it loads stops it before Redis.
+      onSpawned: (worker) =>
+        stops.push({ name: 'sampling worker', stop: () => worker.stop(), usesRedis: true }),
+    })
     return
   }
   await startSampling({
