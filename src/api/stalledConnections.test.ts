@@ -38,6 +38,28 @@ const until = (done: () => boolean) =>
     check()
   })
 
+/**
+ * A slow reader: up to `chunksPerTick` reads every 2 ms, so a big answer takes many idle timeouts to arrive
+ * while the server's one write of it completes only at the end.
+ */
+function readSlowly(client: Socket, chunksPerTick: number): { readonly received: number; stop(): void } {
+  client.pause()
+  let received = 0
+  const timer = setInterval(() => {
+    for (let i = 0; i < chunksPerTick; i++) {
+      const chunk = client.read() as Buffer | null
+      if (chunk === null) break
+      received += chunk.length
+    }
+  }, 2)
+  return {
+    get received() {
+      return received
+    },
+    stop: () => clearInterval(timer),
+  }
+}
+
 const closed = (socket: Socket) =>
   new Promise<void>((resolve) => {
     socket.once('close', () => resolve())
@@ -65,43 +87,28 @@ describe('watchStalledConnections', () => {
   it('leaves a client that reads its big answer slowly but steadily alone', async () => {
     const { port, stalled } = await serve(500)
     const client = request(port, '/big')
-    // A slow reader: a little every few ms, so the whole answer takes many idle timeouts to arrive while
-    // the server's one write of it completes only at the end.
-    client.pause()
-    let received = 0
-    const reader = setInterval(() => {
-      for (let i = 0; i < 8; i++) {
-        const chunk = client.read() as Buffer | null
-        if (chunk === null) break
-        received += chunk.length
-      }
-    }, 2)
+    const reader = readSlowly(client, 8)
     const started = Date.now()
-    await until(() => received > bigAnswer.length || client.destroyed)
-    clearInterval(reader)
-    console.log(`read ${received} bytes in ${Date.now() - started} ms with a 500 ms idle timeout`)
+    await until(() => reader.received > bigAnswer.length || client.destroyed)
+    reader.stop()
+    console.log(`read ${reader.received} bytes in ${Date.now() - started} ms with a 500 ms idle timeout`)
     expect(stalled).toHaveLength(0)
-    expect(received).toBeGreaterThan(bigAnswer.length)
+    expect(reader.received).toBeGreaterThan(bigAnswer.length)
     client.destroy()
   })
 
   it('does not cut a reader because this process itself was paused past the limit', async () => {
     const { port, stalled } = await serve(200)
     const client = request(port, '/big')
-    client.pause()
-    let received = 0
-    const reader = setInterval(() => {
-      const chunk = client.read() as Buffer | null
-      if (chunk !== null) received += chunk.length
-    }, 2)
-    await until(() => received > 1024 * 1024)
+    const reader = readSlowly(client, 1)
+    await until(() => reader.received > 1024 * 1024)
     // A long synchronous stretch (a GC pause, a blocked event loop): nothing moves because nothing runs.
     const pausedUntil = Date.now() + 600
     while (Date.now() < pausedUntil) {}
-    await until(() => received > bigAnswer.length || client.destroyed)
-    clearInterval(reader)
+    await until(() => reader.received > bigAnswer.length || client.destroyed)
+    reader.stop()
     expect(stalled).toHaveLength(0)
-    expect(received).toBeGreaterThan(bigAnswer.length)
+    expect(reader.received).toBeGreaterThan(bigAnswer.length)
     client.destroy()
   })
 
