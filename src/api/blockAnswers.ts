@@ -52,6 +52,8 @@ export type BlockAnswerParameters = {
   render: (entry: FeedEntry) => Buffer | ClockedBody
   /** The clocked fragment for data `age` old at `now` (only for clocked bodies). */
   fragment?: ((age: DataAge, now: number) => string) | undefined
+  /** The data's age at `now`, when the route has already worked it out (not worked out twice per request). */
+  age?: DataAge | undefined
 }
 
 /** The memo entry holding a prediction's renderings, by variant. */
@@ -69,12 +71,20 @@ export function maxAgeFor(ageMs: number, blockTimeSeconds: number): number {
  * The answer of a block's prediction at `now`: 304 when If-None-Match names it, else 200 with its body.
  * `age` is returned beside it for routes that refuse stale data.
  */
-export function blockAnswer({ entry, variant, now, ifNoneMatch, render, fragment }: BlockAnswerParameters): {
+export function blockAnswer({
+  entry,
+  variant,
+  now,
+  ifNoneMatch,
+  render,
+  fragment,
+  age: knownAge,
+}: BlockAnswerParameters): {
   answer: Answer
   age: DataAge
 } {
   const profile = chainProfile(entry.prediction.chainId)
-  const age = dataAge(entry.prediction, now, profile.freshnessSeconds)
+  const age = knownAge ?? dataAge(entry.prediction, now, profile.freshnessSeconds)
   let renderings = entry.memo.get(renderingsKey) as Map<string, Rendering> | undefined
   if (renderings === undefined) {
     renderings = new Map()

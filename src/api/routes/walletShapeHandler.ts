@@ -52,6 +52,7 @@ export function walletShapeHandler<Body>({
       variant,
       now: c.now,
       ifNoneMatch: c.headers.ifNoneMatch,
+      age,
       render: () => Buffer.from(JSON.stringify(shaped)),
     }).answer
   }
