@@ -1,3 +1,5 @@
+// Imported, not the global: Node's global `Buffer` is a getter (an IC miss per read on the request path).
+import { Buffer } from 'node:buffer'
 import { chainProfile } from '../chains/chains.js'
 import { etagFor, etagMatches } from './conditional.js'
 import { type Answer, empty, jsonType } from './core/answer.js'

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { confidenceLevels, horizons } from '@feecast/client'
 import { blockAnswer, type ClockedBody } from './blockAnswers.js'
 import type { Answer } from './core/answer.js'

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http'
+// Imported, not the global: Node's global `performance` is a getter, read through an IC miss on every request.
+import { performance } from 'node:perf_hooks'
 import type { FeedEntry } from '../predictionFeed.js'
 import { type RequestHeaders, readRequestHeaders } from './requestHeaders.js'
 

@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http'
+// Imported, not the global: Node's global `performance` is a getter, read through an IC miss on every request.
+import { performance } from 'node:perf_hooks'
 import { type Answer, writeAnswer } from './answer.js'
 import type { Context } from './context.js'
 
