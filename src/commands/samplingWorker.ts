@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { loadConfig, secretRedactor } from '../config.js'
 import { FeecastError } from '../errors.js'
-import { createLogger } from '../lib/logger.js'
+import { createLogger, flushLogsSync } from '../lib/logger.js'
 import { forwardMetricsTo } from '../metrics/metrics.js'
 import { connectRedis, type Stop, startSampling, startTracingPart } from './samplingPart.js'
 import type { FromSamplingWorker, SamplingWorkerData, ToSamplingWorker } from './samplingThread.js'
@@ -38,6 +38,7 @@ async function stopAll(): Promise<void> {
   }
   forwardMetricsTo(undefined)
   post({ type: 'stopped' })
+  flushLogsSync(logger)
   process.exit(0)
 }
 

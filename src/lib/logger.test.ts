@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { childLogger, createLogger } from './logger.js'
+import { childLogger, createLogger, flushLogsSync } from './logger.js'
 import { createRedactor } from './redact.js'
 
 /** Collects a logger's lines (pino writes them synchronously to a plain stream). */
@@ -49,4 +53,51 @@ describe('createLogger', () => {
     childLogger(childLogger(foreign, { component: 'api' }), { component: 'feed' }).info('x')
     expect(lines[0]!.match(/"component"/g)).toHaveLength(1)
   })
+})
+
+describe('flushLogsSync', () => {
+  /** A node process whose worker thread logs its last line and exits at once, flushing or not; its stdout. */
+  const lastLineOfAWorker = (flush: boolean) => {
+    const logger = new URL('./logger.ts', import.meta.url).href
+    const script = `
+      import { Worker, isMainThread } from 'node:worker_threads'
+      if (isMainThread) new Worker(new URL(import.meta.url))
+      else {
+        // The TypeScript through tsx's loader, registered in this thread.
+        const { register } = await import('tsx/esm/api')
+        register()
+        const { createLogger, flushLogsSync } = await import('${logger}')
+        const log = createLogger('info')
+        log.info('first')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        // Enough that some are still in pino's buffer at exit, behind a write in flight.
+        for (let i = 0; i < 2000; i++) log.info({ i, padding: 'x'.repeat(500) }, 'busy')
+        log.info('last before exit')
+        if (${flush}) flushLogsSync(log)
+        process.exit(0)
+      }`
+    // Under node_modules, so that the script finds tsx.
+    const dir = mkdtempSync(
+      join(fileURLToPath(new URL('../../node_modules/', import.meta.url)), '.feecast-logger-'),
+    )
+    const file = join(dir, 'worker.mjs')
+    writeFileSync(file, script)
+    try {
+      return execFileSync(process.execPath, [file], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it("writes a worker thread's last line before process.exit, which pino alone loses", () => {
+    expect(lastLineOfAWorker(true)).toContain('last before exit')
+    // The loss it exists for: without it the line is gone (if pino ever flushes by itself, this says so).
+    const unflushed = lastLineOfAWorker(false)
+    expect(unflushed).toContain('first')
+    expect(unflushed).not.toContain('last before exit')
+  }, 60_000)
 })

@@ -70,3 +70,18 @@ export function childLogger(parent: Logger, bindings: Record<string, unknown>): 
   for (const key of Object.keys(rootBound)) if (merged[key] === rootBound[key]) delete merged[key]
   return rootLogger.child(merged)
 }
+
+/**
+ * Writes out what the logger still holds, now. In a worker thread, pino's own flush at exit does not run: the
+ * last lines before `process.exit` (a worker's "stopped") were lost without this.
+ */
+export function flushLogsSync(logger: Logger): void {
+  const stream = (logger as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[
+    pino.symbols.streamSym
+  ]
+  try {
+    stream?.flushSync?.()
+  } catch {
+    // Not open yet, or already closed: nothing can be written now.
+  }
+}
