@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { childLogger, createLogger, flushLogsSync } from './logger.js'
+import { childLogger, createLogger } from './logger.js'
 import { createRedactor } from './redact.js'
 
 /** Collects a logger's lines (pino writes them synchronously to a plain stream). */
