@@ -64,7 +64,12 @@ describe('metrics', () => {
     for (const le of ['0.005', '0.01', '0.025', '0.05', '0.1', '0.2', '0.5', '1'])
       expect(text).toContain(`http_server_request_duration_seconds_bucket{le="${le}",`)
     expect(text).toContain('nodejs_eventloop_lag_seconds')
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds')
     expect(text).toContain('process_resident_memory_bytes')
+    expect(text).toContain('process_cpu_seconds_total')
+    expect(text).toContain('nodejs_heap_size_used_bytes')
+    // Left out: its GC observer costs the request path (collectProcessMetrics).
+    expect(text).not.toContain('nodejs_gc_duration_seconds')
   })
 
   it('exports exactly the metrics of the name table (beside the default Node ones)', async () => {
