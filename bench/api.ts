@@ -175,11 +175,12 @@ async function main() {
       const mine = runs.filter((r) => r.server === server)
       return {
         requestsPerSecond: Math.round(median(mine.map((r) => r.requestsPerSecond))),
-        cpuMicrosPerRequest: median(mine.map((r) => r.cpuMicrosPerRequest)),
-        p50Ms: median(mine.map((r) => r.p50Ms)),
-        p99Ms: median(mine.map((r) => r.p99Ms)),
+        // Medians of two middle rounds are means: rounded, so 47.150000000000006 prints as 47.15.
+        cpuMicrosPerRequest: round3(median(mine.map((r) => r.cpuMicrosPerRequest))),
+        p50Ms: round3(median(mine.map((r) => r.p50Ms))),
+        p99Ms: round3(median(mine.map((r) => r.p99Ms))),
         worstP99Ms: Math.max(...mine.map((r) => r.p99Ms)),
-        wrkCores: median(mine.map((r) => r.clientCores)),
+        wrkCores: round3(median(mine.map((r) => r.clientCores))),
         non2xx3xx: mine.reduce((a, r) => a + r.non2xx3xx, 0),
         socketErrors: mine.reduce((a, r) => a + r.socketErrors, 0),
       }
