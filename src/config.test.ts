@@ -231,3 +231,84 @@ describe('traces and the Grafana link (issue 15)', () => {
     expect(printed).toContain('https://traces.example/***')
   })
 })
+
+describe('BLOB_SCHEDULE_<chainId>', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'feecast-blob-schedule-'))
+  const write = (name: string, text: string) => {
+    const file = join(dir, name)
+    writeFileSync(file, text)
+    return file
+  }
+  const bpo3 = write(
+    'bpo3.json',
+    JSON.stringify({
+      forks: [
+        {
+          name: 'osaka',
+          activationTime: 0,
+          target: 6,
+          max: 9,
+          baseFeeUpdateFraction: '5007716',
+          reservePrice: true,
+        },
+        {
+          name: 'bpo3',
+          activationTime: 1_900_000_000,
+          target: 21,
+          max: 32,
+          baseFeeUpdateFraction: '20000000',
+          reservePrice: true,
+        },
+      ],
+    }),
+  )
+  const rpc = 'https://rpc.example.org/v2/secretkey123'
+
+  it("reads a chain's schedule file, forks in order, and logs only the file and the fork names", () => {
+    const config = loadConfig({ RPC_URL_10: rpc, BLOB_SCHEDULE_10: bpo3 })
+    const chain = config.chains.find((c) => c.chainId === 10)
+    expect(chain?.blobSchedule?.file).toBe(bpo3)
+    expect(chain?.blobSchedule?.forks.map((f) => [f.name, f.max, f.baseFeeUpdateFraction])).toEqual([
+      ['osaka', 9, 5007716n],
+      ['bpo3', 32, 20000000n],
+    ])
+    // Printable: no bigint in the logged settings (pino would throw), no key.
+    const shown = JSON.stringify(redactConfig(config))
+    expect(shown).toContain('"forks":["osaka","bpo3"]')
+    expect(shown).not.toContain('secretkey123')
+  })
+
+  it.each([
+    [{ BLOB_SCHEDULE_X: bpo3 }, 'BLOB_SCHEDULE_X', /not a valid name: use BLOB_SCHEDULE_<chainId>/],
+    [{ BLOB_SCHEDULE_10: bpo3 }, 'BLOB_SCHEDULE_10', /no RPC_URL_10 configures/],
+    [{ RPC_URL_10: rpc, BLOB_SCHEDULE_10: ' ' }, 'BLOB_SCHEDULE_10', /is empty/],
+    [{ RPC_URL_10: rpc, BLOB_SCHEDULE_10: '/no/such/file' }, 'BLOB_SCHEDULE_10', /cannot be read \(ENOENT\)/],
+    [
+      { RPC_URL_10: rpc, BLOB_SCHEDULE_10: write('bad.json', '{"forks": [') },
+      'BLOB_SCHEDULE_10',
+      /not valid JSON/,
+    ],
+    [
+      {
+        RPC_URL_10: rpc,
+        BLOB_SCHEDULE_10: write(
+          'target.json',
+          '{"forks":[{"name":"x","activationTime":0,"target":9,"max":6,"baseFeeUpdateFraction":"1","reservePrice":false}]}',
+        ),
+      },
+      'BLOB_SCHEDULE_10',
+      /fork "x": max 6 must be a whole number of blobs above the target \(9\)/,
+    ],
+  ])('refuses %j naming %s', (env, variable, problem) => {
+    let error: unknown
+    try {
+      loadConfig(env)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).variable).toBe(variable)
+    expect((error as ConfigError).message).toMatch(problem)
+    expect((error as ConfigError).message).not.toContain('secretkey123')
+  })
+})

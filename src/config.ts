@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import type { BlobSchedule } from './chains/blobSchedule.js'
+import { BlobScheduleError } from './chains/errors.js'
+import { parseBlobSchedule } from './chains/parseBlobSchedule.js'
 import { FeecastError } from './errors.js'
 import { createRedactor, type Redactor, redactUrl } from './lib/redact.js'
 import { isProxyEntry } from './lib/trustedProxies.js'
@@ -207,7 +210,15 @@ const settings = {
 
 type Settings = { [K in keyof typeof settings]: z.output<(typeof settings)[K]> }
 
-export type ChainConfig = { chainId: number; rpcUrls: string[] }
+export type ChainConfig = {
+  chainId: number
+  rpcUrls: string[]
+  /**
+   * The chain's blob forks from BLOB_SCHEDULE_<chainId> (a file): they win over the built-in schedule (a fork
+   * feecast does not know yet) and give a chain without one, whose node has no eth_config, blob predictions.
+   */
+  blobSchedule?: { file: string; forks: BlobSchedule } | undefined
+}
 
 export type Config = {
   /** Chains with their RPC endpoints; empty means the embedded devchain. */
@@ -276,8 +287,8 @@ export type ApiKeyConfig = { id: string; key: string; perSecond: number; burst: 
 const apiKeyForm = /^[A-Za-z0-9._~+/=-]{16,256}$/
 
 const rpcVariable = /^RPC_URL_([0-9]+)$/
+const blobScheduleVariable = /^BLOB_SCHEDULE_([0-9]+)$/
 
-/** Reads and validates configuration. Throws ConfigError naming the first bad variable. */
 /** Every setting of `settings` read and validated; the first bad one named (secrets shown as ***). */
 function parseSettings(env: Record<string, string | undefined>): Settings {
   const values: Record<string, unknown> = {}
@@ -324,9 +335,45 @@ function readChains(env: Record<string, string | undefined>): ChainConfig[] {
   return chains.sort((a, b) => a.chainId - b.chainId)
 }
 
+/**
+ * BLOB_SCHEDULE_<chainId> variables: the path of a blob-schedule file (README "Blob fees": feecast's shape or a
+ * genesis config) for a chain an RPC_URL_<chainId> configures, read and checked now, so a bad one stops the start
+ * with its problem named.
+ */
+function readBlobSchedules(env: Record<string, string | undefined>, chains: ChainConfig[]): void {
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('BLOB_SCHEDULE')) continue
+    const match = blobScheduleVariable.exec(name)
+    if (!match)
+      throw new ConfigError(name, 'is not a valid name: use BLOB_SCHEDULE_<chainId>, e.g. BLOB_SCHEDULE_10')
+    const chain = chains.find((c) => c.chainId === Number(match[1]))
+    if (!chain)
+      throw new ConfigError(name, `names a chain no RPC_URL_${match[1]} configures: nothing would use it`)
+    const file = (raw ?? '').trim()
+    if (file === '') throw new ConfigError(name, 'is empty: give the path of a blob-schedule file')
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      throw new ConfigError(
+        name,
+        `= "${file}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      )
+    }
+    try {
+      chain.blobSchedule = { file, forks: parseBlobSchedule({ text, source: file }) }
+    } catch (error) {
+      if (error instanceof BlobScheduleError) throw new ConfigError(name, `= ${error.message}`)
+      throw error
+    }
+  }
+}
+
+/** Reads and validates configuration. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const s = parseSettings(env)
   const chains = readChains(env)
+  readBlobSchedules(env, chains)
   const apiKeys = readApiKeys(s, env)
 
   const store = storeTarget(s)
@@ -496,7 +543,13 @@ export function redactConfig(config: Config): Record<string, unknown> {
     api: { ...config.api, apiKeys: config.api.apiKeys.map((k) => k.id) },
     redisUrl: config.redisUrl === undefined ? undefined : redactUrl(config.redisUrl),
     store: redactStoreTarget(config.store),
-    chains: config.chains.map((c) => ({ chainId: c.chainId, rpcUrls: c.rpcUrls.map(redactUrl) })),
+    chains: config.chains.map((c) => ({
+      chainId: c.chainId,
+      rpcUrls: c.rpcUrls.map(redactUrl),
+      ...(c.blobSchedule
+        ? { blobSchedule: { file: c.blobSchedule.file, forks: c.blobSchedule.forks.map((f) => f.name) } }
+        : {}),
+    })),
     tracing:
       config.tracing === undefined
         ? undefined

@@ -182,11 +182,13 @@ async function startChain({
     trainedRange,
     logger: logger.child({ chainId, component: 'predictor' }),
     legacyLayout: config.legacyLayout,
+    blobSchedule: chain.blobSchedule?.forks,
     onPrediction,
   })
   const sampler = createSampler({
     chainId,
     rpcUrls: chain.rpcUrls,
+    blobSchedule: chain.blobSchedule?.forks,
     redis,
     historyBlocks: config.historyBlocks,
     maxStoredBlocks: config.maxStoredBlocks,

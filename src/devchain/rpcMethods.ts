@@ -20,6 +20,8 @@ export type CreateRpcMethodsParameters = {
   /** Seconds between blocks: the next block's time, and so its blob fork. */
   slotSeconds?: number | undefined
   clientVersion?: string
+  /** Serve eth_config (EIP-7910) on a chain with blobs. Default true; false: a node that predates it. */
+  ethConfig?: boolean | undefined
 }
 
 /** geth's cap on eth_feeHistory's block count (larger requests are cut, not refused). */
@@ -98,6 +100,7 @@ export function createRpcMethods({
   blobSchedule = [],
   slotSeconds = 12,
   clientVersion = 'feecast-devchain/v0.1.0',
+  ethConfig = true,
 }: CreateRpcMethodsParameters): RpcMethods {
   const blobs = { schedule: blobSchedule, slotSeconds }
   const maxPriorityFee = createTipSuggester(store)
@@ -150,7 +153,9 @@ export function createRpcMethods({
               throw new JsonRpcError(rpcErrorCodes.serverError, 'the head block has no blob fields')
             return quantity(fee)
           },
-          eth_config: () => ethConfigOf(blobSchedule, chainId, Math.floor(Date.now() / 1000)),
+          ...(ethConfig
+            ? { eth_config: () => ethConfigOf(blobSchedule, chainId, Math.floor(Date.now() / 1000)) }
+            : {}),
         }),
   }
 }

@@ -48,6 +48,8 @@ export type StartDevchainParameters = {
    * schedule (the devchain's is mainnet's newest parameters from its first block); none: a chain without blobs.
    */
   blobSchedule?: BlobSchedule | undefined
+  /** Serve eth_config (EIP-7910) from the blob schedule. Default true; false: a node that predates it. */
+  ethConfig?: boolean | undefined
   /** Gas limit of simulated blocks, and of replayed rows that have none (default 30M). */
   gasLimit?: bigint
   /** Base fee of the first simulated block, or of a replayed file without base fees. */
@@ -126,6 +128,7 @@ export async function startDevchain(parameters: StartDevchainParameters = {}): P
     chainId,
     eip1559,
     blobSchedule,
+    ethConfig: parameters.ethConfig,
     slotSeconds:
       parameters.blockTime ?? (prepared.mode === 'replay' ? 12 : chainProfile(chainId).blockTimeSeconds),
   })

@@ -28,6 +28,8 @@ export type BlobPredictorStore = {
 
 export type CreateBlobPredictorParameters = {
   chainId: number
+  /** The chain's blob forks as configured: they win over the built-in ones (and the node's). */
+  schedule?: BlobSchedule | undefined
   store: BlobPredictorStore
   forecaster: BlobFeeForecaster
   logger: Logger
@@ -53,19 +55,21 @@ const isBlobCalibrationState = (stored: unknown): stored is BlobCalibrationState
 }
 
 /**
- * The blob side of a chain's predictor (issue 13): the schedule (built in for known chains, otherwise the
- * one the sampler read from the node's eth_config), the live calibration per regime, persisted beside the
+ * The blob side of a chain's predictor (issue 13): the schedule (configured by BLOB_SCHEDULE_<chainId>, else
+ * built in for known chains, otherwise the one the sampler read from the node's eth_config), the live calibration per regime, persisted beside the
  * base-fee one, and buildBlobPrediction. The calibration state is scored with every block's exact blob base
  * fee (excess / update fraction of the block's own fork), as the blob backtest does.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the blob calibration state and the schedule in force; its steps (loadState, scheduleOf, observe, predict, persist) are named functions inside it
 export function createBlobPredictor({
   chainId,
+  schedule: configured,
   store,
   forecaster,
   logger,
 }: CreateBlobPredictorParameters): BlobPredictor {
-  const builtIn = builtInBlobSchedule(chainId)
+  // The schedule this process is told (configured, else built in): the node's only when there is none.
+  const builtIn = configured ?? builtInBlobSchedule(chainId)
   let state: BlobCalibrationState | null = null
 
   const loadState = async (): Promise<BlobCalibrationState> => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { confidenceLevels, horizons, type Prediction } from '@feecast/client'
+import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { chainProfile } from '../chains/chains.js'
 import { featureLookback } from '../features/featureNames.js'
 import { cell, last } from '../lib/at.js'
@@ -63,6 +64,8 @@ export type CreatePredictorParameters = {
    * from memory (PredictionFeed.offer) instead of waiting for the announcement.
    */
   onPrediction?: ((stored: StoredLocally) => void) | undefined
+  /** The chain's blob forks as configured (BLOB_SCHEDULE_<chainId>): they win over the built-in ones. */
+  blobSchedule?: BlobSchedule | undefined
 }
 
 /** A stored prediction as the predictor hands it to its own process: the object, its stored JSON, its trace. */
@@ -112,11 +115,13 @@ export function createPredictor({
   legacyLayout = false,
   now = Date.now,
   onPrediction,
+  blobSchedule,
 }: CreatePredictorParameters): Predictor {
   const profile = chainProfile(chainId)
   const blobs: BlobPredictor | null = blobForecaster
     ? createBlobPredictor({
         chainId,
+        schedule: blobSchedule,
         forecaster: blobForecaster,
         logger,
         store: {

@@ -16,8 +16,8 @@ function unsupported(error: unknown): boolean {
 /**
  * The blob-schedule step, at every sync (sampler start and after each reconnection): asks the node's
  * eth_config (EIP-7910) for its blob forks and checks the answer as hostile input (shape and bounds by
- * blobScheduleFromEthConfig, the chain id, the built-in schedule of a known chain). A known chain keeps its
- * built-in schedule whatever the node says; a mismatch or a refused answer is logged and stored as a problem,
+ * blobScheduleFromEthConfig, the chain id, the schedule given to it: configured or built in). A chain with a
+ * given schedule keeps it whatever the node says; a mismatch or a refused answer is logged and stored as a problem,
  * which drops the chain's trust. An unknown chain's blob fields are checked against the node's schedule from
  * then on. Never fails the sync: a node without eth_config, or one that errs, leaves things as they were.
  */
