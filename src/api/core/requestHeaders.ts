@@ -44,7 +44,21 @@ const asSent = new Map(
 )
 
 export function readRequestHeaders(raw: readonly string[]): RequestHeaders {
-  const headers: RequestHeaders = {}
+  // Every field present from the start: one object shape whatever a client sends, so the middleware's reads
+  // of these fields stay monomorphic (a field added when seen gave a shape per header order).
+  const headers: RequestHeaders = {
+    host: undefined,
+    origin: undefined,
+    ifNoneMatch: undefined,
+    requestId: undefined,
+    forwardedFor: undefined,
+    contentLength: undefined,
+    transferEncoding: undefined,
+    authorization: undefined,
+    apiKey: undefined,
+    accessControlRequestMethod: undefined,
+    accessControlRequestHeaders: undefined,
+  }
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
     if (!lengths.has(name.length)) continue
