@@ -168,6 +168,28 @@ describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT on)', () => {
     )
     expect(serverB.parentSpanId).toBeUndefined()
 
+    // The sampler's sync at start (the backfill of HISTORY_BLOCKS) is a trace of its own: a root span with
+    // what it found, and the RPC calls it made as its children.
+    const sync = byName(receiver.spans(), 'sampler.sync').find(
+      (s) => s.attributes['feecast.chain_id'] === devchain.chainId,
+    )
+    expect(sync, 'the sync trace').toBeDefined()
+    const syncSpan = sync as ReceivedSpan
+    expect(syncSpan.parentSpanId).toBeUndefined()
+    expect(syncSpan.status.code).not.toBe(2)
+    expect(syncSpan.attributes['feecast.sync.stored_head']).toBe(-1)
+    expect(Number(syncSpan.attributes['feecast.sync.node_head'])).toBeGreaterThanOrEqual(128)
+    expect(Number(syncSpan.attributes['feecast.sync.blocks_written'])).toBeGreaterThanOrEqual(128)
+    const syncCalls = receiver
+      .spans()
+      .filter((s) => s.traceId === syncSpan.traceId && s.kind === 3)
+      .map((s) => {
+        expect(s.parentSpanId).toBe(syncSpan.spanId)
+        return s.attributes['rpc.method']
+      })
+    for (const method of ['eth_config', 'eth_blockNumber', 'eth_getBlockByNumber'])
+      expect(syncCalls, method).toContain(method)
+
     // The exporter posted OTLP/HTTP JSON to /v1/traces.
     expect(receiver.requests().every((r) => r.path === '/v1/traces')).toBe(true)
     expect(receiver.requests()[0]?.contentType).toMatch(/application\/json/)

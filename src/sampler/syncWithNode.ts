@@ -1,6 +1,8 @@
+import type { Span } from '@opentelemetry/api'
 import { toHex } from 'viem'
 import { readBlocks } from '../store/readBlocks.js'
 import { readHead } from '../store/readHead.js'
+import { inSyncTrace } from '../tracing/syncTrace.js'
 import type { BlockRecord } from '../types.js'
 import { blobFieldsOfHistory } from './blobFieldsOfHistory.js'
 import { factsOfBlock, factsOfRecord } from './blockGate.js'
@@ -26,11 +28,16 @@ export type SyncWithNodeParameters = {
  * The sync step: brings the store up to the node's head. Re-reads the stored head (it may have been
  * reorged away while the sampler was down or away from Redis), then executes planSync's plan: a
  * backfill on first start, the gap since the stored head after a restart. Emits 'synced' once done;
- * returns early, without it, when the sampler is stopping.
+ * returns early, without it, when the sampler is stopping. With tracing on it is one trace (inSyncTrace).
  */
-export async function syncWithNode(
+export function syncWithNode(context: SamplerContext, parameters: SyncWithNodeParameters): Promise<void> {
+  return inSyncTrace(context.chainId, (span) => syncSteps(context, parameters, span))
+}
+
+async function syncSteps(
   context: SamplerContext,
   parameters: SyncWithNodeParameters,
+  span: Span | null,
 ): Promise<void> {
   const { chainId, client } = context
   await syncBlobSchedule(context)
@@ -46,6 +53,7 @@ export async function syncWithNode(
     historyBlocks: parameters.historyBlocks,
     backfillFullBlocks: parameters.backfillFullBlocks,
   })
+  span?.setAttributes({ 'feecast.sync.node_head': latest, 'feecast.sync.stored_head': stored?.number ?? -1 })
   const backfilled = await storeFeeHistory(context, plan.feeHistory)
   if (backfilled === null) return
   let written = backfilled
@@ -54,6 +62,7 @@ export async function syncWithNode(
     if (fetched === null) return
     written += fetched
   }
+  span?.setAttribute('feecast.sync.blocks_written', written)
   context.logger.info({ head: context.head?.number ?? null, written }, 'in sync with the node')
   context.emit({ type: 'synced', head: context.head?.number ?? -1, written })
 }
