@@ -4,6 +4,18 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig, redactConfig, secretRedactor } from './config.js'
 
+/** The ConfigError loadConfig throws for `env` (the test fails if it throws none, or another error). */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  let error: unknown
+  try {
+    loadConfig(env)
+  } catch (e) {
+    error = e
+  }
+  expect(error).toBeInstanceOf(ConfigError)
+  return error as ConfigError
+}
+
 describe('loadConfig', () => {
   it('has a complete default: the embedded devchain and Redis', () => {
     const c = loadConfig({})
@@ -162,16 +174,10 @@ describe('Redis under Sentinel or Cluster', () => {
     [{ REDIS_LEASE_REPLICAS: 'one' }, 'REDIS_LEASE_REPLICAS', /REDIS_LEASE_REPLICAS/],
   ]
   it.each(bad)('%o names %s', (env, variable, message) => {
-    let error: unknown
-    try {
-      loadConfig(env)
-    } catch (e) {
-      error = e
-    }
-    expect(error).toBeInstanceOf(ConfigError)
-    expect((error as ConfigError).variable).toBe(variable)
-    expect((error as ConfigError).message).toMatch(message)
-    expect((error as ConfigError).message).not.toContain('hunter22')
+    const error = configErrorOf(env)
+    expect(error.variable).toBe(variable)
+    expect(error.message).toMatch(message)
+    expect(error.message).not.toContain('hunter22')
   })
 })
 
@@ -300,15 +306,9 @@ describe('BLOB_SCHEDULE_<chainId>', () => {
       /fork "x": max 6 must be a whole number of blobs above the target \(9\)/,
     ],
   ])('refuses %j naming %s', (env, variable, problem) => {
-    let error: unknown
-    try {
-      loadConfig(env)
-    } catch (e) {
-      error = e
-    }
-    expect(error).toBeInstanceOf(ConfigError)
-    expect((error as ConfigError).variable).toBe(variable)
-    expect((error as ConfigError).message).toMatch(problem)
-    expect((error as ConfigError).message).not.toContain('secretkey123')
+    const error = configErrorOf(env)
+    expect(error.variable).toBe(variable)
+    expect(error.message).toMatch(problem)
+    expect(error.message).not.toContain('secretkey123')
   })
 })
