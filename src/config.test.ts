@@ -280,8 +280,44 @@ describe('BLOB_SCHEDULE_<chainId>', () => {
     ])
     // Printable: no bigint in the logged settings (pino would throw), no key.
     const shown = JSON.stringify(redactConfig(config))
-    expect(shown).toContain('"forks":["osaka","bpo3"]')
+    expect(JSON.parse(shown).chains[0].blobSchedule).toEqual({
+      file: bpo3,
+      forks: [
+        {
+          name: 'osaka',
+          activationTime: 0,
+          target: 6,
+          max: 9,
+          baseFeeUpdateFraction: '5007716',
+          reservePrice: true,
+        },
+        {
+          name: 'bpo3',
+          activationTime: 1_900_000_000,
+          target: 21,
+          max: 32,
+          baseFeeUpdateFraction: '20000000',
+          reservePrice: true,
+        },
+      ],
+    })
     expect(shown).not.toContain('secretkey123')
+  })
+
+  it('is not read by an API replica, which samples nothing (one environment may serve every role)', () => {
+    const config = loadConfig({ FEECAST_ROLE: 'api', RPC_URL_10: rpc, BLOB_SCHEDULE_10: '/no/such/file' })
+    expect(config.chains[0]?.blobSchedule).toBeUndefined()
+    expect(() => loadConfig({ FEECAST_ROLE: 'api', BLOB_SCHEDULE_10: bpo3 })).not.toThrow()
+  })
+
+  it('names where a file stops being JSON without quoting it (a wrong file may hold a secret)', () => {
+    const error = configErrorOf({
+      RPC_URL_10: rpc,
+      BLOB_SCHEDULE_10: write('env.json', 'RPC_URL_10=hunter2secret'),
+    })
+    expect(error.shortMessage).toMatch(/BLOB_SCHEDULE_10 = .*env\.json: not valid JSON \(/)
+    expect(error.message).not.toContain('hunter2secret')
+    expect(error.message).not.toContain('RPC_URL_10=')
   })
 
   it.each([

@@ -363,7 +363,7 @@ function readBlobSchedules(env: Record<string, string | undefined>, chains: Chai
     try {
       chain.blobSchedule = { file, forks: parseBlobSchedule({ text, source: file }) }
     } catch (error) {
-      if (error instanceof BlobScheduleError) throw new ConfigError(name, `= ${error.message}`)
+      if (error instanceof BlobScheduleError) throw new ConfigError(name, `= ${error.shortMessage}`)
       throw error
     }
   }
@@ -373,7 +373,8 @@ function readBlobSchedules(env: Record<string, string | undefined>, chains: Chai
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const s = parseSettings(env)
   const chains = readChains(env)
-  readBlobSchedules(env, chains)
+  // An API replica samples nothing: it does not read the files (one environment may serve every role).
+  if (s.FEECAST_ROLE !== 'api') readBlobSchedules(env, chains)
   const apiKeys = readApiKeys(s, env)
 
   const store = storeTarget(s)
@@ -536,6 +537,14 @@ function readApiKeys(s: Settings, env: Record<string, string | undefined>): ApiK
   return keys
 }
 
+/** A configured blob schedule as the start log shows it: the file and every fork's numbers (no bigint). */
+function shownBlobSchedule({ file, forks }: NonNullable<ChainConfig['blobSchedule']>) {
+  return {
+    file,
+    forks: forks.map((f) => ({ ...f, baseFeeUpdateFraction: String(f.baseFeeUpdateFraction) })),
+  }
+}
+
 /** The config as it may be printed or logged: every URL redacted, API keys by id only. */
 export function redactConfig(config: Config): Record<string, unknown> {
   return {
@@ -546,9 +555,7 @@ export function redactConfig(config: Config): Record<string, unknown> {
     chains: config.chains.map((c) => ({
       chainId: c.chainId,
       rpcUrls: c.rpcUrls.map(redactUrl),
-      ...(c.blobSchedule
-        ? { blobSchedule: { file: c.blobSchedule.file, forks: c.blobSchedule.forks.map((f) => f.name) } }
-        : {}),
+      ...(c.blobSchedule ? { blobSchedule: shownBlobSchedule(c.blobSchedule) } : {}),
     })),
     tracing:
       config.tracing === undefined

@@ -60,7 +60,10 @@ describe('a blob schedule given by BLOB_SCHEDULE_<chainId>', { timeout: 180_000 
         const response = await fetch(`${feecast.url}/predict?chainId=${chainId}`).catch(() => null)
         return response?.status === 200 ? ((await response.json()) as Prediction) : null
       },
-      { timeoutMs: 120_000, message: `a prediction of chain ${chainId}: ${feecast.output().slice(-2000)}` },
+      {
+        timeoutMs: 120_000,
+        message: () => `a prediction of chain ${chainId}: ${feecast.output().slice(-2000)}`,
+      },
     )
 
   it('the node has blobs but no eth_config: without the setting, no blob field is invented', async () => {
@@ -107,14 +110,16 @@ describe('a blob schedule given by BLOB_SCHEDULE_<chainId>', { timeout: 180_000 
     expect(withBlobs.length).toBeGreaterThan(0)
     // A cap for N blocks covers at least the next block's exact fee.
     for (const e of withBlobs) expect(BigInt(e.maxFeePerBlobGas as string)).toBeGreaterThanOrEqual(next)
-    // The setting is said in the start log (the file and its forks), without the endpoint.
+    // The setting is said in the start log (the file and its forks' numbers), without the endpoint.
     const settings = feecast.logs().find((l) => l.msg === 'starting feecast')?.settings as {
-      chains: Array<{ chainId: number; blobSchedule?: { file: string; forks: string[] } }>
+      chains: Array<{
+        chainId: number
+        blobSchedule?: { file: string; forks: Array<{ name: string; max: number }> }
+      }>
     }
-    expect(settings.chains.find((c) => c.chainId === chainId)?.blobSchedule).toEqual({
-      file,
-      forks: devchainBlobSchedule.map((f) => f.name),
-    })
+    const shown = settings.chains.find((c) => c.chainId === chainId)?.blobSchedule
+    expect(shown?.file).toBe(file)
+    expect(shown?.forks.map((f) => [f.name, f.max])).toEqual(devchainBlobSchedule.map((f) => [f.name, f.max]))
   })
 
   it('a file that is not a schedule stops the start with one line naming the variable (exit 2)', async () => {
@@ -122,8 +127,71 @@ describe('a blob schedule given by BLOB_SCHEDULE_<chainId>', { timeout: 180_000 
     await writeFile(file, '{"forks": [')
     const feecast = await start('broken', { BLOB_SCHEDULE_31338: file })
     expect(await feecast.exited).toBe(2)
-    expect(feecast.stderr()).toMatch(
-      /^feecast: Invalid configuration: BLOB_SCHEDULE_31338 = .*not valid JSON/,
+    const [line, ...rest] = feecast.stderr().trim().split('\n')
+    expect(line).toMatch(
+      /^feecast: Invalid configuration: BLOB_SCHEDULE_31338 = .*broken\.json: not valid JSON/,
     )
+    // Then only the pointer to the README every configuration error has, not the schedule's own details too.
+    expect(rest.filter((l) => l.trim() !== '')).toEqual([
+      'Details: See "Configuration" in README.md for every variable and its accepted values.',
+    ])
+  })
+
+  it('a configured schedule that the node contradicts lowers trust, naming the setting', async () => {
+    // A node that serves eth_config, with the devchain's fork; the file says 3 blobs more for its max.
+    const node = await startDevchain({
+      port: 0,
+      chainId: 31_339,
+      blockTime: 0.5,
+      history: 200,
+      seed: 12,
+      blobSchedule: devchainBlobSchedule,
+    })
+    try {
+      const file = join(work, 'contradicted.json')
+      const forks = devchainBlobSchedule.map((f) => ({
+        ...f,
+        max: f.max + 3,
+        baseFeeUpdateFraction: String(f.baseFeeUpdateFraction),
+      }))
+      await writeFile(file, JSON.stringify({ forks }))
+      const feecast = await start('contradicted', {
+        RPC_URL_31339: node.url,
+        BLOB_SCHEDULE_31339: file,
+      })
+      const body = await waitFor(
+        async () => {
+          const response = await fetch(`${feecast.url}/predict?chainId=31339`).catch(() => null)
+          return response?.status === 200 ? ((await response.json()) as Prediction) : null
+        },
+        {
+          timeoutMs: 120_000,
+          message: () => `a prediction of chain 31339: ${feecast.output().slice(-2000)}`,
+        },
+      )
+      const max = (devchainBlobSchedule[0] as { max: number }).max
+      expect(body.trust.label).not.toBe('high')
+      expect(body.trust.reasons).toContain(
+        `blob schedule: devchain: the node says max ${max}, the configured schedule (BLOB_SCHEDULE_31339) ${max + 3}`,
+      )
+    } finally {
+      await node.stop()
+    }
+  })
+
+  it('a schedule whose first fork is still to come is said at start: no blob prediction until then', async () => {
+    const file = join(work, 'future.json')
+    const forks = devchainBlobSchedule.map((f) => ({
+      ...f,
+      name: 'next',
+      activationTime: 4_000_000_000,
+      baseFeeUpdateFraction: String(f.baseFeeUpdateFraction),
+    }))
+    await writeFile(file, JSON.stringify({ forks }))
+    const feecast = await start('future', { BLOB_SCHEDULE_31338: file })
+    const warning = await feecast.waitForLog(/^BLOB_SCHEDULE_31338 has no fork in force yet/, 30_000)
+    expect(warning).toMatchObject({ chainId, file, fork: 'next', activationTime: 4_000_000_000 })
+    const body = await prediction(feecast)
+    expect(body.pendingBlobBaseFeePerGas).toBeUndefined()
   })
 })

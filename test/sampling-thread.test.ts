@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPredictionFeed, type PredictionFeed } from '../src/api/predictionFeed.js'
 import { SamplingWorkerStartError } from '../src/commands/errors.js'
 import { startSamplingWorker } from '../src/commands/samplingThread.js'
+import { loadConfig } from '../src/config.js'
 import { createLogger } from '../src/lib/logger.js'
 import { registry } from '../src/metrics/metrics.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
@@ -19,6 +20,8 @@ describe('startSamplingWorker', () => {
     redis = await startTestRedis()
     feed = createPredictionFeed({ redis: redis.client(), chains: [1337] })
   })
+  /** What the main thread hands over (the fixture workers read only the chains). */
+  const config = loadConfig({})
   afterAll(async () => {
     await feed?.close()
     await redis?.stop()
@@ -33,6 +36,7 @@ describe('startSamplingWorker', () => {
     )
     const reorgsBefore = await reorgCount()
     const worker = await startSamplingWorker({
+      config,
       target: { kind: 'url', url: redis.url },
       chains: [{ chainId: 1337, rpcUrls: [] }],
       owner: 'test-owner',
@@ -75,6 +79,7 @@ describe('startSamplingWorker', () => {
   it('a worker whose start fails rejects with its one-line reason, and is not restarted', async () => {
     const logger = createLogger('silent')
     const started = startSamplingWorker({
+      config,
       target: { kind: 'url', url: redis.url },
       chains: [{ chainId: 1337, rpcUrls: [] }],
       owner: 'test-owner',

@@ -98,21 +98,26 @@ export function blobScheduleFromEthConfig({
 }
 
 /**
- * Where a node's schedule disagrees with the built-in one (an endpoint may be misconfigured or hostile):
- * for each of the node's forks, the built-in fork in force at its activation time must have the same
+ * Where a node's schedule disagrees with the one given (built in, or configured: an endpoint may be
+ * misconfigured or hostile): for each of the node's forks, the given fork in force at its activation time must have the same
  * parameters and activate at the same time. Empty when they agree.
  */
-export function blobScheduleMismatches(builtIn: BlobSchedule, fromNode: BlobSchedule): string[] {
+export function blobScheduleMismatches(
+  given: BlobSchedule,
+  fromNode: BlobSchedule,
+  /** How the given schedule is named in the problems. */
+  label = 'the built-in schedule',
+): string[] {
   const problems: string[] = []
   for (const fork of fromNode) {
-    const known = builtIn.find((f) => f.activationTime === fork.activationTime)
+    const known = given.find((f) => f.activationTime === fork.activationTime)
     if (!known) {
-      problems.push(`the node has a blob fork at ${fork.activationTime} that the built-in schedule does not`)
+      problems.push(`the node has a blob fork at ${fork.activationTime} that ${label} does not`)
       continue
     }
     for (const key of ['target', 'max', 'baseFeeUpdateFraction', 'reservePrice'] as const)
       if (known[key] !== fork[key])
-        problems.push(`${known.name}: the node says ${key} ${fork[key]}, the built-in schedule ${known[key]}`)
+        problems.push(`${known.name}: the node says ${key} ${fork[key]}, ${label} ${known[key]}`)
   }
   return problems
 }

@@ -67,6 +67,17 @@ function fromGenesis(source: string, config: Record<string, unknown>): BlobFork[
   })
 }
 
+/**
+ * Where JSON.parse stopped, without the text its message quotes: a variable pointed at the wrong file (an env
+ * file, a key file) must not have its first characters printed at start.
+ */
+function jsonProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : ''
+  const at = /position (\d+)/.exec(message)?.[1]
+  if (at !== undefined) return `at character ${at}`
+  return /end of JSON input/.test(message) ? 'it ends too soon' : 'unexpected text'
+}
+
 export type ParseBlobScheduleParameters = {
   /** The file's text. */
   text: string
@@ -92,10 +103,7 @@ export function parseBlobSchedule({
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new BlobScheduleError(
-      source,
-      `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    )
+    throw new BlobScheduleError(source, `not valid JSON (${jsonProblem(error)})`)
   }
   let forks: BlobFork[]
   const own = feecastSchedule.safeParse(json)

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { LocalPrediction } from '../api/predictionFeed.js'
-import type { ChainConfig } from '../config.js'
+import type { ChainConfig, Config } from '../config.js'
 import type { Logger } from '../lib/logger.js'
 import { applyForwardedMetrics, type ForwardedMetric } from '../metrics/metrics.js'
 import type { StoreTarget } from '../store/connect.js'
@@ -8,6 +8,11 @@ import { SamplingWorkerStartError } from './errors.js'
 
 /** What the sampling worker starts from (structured-cloned into the thread; the rest it reads from the env). */
 export type SamplingWorkerData = {
+  /**
+   * The main thread's configuration, as loaded and checked at start: the worker does not read the environment
+   * or the files it names (BLOB_SCHEDULE_*) again, so a file changed or gone since cannot fail a restart.
+   */
+  config: Config
   /** The Redis the main thread uses (the embedded redis-server's URL included). */
   target: StoreTarget
   /** The chains to sample (the embedded devchain's included). */
@@ -94,9 +99,8 @@ export function startSamplingWorker({
 
   const spawn = (onStarted: () => void, onEarlyExit: (error: Error) => void) => {
     starts++
-    const w = new Worker(script, {
-      workerData: { target: data.target, chains: data.chains, owner: data.owner },
-    })
+    // The rest of the parameters is exactly what the worker starts from (SamplingWorkerData).
+    const w = new Worker(script, { workerData: data satisfies SamplingWorkerData })
     worker = w
     let started = false
     let failure: Error | undefined

@@ -1,11 +1,11 @@
 /**
  * The sampling worker thread of `feecast start` (see samplingThread.ts): the samplers and predictors of the
- * combined role, on an event loop of their own. It reads the configuration from the same environment, takes
- * the Redis target, the chains and the lease owner from the main thread, posts every stored prediction and its
+ * combined role, on an event loop of their own. It takes the configuration, the Redis target, the chains and the
+ * lease owner from the main thread, posts every stored prediction and its
  * metric updates back, and stops its parts in reverse start order when asked.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { loadConfig, secretRedactor } from '../config.js'
+import { secretRedactor } from '../config.js'
 import { FeecastError } from '../errors.js'
 import { createLogger, flushLogsSync } from '../lib/logger.js'
 import { forwardMetricsTo } from '../metrics/metrics.js'
@@ -15,8 +15,7 @@ import type { FromSamplingWorker, SamplingWorkerData, ToSamplingWorker } from '.
 const port = parentPort
 if (!port) throw new Error('samplingWorker.js runs as a worker thread of feecast start')
 const post = (message: FromSamplingWorker) => port.postMessage(message)
-const { target, chains, owner } = workerData as SamplingWorkerData
-const config = loadConfig()
+const { config, target, chains, owner } = workerData as SamplingWorkerData
 const logger = createLogger(config.logLevel, { thread: 'sampling' }, { redact: secretRedactor(config) })
 forwardMetricsTo((updates) => post({ type: 'metrics', updates }))
 
@@ -59,5 +58,6 @@ try {
   // One of feecast's own errors is one line for the operator (as `feecast start` says it in one thread).
   if (!(error instanceof FeecastError)) throw error
   post({ type: 'failed', message: error.message.replace(/\n+/g, ' ') })
+  flushLogsSync(logger)
   process.exit(2)
 }

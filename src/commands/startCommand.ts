@@ -106,6 +106,7 @@ export async function runStart(): Promise<void> {
   const redact = secretRedactor(config)
   const logger = createLogger(config.logLevel, {}, { redact })
   logger.info({ settings: redactConfig(config) }, 'starting feecast')
+  warnOfBlobSchedulesNotInForce(config, logger)
   const { stops, shutdown, onRedis } = shutdownOnSignals(logger)
   // First, so the API's request spans are decided on, and last to stop, so the last spans are exported.
   if (config.tracing) await startTracingPart(config.tracing, stops, logger)
@@ -118,6 +119,22 @@ export async function runStart(): Promise<void> {
     process.stderr.write(`feecast: ${line}\n`)
     logger.level = 'silent'
     await shutdown('startup failure', 2)
+  }
+}
+
+/**
+ * A BLOB_SCHEDULE_<chainId> whose first fork is still to come gives no blob prediction until then (the file
+ * replaces the built-in schedule whole): said at start, since nothing else would say why blobs are missing.
+ */
+function warnOfBlobSchedulesNotInForce(config: Config, logger: Logger): void {
+  const now = Date.now() / 1000
+  for (const { chainId, blobSchedule } of config.chains) {
+    const first = blobSchedule?.forks[0]
+    if (first !== undefined && first.activationTime > now)
+      logger.warn(
+        { chainId, file: blobSchedule?.file, fork: first.name, activationTime: first.activationTime },
+        `BLOB_SCHEDULE_${chainId} has no fork in force yet: no blob prediction until its first one; list every fork, past ones included`,
+      )
   }
 }
 
@@ -199,7 +216,7 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
     // The sampler and predictor in a thread of their own: the API's event loop only serves requests.
     const { startSamplingWorker } = await import('./samplingThread.js')
     await startSamplingWorker({
-      ...{ target, chains, owner: samplerOwner, logger, feed: api.feed },
+      ...{ config, target, chains, owner: samplerOwner, logger, feed: api.feed },
       // Registered before the worker has started: a SIGTERM while it loads stops it before Redis.
       onSpawned: (worker) =>
         stops.push({ name: 'sampling worker', stop: () => worker.stop(), usesRedis: true }),

@@ -56,8 +56,8 @@ const isBlobCalibrationState = (stored: unknown): stored is BlobCalibrationState
 
 /**
  * The blob side of a chain's predictor (issue 13): the schedule (configured by BLOB_SCHEDULE_<chainId>, else
- * built in for known chains, otherwise the one the sampler read from the node's eth_config), the live calibration per regime, persisted beside the
- * base-fee one, and buildBlobPrediction. The calibration state is scored with every block's exact blob base
+ * built in for known chains, otherwise the one the sampler read from the node's eth_config), the live
+ * calibration per regime, persisted beside the base-fee one, and buildBlobPrediction. The calibration state is scored with every block's exact blob base
  * fee (excess / update fraction of the block's own fork), as the blob backtest does.
  */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one closure owns the blob calibration state and the schedule in force; its steps (loadState, scheduleOf, observe, predict, persist) are named functions inside it
@@ -68,8 +68,8 @@ export function createBlobPredictor({
   forecaster,
   logger,
 }: CreateBlobPredictorParameters): BlobPredictor {
-  // The schedule this process is told (configured, else built in): the node's only when there is none.
-  const builtIn = configured ?? builtInBlobSchedule(chainId)
+  // The schedule this process is given (configured, else built in): the node's only when there is none.
+  const givenSchedule = configured ?? builtInBlobSchedule(chainId)
   let state: BlobCalibrationState | null = null
 
   const loadState = async (): Promise<BlobCalibrationState> => {
@@ -85,7 +85,7 @@ export function createBlobPredictor({
   ): Promise<{ schedule: BlobSchedule | null; doubts: string[] }> => {
     const ofNode = given !== undefined ? given : await store.readNodeSchedule().catch(() => null)
     const doubts = ofNode?.problems.map((p) => `blob schedule: ${p}`) ?? []
-    if (builtIn) return { schedule: builtIn, doubts }
+    if (givenSchedule) return { schedule: givenSchedule, doubts }
     if (!ofNode?.schedule) return { schedule: null, doubts }
     try {
       return { schedule: validateBlobSchedule('the stored eth_config schedule', ofNode.schedule), doubts }

@@ -1,5 +1,6 @@
 import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { blobScheduleFromEthConfig, blobScheduleMismatches } from '../chains/blobScheduleFromEthConfig.js'
+import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { isUnsupportedMethod } from '../rpc/createRpcTransport.js'
 import { RpcUnavailableError } from '../rpc/errors.js'
 import { writeBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
@@ -23,7 +24,12 @@ function unsupported(error: unknown): boolean {
  */
 export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
   const { chainId, logger } = context
-  const builtIn = context.gate.givenBlobSchedule()
+  const given = context.gate.givenBlobSchedule()
+  // What the node is compared with, in the doubts clients and operators read.
+  const givenLabel =
+    given === builtInBlobSchedule(chainId)
+      ? 'the built-in schedule'
+      : `the configured schedule (BLOB_SCHEDULE_${chainId})`
   let result: unknown
   try {
     result = await context.client.request({ method: 'eth_config' } as never)
@@ -39,12 +45,12 @@ export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
     fromNode = blobScheduleFromEthConfig({
       result,
       chainId,
-      ...(builtIn ? { reservePriceFrom: reservePriceStart(builtIn) } : {}),
+      ...(given ? { reservePriceFrom: reservePriceStart(given) } : {}),
     })
   } catch (error) {
     problems.push(`eth_config refused: ${error instanceof Error ? error.message : String(error)}`)
   }
-  if (fromNode && builtIn) problems.push(...blobScheduleMismatches(builtIn, fromNode))
+  if (fromNode && given) problems.push(...blobScheduleMismatches(given, fromNode, givenLabel))
   for (const problem of problems)
     logger.warn({ problem }, "the node's blob schedule is doubtful: trust lowered")
   context.gate.adoptNodeBlobSchedule(fromNode)

@@ -58,7 +58,7 @@ export function readRequestHeaders(raw: readonly string[]): RequestHeaders {
     apiKey: undefined,
     accessControlRequestMethod: undefined,
     accessControlRequestHeaders: undefined,
-  }
+  } satisfies Record<keyof RequestHeaders, undefined>
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
     if (!lengths.has(name.length)) continue
