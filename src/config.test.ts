@@ -245,32 +245,29 @@ describe('BLOB_SCHEDULE_<chainId>', () => {
     writeFileSync(file, text)
     return file
   }
-  const bpo3 = write(
-    'bpo3.json',
-    JSON.stringify({
-      forks: [
-        {
-          name: 'osaka',
-          activationTime: 0,
-          target: 6,
-          max: 9,
-          baseFeeUpdateFraction: '5007716',
-          reservePrice: true,
-        },
-        {
-          name: 'bpo3',
-          activationTime: 1_900_000_000,
-          target: 21,
-          max: 32,
-          baseFeeUpdateFraction: '20000000',
-          reservePrice: true,
-        },
-      ],
-    }),
-  )
+  /** The file's forks as written (and as the start log shows them: the fraction as a string). */
+  const forksInFile = [
+    {
+      name: 'osaka',
+      activationTime: 0,
+      target: 6,
+      max: 9,
+      baseFeeUpdateFraction: '5007716',
+      reservePrice: true,
+    },
+    {
+      name: 'bpo3',
+      activationTime: 1_900_000_000,
+      target: 21,
+      max: 32,
+      baseFeeUpdateFraction: '20000000',
+      reservePrice: true,
+    },
+  ]
+  const bpo3 = write('bpo3.json', JSON.stringify({ forks: forksInFile }))
   const rpc = 'https://rpc.example.org/v2/secretkey123'
 
-  it("reads a chain's schedule file, forks in order, and logs only the file and the fork names", () => {
+  it("reads a chain's schedule file, forks in order, and logs the file and each fork's numbers", () => {
     const config = loadConfig({ RPC_URL_10: rpc, BLOB_SCHEDULE_10: bpo3 })
     const chain = config.chains.find((c) => c.chainId === 10)
     expect(chain?.blobSchedule?.file).toBe(bpo3)
@@ -280,27 +277,7 @@ describe('BLOB_SCHEDULE_<chainId>', () => {
     ])
     // Printable: no bigint in the logged settings (pino would throw), no key.
     const shown = JSON.stringify(redactConfig(config))
-    expect(JSON.parse(shown).chains[0].blobSchedule).toEqual({
-      file: bpo3,
-      forks: [
-        {
-          name: 'osaka',
-          activationTime: 0,
-          target: 6,
-          max: 9,
-          baseFeeUpdateFraction: '5007716',
-          reservePrice: true,
-        },
-        {
-          name: 'bpo3',
-          activationTime: 1_900_000_000,
-          target: 21,
-          max: 32,
-          baseFeeUpdateFraction: '20000000',
-          reservePrice: true,
-        },
-      ],
-    })
+    expect(JSON.parse(shown).chains[0].blobSchedule).toEqual({ file: bpo3, forks: forksInFile })
     expect(shown).not.toContain('secretkey123')
   })
 
