@@ -38,6 +38,19 @@ const until = (done: () => boolean) =>
     check()
   })
 
+/** Waits until the reader has the whole big answer or its connection is cut; then it must have it, uncut. */
+async function readsToTheEnd(
+  client: Socket,
+  reader: { readonly received: number; stop(): void },
+  stalled: readonly unknown[],
+): Promise<void> {
+  await until(() => reader.received > bigAnswer.length || client.destroyed)
+  reader.stop()
+  expect(stalled).toHaveLength(0)
+  expect(reader.received).toBeGreaterThan(bigAnswer.length)
+  client.destroy()
+}
+
 /**
  * A slow reader: up to `chunksPerTick` reads every 2 ms, so a big answer takes many idle timeouts to arrive
  * while the server's one write of it completes only at the end.
@@ -89,12 +102,8 @@ describe('watchStalledConnections', () => {
     const client = request(port, '/big')
     const reader = readSlowly(client, 8)
     const started = Date.now()
-    await until(() => reader.received > bigAnswer.length || client.destroyed)
-    reader.stop()
+    await readsToTheEnd(client, reader, stalled)
     console.log(`read ${reader.received} bytes in ${Date.now() - started} ms with a 500 ms idle timeout`)
-    expect(stalled).toHaveLength(0)
-    expect(reader.received).toBeGreaterThan(bigAnswer.length)
-    client.destroy()
   })
 
   it('does not cut a reader because this process itself was paused past the limit', async () => {
@@ -105,11 +114,7 @@ describe('watchStalledConnections', () => {
     // A long synchronous stretch (a GC pause, a blocked event loop): nothing moves because nothing runs.
     const pausedUntil = Date.now() + 600
     while (Date.now() < pausedUntil) {}
-    await until(() => reader.received > bigAnswer.length || client.destroyed)
-    reader.stop()
-    expect(stalled).toHaveLength(0)
-    expect(reader.received).toBeGreaterThan(bigAnswer.length)
-    client.destroy()
+    await readsToTheEnd(client, reader, stalled)
   })
 
   it('leaves an idle kept-alive connection with nothing pending alone (keepAliveTimeout owns those)', async () => {
