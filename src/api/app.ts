@@ -192,7 +192,6 @@ function apiSteps({ routes, api, isDraining, now, generateRequestId }: ApiStepsP
       burst: api.rateLimitBurst ?? 60,
       keyOf: (c) => clientAddress(c, isTrustedProxy),
       skip: (c) => unlimited.has(c.path) || c.apiKeyId !== undefined,
-      now,
     }),
     // /metrics has its own, lower limit: a flood of renders would take the CPU the wallets' requests need.
     rateLimit({
@@ -200,7 +199,6 @@ function apiSteps({ routes, api, isDraining, now, generateRequestId }: ApiStepsP
       burst: 10,
       keyOf: (c) => clientAddress(c, isTrustedProxy),
       skip: (c) => c.path !== '/metrics',
-      now,
     }),
   ]
 }

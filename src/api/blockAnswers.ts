@@ -69,10 +69,7 @@ export function maxAgeFor(ageMs: number, blockTimeSeconds: number): number {
   return Math.max(0, Math.min(Math.floor(blockTimeSeconds), Math.floor(blockTimeSeconds - ageMs / 1000)))
 }
 
-/**
- * The answer of a block's prediction at `now`: 304 when If-None-Match names it, else 200 with its body.
- * `age` is returned beside it for routes that refuse stale data.
- */
+/** The answer of a block's prediction at `now`: 304 when If-None-Match names it, else 200 with its body. */
 export function blockAnswer({
   entry,
   variant,
@@ -81,10 +78,7 @@ export function blockAnswer({
   render,
   fragment,
   age: knownAge,
-}: BlockAnswerParameters): {
-  answer: Answer
-  age: DataAge
-} {
+}: BlockAnswerParameters): Answer {
   const profile = chainProfile(entry.prediction.chainId)
   const age = knownAge ?? dataAge(entry.prediction, now, profile.freshnessSeconds)
   let renderings = entry.memo.get(renderingsKey) as Map<string, Rendering> | undefined
@@ -120,7 +114,7 @@ export function blockAnswer({
   const etag = age.stale ? r.etag.stale : r.etag.fresh
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, etag)) {
     r.notModified ??= empty(304, ['ETag', etag, 'Cache-Control', cacheControlFor(maxAge)])
-    return { answer: r.notModified, age }
+    return r.notModified
   }
   if (r.clocked !== undefined && fragment !== undefined && now !== r.fragmentAt) {
     r.fragmentAt = now
@@ -138,7 +132,7 @@ export function blockAnswer({
     body: r.body ?? Buffer.alloc(0),
     contentLength: r.contentLength,
   }
-  return { answer: r.ok, age }
+  return r.ok
 }
 
 /** The memo entry holding the values made once per block, by their key. */

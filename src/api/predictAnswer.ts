@@ -70,7 +70,7 @@ export function predictAnswer(
     ifNoneMatch,
     render: rendererOf(request),
     fragment: ageFragment,
-  }).answer
+  })
 }
 
 /** The clocked part of a /predict body: `"ageMs":<here>` up to `"stale":<here>`. */

@@ -78,10 +78,25 @@ export const knownChains: Record<number, ChainProfile> = {
   [devchainId]: profile({ id: devchainId, name: 'feecast devchain', blockTimeSeconds: 2 }),
 }
 
+/**
+ * Profiles made for chains not listed above, kept: every answer for such a chain reads its profile, and
+ * made per request it was an object and a name each time. Chains served come from the configuration and
+ * Redis (a handful); the bound only keeps a caller looping over ids from growing it without end.
+ */
+const madeProfiles = new Map<number, ChainProfile>()
+const maxMadeProfiles = 1_024
+
 /** The profile of a chain; unknown chains get Ethereum's generic model, and an unknown base-fee rule. */
 export function chainProfile(chainId: number): ChainProfile {
-  return (
-    knownChains[chainId] ??
-    profile({ id: chainId, name: `chain ${chainId}`, blockTimeSeconds: 12, baseFeeRule: 'unknown' })
-  )
+  const known = knownChains[chainId] ?? madeProfiles.get(chainId)
+  if (known !== undefined) return known
+  const made = profile({
+    id: chainId,
+    name: `chain ${chainId}`,
+    blockTimeSeconds: 12,
+    baseFeeRule: 'unknown',
+  })
+  if (madeProfiles.size >= maxMadeProfiles) madeProfiles.clear()
+  madeProfiles.set(chainId, made)
+  return made
 }

@@ -17,8 +17,11 @@ export type ApiKeys = {
     authorization: string | undefined,
     xApiKey: string | undefined,
   ): { ok: true; key: KeyEntry } | { ok: false; reason: ApiKeyRejection }
-  /** One request's token from the key's own bucket: undefined when allowed, else seconds to wait. */
-  take(key: KeyEntry): number | undefined
+  /**
+   * One request's token from the key's own bucket at `at` (ms; default the keys' clock): undefined when
+   * allowed, else seconds to wait.
+   */
+  take(key: KeyEntry, at?: number): number | undefined
 }
 
 /** Keys are compared by their SHA-256: the lookup takes the same time whatever bytes a guess shares. */
@@ -44,7 +47,7 @@ export function createApiKeys(keys: readonly ApiKeyConfig[], now: () => number =
       const key = byDigest.get(digest(presented))
       return key ? { ok: true, key } : { ok: false, reason: 'unknown' }
     },
-    take: (key) => key.buckets.take(key.id),
+    take: (key, at) => key.buckets.take(key.id, at),
   }
 }
 
@@ -79,7 +82,7 @@ export function apiKeyAuth({ keys, skip, onReject }: ApiKeyAuthParameters): Step
       )
     }
     c.apiKeyId = found.key.id
-    const retryAfter = keys.take(found.key)
+    const retryAfter = keys.take(found.key, c.now)
     if (retryAfter === undefined) return undefined
     return errorAnswer(
       c,

@@ -10,10 +10,9 @@ const setup = (perSecond: number, burst: number) => {
     burst,
     keyOf: (c) => c.headers.requestId ?? 'anon',
     skip: (c) => c.path === '/healthz',
-    now: () => now,
   })
   const get = (client = 'a', target = '/x') =>
-    step(testContext({ target, headers: { 'X-Request-Id': client } }))
+    step(testContext({ target, headers: { 'X-Request-Id': client }, now }))
   return { get, tick: (ms: number) => (now += ms) }
 }
 

@@ -12,7 +12,6 @@ export type RateLimitParameters = {
   keyOf?: (c: Context) => string
   /** Requests this returns true for are not counted (probes, scrapes). */
   skip?: (c: Context) => boolean
-  now?: () => number
 }
 
 /** The client's address: the socket's, or, when that is a trusted proxy, the one it forwarded for. */
@@ -51,10 +50,10 @@ export type TokenBucketsParameters = {
 
 export type TokenBuckets = {
   /**
-   * Takes one request's token for `key`: undefined when allowed, else the seconds to wait (Retry-After).
-   * A refused request takes nothing.
+   * Takes one request's token for `key` at `at` (ms; default the buckets' clock, `now`): undefined when
+   * allowed, else the seconds to wait (Retry-After). A refused request takes nothing.
    */
-  take(key: string): number | undefined
+  take(key: string, at?: number): number | undefined
 }
 
 /**
@@ -69,14 +68,14 @@ export function createTokenBuckets({
   if (!(perSecond > 0)) return { take: () => undefined }
   const buckets = new Map<string, Bucket>()
   const refillMs = (burst / perSecond) * 1000
-  let lastSweep = now()
+  let lastSweep: number | undefined
   const sweep = (t: number) => {
     lastSweep = t
     for (const [key, b] of buckets) if (t - b.at >= refillMs) buckets.delete(key)
   }
   return {
-    take(key) {
-      const t = now()
+    take(key, t = now()) {
+      lastSweep ??= t
       if (t - lastSweep > Math.max(10_000, refillMs)) sweep(t)
       let b = buckets.get(key)
       if (b === undefined) {
@@ -95,19 +94,21 @@ export function createTokenBuckets({
 
 type Bucket = { tokens: number; at: number }
 
-/** Rate limits per client with token buckets. Over the limit the answer is 429 with Retry-After. */
+/**
+ * Rate limits per client with token buckets, on the request's clock (Context.now, read once per request).
+ * Over the limit the answer is 429 with Retry-After.
+ */
 export function rateLimit({
   perSecond,
   burst,
   keyOf = (c) => clientAddress(c, () => false),
   skip,
-  now = Date.now,
 }: RateLimitParameters): Step {
   if (!(perSecond > 0)) return () => undefined
-  const buckets = createTokenBuckets({ perSecond, burst, now })
+  const buckets = createTokenBuckets({ perSecond, burst })
   return (c) => {
     if (skip?.(c)) return undefined
-    const retryAfter = buckets.take(keyOf(c))
+    const retryAfter = buckets.take(keyOf(c), c.now)
     if (retryAfter === undefined) return undefined
     return errorAnswer(
       c,

@@ -51,7 +51,7 @@ export function blocknativeRoute({ feed }: { feed: PredictionFeed }): RouteDefin
         render: () => clockedBody(JSON.stringify(shaped), String(clockMarker)),
         // Since the head block's time (not the data's age, which also counts from when it was predicted).
         fragment: (_age, now) => String(Math.max(0, Math.round(now - entry.prediction.timestamp * 1000))),
-      }).answer
+      })
     },
   }
 }

@@ -54,6 +54,6 @@ export function walletShapeHandler<Body>({
       ifNoneMatch: c.headers.ifNoneMatch,
       age,
       render: () => Buffer.from(JSON.stringify(shaped)),
-    }).answer
+    })
   }
 }
