@@ -3,12 +3,16 @@
  * dist/, API role on a real Redis) side by side, in the same run, with a bare node:http server sending
  * the same bytes and headers, loaded by `wrk` (C; not the bottleneck: its CPU is reported).
  *
- *   npx tsx bench/api.ts [--duration 5] [--rounds 10] [--connections 50] [--memory-seconds 40]
+ *   npx tsx bench/api.ts [--duration 10] [--rounds 6] [--slice 2] [--connections 50] [--memory-seconds 40]
  *
  * Four queries clients really send: plain /predict, the one feecastFees sends
  * (confidence=90&withinBlocks=3), a compatible route (MetaMask's), and a 304 revalidation. For each, the
- * two servers alternate (ABBA) over the rounds; the headline is the median of the per-round ratios of
- * requests/s, beside the server CPU per request and p50/p99. Writes bench/results/api.json.
+ * two servers get `duration` seconds each per round, over `rounds` rounds, taken in alternating slices
+ * of `slice` seconds (ABBA...): this machine's speed drifts by up to 2x within a minute, and two 10 s
+ * halves of a round often fell on either side of a change (a round at 0.52x beside rounds at 0.92x),
+ * where short slices share it. Not shorter than 2 s: each slice opens its 50 connections anew, and in
+ * 1 s slices that burst alone put both servers' p99 at 6-8 ms. The headline is the median of the per-round ratios of requests/s, beside
+ * the server CPU per request and p50/p99 (the medians of the slices'). Writes bench/results/api.json.
  * With taskset (util-linux) and two or more CPUs, the server under test (all its threads) runs on CPU 0
  * and wrk on CPU 1: without it, the scheduler moved both across the two cores and the same bare server
  * measured from 22k to 37k requests/s between rounds, more than the difference being measured.
@@ -31,8 +35,10 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 ? Number(process.argv[i + 1]) : fallback
 }
-const durationSeconds = arg('duration', 5)
-const rounds = arg('rounds', 10)
+const durationSeconds = arg('duration', 10)
+const rounds = arg('rounds', 6)
+const sliceSeconds = arg('slice', 2)
+const slicesPerRound = Math.max(1, Math.round(durationSeconds / sliceSeconds))
 const connections = arg('connections', 50)
 const memorySeconds = arg('memory-seconds', 40)
 const chainId = 1337
@@ -48,7 +54,14 @@ const scenarios: Scenario[] = [
   { name: 'predict 304', path: `/predict?chainId=${chainId}`, revalidate: true },
 ]
 
-type Run = WrkResult & { server: 'feecast' | 'bare'; round: number; cpuMicrosPerRequest: number }
+type Run = WrkResult & {
+  server: 'feecast' | 'bare'
+  round: number
+  cpuMs: number
+  cpuMicrosPerRequest: number
+  /** A round's worst slice p99 (a round's p99 is the median of its slices'). */
+  maxSliceP99Ms?: number
+}
 
 /** CPU time (user + system, ms) a process has used, from /proc. */
 function cpuMsOf(pid: number): number {
@@ -67,6 +80,29 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** One server's slices of a round as one run: requests and CPU summed, latencies the slices' medians. */
+function combine(slices: Run[], server: 'feecast' | 'bare', round: number): Run {
+  const mine = slices.filter((r) => r.server === server)
+  const requests = mine.reduce((a, r) => a + r.requests, 0)
+  const cpuMs = mine.reduce((a, r) => a + r.cpuMs, 0)
+  return {
+    server,
+    round,
+    requests,
+    requestsPerSecond: requests / (mine.length * sliceSeconds),
+    p50Ms: round3(median(mine.map((r) => r.p50Ms))),
+    p90Ms: round3(median(mine.map((r) => r.p90Ms))),
+    p99Ms: round3(median(mine.map((r) => r.p99Ms))),
+    maxSliceP99Ms: Math.max(...mine.map((r) => r.p99Ms)),
+    maxMs: Math.max(...mine.map((r) => r.maxMs)),
+    non2xx3xx: mine.reduce((a, r) => a + r.non2xx3xx, 0),
+    socketErrors: mine.reduce((a, r) => a + r.socketErrors, 0),
+    clientCores: round3(mine.reduce((a, r) => a + r.clientCores, 0) / mine.length),
+    cpuMs,
+    cpuMicrosPerRequest: Math.round(((cpuMs * 1000) / Math.max(1, requests)) * 10) / 10,
+  }
+}
 
 async function spawnFeecast(redisUrl: string): Promise<{ url: string; child: ChildProcess }> {
   if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first')
@@ -134,13 +170,9 @@ async function main() {
     const urls = { feecast: target, bare: `${bare.url}${scenario.path}` }
     const pids = { feecast: pid, bare: bare.child.pid! }
     console.log(
-      `${scenario.name}: ${scenario.path} (${sample.status}), ${rounds} rounds of ${durationSeconds} s per server`,
+      `${scenario.name}: ${scenario.path} (${sample.status}), ${rounds} rounds of ${durationSeconds} s per server in ${sliceSeconds} s slices`,
     )
     const load = async (server: 'feecast' | 'bare', round: number, seconds: number): Promise<Run> => {
-      if (server === 'feecast') await publish()
-      // The ETag of the prediction just published (a 304 round revalidates what it has).
-      if (scenario.revalidate && server === 'feecast')
-        requestHeaders['If-None-Match'] = (await fetch(target)).headers.get('etag') ?? ''
       const before = cpuMsOf(pids[server])
       const result = await runWrk({
         url: urls[server],
@@ -154,21 +186,35 @@ async function main() {
         ...result,
         server,
         round,
+        cpuMs,
         cpuMicrosPerRequest: Math.round(((cpuMs * 1000) / Math.max(1, result.requests)) * 10) / 10,
       }
     }
     await load('bare', -1, 2)
     await load('feecast', -1, 2)
     const runs: Run[] = []
+    const roundRatios: number[] = []
     for (let round = 0; round < rounds; round++) {
-      const order: Array<'feecast' | 'bare'> = round % 2 === 0 ? ['bare', 'feecast'] : ['feecast', 'bare']
-      for (const server of order) {
-        const run = await load(server, round, durationSeconds)
+      // A fresh prediction for the round (fresh for 30 s on a 2 s chain): its ETag holds for the round,
+      // and a 304 round revalidates it.
+      await publish()
+      if (scenario.revalidate)
+        requestHeaders['If-None-Match'] = (await fetch(target)).headers.get('etag') ?? ''
+      const slices: Run[] = []
+      for (let slice = 0; slice < slicesPerRound; slice++) {
+        const order: Array<'feecast' | 'bare'> =
+          (round + slice) % 2 === 0 ? ['bare', 'feecast'] : ['feecast', 'bare']
+        for (const server of order) slices.push(await load(server, round, sliceSeconds))
+      }
+      const totals = { feecast: combine(slices, 'feecast', round), bare: combine(slices, 'bare', round) }
+      for (const server of ['bare', 'feecast'] as const) {
+        const run = totals[server]
         runs.push(run)
         console.log(
           `  round ${round + 1} ${server.padEnd(7)} ${Math.round(run.requestsPerSecond)} req/s  cpu ${run.cpuMicrosPerRequest} µs/req  p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  wrk ${run.clientCores} cores  non-2xx/3xx ${run.non2xx3xx}  socket errors ${run.socketErrors}`,
         )
       }
+      roundRatios.push(round3(totals.feecast.requests / Math.max(1, totals.bare.requests)))
     }
     await stop(bare.child)
     const summary = (server: 'feecast' | 'bare') => {
@@ -179,17 +225,12 @@ async function main() {
         cpuMicrosPerRequest: round3(median(mine.map((r) => r.cpuMicrosPerRequest))),
         p50Ms: round3(median(mine.map((r) => r.p50Ms))),
         p99Ms: round3(median(mine.map((r) => r.p99Ms))),
-        worstP99Ms: Math.max(...mine.map((r) => r.p99Ms)),
+        worstP99Ms: Math.max(...mine.map((r) => r.maxSliceP99Ms ?? r.p99Ms)),
         wrkCores: round3(median(mine.map((r) => r.clientCores))),
         non2xx3xx: mine.reduce((a, r) => a + r.non2xx3xx, 0),
         socketErrors: mine.reduce((a, r) => a + r.socketErrors, 0),
       }
     }
-    const roundRatios = Array.from({ length: rounds }, (_, round) => {
-      const f = runs.find((r) => r.round === round && r.server === 'feecast')!
-      const b = runs.find((r) => r.round === round && r.server === 'bare')!
-      return round3(f.requestsPerSecond / b.requestsPerSecond)
-    })
     const f = summary('feecast')
     const b = summary('bare')
     const row = {
@@ -235,7 +276,7 @@ async function main() {
     cpus: cpus().length,
     loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
     setup: {
-      client: `wrk -t1 -c${connections} -d${durationSeconds}s --latency (C; its CPU in wrkCores)`,
+      client: `wrk -t1 -c${connections} --latency (C; its CPU in wrkCores), ${durationSeconds} s per server per round in ${slicesPerRound} alternating slices of ${sliceSeconds} s`,
       servers:
         'feecast: node bin/feecast.mjs start (dist/, FEECAST_ROLE=api); bare: node:http with the same bytes prepared once',
       rounds,
