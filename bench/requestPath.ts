@@ -6,7 +6,7 @@
  * Each request's target and header strings are made fresh, as Node's parser makes them (a reused string
  * would keep its hash and flatter every map lookup).
  *
- *   npx tsx bench/requestPath.ts [--requests 2000000] [--rounds 5]
+ *   npx tsx bench/requestPath.ts [--requests 2000000] [--rounds 5] [--only "predict 304"]
  *
  * Runs the built dist/ (what `npm start` runs: `npm run build` first), not the sources through tsx,
  * whose transform adds calls of its own. Prints, per query, the median of the rounds' ns per request;
@@ -119,7 +119,8 @@ async function main() {
     },
   ]
   const results = []
-  for (const query of queries) {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
+  for (const query of queries.filter((q) => only === undefined || q.name === only)) {
     const status = probe(query.target, query.headers)
     if (status !== query.status)
       throw new Error(`${query.name}: answered ${status}, expected ${query.status}`)

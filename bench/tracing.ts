@@ -2,7 +2,8 @@
  * What traces cost a request (issue 15 item 3): the real service (`node bin/feecast.mjs start`, the
  * built dist/, API role on a real Redis) with tracing off (the default) and on (OTEL_EXPORTER_OTLP_ENDPOINT
  * to an OTLP/HTTP sink in this process that reads and drops what the SDK's exporter posts), side by side
- * in the same run, loaded by `wrk`. With `--baseline <checkout>` a third server runs from another
+ * in the same run, and on with TRACE_REQUEST_RATIO=0.01 (a span for 1 % of the requests), loaded by
+ * `wrk`. With `--baseline <checkout>` a third server runs from another
  * checkout's dist/ (e.g. main before traces): "off" against it shows whether tracing off costs anything.
  *
  *   npm run build && npx tsx bench/tracing.ts [--duration 10] [--rounds 5] [--connections 50] [--baseline /work/main]
@@ -41,7 +42,10 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'feecast-bench-tracing-'))
 const path = `/predict?chainId=${chainId}`
 
-type ServerName = 'off' | 'on' | 'baseline'
+/** The share of requests traced by the `sampled` server. */
+const sampledRatio = 0.01
+
+type ServerName = 'off' | 'on' | 'sampled' | 'baseline'
 type Run = WrkResult & { server: ServerName; round: number; cpuMicrosPerRequest: number }
 
 function cpuMsOf(pid: number): number {
@@ -122,6 +126,11 @@ async function main() {
   const servers: Partial<Record<ServerName, { url: string; child: ChildProcess }>> = {
     off: await spawnFeecast(root, { REDIS_URL: redisServer.url }),
     on: await spawnFeecast(root, { REDIS_URL: redisServer.url, OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }),
+    sampled: await spawnFeecast(root, {
+      REDIS_URL: redisServer.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+      TRACE_REQUEST_RATIO: String(sampledRatio),
+    }),
   }
   if (baselineDir) servers.baseline = await spawnFeecast(resolve(baselineDir), { REDIS_URL: redisServer.url })
   const names = Object.keys(servers) as ServerName[]
@@ -194,6 +203,7 @@ async function main() {
       servers: {
         off: 'this checkout, no OTEL_* set (the default)',
         on: 'this checkout, OTEL_EXPORTER_OTLP_ENDPOINT set: a server span per request, linked to the block trace; batch OTLP/HTTP JSON export to an in-process sink',
+        sampled: `as on, with TRACE_REQUEST_RATIO=${sampledRatio}: a span for that share of the requests`,
         ...(baselineDir ? { baseline: `${resolve(baselineDir)} (its dist/)` } : {}),
       },
       rounds,

@@ -204,6 +204,11 @@ const settings = {
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a short name (letters, digits, . _ -)')
     .default('feecast'),
+  /**
+   * With tracing on, the share of API requests given a span (0-1), among those without a caller's
+   * traceparent (a caller's sampled traceparent is always followed). Block traces are not sampled.
+   */
+  TRACE_REQUEST_RATIO: z.coerce.number().min(0).max(1).default(1),
   /** The live page links each objective to this Grafana (the 30-day view); unset: no link. */
   GRAFANA_URL: httpUrl.optional(),
 } as const
@@ -278,6 +283,8 @@ export type ApiConfig = {
   headersTimeoutMs: number
   keepAliveTimeoutMs: number
   idleTimeoutMs: number
+  /** With tracing on, the share of requests without a caller's traceparent given a span (0-1). */
+  traceRequestRatio: number
 }
 
 /** One API key: its id (what logs say instead of the key) and its own rate limit. */
@@ -429,6 +436,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       idleTimeoutMs: s.HTTP_IDLE_TIMEOUT_MS,
+      traceRequestRatio: s.TRACE_REQUEST_RATIO,
     },
     tracing: tracingConfig(s),
     grafanaUrl: s.GRAFANA_URL,

@@ -34,10 +34,13 @@ import { openApiDocument, openApiRoute } from './routes/openApi.js'
 import { pageRoutes } from './routes/page.js'
 import { predictRoute } from './routes/predict.js'
 
-/** The request-span observer when tracing is on (decided once, when the API is made); none when off. */
-function requestTracing() {
+/**
+ * The request-span observer when tracing is on (decided once, when the API is made), tracing `ratio` of
+ * the requests that come without a caller's traceparent; none when off.
+ */
+function requestTracing(ratio: number | undefined) {
   const tracer = activeTracer()
-  return tracer === null ? [] : [traceRequests(tracer)]
+  return tracer === null ? [] : [traceRequests(tracer, { ratio })]
 }
 
 export type CreateApiParameters = {
@@ -128,7 +131,7 @@ export function createApi({
   const generateRequestId = createIdGenerator()
   const pipeline = createPipeline({
     steps: apiSteps({ routes, api, isDraining, now, generateRequestId }),
-    observers: [httpMetrics(), accessLog(logger), ...requestTracing()],
+    observers: [httpMetrics(), accessLog(logger), ...requestTracing(api.traceRequestRatio)],
     onError: (error, c) => {
       const e = error instanceof Error ? error : new Error(String(error))
       logger.error(

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { predictionFixture } from '../../../test/support/predictionFixture.js'
 import { testContext } from '../core/testRequest.js'
 import type { FeedEntry } from '../predictionFeed.js'
-import { traceRequests } from './traceRequests.js'
+import { traceHeadersOf, traceRequests } from './traceRequests.js'
 
 const apiKey = 'ApiKeyNeverInSpans_0123456789'
 const blockTraceId = '0af7651916cd43dd8448eb211c80319c'
@@ -26,10 +26,6 @@ describe('traceRequests', () => {
   /** A context as the pipeline leaves it after the route answered from `entry`. */
   const answered = (headers: Record<string, string>, entry?: FeedEntry) => {
     const c = testContext({ target: `/predict?chainId=1&apikey=${apiKey}`, headers })
-    // Node's parsed headers, as the observer reads them for a caller's traceparent.
-    Object.assign(c.req, {
-      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    })
     c.route = '/predict'
     c.requestId = 'req-42'
     c.servedFrom = entry
@@ -75,5 +71,38 @@ describe('traceRequests', () => {
     expect(span?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7')
     expect(span?.status.code).toBe(SpanStatusCode.ERROR)
     expect(span?.links).toEqual([])
+  })
+
+  it('traces the given share of requests without a traceparent, and follows a caller that sent one', () => {
+    const draws = [0.1, 0.3, 0.24, 0.9]
+    const sampled = traceRequests(provider.getTracer('test'), {
+      ratio: 0.25,
+      random: () => draws.shift() ?? 1,
+    })
+    for (let i = 0; i < 4; i++) sampled(answered({}), { status: 200, durationSeconds: 0 })
+    // 0.1 and 0.24 fall under 0.25.
+    expect(exporter.getFinishedSpans()).toHaveLength(2)
+    exporter.reset()
+    const none = traceRequests(provider.getTracer('test'), { ratio: 0, random: () => 0 })
+    none(answered({}), { status: 200, durationSeconds: 0 })
+    expect(exporter.getFinishedSpans()).toHaveLength(0)
+    // A caller's sampled traceparent is followed whatever the ratio, its unsampled one too (no span).
+    const caller = '4bf92f3577b34da6a3ce929d0e0e4736'
+    none(answered({ TraceParent: `00-${caller}-00f067aa0ba902b7-01` }), { status: 200, durationSeconds: 0 })
+    none(answered({ traceparent: `00-${caller}-00f067aa0ba902b7-00` }), { status: 200, durationSeconds: 0 })
+    const spans = exporter.getFinishedSpans()
+    expect(spans).toHaveLength(1)
+    expect(spans[0]?.spanContext().traceId).toBe(caller)
+  })
+})
+
+describe('traceHeadersOf', () => {
+  it('finds the trace headers in any case; a repeated traceparent is joined, so no longer valid', () => {
+    expect(traceHeadersOf(['Host', 'x', 'TraceParent', 'a', 'tracestate', 'k=v'])).toEqual({
+      traceparent: 'a',
+      tracestate: 'k=v',
+    })
+    expect(traceHeadersOf(['traceparent', 'a', 'traceparent', 'b'])).toEqual({ traceparent: 'a, b' })
+    expect(traceHeadersOf(['Host', 'x'])).toEqual({})
   })
 })

@@ -12,10 +12,40 @@ import {
 } from '@opentelemetry/api'
 import type { Observer } from '../core/pipeline.js'
 
-/** Reads the caller's traceparent / tracestate from Node's headers (the only ones the propagator asks for). */
-const headerGetter: TextMapGetter<Record<string, string | string[] | undefined>> = {
+/** The caller's trace headers, the only ones the W3C propagator asks for. */
+type TraceHeaders = { traceparent?: string | undefined; tracestate?: string | undefined }
+
+const headerGetter: TextMapGetter<TraceHeaders> = {
   keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => carrier[key],
+  get: (carrier, key) => (key === 'traceparent' || key === 'tracestate' ? carrier[key] : undefined),
+}
+
+/**
+ * The caller's traceparent and tracestate, from Node's raw header list (names in any case; a repeated
+ * header joined with ", ", as Node joins it, which makes a repeated traceparent invalid as the W3C
+ * specification wants). Read here, only with tracing on, rather than by every request's header pass.
+ */
+export function traceHeadersOf(rawHeaders: readonly string[]): TraceHeaders {
+  const found: TraceHeaders = {}
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase()
+    if (name !== 'traceparent' && name !== 'tracestate') continue
+    const value = rawHeaders[i + 1] as string
+    const seen = found[name]
+    found[name] = seen === undefined ? value : `${seen}, ${value}`
+  }
+  return found
+}
+
+export type TraceRequestsParameters = {
+  /**
+   * The share of requests, among those that come without a caller's traceparent, given a span (0-1;
+   * default 1, every one). A caller's traceparent decides for its own request, as OpenTelemetry's
+   * parent-based sampling does: its sampled flag makes a span, its absence none.
+   */
+  ratio?: number | undefined
+  /** Uniform in [0, 1): the draw per request (tests fix it). */
+  random?: (() => number) | undefined
 }
 
 /** The link to the block trace that made the prediction served (the traceparent stored with it). */
@@ -36,12 +66,20 @@ function linksOf(traceparent: string | undefined): Link[] | undefined {
  * does any tracing work otherwise). Made after the answer, with the request's own start and end times:
  * the method, the route pattern (never the path or the query), the status and the request id; a link
  * to the trace of the block whose prediction answered it. No header becomes an attribute, so neither
- * Authorization nor X-API-Key can leak; a caller's traceparent makes the span its child.
+ * Authorization nor X-API-Key can leak; a caller's traceparent makes the span its child. With `ratio`
+ * below 1, a request without one is traced with that probability, and the others cost one draw: at
+ * tens of thousands of requests a second a span for each would cost more than the answers, and an
+ * exporter's queue would drop most of them anyway.
  */
-export function traceRequests(tracer: Tracer): Observer {
+export function traceRequests(
+  tracer: Tracer,
+  { ratio = 1, random = Math.random }: TraceRequestsParameters = {},
+): Observer {
   return (c, { status }) => {
+    const callerHeaders = traceHeadersOf(c.req.rawHeaders ?? [])
+    if (callerHeaders.traceparent === undefined && ratio < 1 && !(random() < ratio)) return
     const end = performance.timeOrigin + performance.now()
-    const parent = propagation.extract(ROOT_CONTEXT, c.req.headers ?? {}, headerGetter)
+    const parent = propagation.extract(ROOT_CONTEXT, callerHeaders, headerGetter)
     const attributes: Attributes = {
       'http.request.method': c.method,
       'http.route': c.route,
