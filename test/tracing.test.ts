@@ -277,3 +277,71 @@ describe('traces with a collector that is down', () => {
     expect(feecast.output()).toMatch(/tracing on/)
   }, 120_000)
 })
+
+describe('traces over a WebSocket endpoint (RPC_URL_<id>=ws://)', () => {
+  let redis: TestRedis
+  let devchain: Devchain
+  let receiver: OtlpReceiver
+  let feecast: FeecastProcess
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver()
+    redis = await startTestRedis()
+    devchain = await startDevchain({ blockTime: 1, history: 64 })
+    feecast = await startFeecast({
+      env: {
+        REDIS_URL: redis.url,
+        // The key in the query, as providers' ws URLs carry it.
+        [`RPC_URL_${devchain.chainId}`]: `${devchain.wsUrl}/?apikey=${rpcQueryKey}`,
+        HISTORY_BLOCKS: '64',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        // Requests are not what this test looks at: none of them traced.
+        TRACE_REQUEST_RATIO: '0',
+      },
+    })
+    await waitForStatus(`${feecast.url}/healthz`, 200, 120_000)
+  }, 180_000)
+
+  afterAll(async () => {
+    await feecast?.stop()
+    await devchain?.stop()
+    await redis?.stop()
+    await receiver?.close()
+  })
+
+  it("a followed block's calls over the socket are its fetch's client spans; no request span, no key", async () => {
+    // A block the sampler followed from a newHeads notification (not the sync's backfill).
+    const root = await waitFor(
+      () =>
+        receiver
+          .spans()
+          .find((s) => s.name === 'block' && s.attributes['feecast.block.sampled_here'] === undefined),
+      { timeoutMs: 120_000, intervalMs: 500, message: 'a followed block trace' },
+    )
+    const response = await fetch(`${feecast.url}/predict?chainId=${devchain.chainId}`)
+    expect(response.status).toBe(200)
+    // The heads came over the socket's subscription, not from polling: the calls were the socket's.
+    const metrics = await (await fetch(`${feecast.url}/metrics`)).text()
+    expect(metrics).toMatch(/^feecast_head_subscription_live\{[^}]*\} 1$/m)
+    const trace = receiver.spans().filter((s) => s.traceId === root.traceId)
+    const fetchSpan = byName(trace, 'sampler.fetch')[0]
+    expect(fetchSpan?.parentSpanId).toBe(root.spanId)
+    const rpcSpans = trace.filter((s) => s.kind === 3)
+    expect(rpcSpans.map((s) => s.attributes['rpc.method'])).toContain('eth_getBlockByNumber')
+    for (const rpc of rpcSpans) {
+      expect(rpc.parentSpanId).toBe(fetchSpan?.spanId)
+      expect(rpc.attributes['server.address']).toBe('127.0.0.1')
+      expect(rpc.attributes['server.port']).toBe(devchain.port)
+    }
+    // The subscription itself is no call: no span names it.
+    expect(receiver.spans().some((s) => s.attributes['rpc.method'] === 'eth_subscribe')).toBe(false)
+    // TRACE_REQUEST_RATIO=0: the request above (no traceparent) made no server span.
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(receiver.spans().filter((s) => s.kind === 2)).toEqual([])
+    // What the exporter posted, as sent: the key of the ws URL's query nowhere in it.
+    const exported = receiver.bodies().join('\n')
+    expect(exported).toContain('eth_getBlockByNumber')
+    expect(exported).not.toContain(rpcQueryKey)
+    expect(exported).not.toMatch(/apikey=|ws:\/\//i)
+  }, 180_000)
+})
