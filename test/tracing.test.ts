@@ -26,37 +26,59 @@ const callerSpanId = '00f067aa0ba902b7'
 
 const byName = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name)
 
-describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT on)', () => {
-  let redis: TestRedis
-  let devchain: Devchain
-  let receiver: OtlpReceiver
-  let feecast: FeecastProcess
+/** The parts a traced feecast runs on. */
+type TracedSetup = { redis: TestRedis; devchain: Devchain; receiver: OtlpReceiver; feecast: FeecastProcess }
 
+/**
+ * For the describe it is called in: a receiver, a redis-server, the devchain (`history` blocks) and
+ * `feecast start` on them (its RPC URL made from the devchain by `rpcUrl`), exporting to the receiver,
+ * with `env` beside, started before its tests (once /healthz answers) and stopped after. Returns the
+ * parts, for the tests to take once started.
+ */
+function tracedFeecast({
+  history,
+  rpcUrl,
+  env,
+}: {
+  history: number
+  rpcUrl: (d: Devchain) => string
+  env: Record<string, string>
+}): () => TracedSetup {
+  const parts: Partial<TracedSetup> = {}
   beforeAll(async () => {
-    receiver = await startOtlpReceiver()
-    redis = await startTestRedis()
-    devchain = await startDevchain({ blockTime: 1, history: 128 })
-    feecast = await startFeecast({
+    parts.receiver = await startOtlpReceiver()
+    parts.redis = await startTestRedis()
+    const devchain = await startDevchain({ blockTime: 1, history })
+    parts.devchain = devchain
+    parts.feecast = await startFeecast({
       env: {
-        REDIS_URL: redis.url,
-        [`RPC_URL_${devchain.chainId}`]: `${devchain.url}/v2/${rpcPathKey}?apikey=${rpcQueryKey}`,
-        API_KEYS: apiKey,
-        HISTORY_BLOCKS: '128',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        OTEL_SERVICE_NAME: 'feecast-trace-test',
+        REDIS_URL: parts.redis.url,
+        [`RPC_URL_${devchain.chainId}`]: rpcUrl(devchain),
+        HISTORY_BLOCKS: String(history),
+        OTEL_EXPORTER_OTLP_ENDPOINT: parts.receiver.endpoint,
+        ...env,
       },
     })
-    await waitForStatus(`${feecast.url}/healthz`, 200, 120_000)
+    await waitForStatus(`${parts.feecast.url}/healthz`, 200, 120_000)
   }, 180_000)
-
   afterAll(async () => {
-    await feecast?.stop()
-    await devchain?.stop()
-    await redis?.stop()
-    await receiver?.close()
+    await parts.feecast?.stop()
+    await parts.devchain?.stop()
+    await parts.redis?.stop()
+    await parts.receiver?.close()
+  })
+  return () => parts as TracedSetup
+}
+
+describe('traces (OTEL_EXPORTER_OTLP_ENDPOINT on)', () => {
+  const traced = tracedFeecast({
+    history: 128,
+    rpcUrl: (d) => `${d.url}/v2/${rpcPathKey}?apikey=${rpcQueryKey}`,
+    env: { API_KEYS: apiKey, OTEL_SERVICE_NAME: 'feecast-trace-test' },
   })
 
   it('exports one trace per block, links the API request to it, and exports no key', async () => {
+    const { devchain, receiver, feecast } = traced()
     // A prediction of a block the sampler followed (not the backfill): its trace is the whole path.
     const answered = await waitFor(
       async () => {
@@ -279,37 +301,16 @@ describe('traces with a collector that is down', () => {
 })
 
 describe('traces over a WebSocket endpoint (RPC_URL_<id>=ws://)', () => {
-  let redis: TestRedis
-  let devchain: Devchain
-  let receiver: OtlpReceiver
-  let feecast: FeecastProcess
-
-  beforeAll(async () => {
-    receiver = await startOtlpReceiver()
-    redis = await startTestRedis()
-    devchain = await startDevchain({ blockTime: 1, history: 64 })
-    feecast = await startFeecast({
-      env: {
-        REDIS_URL: redis.url,
-        // The key in the query, as providers' ws URLs carry it.
-        [`RPC_URL_${devchain.chainId}`]: `${devchain.wsUrl}/?apikey=${rpcQueryKey}`,
-        HISTORY_BLOCKS: '64',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-        // Requests are not what this test looks at: none of them traced.
-        TRACE_REQUEST_RATIO: '0',
-      },
-    })
-    await waitForStatus(`${feecast.url}/healthz`, 200, 120_000)
-  }, 180_000)
-
-  afterAll(async () => {
-    await feecast?.stop()
-    await devchain?.stop()
-    await redis?.stop()
-    await receiver?.close()
+  const traced = tracedFeecast({
+    history: 64,
+    // The key in the query, as providers' ws URLs carry it.
+    rpcUrl: (d) => `${d.wsUrl}/?apikey=${rpcQueryKey}`,
+    // Requests are not what this test looks at: none of them traced.
+    env: { TRACE_REQUEST_RATIO: '0' },
   })
 
   it("a followed block's calls over the socket are its fetch's client spans; no request span, no key", async () => {
+    const { devchain, receiver, feecast } = traced()
     // A block the sampler followed from a newHeads notification (not the sync's backfill).
     const root = await waitFor(
       () =>
