@@ -205,8 +205,8 @@ const settings = {
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a short name (letters, digits, . _ -)')
     .default('feecast'),
   /**
-   * With tracing on, the share of API requests given a span (0-1), among those without a caller's
-   * traceparent (a caller's sampled traceparent is always followed). Block traces are not sampled.
+   * With tracing on, the share of API requests given a span (0-1), drawn per request: a caller's
+   * traceparent does not force one, it makes a drawn request's span its child. Block traces are all kept.
    */
   TRACE_REQUEST_RATIO: z.coerce.number().min(0).max(1).default(1),
   /** The live page links each objective to this Grafana (the 30-day view); unset: no link. */
@@ -283,7 +283,7 @@ export type ApiConfig = {
   headersTimeoutMs: number
   keepAliveTimeoutMs: number
   idleTimeoutMs: number
-  /** With tracing on, the share of requests without a caller's traceparent given a span (0-1). */
+  /** With tracing on, the share of requests given a span (0-1), drawn per request. */
   traceRequestRatio: number
 }
 

@@ -130,7 +130,7 @@ export function createApi({
   }
   const generateRequestId = createIdGenerator()
   const pipeline = createPipeline({
-    steps: apiSteps({ routes, api, isDraining, now, generateRequestId }),
+    steps: apiSteps({ routes, api, isDraining, generateRequestId }),
     observers: [httpMetrics(), accessLog(logger), ...requestTracing(api.traceRequestRatio)],
     onError: (error, c) => {
       const e = error instanceof Error ? error : new Error(String(error))
@@ -165,17 +165,16 @@ type ApiStepsParameters = {
   routes: readonly RouteDefinition[]
   api: Partial<ApiConfig>
   isDraining: () => boolean
-  now: () => number
   generateRequestId: () => string
 }
 
 /** The middleware every request passes, in order, before its route answers. */
-function apiSteps({ routes, api, isDraining, now, generateRequestId }: ApiStepsParameters): Step[] {
+function apiSteps({ routes, api, isDraining, generateRequestId }: ApiStepsParameters): Step[] {
   const unlimited = new Set(routes.filter((r) => r.limited === false).map((r) => r.openapi.path))
   /** Paths that need no API key: probes, Prometheus, and the API's own description. */
   const open = new Set([...unlimited, '/openapi.json'])
   const isTrustedProxy = trustedProxies(api.trustedProxies ?? [])
-  const apiKeys = createApiKeys(api.apiKeys ?? [], now)
+  const apiKeys = createApiKeys(api.apiKeys ?? [])
   if (apiKeys.enabled) registerApiKeys()
   return [
     requestId({ generate: generateRequestId }),

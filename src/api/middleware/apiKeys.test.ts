@@ -7,7 +7,7 @@ const key = 'a-key-of-at-least-16-chars'
 describe('apiKeyAuth', () => {
   const setup = () => {
     const rejected: string[] = []
-    const keys = createApiKeys([{ id: 'key#1', key, perSecond: 1, burst: 2 }], () => 1_000_000)
+    const keys = createApiKeys([{ id: 'key#1', key, perSecond: 1, burst: 2 }])
     const step = apiKeyAuth({ keys, skip: (c) => c.path === '/healthz', onReject: (r) => rejected.push(r) })
     return { step, rejected }
   }
@@ -27,6 +27,17 @@ describe('apiKeyAuth', () => {
     expect(bearer.apiKeyId).toBe('key#1')
     expect(step(testContext({ headers: { 'X-API-Key': key } }))).toBeUndefined()
     expect(step(testContext({ headers: { 'X-API-Key': key } }))?.status).toBe(429)
+  })
+  it("refills the key's bucket on the request's clock", () => {
+    const { step } = setup()
+    const at = (now: number) => step(testContext({ headers: { 'X-API-Key': key }, now }))
+    const t = 1_800_000_000_000
+    expect(at(t)).toBeUndefined()
+    expect(at(t)).toBeUndefined()
+    expect(at(t + 500)?.status).toBe(429)
+    // One per second: a second later, one more.
+    expect(at(t + 1_000)).toBeUndefined()
+    expect(at(t + 1_000)?.status).toBe(429)
   })
   it('lets skipped routes through without a key', () => {
     expect(setup().step(testContext({ target: '/healthz' }))).toBeUndefined()

@@ -18,10 +18,10 @@ export type ApiKeys = {
     xApiKey: string | undefined,
   ): { ok: true; key: KeyEntry } | { ok: false; reason: ApiKeyRejection }
   /**
-   * One request's token from the key's own bucket at `at` (ms; default the keys' clock): undefined when
+   * One request's token from the key's own bucket at `at` (ms, the request's clock): undefined when
    * allowed, else seconds to wait.
    */
-  take(key: KeyEntry, at?: number): number | undefined
+  take(key: KeyEntry, at: number): number | undefined
 }
 
 /** Keys are compared by their SHA-256: the lookup takes the same time whatever bytes a guess shares. */
@@ -30,14 +30,14 @@ const digest = (key: string) => createHash('sha256').update(key).digest('hex')
 const bearer = /^Bearer[ ]+(\S+)\s*$/i
 
 /** The configured keys, each with its own token bucket. Never holds a key in clear after this call. */
-export function createApiKeys(keys: readonly ApiKeyConfig[], now: () => number = Date.now): ApiKeys {
+export function createApiKeys(keys: readonly ApiKeyConfig[]): ApiKeys {
   const byDigest = new Map<string, KeyEntry>()
   for (const k of keys)
     byDigest.set(digest(k.key), {
       id: k.id,
       perSecond: k.perSecond,
       burst: k.burst,
-      buckets: createTokenBuckets({ perSecond: k.perSecond, burst: k.burst, now }),
+      buckets: createTokenBuckets({ perSecond: k.perSecond, burst: k.burst }),
     })
   return {
     enabled: byDigest.size > 0,

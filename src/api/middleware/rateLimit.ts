@@ -45,26 +45,22 @@ export type TokenBucketsParameters = {
   perSecond: number
   /** Requests a key may make at once above the sustained rate. */
   burst: number
-  now?: () => number
 }
 
 export type TokenBuckets = {
   /**
-   * Takes one request's token for `key` at `at` (ms; default the buckets' clock, `now`): undefined when
-   * allowed, else the seconds to wait (Retry-After). A refused request takes nothing.
+   * Takes one request's token for `key` at `at` (ms: the request's clock, Context.now, so a request reads
+   * the clock once): undefined when allowed, else the seconds to wait (Retry-After). A refused request
+   * takes nothing.
    */
-  take(key: string, at?: number): number | undefined
+  take(key: string, at: number): number | undefined
 }
 
 /**
  * A token bucket per client: `burst` requests at once, refilled at `perSecond`. Buckets that have
  * refilled are swept, so memory stays bounded by the clients of the last few seconds.
  */
-export function createTokenBuckets({
-  perSecond,
-  burst,
-  now = Date.now,
-}: TokenBucketsParameters): TokenBuckets {
+export function createTokenBuckets({ perSecond, burst }: TokenBucketsParameters): TokenBuckets {
   if (!(perSecond > 0)) return { take: () => undefined }
   const buckets = new Map<string, Bucket>()
   const refillMs = (burst / perSecond) * 1000
@@ -74,7 +70,7 @@ export function createTokenBuckets({
     for (const [key, b] of buckets) if (t - b.at >= refillMs) buckets.delete(key)
   }
   return {
-    take(key, t = now()) {
+    take(key, t) {
       lastSweep ??= t
       if (t - lastSweep > Math.max(10_000, refillMs)) sweep(t)
       let b = buckets.get(key)

@@ -73,7 +73,7 @@ describe('traceRequests', () => {
     expect(span?.links).toEqual([])
   })
 
-  it('traces the given share of requests without a traceparent, and follows a caller that sent one', () => {
+  it('traces the given share of requests, whatever trace headers a caller sends', () => {
     const draws = [0.1, 0.3, 0.24, 0.9]
     const sampled = traceRequests(provider.getTracer('test'), {
       ratio: 0.25,
@@ -83,16 +83,41 @@ describe('traceRequests', () => {
     // 0.1 and 0.24 fall under 0.25.
     expect(exporter.getFinishedSpans()).toHaveLength(2)
     exporter.reset()
+    // At ratio 0 nothing a caller sends makes a span: a sampled traceparent, a malformed one, a repeated
+    // one (any public client could otherwise bring back tracing's whole cost).
     const none = traceRequests(provider.getTracer('test'), { ratio: 0, random: () => 0 })
-    none(answered({}), { status: 200, durationSeconds: 0 })
-    expect(exporter.getFinishedSpans()).toHaveLength(0)
-    // A caller's sampled traceparent is followed whatever the ratio, its unsampled one too (no span).
     const caller = '4bf92f3577b34da6a3ce929d0e0e4736'
-    none(answered({ TraceParent: `00-${caller}-00f067aa0ba902b7-01` }), { status: 200, durationSeconds: 0 })
-    none(answered({ traceparent: `00-${caller}-00f067aa0ba902b7-00` }), { status: 200, durationSeconds: 0 })
-    const spans = exporter.getFinishedSpans()
-    expect(spans).toHaveLength(1)
-    expect(spans[0]?.spanContext().traceId).toBe(caller)
+    for (const headers of [
+      {} as Record<string, string>,
+      { TraceParent: `00-${caller}-00f067aa0ba902b7-01` },
+      { traceparent: 'garbage' },
+    ])
+      none(answered(headers), { status: 200, durationSeconds: 0 })
+    const repeated = answered({})
+    Object.assign(repeated.req, {
+      rawHeaders: [
+        'traceparent',
+        `00-${caller}-00f067aa0ba902b7-00`,
+        'traceparent',
+        `00-${caller}-00f067aa0ba902b7-00`,
+      ],
+    })
+    none(repeated, { status: 200, durationSeconds: 0 })
+    expect(exporter.getFinishedSpans()).toHaveLength(0)
+  })
+
+  it("a drawn request follows a caller's valid traceparent, and is a root with a malformed one", () => {
+    const caller = '4bf92f3577b34da6a3ce929d0e0e4736'
+    observe(answered({ traceparent: `00-${caller}-00f067aa0ba902b7-00` }), {
+      status: 200,
+      durationSeconds: 0,
+    })
+    // Unsampled by the caller: parent-based sampling records nothing.
+    expect(exporter.getFinishedSpans()).toHaveLength(0)
+    observe(answered({ traceparent: 'garbage' }), { status: 200, durationSeconds: 0 })
+    const [root] = exporter.getFinishedSpans()
+    expect(root?.parentSpanContext).toBeUndefined()
+    expect(root?.spanContext().traceId).not.toBe(caller)
   })
 })
 

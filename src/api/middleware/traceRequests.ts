@@ -39,9 +39,11 @@ export function traceHeadersOf(rawHeaders: readonly string[]): TraceHeaders {
 
 export type TraceRequestsParameters = {
   /**
-   * The share of requests, among those that come without a caller's traceparent, given a span (0-1;
-   * default 1, every one). A caller's traceparent decides for its own request, as OpenTelemetry's
-   * parent-based sampling does: its sampled flag makes a span, its absence none.
+   * The share of requests given a span (0-1; default 1, every one), drawn per request before anything
+   * else. A caller's traceparent does not force a span: any public client could otherwise turn tracing
+   * back on at its full cost by sending one. A drawn request with a valid traceparent becomes its child
+   * (and follows its sampled flag, as parent-based sampling does); one without, or with a malformed one,
+   * a root.
    */
   ratio?: number | undefined
   /** Uniform in [0, 1): the draw per request (tests fix it). */
@@ -66,20 +68,19 @@ function linksOf(traceparent: string | undefined): Link[] | undefined {
  * does any tracing work otherwise). Made after the answer, with the request's own start and end times:
  * the method, the route pattern (never the path or the query), the status and the request id; a link
  * to the trace of the block whose prediction answered it. No header becomes an attribute, so neither
- * Authorization nor X-API-Key can leak; a caller's traceparent makes the span its child. With `ratio`
- * below 1, a request without one is traced with that probability, and the others cost one draw: at
- * tens of thousands of requests a second a span for each would cost more than the answers, and an
- * exporter's queue would drop most of them anyway.
+ * Authorization nor X-API-Key can leak; a caller's valid traceparent makes the span its child. With
+ * `ratio` below 1, a request is traced with that probability and the others cost one draw: at tens of
+ * thousands of requests a second a span for each would cost more than the answers, and an exporter's
+ * queue would drop most of them anyway.
  */
 export function traceRequests(
   tracer: Tracer,
   { ratio = 1, random = Math.random }: TraceRequestsParameters = {},
 ): Observer {
   return (c, { status }) => {
-    const callerHeaders = traceHeadersOf(c.req.rawHeaders ?? [])
-    if (callerHeaders.traceparent === undefined && ratio < 1 && !(random() < ratio)) return
+    if (ratio < 1 && !(random() < ratio)) return
     const end = performance.timeOrigin + performance.now()
-    const parent = propagation.extract(ROOT_CONTEXT, callerHeaders, headerGetter)
+    const parent = propagation.extract(ROOT_CONTEXT, traceHeadersOf(c.req.rawHeaders ?? []), headerGetter)
     const attributes: Attributes = {
       'http.request.method': c.method,
       'http.route': c.route,
