@@ -161,6 +161,9 @@ async function main() {
     const etag = (await fetch(target)).headers.get('etag') ?? ''
     const requestHeaders: Record<string, string> = scenario.revalidate ? { 'If-None-Match': etag } : {}
     const sample = await fetch(target, { headers: requestHeaders })
+    const expected = scenario.revalidate ? 304 : 200
+    if (sample.status !== expected)
+      throw new Error(`${scenario.name}: answered ${sample.status}, not ${expected}`)
     const headers: Array<[string, string]> = []
     sample.headers.forEach((value, name) => {
       if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name))
@@ -198,8 +201,12 @@ async function main() {
       // A fresh prediction for the round (fresh for 30 s on a 2 s chain): its ETag holds for the round,
       // and a 304 round revalidates it.
       await publish()
-      if (scenario.revalidate)
+      if (scenario.revalidate) {
         requestHeaders['If-None-Match'] = (await fetch(target)).headers.get('etag') ?? ''
+        // The round revalidates what it has: a 304, not a 200 wrk would count as fine.
+        const revalidated = (await fetch(target, { headers: requestHeaders })).status
+        if (revalidated !== 304) throw new Error(`${scenario.name}: revalidation answered ${revalidated}`)
+      }
       const slices: Run[] = []
       for (let slice = 0; slice < slicesPerRound; slice++) {
         const order: Array<'feecast' | 'bare'> =
