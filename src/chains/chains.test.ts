@@ -16,4 +16,12 @@ describe('chainProfile', () => {
     expect(chainProfile(101)).not.toBe(gnosis)
     expect(chainProfile(101).id).toBe(101)
   })
+
+  it('gives profiles no caller can change for the others', () => {
+    expect(Object.isFrozen(chainProfile(1))).toBe(true)
+    expect(Object.isFrozen(chainProfile(100))).toBe(true)
+    expect(() => {
+      ;(chainProfile(100) as { blockTimeSeconds: number }).blockTimeSeconds = 1
+    }).toThrow(TypeError)
+  })
 })

@@ -28,17 +28,19 @@ export type ChainProfile = {
 
 const gwei = 1_000_000_000n
 
+/** Frozen: every caller of a chain shares its one profile, so none may change it for the others. */
 const profile = (
   p: Partial<ChainProfile> & Pick<ChainProfile, 'id' | 'name' | 'blockTimeSeconds'>,
-): ChainProfile => ({
-  freshnessSeconds: Math.max(30, p.blockTimeSeconds * 5),
-  eip1559: ethereumEip1559,
-  minTipWei: 0n,
-  ignoresTips: false,
-  opStack: false,
-  baseFeeRule: p.opStack ? 'op-stack' : 'eip1559',
-  ...p,
-})
+): ChainProfile =>
+  Object.freeze({
+    freshnessSeconds: Math.max(30, p.blockTimeSeconds * 5),
+    eip1559: ethereumEip1559,
+    minTipWei: 0n,
+    ignoresTips: false,
+    opStack: false,
+    baseFeeRule: p.opStack ? 'op-stack' : 'eip1559',
+    ...p,
+  })
 
 /** The embedded devchain's id (feecast's own: no public chain uses it). */
 export const devchainId = 1337
