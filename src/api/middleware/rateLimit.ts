@@ -64,14 +64,14 @@ export function createTokenBuckets({ perSecond, burst }: TokenBucketsParameters)
   if (!(perSecond > 0)) return { take: () => undefined }
   const buckets = new Map<string, Bucket>()
   const refillMs = (burst / perSecond) * 1000
-  let lastSweep: number | undefined
+  // The first take sweeps the empty map and starts the count on the request clock it was given.
+  let lastSweep = Number.NEGATIVE_INFINITY
   const sweep = (t: number) => {
     lastSweep = t
     for (const [key, b] of buckets) if (t - b.at >= refillMs) buckets.delete(key)
   }
   return {
     take(key, t) {
-      lastSweep ??= t
       if (t - lastSweep > Math.max(10_000, refillMs)) sweep(t)
       let b = buckets.get(key)
       if (b === undefined) {
