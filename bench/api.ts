@@ -3,7 +3,7 @@
  * dist/, API role on a real Redis) side by side, in the same run, with a bare node:http server sending
  * the same bytes and headers, loaded by `wrk` (C; not the bottleneck: its CPU is reported).
  *
- *   npx tsx bench/api.ts [--duration 10] [--rounds 6] [--slice 2] [--processes 3] [--connections 50] [--memory-seconds 40]
+ *   npx tsx bench/api.ts [--duration 10] [--rounds 6] [--slice 2] [--processes 3] [--connections 50] [--memory-seconds 40] [--only metamask]
  *
  * Four queries clients really send: plain /predict, the one feecastFees sends
  * (confidence=90&withinBlocks=3), a compatible route (MetaMask's), and a 304 revalidation. For each, the
@@ -48,12 +48,17 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'feecast-bench-api-'))
 
 type Scenario = { name: string; path: string; revalidate?: boolean }
-const scenarios: Scenario[] = [
+const allScenarios: Scenario[] = [
   { name: 'predict', path: `/predict?chainId=${chainId}` },
   { name: 'predict feecastFees', path: `/predict?chainId=${chainId}&confidence=90&withinBlocks=3` },
   { name: 'metamask', path: `/networks/${chainId}/suggestedGasFees` },
   { name: 'predict 304', path: `/predict?chainId=${chainId}`, revalidate: true },
 ]
+// --only <name>: one scenario (a quick look; the saved figures are from a run of all four).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
+const scenarios = only === undefined ? allScenarios : allScenarios.filter((s) => s.name === only)
+if (scenarios.length === 0)
+  throw new Error(`--only ${only}: no such scenario (${allScenarios.map((s) => s.name).join(', ')})`)
 
 type Run = WrkResult & {
   server: 'feecast' | 'bare'
@@ -308,11 +313,13 @@ async function main() {
     met: { ratio: worstRatio >= 0.85, p99: worstP99 < 5 },
   }
   mkdirSync(join(root, 'bench/results'), { recursive: true })
-  writeFileSync(join(root, 'bench/results/api.json'), `${JSON.stringify(result, null, 2)}\n`)
+  // A run of one scenario does not replace the saved run of all four.
+  const file = only === undefined ? 'api.json' : `api-${only.replace(/\W+/g, '-')}.json`
+  writeFileSync(join(root, 'bench/results', file), `${JSON.stringify(result, null, 2)}\n`)
   console.log(
     `\n${results.map((r) => `${String(r.scenario).padEnd(20)} ratio ${r.ratio}  cpu ${(r.feecast as { cpuMicrosPerRequest: number }).cpuMicrosPerRequest} vs ${(r.bare as { cpuMicrosPerRequest: number }).cpuMicrosPerRequest} µs/req  p99 ${(r.feecast as { p99Ms: number }).p99Ms} ms`).join('\n')}` +
       `\nRSS ${rssEarly} MB -> ${rssLate} MB after ${requests} requests` +
-      '\nwritten to bench/results/api.json',
+      `\nwritten to bench/results/${file}`,
   )
 }
 
