@@ -54,6 +54,8 @@ export type TokenBuckets = {
    * takes nothing.
    */
   take(key: string, at: number): number | undefined
+  /** Buckets held now: what the sweep keeps bounded. */
+  readonly size: number
 }
 
 /**
@@ -61,7 +63,7 @@ export type TokenBuckets = {
  * refilled are swept, so memory stays bounded by the clients of the last few seconds.
  */
 export function createTokenBuckets({ perSecond, burst }: TokenBucketsParameters): TokenBuckets {
-  if (!(perSecond > 0)) return { take: () => undefined }
+  if (!(perSecond > 0)) return { take: () => undefined, size: 0 }
   const buckets = new Map<string, Bucket>()
   const refillMs = (burst / perSecond) * 1000
   // The first take sweeps the empty map and starts the count on the request clock it was given.
@@ -84,6 +86,9 @@ export function createTokenBuckets({ perSecond, burst }: TokenBucketsParameters)
       if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / perSecond))
       b.tokens -= 1
       return undefined
+    },
+    get size() {
+      return buckets.size
     },
   }
 }
