@@ -39,14 +39,17 @@ export async function startFeecast({
   env,
   spawnOptions = {},
   command = 'start',
+  checkout = root,
 }: {
   env: Record<string, string>
   spawnOptions?: SpawnOptions
   command?: string
+  /** The built checkout to run (default: this one); e.g. a previous version's (previousBuild.ts). */
+  checkout?: string
 }): Promise<FeecastProcess> {
   const port = env.PORT === undefined ? await freePort() : Number(env.PORT)
-  const child = spawn(process.execPath, [join(root, 'bin/feecast.mjs'), command], {
-    cwd: root,
+  const child = spawn(process.execPath, [join(checkout, 'bin/feecast.mjs'), command], {
+    cwd: checkout,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
