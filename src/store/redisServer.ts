@@ -10,7 +10,7 @@ export { RedisServerError }
 
 /** What a supervised redis-server says and does, for the caller's logs and metrics. */
 export type RedisServerEvent =
-  /** A line it wrote ('#' lines are its warnings and errors). */
+  /** A line it wrote, and whether it warns (redisLineLevel). */
   | { type: 'output'; line: string; level: 'warning' | 'notice' }
   /** It exited on its own (crash, kill, its disk full): its last lines say why. */
   | { type: 'exited'; code: number | null; signal: string | null; lastOutput: string }
@@ -300,12 +300,15 @@ function spawnRedisServer({
   return new Promise<void>((ok, fail) => {
     const proc = spawn('sh', ['-c', watchdogScript, 'feecast-redis', bin, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and redis-server
+      // stopping on it before feecast's ordered shutdown reached it was logged as a crash and restarted.
+      // It still never outlives feecast: the watchdog stops it when the pipe closes.
+      detached: true,
     })
     onSpawn(proc)
     let ready = false
     const output = outputLines((line) => {
-      // pid:role date time <level> message; '#' marks warnings and errors.
-      onEvent?.({ type: 'output', line, level: / # /.test(line) ? 'warning' : 'notice' })
+      onEvent?.({ type: 'output', line, level: redisLineLevel(line) })
       if (!ready && line.includes('Ready to accept connections')) {
         ready = true
         clearTimeout(timer)
@@ -337,6 +340,18 @@ function spawnRedisServer({
     })
   })
 }
+
+/**
+ * Redis marks its lines `pid:role date time <mark> message`, '#' for warnings, but it also marks its
+ * routine start and stop lines '#' so they always show: those are notices here, so a normal start and
+ * stop log no warning. Any other '#' line (a WARNING, a bad append-only file, a failed save) stays one.
+ */
+export function redisLineLevel(line: string): 'warning' | 'notice' {
+  if (!/ # /.test(line)) return 'notice'
+  return routineRedisLines.test(line) ? 'notice' : 'warning'
+}
+const routineRedisLines =
+  /Redis is starting|Redis version=|Configuration loaded|Server initialized|User requested shutdown|Received SIG[A-Z]+ scheduling shutdown|Saving the final RDB snapshot|DB saved on disk|Calling fsync\(\) on the AOF file|Removing the pid file|Redis is now ready to exit/
 
 /** Splits a child's output into lines (empty ones skipped), keeping its last 4000 characters for errors. */
 function outputLines(onLine: (line: string) => void) {

@@ -145,6 +145,38 @@ describe('the embedded redis-server', () => {
   }, 240_000)
 })
 
+describe("a terminal's Ctrl-C", () => {
+  it('stops feecast and its redis-server in order: exit 0, no error, no restart, no warning from a routine start and stop', async () => {
+    const stateDir = join(work, 'ctrl-c')
+    const dataDir = join(stateDir, 'redis')
+    // Its own process group, as a shell's foreground job: Ctrl-C signals every process in it.
+    const p = await startFeecast({
+      // debug: redis-server's routine lines are logged, at debug, and seen here.
+      env: { DEVCHAIN_BLOCK_TIME: '0.5', FEECAST_STATE_DIR: stateDir, LOG_LEVEL: 'debug' },
+      spawnOptions: { detached: true },
+    })
+    running.push(p)
+    await redisPidOf(p)
+    await waitForStatus(`${p.url}/readyz`, 200, 90_000)
+    process.kill(-(p.child.pid as number), 'SIGINT')
+    expect(await p.exited, p.output().slice(-3000)).toBe(0)
+    const logs = p.logs()
+    expect(logs.filter((l) => Number(l.level) >= 50)).toEqual([])
+    expect(
+      logs.filter((l) => /redis-server (exited|restarted)|redis unreachable/.test(String(l.msg))),
+    ).toEqual([])
+    // Redis's own WARNINGs about the machine (memory overcommit, say) are the operator's to see.
+    const routine = logs.filter((l) => l.msg === 'redis-server says' && !/WARNING/.test(String(l.line)))
+    expect(routine.length).toBeGreaterThan(3)
+    expect(routine.filter((l) => Number(l.level) >= 40)).toEqual([])
+    expect(logs.some((l) => l.msg === 'stopped')).toBe(true)
+    await waitFor(() => redisServersOn(dataDir).length === 0, {
+      timeoutMs: 15_000,
+      message: 'no redis-server left after Ctrl-C',
+    })
+  }, 180_000)
+})
+
 describe('SIGTERM when an external Redis is gone', () => {
   it('exits 0, promptly', async () => {
     const redis = await startTestRedis()
