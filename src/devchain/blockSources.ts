@@ -1,3 +1,4 @@
+import { zeroHash } from 'viem'
 import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { type Eip1559Parameters, nextBaseFee } from '../fees/nextBaseFee.js'
 import { mixSeed } from '../lib/random.js'
@@ -66,7 +67,7 @@ export function simulationSource(p: SimulationSourceParameters): BlockSource {
       // feecast refuses blocks from the future.)
       const timestamp = parent ? Math.max(parent.timestamp ?? 0, timestampSeconds) : timestampSeconds
       const hash = blockHash(p.chainId, p.salt, block.number)
-      const parentHash = parent ? parent.hash : (`0x${'0'.repeat(64)}` as const)
+      const parentHash = parent ? parent.hash : zeroHash
       const blob =
         blobSchedule.length === 0
           ? null
@@ -103,8 +104,9 @@ export function replaySource({ chainId, salt, plans, speed }: ReplaySourceParame
       return replayedDevBlock({
         plan,
         hash: blockHash(chainId, salt, plan.number),
-        // The parent of a block after a gap is a block the chain never serves, as for a pruned node.
-        parentHash: blockHash(chainId, salt, plan.number - 1),
+        // The parent of a block after a gap is a block the chain never serves, as for a pruned node;
+        // block 0 (a file collected from genesis) has none.
+        parentHash: plan.number === 0 ? zeroHash : blockHash(chainId, salt, plan.number - 1),
         salt,
       })
     },

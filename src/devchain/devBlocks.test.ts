@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { effectiveTip } from '../fees/effectiveTip.js'
 import { parseHistoryCsv } from '../history/historyCsv.js'
+import { replaySource } from './blockSources.js'
 import type { DevBlock } from './devBlock.js'
 import { planReplay } from './planReplay.js'
 import { replayedDevBlock } from './replayedBlock.js'
@@ -50,5 +51,21 @@ describe('devchain blocks', () => {
       expectConsistent(replayedDevBlock({ plan, hash: zero, parentHash: zero, salt: 1 }))
     expect(blocks[1]!.served.baseFeePerGas).toBeNull()
     expect(blocks[1]!.internal.baseFeePerGas).toBeGreaterThan(0n)
+  })
+
+  it('replays a file collected from genesis: block 0 has the zero parent, block 1 block 0 as its', () => {
+    const { rows, presentColumns } = parseHistoryCsv({
+      text: 'number,base_fee_per_gas,gas_used\n0,1000000000,0\n1,875000000,21000\n',
+    })
+    const source = replaySource({
+      chainId: 1337,
+      salt: 1,
+      plans: planReplay({ rows, presentColumns }).blocks,
+      speed: 1,
+    })
+    const genesis = source.next(0)
+    const first = source.next(0)
+    expect(genesis?.parentHash).toBe(zero)
+    expect(first?.parentHash).toBe(genesis?.hash)
   })
 })
