@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { type Devchain, startDevchain } from '../src/devchain/startDevchain.js'
+import { freePort } from '../src/lib/freePort.js'
 import { createLogger } from '../src/lib/logger.js'
 import { createRpcClient } from '../src/rpc/createRpcClient.js'
 import { rpcUnavailableCause } from '../src/rpc/errors.js'
@@ -137,5 +138,21 @@ describe('WebSocket endpoints', () => {
     expect(events.some((e) => e.type === 'head-subscription' && e.live)).toBe(false)
     expect(logs).toContain('refused eth_subscribe')
     expect(logs).not.toContain(secret)
+  })
+
+  it('says why a socket could not be opened (the system error code), never the key', async () => {
+    const client = createRpcClient({
+      chainId: 1337,
+      urls: [`ws://127.0.0.1:${await freePort()}/?apikey=SECRETKEY999`],
+      timeoutMs: 1_000,
+      retries: 0,
+    })
+    const error = await client.getBlockNumber({ cacheTime: 0 }).catch((e: unknown) => e)
+    const said =
+      rpcUnavailableCause(error)
+        ?.failures.map((f) => f.message)
+        .join('; ') ?? String(error)
+    expect(said).toMatch(/failed \(network\): connection failed: ECONNREFUSED/)
+    expect(said).not.toContain('SECRETKEY999')
   })
 })

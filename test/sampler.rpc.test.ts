@@ -1,8 +1,14 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../src/lib/freePort.js'
 import { createRpcClient } from '../src/rpc/createRpcClient.js'
 import type { RpcEndpointStateEvent } from '../src/rpc/createRpcTransport.js'
-import { RpcEndpointError, RpcResponseError, RpcUnavailableError } from '../src/rpc/errors.js'
+import {
+  RpcEndpointError,
+  RpcResponseError,
+  RpcUnavailableError,
+  rpcUnavailableCause,
+} from '../src/rpc/errors.js'
 import { createRpcCounters } from '../src/rpc/rpcCounters.js'
 import { type FaultProxy, startFaultProxy } from './support/faultProxy.js'
 
@@ -130,6 +136,26 @@ describe('the RPC edge (src/rpc) over faulty endpoints', () => {
     expect(calls() - before).toBe(3)
     expect(states.map((s) => s.state)).toEqual(['open'])
     await a.setMode('pass')
+  })
+
+  it('an endpoint whose circuit is open names the failure that opened it, and never the key', async () => {
+    // Nothing listens on this port: every call is refused.
+    const url = `http://127.0.0.1:${await freePort()}/v2/SECRETKEY999`
+    const client = createRpcClient({ chainId: 7, urls: [url], timeoutMs: 300, retries: 0 })
+    const failures: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const error = await client.getBlockNumber({ cacheTime: 0 }).catch((e: unknown) => e)
+      failures.push(
+        rpcUnavailableCause(error)
+          ?.failures.map((f) => f.message)
+          .join('; ') ?? String(error),
+      )
+    }
+    expect(failures[0]).toMatch(/failed \(network\): connection failed \(ECONNREFUSED\)/)
+    expect(failures.at(-1)).toMatch(
+      /failed \(open-circuit\): circuit open after network: connection failed \(ECONNREFUSED\)/,
+    )
+    expect(failures.join('\n')).not.toContain('SECRETKEY999')
   })
 
   it('an inconsistent block is an error naming the endpoint (redacted), never data', async () => {

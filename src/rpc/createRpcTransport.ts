@@ -80,6 +80,8 @@ type Endpoint = {
   verifiedAt: number | null
   /** When it was last found serving another chain; it is skipped until the check interval has passed. */
   wrongChainAt: number | null
+  /** Its last failure ('network: connection failed (ECONNREFUSED)'), named when its circuit is open. */
+  lastFailure: string | undefined
 }
 
 /** Failures after which the next call may reach another node (a reconnection): the chain id is checked again. */
@@ -220,7 +222,7 @@ function createEndpoint(
           : 'closed'
     onEndpointState?.({ chainId, endpoint: label, state: named })
   })
-  return { url, label, socket, breaker, verifiedAt: null, wrongChainAt: null }
+  return { url, label, socket, breaker, verifiedAt: null, wrongChainAt: null, lastFailure: undefined }
 }
 
 /** Whether the endpoint's chain id must be checked before its next call. */
@@ -290,6 +292,7 @@ async function callOnceUntraced(
   } catch (error) {
     const kind = error instanceof RpcEndpointError ? error.kind : 'network'
     if (reconnectingKinds.has(kind)) endpoint.verifiedAt = null
+    endpoint.lastFailure = error instanceof RpcEndpointError ? `${kind}: ${error.problem}` : kind
     count(kind)
     throw error
   }
@@ -322,8 +325,15 @@ async function callEndpoint(
   }
 }
 
+/** An open circuit names the failure that opened it: 'circuit open' alone told an operator nothing. */
 const openCircuit = (endpoint: Endpoint, method: string) =>
-  new RpcEndpointError({ endpoint: endpoint.label, method, kind: 'open-circuit', problem: 'circuit open' })
+  new RpcEndpointError({
+    endpoint: endpoint.label,
+    method,
+    kind: 'open-circuit',
+    problem:
+      endpoint.lastFailure === undefined ? 'circuit open' : `circuit open after ${endpoint.lastFailure}`,
+  })
 
 /** One round: the endpoints in order until one answers; RpcUnavailableError with every failure when none does. */
 async function callInOrder(

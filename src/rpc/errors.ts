@@ -37,6 +37,8 @@ export class RpcEndpointError extends FeecastError {
   readonly code: number | undefined
   /** HTTP status, for kind 'http' */
   readonly status: number | undefined
+  /** What went wrong, without the method and endpoint (already redacted). */
+  readonly problem: string
 
   constructor(parameters: {
     endpoint: string
@@ -52,6 +54,7 @@ export class RpcEndpointError extends FeecastError {
     this.kind = parameters.kind
     this.code = parameters.code
     this.status = parameters.status
+    this.problem = parameters.problem
   }
 }
 

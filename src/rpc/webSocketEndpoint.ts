@@ -240,8 +240,15 @@ const kindOf = (error: unknown): RpcEndpointError['kind'] =>
       : 'network'
 
 /** An error's name only (viem's and ws's messages may quote what was sent or received). */
-const describe = (error: unknown): string =>
-  error instanceof Error ? error.name : typeof error === 'object' ? 'socket error' : String(error)
+/**
+ * A socket failure in words that carry no secret: the system error code when there is one (ENOTFOUND,
+ * ECONNREFUSED: what an operator needs to tell a typo from a firewall), else the error's class name.
+ */
+const describe = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null | undefined)?.code
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code
+  return error instanceof Error ? error.name : typeof error === 'object' ? 'socket error' : String(error)
+}
 
 /** Dials the endpoint with `ws`, bounded, and feeds viem's socket client; any failure ends the socket. */
 async function openSocket({
