@@ -58,6 +58,25 @@ describe('createBlockGate', () => {
     expect(g.health().rejecting).toBeNull()
   })
 
+  it('publishes a lasting failure when it begins or its reason changes, until a block is stored', () => {
+    const g = gate()
+    const start = g.version
+    g.failing('eth_blockNumber failed on every endpoint of chain 1: connection failed (ECONNREFUSED)')
+    const since = g.health().failing?.since
+    expect(g.version).toBe(start + 1)
+    g.failing('eth_blockNumber failed on every endpoint of chain 1: connection failed (ECONNREFUSED)')
+    expect(g.version).toBe(start + 1)
+    g.failing('eth_blockNumber failed on every endpoint of chain 1: circuit open')
+    expect(g.version).toBe(start + 2)
+    expect(g.health().failing).toEqual({
+      problem: 'eth_blockNumber failed on every endpoint of chain 1: circuit open',
+      since,
+    })
+    g.stored()
+    expect(g.health().failing).toBeNull()
+    expect(g.version).toBe(start + 3)
+  })
+
   it('follows a chain that has built on the new rule, and says so until the rule matches again', () => {
     const g = gate()
     const changed = chain(40, 16n)

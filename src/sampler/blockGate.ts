@@ -44,7 +44,9 @@ export type BlockGate = {
   blobSchedule(): BlobSchedule | null
   /** The schedule the gate was given (built in or configured), or null: the reference a node is checked against. */
   givenBlobSchedule(): BlobSchedule | null
-  /** A block was stored: an episode of refusals is over. */
+  /** The sampler keeps failing for `problem` (not a refused block): published until a block is stored. */
+  failing(problem: string): void
+  /** A block was stored: an episode of refusals or failures is over. */
   stored(): void
   /** What to publish (new object on every change). */
   health(): ChainHealth
@@ -87,7 +89,7 @@ export function createBlockGate({
   blobSchedule: initialBlobSchedule = null,
 }: BlockGateParameters): BlockGate {
   let blobSchedule = initialBlobSchedule
-  let health: ChainHealth = { updatedAt: now(), rejecting: null, ruleMismatch: null }
+  let health: ChainHealth = { updatedAt: now(), rejecting: null, ruleMismatch: null, failing: null }
   let version = 0
   let matchesInARow = 0
 
@@ -165,8 +167,14 @@ export function createBlockGate({
     blobSchedule: () => blobSchedule,
     givenBlobSchedule: () => initialBlobSchedule,
 
+    failing(problem) {
+      // Published when it begins or its reason changes, not on every retry of the same.
+      if (health.failing?.problem !== problem)
+        change({ failing: { problem, since: health.failing?.since ?? now() } })
+    },
+
     stored() {
-      if (health.rejecting !== null) change({ rejecting: null })
+      if (health.rejecting !== null || health.failing) change({ rejecting: null, failing: null })
     },
 
     health: () => health,

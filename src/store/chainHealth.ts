@@ -20,12 +20,24 @@ export type ChainHealth = {
   } | null
   /** The chain's blocks stopped following its known base-fee rule (accepted, with low trust). */
   ruleMismatch: { problem: string; since: number } | null
+  /**
+   * The sampler keeps failing for another reason than a refused block (its node unreachable, say):
+   * from the third failure in a row, cleared by the next block stored. Absent in records written
+   * before it existed.
+   */
+  failing?: {
+    /** Already redacted: it reaches logs and /readyz. */
+    problem: string
+    /** unix ms of the failure that began the episode */
+    since: number
+  } | null
 }
 
 export const healthyChain = (now: number): ChainHealth => ({
   updatedAt: now,
   rejecting: null,
   ruleMismatch: null,
+  failing: null,
 })
 
 export async function writeChainHealth(

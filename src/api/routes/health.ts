@@ -64,9 +64,7 @@ export function readyRoute({
       else if (chains.length === 0) reasons.push('no chain configured')
       else if (!chains.some((ch) => ch.fresh))
         reasons.push(
-          ...staleReasons(chains).map(
-            (reason, i) => reason + whyStale(feed, at(chains, i).chainId, c.now, redact),
-          ),
+          ...staleReasons(chains).map((reason, i) => reason + whyStale(feed, at(chains, i), c.now, redact)),
         )
       const body: ReadyBody = {
         ready: reasons.length === 0,
@@ -82,19 +80,29 @@ export function readyRoute({
 const staleReasons = (chains: ReadyBody['chains']) =>
   chains.map((ch) =>
     ch.ageMs === null
-      ? `chain ${ch.chainId}: no prediction yet (model not loaded or not run)`
+      ? `chain ${ch.chainId}: no prediction yet`
       : `chain ${ch.chainId}: data ${Math.round(ch.ageMs / 1000)} s old, past ${chainProfile(ch.chainId).freshnessSeconds} s`,
   )
 
-/** What the chain's sampler says is wrong (blocks it refuses), to follow a stale chain's reason. */
+/**
+ * What the chain's sampler says is wrong (blocks it refuses, a failure that lasts: its node unreachable),
+ * to follow a stale chain's reason; with nothing said, a chain without a prediction waits for its model.
+ */
 function whyStale(
   feed: PredictionFeed,
-  chainId: number,
+  chain: ReadyBody['chains'][number],
   now: number,
   redact: (text: string) => string,
 ): string {
-  const rejecting = feed.health(chainId)?.rejecting
-  if (!rejecting) return ''
-  const since = Math.round((now - rejecting.since) / 1000)
-  return redact(`: blocks refused for ${since} s (${rejecting.attempts} attempt(s)): ${rejecting.problem}`)
+  const health = feed.health(chain.chainId)
+  const seconds = (since: number) => Math.round((now - since) / 1000)
+  const said: string[] = []
+  if (health?.rejecting)
+    said.push(
+      `blocks refused for ${seconds(health.rejecting.since)} s (${health.rejecting.attempts} attempt(s)): ${health.rejecting.problem}`,
+    )
+  if (health?.failing)
+    said.push(`sampling failing for ${seconds(health.failing.since)} s: ${health.failing.problem}`)
+  if (said.length === 0) return chain.ageMs === null ? ' (model not loaded or not run)' : ''
+  return redact(`: ${said.join('; ')}`)
 }
