@@ -20,7 +20,7 @@ const secret = '9f8e7d6c5b4a39281706f5e4d3c2b1a0'
  * notification without params.
  */
 async function startLimitedEndpoint(devchain: Devchain) {
-  let misbehave: 'none' | 'huge' | 'garbage' | 'bad-notification' = 'none'
+  let misbehave: 'none' | 'huge' | 'garbage' | 'bad-notification' | 'echo-key' = 'none'
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
   await new Promise((resolve) => wss.once('listening', resolve))
   wss.on('connection', (socket) => {
@@ -36,6 +36,15 @@ async function startLimitedEndpoint(devchain: Devchain) {
         )
       if (call.method === 'eth_getBlockByNumber' && misbehave === 'garbage')
         return socket.send('<html>502</html>')
+      if (call.method === 'eth_getBlockByNumber' && misbehave === 'echo-key')
+        // The key placed across the 200 characters an error quotes, as a provider echoing the URL would.
+        return socket.send(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: call.id,
+            error: { code: -32000, message: `${'x'.repeat(170)}${secret} for /v2/${secret}` },
+          }),
+        )
       if (call.method === 'eth_getBlockByNumber' && misbehave === 'bad-notification')
         return socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription' }))
       const response = await fetch(devchain.url, { method: 'POST', body: String(data) })
@@ -97,6 +106,16 @@ describe('WebSocket endpoints', () => {
       // The socket was dropped, not poisoned: the next call dials again and is answered.
       expect((await client.getBlock({ blockNumber: 3n })).number).toBe(3n)
     }
+    // A provider's error that quotes the key across the cut: redacted whole before it is cut.
+    endpoint.set('echo-key')
+    const echoed = await client.getBlock({ blockNumber: 3n }).catch((e: unknown) => e)
+    endpoint.set('none')
+    const said =
+      rpcUnavailableCause(echoed)
+        ?.failures.map((f) => f.message)
+        .join('; ') ?? ''
+    expect(said).toMatch(/failed \(rpc\): JSON-RPC error -32000: x{170}\*\*\*/)
+    expect(said).not.toContain(secret.slice(0, 6))
   })
 
   it('samples by polling over the socket when the endpoint does not support subscriptions', async () => {

@@ -1,5 +1,6 @@
 import { noRedaction, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError } from './errors.js'
+import { quoteProviderText } from './quoteProviderText.js'
 import { readCapped } from './readCapped.js'
 
 export type PostJsonRpcParameters = {
@@ -117,15 +118,19 @@ function resultOf({
   // A refused call (401 bad key, 429, 503) keeps its status, with what the provider said about it.
   if (failed) {
     const said = providerMessage(body)
-    throw fail('http', `HTTP ${status}${said ? `: ${quoted(said, redact)}` : ''}`, { status })
+    throw fail('http', `HTTP ${status}${said ? `: ${quoteProviderText(said, redact)}` : ''}`, { status })
   }
   if (envelope.error !== undefined && envelope.error !== null) {
     const error = envelope.error as { code?: unknown; message?: unknown }
     const code = typeof error.code === 'number' ? error.code : undefined
     const said = providerMessage(body)
-    throw fail('rpc', `JSON-RPC error ${code ?? '?'}: ${said ? quoted(said, redact) : 'no message'}`, {
-      code,
-    })
+    throw fail(
+      'rpc',
+      `JSON-RPC error ${code ?? '?'}: ${said ? quoteProviderText(said, redact) : 'no message'}`,
+      {
+        code,
+      },
+    )
   }
   if (envelope.id !== id) throw fail('garbage', 'response id does not match the request')
   if (!('result' in envelope)) throw fail('garbage', 'response has neither result nor error')
@@ -150,12 +155,4 @@ function providerMessage(body: object): string | undefined {
   if (typeof b.message === 'string') return b.message
   if (typeof b.error_description === 'string') return b.error_description
   return undefined
-}
-
-/** A provider's text as it may be shown: bounded, without URLs (a proxy may quote its upstream) or secrets. */
-function quoted(text: string, redact: Redactor): string {
-  // Redacted before it is cut: a cut could leave half a key that no longer matches.
-  return redact(text)
-    .slice(0, 200)
-    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
 }

@@ -2,6 +2,7 @@ import { type GetSocketParameters, getSocketRpcClient, type SocketRpcClient } fr
 import WebSocket from 'ws'
 import { noRedaction, type Redactor } from '../lib/redact.js'
 import { RpcEndpointError } from './errors.js'
+import { quoteProviderText } from './quoteProviderText.js'
 
 export type CreateWebSocketEndpointParameters = {
   /** ws:// or wss:// (may hold an API key: used to dial, never shown). */
@@ -75,7 +76,7 @@ export function createWebSocketEndpoint({
 }: CreateWebSocketEndpointParameters): WebSocketEndpoint {
   let current: Connection | null = null
   const fail: Fail = (method, kind, problem, code) =>
-    new RpcEndpointError({ endpoint: label, method, kind, problem: redact(problem), code })
+    new RpcEndpointError({ endpoint: label, method, kind, problem: quoteProviderText(problem, redact), code })
 
   const connect = (method: string): Connection => {
     if (current && !current.ended) return current
@@ -221,7 +222,9 @@ function resultOf(
     throw fail(method, 'garbage', 'not a JSON-RPC response')
   if (response.error !== undefined) {
     const code = typeof response.error?.code === 'number' ? response.error.code : undefined
-    const message = typeof response.error?.message === 'string' ? response.error.message.slice(0, 200) : ''
+    // Uncut here: fail() redacts before it cuts (a key cut first would no longer match). Bounded far past
+    // what is shown, so a huge message costs no huge redaction.
+    const message = typeof response.error?.message === 'string' ? response.error.message.slice(0, 4096) : ''
     throw fail(method, 'rpc', `JSON-RPC error ${code ?? '?'}: ${message}`, code)
   }
   if (!('result' in response)) throw fail(method, 'garbage', 'neither result nor error')
