@@ -188,7 +188,17 @@ function apiSteps({ routes, api, isDraining, generateRequestId }: ApiStepsParame
     }),
     requestLimits({ maxBodyBytes: api.maxRequestBodyBytes ?? 1024, maxUrlLength: defaultMaxUrlLength }),
     // With API keys on, each key has its own limit (taken here) instead of each address.
-    apiKeyAuth({ keys: apiKeys, skip: (c) => open.has(c.path), onReject: recordApiKeyRejection }),
+    apiKeyAuth({
+      keys: apiKeys,
+      skip: (c) => open.has(c.path),
+      onReject: recordApiKeyRejection,
+      // Refused requests are limited by address, as requests without keys are: guessing keys is not free.
+      limitRefused: rateLimit({
+        perSecond: api.rateLimitPerSecond ?? 20,
+        burst: api.rateLimitBurst ?? 60,
+        keyOf: (c) => clientAddress(c, isTrustedProxy),
+      }),
+    }),
     rateLimit({
       perSecond: api.rateLimitPerSecond ?? 20,
       burst: api.rateLimitBurst ?? 60,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { testContext } from '../core/testRequest.js'
 import { apiKeyAuth, createApiKeys } from './apiKeys.js'
+import { rateLimit } from './rateLimit.js'
 
 const key = 'a-key-of-at-least-16-chars'
 
@@ -19,6 +20,19 @@ describe('apiKeyAuth', () => {
     expect(step(testContext())?.status).toBe(401)
     expect(step(testContext({ headers: { Authorization: 'Bearer not-the-key-at-all' } }))?.status).toBe(401)
     expect(rejected).toEqual(['missing', 'unknown'])
+  })
+  it("limits a client's refused requests: 429 instead of 401 once its address is over the limit", () => {
+    const keys = createApiKeys([{ id: 'key#1', key, perSecond: 100, burst: 100 }])
+    const step = apiKeyAuth({
+      keys,
+      limitRefused: rateLimit({ perSecond: 1, burst: 2, keyOf: (c) => c.req.socket.remoteAddress ?? '?' }),
+    })
+    const guess = (n: number, remoteAddress = '6.6.6.6') =>
+      step(testContext({ headers: { 'X-API-Key': `guess-number-${n}-of-many` }, remoteAddress }))?.status
+    expect([guess(1), guess(2), guess(3), guess(4)]).toEqual([401, 401, 429, 429])
+    // Another client is not held back by the guesser, and a valid key still passes.
+    expect(guess(5, '7.7.7.7')).toBe(401)
+    expect(step(testContext({ headers: { 'X-API-Key': key }, remoteAddress: '6.6.6.6' }))).toBeUndefined()
   })
   it('takes the key as a Bearer token or X-API-Key, names it by id, and limits it', () => {
     const { step } = setup()

@@ -56,20 +56,27 @@ export type ApiKeyAuthParameters = {
   /** Requests that need no key (health checks, Prometheus). */
   skip?: (c: Context) => boolean
   onReject?: (reason: ApiKeyRejection) => void
+  /**
+   * Limits a client's refused requests (e.g. a rateLimit step by address): over it, its answer (429)
+   * instead of 401, so guessing keys costs the guesser, as every other request does.
+   */
+  limitRefused?: Step
 }
 
 /**
  * With keys configured, every request but the skipped ones needs one: 401 without (or with an unknown
- * one), 429 over the key's own rate limit. The key's id (never the key) goes in the context for the
+ * one; 429 once the client's refused requests pass limitRefused), 429 over the key's own rate limit. The key's id (never the key) goes in the context for the
  * logs. Without keys the step does nothing.
  */
-export function apiKeyAuth({ keys, skip, onReject }: ApiKeyAuthParameters): Step {
+export function apiKeyAuth({ keys, skip, onReject, limitRefused }: ApiKeyAuthParameters): Step {
   if (!keys.enabled) return () => undefined
   return (c) => {
     if (skip?.(c)) return undefined
     const found = keys.identify(c.headers.authorization, c.headers.apiKey)
     if (!found.ok) {
       onReject?.(found.reason)
+      const limited = limitRefused?.(c)
+      if (limited !== undefined) return limited
       return errorAnswer(
         c,
         401,
