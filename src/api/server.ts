@@ -4,6 +4,7 @@ import { Server as NetServer, type Socket } from 'node:net'
 import { contractHeader, contractVersion } from '@feecast/client'
 import { chainProfile } from '../chains/chains.js'
 import type { ApiConfig, Config } from '../config.js'
+import { createLogBudget } from '../lib/logBudget.js'
 import type { Logger } from '../lib/logger.js'
 import { trustedProxies } from '../lib/trustedProxies.js'
 import {
@@ -231,6 +232,16 @@ function guardConnections(server: Server, settings: ApiSettings, log: Logger): v
  * open (and its descriptor held) until the client closed its side.
  */
 function answerMalformedRequests(server: Server, api: Api, log: Logger): void {
+  // A client makes these at will (4,000 slowloris sockets made 4,000 lines): a bounded number a minute.
+  const lines = createLogBudget({
+    lines: 60,
+    windowMs: 60_000,
+    onSuppressed: (suppressed, windowMs) =>
+      log.warn(
+        { suppressed, seconds: windowMs / 1000 },
+        'malformed requests not logged: over the log budget',
+      ),
+  })
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy()
@@ -252,7 +263,7 @@ function answerMalformedRequests(server: Server, api: Api, log: Logger): void {
     // A client that does not read the answer does not keep the socket either.
     setTimeout(() => socket.destroy(), 1_000).unref()
     observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
-    log.info({ status, code: error.code }, 'rejected a malformed request')
+    if (lines.take(Date.now())) log.info({ status, code: error.code }, 'rejected a malformed request')
   })
 }
 

@@ -37,4 +37,23 @@ describe('accessLog', () => {
     expect(lines[1]).toMatchObject({ level: 20, route: '/predict', status: 200 })
     expect(JSON.stringify(lines)).not.toContain('SECRET')
   })
+
+  it('writes at most its budget of failed requests a minute, then one line with how many were left out', async () => {
+    const lines: Record<string, unknown>[] = []
+    const sink = new Writable({
+      write(chunk, _e, done) {
+        lines.push(JSON.parse(chunk.toString()))
+        done()
+      },
+    })
+    let t = 0
+    const observe = accessLog(pino({ level: 'info' }, sink), { failuresPerMinute: 5, now: () => t })
+    for (let i = 0; i < 1_000; i++)
+      observe(testContext({ target: `/nope/${i}` }), { status: 404, durationSeconds: 0 })
+    t = 60_000
+    observe(testContext({ target: '/nope/last' }), { status: 404, durationSeconds: 0 })
+    await new Promise((r) => setImmediate(r))
+    expect(lines.filter((l) => l.msg === 'request')).toHaveLength(6)
+    expect(lines.find((l) => l.msg !== 'request')).toMatchObject({ level: 40, suppressed: 995, seconds: 60 })
+  })
 })

@@ -1,3 +1,4 @@
+import { createLogBudget, type LogBudget } from '../../lib/logBudget.js'
 import type { Logger } from '../../lib/logger.js'
 import type { Observer } from '../core/pipeline.js'
 
@@ -40,12 +41,36 @@ export function logRequest(
   )
 }
 
-/** The access log as an observer (see logRequest). */
-export function accessLog(logger: Logger): Observer {
+export type AccessLogParameters = {
+  /** Lines of failed requests (4xx, 5xx) written per minute at most; the rest are counted (default 120). */
+  failuresPerMinute?: number
+  /** The clock of the budget (ms). */
+  now?: () => number
+}
+
+/**
+ * The access log as an observer (see logRequest). Failed requests are what a client can make at will (a
+ * flood of 404s, wrong keys, over-limit 429s), so their lines are budgeted: past the budget they are
+ * counted and summed up in one line a minute; the metrics count every request.
+ */
+export function accessLog(
+  logger: Logger,
+  { failuresPerMinute = 120, now = Date.now }: AccessLogParameters = {},
+): Observer {
   // Read once: a busy API answers successes at a level that is usually off.
   const successes = logger.isLevelEnabled('debug')
+  const failures: LogBudget = createLogBudget({
+    lines: failuresPerMinute,
+    windowMs: 60_000,
+    onSuppressed: (suppressed, windowMs) =>
+      logger.warn(
+        { suppressed, seconds: windowMs / 1000 },
+        'failed requests not logged: over the log budget',
+      ),
+  })
   return (c, { status, durationSeconds }) => {
     if (status < 400 && !successes) return
+    if (status >= 400 && !failures.take(now())) return
     logRequest(logger, {
       reqId: c.requestId,
       keyId: c.apiKeyId,
