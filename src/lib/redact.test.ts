@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import { describe, expect, it } from 'vitest'
 import { createRedactor, endpointLabel, isKeyLike, redactUrl, urlSecrets } from './redact.js'
 
@@ -69,6 +70,18 @@ describe('createRedactor', () => {
     expect(out).not.toMatch(/0123456789abcdef|SECRETKEY|pa55word|api-key-xyz-123/i)
     expect(out).toContain('https://mainnet.infura.io/***')
     expect(out).toContain('invalid project id ***')
+  })
+
+  it("hides a key and a URL's user:password in base64, as a proxy echoes an Authorization header", () => {
+    const r = createRedactor({ urls: ['https://alice:s3cretPW@rpc.example/v2/KEYabc123456'] })
+    const basic = Buffer.from('alice:s3cretPW').toString('base64')
+    const key64 = Buffer.from('KEYabc123456').toString('base64')
+    const key64url = Buffer.from('KEYabc123456').toString('base64url')
+    const out = r(`Authorization: Basic ${basic} / key ${key64} / url-safe ${key64url}`)
+    expect(out).not.toContain(basic.replace(/=+$/, ''))
+    expect(out).not.toContain(key64.replace(/=+$/, ''))
+    expect(out).not.toContain(key64url)
+    expect(out).toMatch(/^Authorization: Basic \*\*\*=* \/ key \*\*\*=* \/ url-safe \*\*\*$/)
   })
 
   it('leaves text without secrets alone, and harmless path segments too', () => {

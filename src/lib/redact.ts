@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer'
+
 /**
  * The one place that decides what is secret and hides it. RPC and Redis URLs carry API keys in their
  * user info, path (Infura /v3/<key>, Alchemy /v2/<key>, QuickNode /<key>/) or query (?apikey=...), and
@@ -83,6 +85,17 @@ export function urlSecrets(url: string): string[] {
   return secrets.filter((s) => s.length >= minSecretLength)
 }
 
+/** A URL's `user:password`, as HTTP Basic authentication sends it (base64 of this), or undefined. */
+export function basicCredentials(url: string): string | undefined {
+  try {
+    const u = new URL(url)
+    if (u.username === '' && u.password === '') return undefined
+    return `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`
+  } catch {
+    return undefined
+  }
+}
+
 /** Replaces secrets in text. `secrets` lists what it hides (for tests and the API's own checks). */
 export type Redactor = ((text: string) => string) & { readonly secrets: readonly string[] }
 
@@ -90,8 +103,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
  * A redactor for configured URLs and bare secrets (API keys): each URL, in every spelling, becomes its
- * redactUrl form; each secret part, alone, URL-encoded or JSON-escaped, and in any letter case,
- * becomes "***".
+ * redactUrl form; each secret part (and a URL's user:password), alone, URL-encoded, JSON-escaped or in
+ * base64, and in any letter case, becomes "***".
  */
 export function createRedactor({
   urls = [],
@@ -111,6 +124,8 @@ export function createRedactor({
       spellings.set(href.replace(/\/$/, ''), shown)
     } catch {}
     for (const s of urlSecrets(url)) parts.add(s)
+    const basic = basicCredentials(url)
+    if (basic !== undefined) parts.add(basic)
   }
   for (const s of secrets) if (s.length >= minSecretLength) parts.add(s)
   const variants = new Set<string>()
@@ -118,6 +133,10 @@ export function createRedactor({
     variants.add(s)
     variants.add(encodeURIComponent(s))
     variants.add(JSON.stringify(s).slice(1, -1))
+    // As a proxy echoes an Authorization header: base64 and base64url, unpadded (a prefix of the padded).
+    const base64 = Buffer.from(s).toString('base64').replace(/=+$/, '')
+    variants.add(base64)
+    variants.add(Buffer.from(s).toString('base64url'))
   }
   const alternation = (values: Iterable<string>) =>
     [...values]
