@@ -9,6 +9,7 @@ import {
   RpcUnavailableError,
   rpcUnavailableCause,
 } from '../src/rpc/errors.js'
+import { postJsonRpc } from '../src/rpc/postJsonRpc.js'
 import { createRpcCounters } from '../src/rpc/rpcCounters.js'
 import { type FaultProxy, startFaultProxy } from './support/faultProxy.js'
 
@@ -136,6 +137,35 @@ describe('the RPC edge (src/rpc) over faulty endpoints', () => {
     expect(calls() - before).toBe(3)
     expect(states.map((s) => s.state)).toEqual(['open'])
     await a.setMode('pass')
+  })
+
+  it('calls an endpoint whose URL has user:password@ with Basic authentication (fetch refuses such a URL)', async () => {
+    const seen: Array<string | undefined> = []
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization)
+      let body = ''
+      req.on('data', (d) => (body += d))
+      req.on('end', () => {
+        const { id } = JSON.parse(body) as { id: number }
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ jsonrpc: '2.0', id, result: '0x7' }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const result = await postJsonRpc({
+        url: `http://alice:pw%40SECRET99@127.0.0.1:${port}/rpc`,
+        endpoint: `127.0.0.1:${port}#0`,
+        method: 'eth_chainId',
+        params: [],
+        timeoutMs: 2_000,
+      })
+      expect(result).toBe('0x7')
+      expect(seen).toEqual([`Basic ${Buffer.from('alice:pw@SECRET99').toString('base64')}`])
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it('an endpoint whose circuit is open names the failure that opened it, and never the key', async () => {

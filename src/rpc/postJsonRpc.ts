@@ -1,4 +1,5 @@
 import { noRedaction, type Redactor } from '../lib/redact.js'
+import { withoutCredentials } from './basicAuth.js'
 import { RpcEndpointError } from './errors.js'
 import { quoteProviderText } from './quoteProviderText.js'
 import { readCapped } from './readCapped.js'
@@ -70,9 +71,14 @@ async function post({
   const cut = new AbortController()
   const signal = AbortSignal.any([timeout, cut.signal])
   try {
-    const response = await fetch(url, {
+    const target = withoutCredentials(url)
+    const response = await fetch(target.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(target.authorization === undefined ? {} : { authorization: target.authorization }),
+      },
       body,
       signal,
     })
