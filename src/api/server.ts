@@ -75,6 +75,7 @@ type ApiSettings = Partial<ApiConfig>
 
 const statusText: Record<number, string> = {
   400: 'Bad Request',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   431: 'Request Header Fields Too Large',
 }
@@ -253,18 +254,45 @@ function answerMalformedRequests(server: Server, api: Api, log: Logger): void {
       return
     }
     const [status, code, message] = malformedAnswer(error.code)
-    const id = api.requestIdFor(undefined)
-    const body = JSON.stringify(errorBody(status, code, message, {}, id))
-    socket.end(
-      `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Cache-Control: no-store\r\nX-Request-Id: ${id}\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    )
-    // A client that does not read the answer does not keep the socket either.
-    setTimeout(() => socket.destroy(), 1_000).unref()
-    observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
+    answerOnSocket(socket, api, { status, code, message })
     if (lines.take(Date.now())) log.info({ status, code: error.code }, 'rejected a malformed request')
   })
+  // CONNECT (a proxy tunnel) bypasses the request handler: without this, Node dropped the socket unanswered.
+  server.on('connect', (_req: unknown, socket: Socket) => {
+    answerOnSocket(socket, api, {
+      status: 405,
+      code: 'method_not_allowed',
+      message: 'CONNECT is not allowed here: use GET',
+      headers: 'Allow: GET, HEAD, OPTIONS\r\n',
+    })
+    if (lines.take(Date.now())) log.info({ status: 405 }, 'rejected a CONNECT request')
+  })
+}
+
+/**
+ * A JSON error written on the socket itself, for what never reaches the API (a malformed request, a
+ * CONNECT): closed once it is out, and counted in the request metrics.
+ */
+function answerOnSocket(
+  socket: Socket,
+  api: Api,
+  {
+    status,
+    code,
+    message,
+    headers = '',
+  }: { status: number; code: ApiErrorCode; message: string; headers?: string },
+): void {
+  const id = api.requestIdFor(undefined)
+  const body = JSON.stringify(errorBody(status, code, message, {}, id))
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Cache-Control: no-store\r\n${headers}X-Request-Id: ${id}\r\n${contractHeader}: ${contractVersion}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  )
+  // A client that does not read the answer does not keep the socket either.
+  setTimeout(() => socket.destroy(), 1_000).unref()
+  observeHttpRequest({ route: 'unmatched', method: '_OTHER', status, durationSeconds: 0 })
 }
 
 function malformedAnswer(

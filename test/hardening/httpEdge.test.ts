@@ -163,6 +163,16 @@ describe('the HTTP edge', () => {
     }
   })
 
+  it('two Host lines get 400; CONNECT gets a JSON 405 with Allow, not a dropped socket', async () => {
+    const twoHosts = await raw(api, 'GET /chains HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n')
+    expect(twoHosts, twoHosts).toMatch(/^HTTP\/1\.1 400/)
+    const tunnel = await raw(api, 'CONNECT 127.0.0.1:6379 HTTP/1.1\r\nHost: 127.0.0.1:6379\r\n\r\n')
+    const [headText = '', body = ''] = tunnel.split('\r\n\r\n')
+    expect(headText, tunnel).toMatch(/^HTTP\/1\.1 405/)
+    expect(headText).toMatch(/\r\nAllow: GET, HEAD, OPTIONS\r\n/)
+    expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe('method_not_allowed')
+  })
+
   it('OPTIONS without Origin is answered 204 with Allow, as Allow says', async () => {
     const answer = await get(api, '/predict?chainId=1', { method: 'OPTIONS' })
     expect(answer.status).toBe(204)

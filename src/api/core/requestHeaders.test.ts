@@ -18,7 +18,7 @@ describe('readRequestHeaders', () => {
       ]),
     ).toEqual({ host: 'a.test', origin: 'https://w.example', ifNoneMatch: 'W/"x"' })
   })
-  it('joins repeated headers as Node does, but keeps the first Authorization and Host', () => {
+  it('joins repeated headers as Node does (Host too), but keeps the first Authorization', () => {
     expect(
       readRequestHeaders([
         'X-Request-Id',
@@ -38,6 +38,11 @@ describe('readRequestHeaders', () => {
         'X-Forwarded-For',
         '2.2.2.2',
       ]),
-    ).toEqual({ requestId: 'a, b', authorization: 'Bearer 1', host: 'one', forwardedFor: '1.1.1.1, 2.2.2.2' })
+    ).toEqual({
+      requestId: 'a, b',
+      authorization: 'Bearer 1',
+      host: 'one, two',
+      forwardedFor: '1.1.1.1, 2.2.2.2',
+    })
   })
 })

@@ -1,9 +1,9 @@
 /**
  * The request headers the API reads, found in one pass over Node's raw header list. `req.headers`
  * builds an object of every header a client sent, which cost more than the rest of a /predict answer;
- * the API reads only these. Repeated headers follow Node's rules for them: the first Authorization and
- * Host win, the others are joined with ", " (so a repeated X-Request-Id is not a usable id, and a
- * repeated Origin matches no allowed origin).
+ * the API reads only these. Repeated headers follow Node's rules for them, but for Host: the first
+ * Authorization wins, the others are joined with ", " (so a repeated X-Request-Id is not a usable id, a
+ * repeated Origin matches no allowed origin, and a repeated Host is not a valid host).
  */
 export type RequestHeaders = {
   host?: string | undefined
@@ -23,7 +23,9 @@ type Field = keyof RequestHeaders
 
 /** Lower-case header name → field, and whether the first value wins over later ones. */
 const fields = new Map<string, { field: Field; firstWins: boolean }>([
-  ['host', { field: 'host', firstWins: true }],
+  // Joined, not first-wins: a request with two Host lines must be refused (RFC 9112 §3.2), and "a, b" is
+  // no valid host, so the hostHeader step answers 400.
+  ['host', { field: 'host', firstWins: false }],
   ['origin', { field: 'origin', firstWins: false }],
   ['if-none-match', { field: 'ifNoneMatch', firstWins: false }],
   ['x-request-id', { field: 'requestId', firstWins: false }],
