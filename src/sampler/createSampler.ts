@@ -197,6 +197,7 @@ function createSamplerParts(
   const publishHealth = createHealthPublisher({ chainId, redis, gate, logger, store, emit: context.emit })
   const heads = createHeadFollower(parameters, {
     ...{ webSockets, logger, emit: context.emit },
+    storedHead: () => context.head?.number ?? null,
     wake: () => state.role === 'leader' && loop.wake(),
   })
   const loop = createSamplerLoop({
@@ -242,11 +243,13 @@ function createHeadFollower(
     webSockets,
     logger,
     emit,
+    storedHead,
     wake,
   }: {
     webSockets: readonly WebSocketEndpoint[]
     logger: Logger
     emit: (event: SamplerEvent) => void
+    storedHead: () => number | null
     wake: () => void
   },
 ): HeadFollower {
@@ -259,6 +262,7 @@ function createHeadFollower(
           sockets: webSockets,
           logger,
           blockTimeMs: profile.blockTimeSeconds * 1000,
+          storedHead,
           timeoutMs: parameters.rpcTimeoutMs ?? 8_000,
           ...parameters.headSubscription,
           onHead: (head) => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLogger } from '../lib/logger.js'
 import { RpcEndpointError } from '../rpc/errors.js'
 import type { HeadSubscriptionHandlers, WebSocketEndpoint } from '../rpc/webSocketEndpoint.js'
@@ -73,6 +73,7 @@ function subscribe(
   blockTimeMs = 1_000,
   now: () => number = Date.now,
   preferredRetryMs = 60_000,
+  storedHead: () => number | null = () => null,
 ) {
   const heads: NotifiedHead[] = []
   const changes: { live: boolean; endpoint: string; reason: string }[] = []
@@ -80,6 +81,7 @@ function subscribe(
     sockets,
     logger: createLogger('silent'),
     blockTimeMs,
+    storedHead,
     timeoutMs: 1_000,
     backoffBaseMs: 5,
     backoffMaxMs: 20,
@@ -107,22 +109,30 @@ describe('createHeadSubscription', () => {
     subscription.stop()
   })
 
-  it('counts a silent subscription as stalled after 3 block times measured from the heads (at least 1 s)', async () => {
+  it('counts a silent subscription as stalled after 3 block times measured from the heads (at least 2 of the profile)', async () => {
     const a = fakeEndpoint('a#0', 'accept')
     let clock = 0
-    const { subscription, changes } = subscribe([a], 60_000, () => clock)
+    let stored = 0
+    const { subscription, changes } = subscribe(
+      [a],
+      100,
+      () => clock,
+      60_000,
+      () => stored,
+    )
     await until(() => subscription.live)
-    // Heads 100 ms apart (on the subscription's clock): the block time is measured, not the chain's nominal 60 s.
+    // Heads 400 ms apart (on the subscription's clock): the block time is measured, not the profile's 100 ms.
     for (let n = 1; n <= 4; n++) {
       a.head(n)
-      clock += 100
+      stored = n
+      clock += 400
     }
     // Late and reordered heads do not count as blocks.
     a.head(2)
-    expect(subscription.stallAfterMs()).toBe(1_000)
+    expect(subscription.stallAfterMs()).toBe(1_200)
     await until(() => a.drops.length > 0)
-    expect(a.drops[0]).toMatch(/^no head within 1000 ms$/)
-    expect(changes.find((c) => !c.live)?.reason).toBe('no head within 1000 ms')
+    expect(a.drops[0]).toMatch(/^no head within 1200 ms$/)
+    expect(changes.find((c) => !c.live)?.reason).toBe('no head within 1200 ms')
     subscription.stop()
   })
 
@@ -163,6 +173,91 @@ describe('createHeadSubscription', () => {
     const attempts = first.attempts
     await sleep(100)
     expect(first.attempts).toBe(attempts)
+    subscription.stop()
+  })
+})
+
+/**
+ * A hostile WebSocket endpoint's fake heads (H21 finding 2), on fake timers: the state machine's timers and
+ * clock are all the test's, so a block time of 12 s costs nothing and no timing is asserted.
+ */
+describe('createHeadSubscription against fake heads', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  const randomHash = () =>
+    `0x${Array.from({ length: 64 }, () => Math.floor(Math.random() * 16).toString(16)).join('')}`
+
+  /** The sampler's side: it stores each honest head at once (what the subscription's storedHead reads). */
+  function chain() {
+    const state = { stored: 100 as number | null }
+    return { state, storedHead: () => state.stored }
+  }
+
+  it('keeps an honest subscription live after another endpoint flooded fake heads, and still notices a real stall', async () => {
+    vi.useFakeTimers()
+    const blockTimeMs = 12_000
+    const hostile = fakeEndpoint('hostile#0', 'accept')
+    const honest = fakeEndpoint('honest#1', 'accept')
+    const { state, storedHead } = chain()
+    const { subscription } = subscribe([hostile, honest], blockTimeMs, Date.now, 3_600_000, storedHead)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(subscription.live).toBe(true)
+    hostile.head(100)
+    await vi.advanceTimersByTimeAsync(blockTimeMs)
+    hostile.head(101)
+    state.stored = 101
+    // The flood: head+0..999 with random hashes, all at once; then the hostile socket ends.
+    for (let i = 0; i < 1_000; i++) hostile.head(101 + i, randomHash())
+    hostile.drop('the socket closed')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(honest.subscribed).toBe(true)
+
+    // An honest head every block time: the subscription stays live on it.
+    for (let n = 102; n <= 116; n++) {
+      await vi.advanceTimersByTimeAsync(blockTimeMs)
+      honest.head(n)
+      state.stored = n
+      expect(honest.drops).toEqual([])
+      expect(subscription.live).toBe(true)
+    }
+    expect(subscription.stallAfterMs()).toBeGreaterThanOrEqual(2 * blockTimeMs)
+    // The flood ended the hostile socket rather than being processed.
+    expect(hostile.drops[0]).toBe('a flood of heads (over 64 within one block time of 12000 ms)')
+
+    // A real stall: no head for five block times.
+    await vi.advanceTimersByTimeAsync(5 * blockTimeMs)
+    expect(honest.drops).toEqual([`no head within ${subscription.stallAfterMs()} ms`])
+    subscription.stop()
+  })
+
+  it('measures the block time again after a head numbered 0xffffffffffff, so an honest stream stays live', async () => {
+    vi.useFakeTimers()
+    // A chain slower than its profile (the devchain's 2 s, replaying at 12 s): its pace must be measured.
+    const profileMs = 2_000
+    const blockTimeMs = 12_000
+    const a = fakeEndpoint('a#0', 'accept')
+    const { state, storedHead } = chain()
+    const { subscription } = subscribe([a], profileMs, Date.now, 3_600_000, storedHead)
+    await vi.advanceTimersByTimeAsync(0)
+    a.head(100)
+    await vi.advanceTimersByTimeAsync(1)
+    a.head(0xffffffffffff)
+    // Until two block times are measured the profile's pace holds, and the subscription stalls and comes
+    // back; from then on an honest head every block time keeps it live.
+    for (let n = 101; n <= 120; n++) {
+      await vi.advanceTimersByTimeAsync(blockTimeMs)
+      a.head(n)
+      state.stored = n
+      expect(subscription.live).toBe(true)
+    }
+    // The two stalls before the pace was known (3 profile block times: 6 s), and none over 18 more blocks.
+    expect(a.drops).toEqual(['no head within 6000 ms', 'no head within 6000 ms'])
+    expect(subscription.stallAfterMs()).toBe(3 * blockTimeMs)
+    // A real stall is still noticed.
+    await vi.advanceTimersByTimeAsync(4 * blockTimeMs)
+    expect(a.drops.at(-1)).toBe(`no head within ${3 * blockTimeMs} ms`)
     subscription.stop()
   })
 })

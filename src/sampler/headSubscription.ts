@@ -2,6 +2,16 @@ import type { Hex } from 'viem'
 import type { Logger } from '../lib/logger.js'
 import { RpcEndpointError } from '../rpc/errors.js'
 import type { HeadNotification, WebSocketEndpoint } from '../rpc/webSocketEndpoint.js'
+import {
+  type HeadPace,
+  type HeadRate,
+  isFlood,
+  maxHeadsPerBlock,
+  noPace,
+  paceAfterHead,
+  rateAfterHead,
+  stallAfterMs as stallAfterMsOf,
+} from './headPace.js'
 import { jitteredDelay } from './jitteredDelay.js'
 
 export type NotifiedHead = { number: number; hash: Hex }
@@ -10,8 +20,13 @@ export type CreateHeadSubscriptionParameters = {
   /** The chain's WebSocket endpoints, in order of preference. */
   sockets: readonly WebSocketEndpoint[]
   logger: Logger
-  /** The chain's block time before any head is seen (ms). */
+  /** The chain profile's block time (ms): the pace before heads measure it, and the floor of the stall. */
   blockTimeMs: number
+  /**
+   * The highest block the sampler has stored (null before any): a notified head far past it does not count
+   * toward the block time, since the endpoint alone vouches for it.
+   */
+  storedHead(): number | null
   /** A live subscription that brings no head for this many expected block times is stalled (default 3). */
   stallBlocks?: number
   /** Longest wait for the node to accept eth_subscribe (ms). */
@@ -40,14 +55,11 @@ export type HeadSubscription = {
   stallAfterMs(): number
 }
 
-/** Block times kept to estimate the next one. */
-const keptIntervals = 9
-const minStallMs = 1_000
-
 /**
  * The sampler's subscription to new heads over its WebSocket endpoints, as a small state machine:
- * connecting → live (eth_subscribe accepted) → down (the socket closed, failed, sent garbage or an
- * invalid head, or stalled: no head within `stallBlocks` expected block times) → connecting again after
+ * connecting → live (eth_subscribe accepted) → down (the socket closed, failed, sent garbage, an invalid
+ * head or a flood of heads, or stalled: no head within `stallBlocks` expected block times, never fewer than
+ * two of the profile's; see headPace.ts) → connecting again after
  * a jittered back-off, on the next WebSocket endpoint. An endpoint that refuses the subscription (method
  * not supported) is tried again only after the longest back-off. While it is not live the sampler polls.
  * Live on a fallback, it tries the first-choice endpoint again now and then, and moves back once that one
@@ -59,6 +71,7 @@ export function createHeadSubscription({
   sockets,
   logger,
   blockTimeMs,
+  storedHead,
   stallBlocks = 3,
   timeoutMs,
   backoffBaseMs = 250,
@@ -79,24 +92,15 @@ export function createHeadSubscription({
   let preferTimer: NodeJS.Timeout | undefined
   let stallTimer: NodeJS.Timeout | undefined
   let unsubscribe: (() => void) | undefined
-  /** Time per block between the last heads that moved the chain forward (ms), and the last such head. */
-  const perBlock: number[] = []
-  let highest: { number: number; at: number } | null = null
+  /**
+   * The chain's pace, kept across attempts: a chain slower than its profile is measured over a stall or two
+   * (each attempt alone would see one head before the stall). Only heads the stored head vouches for count.
+   */
+  let pace: HeadPace = noPace
+  /** Notifications on the subscription whose heads count (`rate.id`), per profile block time. */
+  let rate: (HeadRate & { id: number }) | null = null
 
-  const stallAfterMs = () => {
-    const sorted = [...perBlock].sort((a, b) => a - b)
-    const expected = sorted.length >= 2 ? (sorted[Math.floor(sorted.length / 2)] ?? blockTimeMs) : blockTimeMs
-    return Math.max(minStallMs, stallBlocks * expected)
-  }
-
-  /** A head that moves the chain forward measures the block time (late, repeated or reordered ones do not). */
-  const measure = (number: number) => {
-    const at = now()
-    if (highest !== null && number <= highest.number) return
-    if (highest !== null) perBlock.push((at - highest.at) / (number - highest.number))
-    if (perBlock.length > keptIntervals) perBlock.shift()
-    highest = { number, at }
-  }
+  const stallAfterMs = () => stallAfterMsOf(pace, { blockTimeMs, stallBlocks })
 
   const armStall = (socket: WebSocketEndpoint) => {
     clearTimeout(stallTimer)
@@ -122,12 +126,18 @@ export function createHeadSubscription({
 
   const received = (id: number, socket: WebSocketEndpoint, header: HeadNotification) => {
     if (id !== attemptId) return
+    const at = now()
+    rate = { id, ...rateAfterHead(rate?.id === id ? rate : null, at, blockTimeMs) }
+    if (isFlood(rate)) {
+      socket.drop(`a flood of heads (over ${maxHeadsPerBlock} within one block time of ${blockTimeMs} ms)`)
+      return
+    }
     const head = checkedHead(header)
     if (typeof head === 'string') {
       socket.drop(`an invalid head (${head})`)
       return
     }
-    measure(head.number)
+    pace = paceAfterHead(pace, head.number, at, storedHead())
     failures = 0
     armStall(socket)
     onHead(head)
