@@ -95,6 +95,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ API_KEYS_FILE: file })).toThrowError(/API_KEYS_FILE line 1: expected <key>/)
     expect(() => loadConfig({ API_KEYS_FILE: file })).not.toThrowError(/filekey/)
   })
+  it('reads numbers in decimal digits only: 0x50 is no port 80, 1e3 no 1000', () => {
+    expect(loadConfig({ PORT: '8080' }).port).toBe(8080)
+    expect(loadConfig({ PORT: ' 9090 ' }).port).toBe(9090)
+    for (const PORT of ['0x50', '1e3', 'Infinity', '8080.5', '70000', '-1'])
+      expect(() => loadConfig({ PORT }), PORT).toThrowError(/PORT/)
+    expect(() => loadConfig({ PORT: '0x50' })).toThrowError(/decimal digits/)
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: '2.5' }).api.rateLimitPerSecond).toBe(2.5)
+    expect(() => loadConfig({ RPC_TIMEOUT_MS: '1e3' })).toThrowError(/RPC_TIMEOUT_MS/)
+  })
   it('never shows a secret in an error', () => {
     expect(() => loadConfig({ RPC_URL_1: 'ftp://host/secretkey123' })).toThrowError(/^(?!.*secretkey123)/s)
     expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@host:6379', PORT: 'x' })).not.toThrowError(

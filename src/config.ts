@@ -24,8 +24,18 @@ export class ConfigError extends FeecastError {
   }
 }
 
-const port = z.coerce.number().int().min(0).max(65535)
-const positiveInt = z.coerce.number().int().positive()
+/**
+ * A number written in decimal digits: z.coerce (Number()) also read '0x50' as 80, '1e3' as 1000 and ' '
+ * as 0, so PORT=0x50 listened on port 80. Numbers given as numbers (tests, defaults) pass as they are.
+ */
+const decimal = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value
+  const text = value.trim()
+  if (/^-?[0-9]+(\.[0-9]+)?$/.test(text)) return Number(text)
+  ctx.addIssue({ code: 'custom', message: 'must be a number in decimal digits (e.g. 8080 or 0.5)' })
+  return z.NEVER
+})
+const port = decimal.pipe(z.number().int().min(0).max(65535))
 /** A list of one entry, lower-cased (a boolean-looking setting), else '' (matches no boolean word). */
 const soleEntry = (entries: string[]): string =>
   entries.length === 1 ? (entries[0] ?? '').toLowerCase() : ''
@@ -93,7 +103,7 @@ const settings = {
    * Replicas a lease write waits for (WAIT) before the sampler counts on it, so a failover does not lose
    * the lease nor roll its epoch back. Default 1 under Sentinel and Cluster, 0 for one server.
    */
-  REDIS_LEASE_REPLICAS: z.coerce.number().int().min(0).max(16).optional(),
+  REDIS_LEASE_REPLICAS: decimal.pipe(z.number().int().min(0).max(16)).optional(),
   /**
    * Also write and read the key layout before issue 14 (prediction keys and channel outside the hash
    * tags), so processes of the previous version keep working during a rolling upgrade. Default on,
@@ -104,22 +114,24 @@ const settings = {
   HOST: z.string().min(1).default('0.0.0.0'),
   FEECAST_STATE_DIR: z.string().min(1).default('.feecast'),
   /** Blocks to backfill on start (eth_feeHistory, 1024 a call). */
-  HISTORY_BLOCKS: positiveInt.max(100_000).default(2048),
+  HISTORY_BLOCKS: decimal.pipe(z.number().int().positive().max(100_000)).default(2048),
   /** Block records kept per chain in Redis; older ones are trimmed. */
-  MAX_STORED_BLOCKS: positiveInt.max(1_000_000).default(20_000),
+  MAX_STORED_BLOCKS: decimal.pipe(z.number().int().positive().max(1_000_000)).default(20_000),
   /** Of the backfilled blocks, the most recent this many are fetched whole for their tips. */
-  BACKFILL_FULL_BLOCKS: z.coerce.number().int().min(0).max(10_000).default(64),
-  RPC_TIMEOUT_MS: positiveInt.max(120_000).default(8_000),
-  RPC_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  BACKFILL_FULL_BLOCKS: decimal.pipe(z.number().int().min(0).max(10_000)).default(64),
+  RPC_TIMEOUT_MS: decimal.pipe(z.number().int().positive().max(120_000)).default(8_000),
+  RPC_RETRIES: decimal.pipe(z.number().int().min(0).max(10)).default(3),
   /**
    * Largest JSON-RPC response read (bytes); a longer body is cut off as it arrives. A whole block with
    * its transactions is a few MB at most (a 60M-gas Ethereum block of calldata is about 3 MB of hex).
    */
-  RPC_MAX_RESPONSE_BYTES: positiveInt.min(65_536).max(268_435_456).default(8_388_608),
+  RPC_MAX_RESPONSE_BYTES: decimal
+    .pipe(z.number().int().positive().min(65_536).max(268_435_456))
+    .default(8_388_608),
   /** How often to ask for a new head when the endpoint cannot push them (ms). */
-  POLL_INTERVAL_MS: positiveInt.max(60_000).default(1_000),
+  POLL_INTERVAL_MS: decimal.pipe(z.number().int().positive().max(60_000)).default(1_000),
   /** Sampler leader lease: a crashed leader's replica takes over after at most this long. */
-  LEASE_TTL_MS: positiveInt.min(500).max(60_000).default(5_000),
+  LEASE_TTL_MS: decimal.pipe(z.number().int().positive().min(500).max(60_000)).default(5_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** all: sampler + predictor + API; sampler or api alone scale independently. */
   FEECAST_ROLE: z.enum(['all', 'sampler', 'api']).default('all'),
@@ -127,16 +139,16 @@ const settings = {
   /** Port of the embedded devchain (0: any free port). */
   DEVCHAIN_PORT: port.default(0),
   /** Seconds between devchain blocks. */
-  DEVCHAIN_BLOCK_TIME: z.coerce.number().positive().max(60).default(2),
+  DEVCHAIN_BLOCK_TIME: decimal.pipe(z.number().positive().max(60)).default(2),
   /** Replay this history file instead of simulating demand. */
   DEVCHAIN_REPLAY: z.string().min(1).optional(),
   EMBEDDED_REDIS: bool.default(true),
   /** API: sustained requests per second allowed per client address (token bucket); 0 turns the limit off. */
-  RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(20),
+  RATE_LIMIT_PER_SECOND: decimal.pipe(z.number().min(0).max(1_000_000)).default(20),
   /** API: requests a client may burst above the sustained rate. */
-  RATE_LIMIT_BURST: positiveInt.max(1_000_000).default(60),
+  RATE_LIMIT_BURST: decimal.pipe(z.number().int().positive().max(1_000_000)).default(60),
   /** API: largest request body accepted (bytes); the API reads none, so bigger ones are 413. */
-  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(0).max(1_048_576).default(1024),
+  MAX_REQUEST_BODY_BYTES: decimal.pipe(z.number().int().min(0).max(1_048_576)).default(1024),
   /** API: origins allowed by CORS, comma-separated, or * for any. */
   CORS_ORIGINS: z
     .string()
@@ -181,17 +193,17 @@ const settings = {
   /** API: a file of API keys, one a line: `<key> [<requests per second> [<burst>]]`; # starts a comment. */
   API_KEYS_FILE: z.string().min(1).optional(),
   /** API: /metrics requests per second allowed per client address (bursts of 10); 0 turns the limit off. */
-  METRICS_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(10_000).default(1),
+  METRICS_RATE_LIMIT_PER_SECOND: decimal.pipe(z.number().min(0).max(10_000)).default(1),
   /** API: open connections allowed in all; 0 takes the open-file limit less a reserve. */
-  MAX_CONNECTIONS: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  MAX_CONNECTIONS: decimal.pipe(z.number().int().min(0).max(1_000_000)).default(0),
   /** API: open connections allowed from one client address (trusted proxies are not limited). */
-  MAX_CONNECTIONS_PER_CLIENT: positiveInt.max(1_000_000).default(64),
+  MAX_CONNECTIONS_PER_CLIENT: decimal.pipe(z.number().int().positive().max(1_000_000)).default(64),
   /** API: a connection must send a whole request head within this long (from connecting, or from the last answer). */
-  HTTP_HEADERS_TIMEOUT_MS: positiveInt.min(500).max(120_000).default(5_000),
+  HTTP_HEADERS_TIMEOUT_MS: decimal.pipe(z.number().int().positive().min(500).max(120_000)).default(5_000),
   /** API: an idle kept-alive connection is closed after this long. */
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.min(100).max(120_000).default(5_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: decimal.pipe(z.number().int().positive().min(100).max(120_000)).default(5_000),
   /** API: a connection on which nothing moves (a client that stops reading an answer) is closed after this long. */
-  HTTP_IDLE_TIMEOUT_MS: positiveInt.min(1_000).max(600_000).default(30_000),
+  HTTP_IDLE_TIMEOUT_MS: decimal.pipe(z.number().int().positive().min(1_000).max(600_000)).default(30_000),
   /**
    * Traces (OpenTelemetry, off by default): the OTLP/HTTP endpoint spans are exported to, as the SDKs
    * read it (the traces go to <endpoint>/v1/traces), or the traces endpoint itself.
@@ -208,7 +220,7 @@ const settings = {
    * With tracing on, the share of API requests given a span (0-1), drawn per request: a caller's
    * traceparent does not force one, it makes a drawn request's span its child. Block traces are all kept.
    */
-  TRACE_REQUEST_RATIO: z.coerce.number().min(0).max(1).default(1),
+  TRACE_REQUEST_RATIO: decimal.pipe(z.number().min(0).max(1)).default(1),
   /** The live page links each objective to this Grafana (the 30-day view); unset: no link. */
   GRAFANA_URL: httpUrl.optional(),
 } as const
