@@ -241,7 +241,14 @@ const headSubscriptionEnded = new client.Counter({
   labelNames: ['chain_id', 'endpoint'] as const,
   registers: [registry],
 })
-const rejectionReasons = new Set(['timestamp', 'base-fee', 'base-fee-rule', 'blob-gas', 'blob-rule'])
+const rejectionReasons = new Set([
+  'timestamp',
+  'base-fee',
+  'base-fee-rule',
+  'blob-gas',
+  'blob-rule',
+  'reorg-too-deep',
+])
 
 const reorgDepth = new client.Histogram({
   name: m.reorgDepth,

@@ -4,6 +4,7 @@ import { chainProfile } from '../chains/chains.js'
 import { nextBaseFee } from '../fees/nextBaseFee.js'
 import { createBlockGate } from './blockGate.js'
 import type { SampledBlock } from './blockToRecord.js'
+import { ReorgTooDeepError } from './errors.js'
 
 const t0 = 1_800_000_000
 const gasLimit = 30_000_000n
@@ -54,6 +55,27 @@ describe('createBlockGate', () => {
     expect(first.rejected?.reason).toBe('base-fee-rule')
     g.admit(blocks.slice(0, 10), null, 10)
     expect(g.health().rejecting).toMatchObject({ block: 2, reason: 'base-fee-rule', attempts: 2 })
+    g.stored()
+    expect(g.health().rejecting).toBeNull()
+  })
+
+  it('names a refusal decided outside its checks (a reorg deeper than maxReorgDepth) as its own, until a block is stored', () => {
+    const g = gate()
+    const start = g.version
+    const error = new ReorgTooDeepError({ tip: 301, maxReorgDepth: 128 })
+    expect(g.refuse(error)).toBe(error)
+    expect(g.refuse(new ReorgTooDeepError({ tip: 301, maxReorgDepth: 128 }))).toBeInstanceOf(
+      ReorgTooDeepError,
+    )
+    expect(g.health().rejecting).toMatchObject({
+      block: 301,
+      reason: 'reorg-too-deep',
+      problem: expect.stringMatching(
+        /block 301 shares no ancestor with the stored chain within maxReorgDepth \(128\)/,
+      ),
+      attempts: 2,
+    })
+    expect(g.version).toBe(start + 1)
     g.stored()
     expect(g.health().rejecting).toBeNull()
   })

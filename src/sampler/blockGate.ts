@@ -33,6 +33,11 @@ export type Admitted = {
 export type BlockGate = {
   /** Checks candidates (ascending) after `parent` while the node's head is `latest`. */
   admit(candidates: readonly SampledBlock[], parent: BlockFacts | null, latest: number): Admitted
+  /**
+   * A refusal decided outside the block checks (a reorg deeper than maxReorgDepth): counted in the same
+   * episode, and so named in the chain's health, as a block the checks refuse. Returns `error`, to throw.
+   */
+  refuse<E extends BlockRejectedError>(error: E): E
   /** Checks backfilled history (base fees only) after `parent`; throws BlockRejectedError. */
   admitHistory(records: readonly BlockRecord[], parent: BlockFacts | null): void
   /**
@@ -98,13 +103,17 @@ export function createBlockGate({
     version++
   }
 
-  const reject = (block: number, reason: string, problem: string): BlockRejectedError => {
+  const refuse = <E extends BlockRejectedError>(error: E): E => {
+    const { blockNumber: block, reason, problem } = error
     const current = health.rejecting
     if (current && current.block === block && current.reason === reason) {
       health = { ...health, rejecting: { ...current, attempts: current.attempts + 1, problem } }
     } else change({ rejecting: { block, reason, problem, since: now(), attempts: 1 } })
-    return new BlockRejectedError(block, reason, problem)
+    return error
   }
+
+  const reject = (block: number, reason: string, problem: string): BlockRejectedError =>
+    refuse(new BlockRejectedError(block, reason, problem))
 
   return {
     admit(candidates, parent, latest) {
@@ -148,6 +157,8 @@ export function createBlockGate({
       }
       return { admitted }
     },
+
+    refuse,
 
     admitHistory(records, parent) {
       let previous = parent

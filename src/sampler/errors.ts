@@ -25,11 +25,30 @@ export class BlockRejectedError extends FeecastError {
   override name = 'BlockRejectedError'
   readonly blockNumber: number
   readonly reason: string
+  /** What is wrong with it, in one line (what the chain's health says). */
+  readonly problem: string
   constructor(blockNumber: number, reason: string, problem: string) {
     super(`block ${blockNumber} rejected (${reason}): ${problem}`, {
       details: 'It is not stored; the chain ages into stale until its endpoint serves a block that holds.',
     })
     this.blockNumber = blockNumber
     this.reason = reason
+    this.problem = problem
+  }
+}
+
+/**
+ * The node's chain shares no block with the stored one within maxReorgDepth blocks of its tip: a wrong
+ * or hostile node, or a reset chain, not a reorg. Refused like any block that breaks a rule: writing it
+ * would leave a stored history whose parent links break where the two chains meet.
+ */
+export class ReorgTooDeepError extends BlockRejectedError {
+  override name = 'ReorgTooDeepError'
+  constructor({ tip, maxReorgDepth }: { tip: number; maxReorgDepth: number }) {
+    super(
+      tip,
+      'reorg-too-deep',
+      `the node's block ${tip} shares no ancestor with the stored chain within maxReorgDepth (${maxReorgDepth}) blocks: not followed`,
+    )
   }
 }

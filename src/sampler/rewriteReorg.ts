@@ -1,7 +1,7 @@
 import { readBlocks } from '../store/readBlocks.js'
 import { factsOfBlock, factsOfRecord } from './blockGate.js'
 import { recordOfFetchedBlock, type SampledBlock } from './blockToRecord.js'
-import { ChainMovedError } from './errors.js'
+import { ChainMovedError, ReorgTooDeepError } from './errors.js'
 import { findCommonAncestor } from './findCommonAncestor.js'
 import type { SamplerContext } from './samplerContext.js'
 
@@ -17,7 +17,8 @@ export type RewriteReorgParameters = {
 /**
  * The reorg step: `tip` is on the node's chain but does not extend the stored one. Finds the common
  * ancestor, checks the new branch like any block (all of it is stored, or none), and replaces
- * everything stored above the ancestor with it in one write.
+ * everything stored above the ancestor with it in one write. A branch that meets no stored block within
+ * maxReorgDepth is refused (ReorgTooDeepError): nothing is written, so the stored chain always links.
  */
 export async function rewriteReorg(
   context: SamplerContext,
@@ -46,10 +47,7 @@ export async function rewriteReorg(
     // Pruned below here: the walk cannot compare further back; older records stay as they are.
     logger.warn({ block: ancestor }, 'reorg walk-back reached a block the node no longer has')
   if (found === 'too-deep')
-    logger.error(
-      { maxReorgDepth, tip: tipNumber },
-      'reorg deeper than maxReorgDepth: older records were kept as they are',
-    )
+    throw context.gate.refuse(new ReorgTooDeepError({ tip: tipNumber, maxReorgDepth }))
   const below = stored.get(ancestor)
   const { rejected } = context.gate.admit(branch, below ? factsOfRecord(below) : null, latest)
   if (rejected) throw rejected

@@ -8,11 +8,12 @@ import { type HostileRpc, type RpcCall, startHostileRpc } from './hostileRpc.js'
 export type FeecastBehindHostileRpc = {
   /**
    * A feecast (its own state directory, no retries, 2 s RPC timeout, 500 ms polls) whose only endpoint is a
-   * hostile RPC in front of the devchain, answering each call as `answer` says.
+   * hostile RPC in front of the devchain, answering each call as `answer` says. `env` adds settings.
    */
   setUp(
     devchain: Devchain,
     answer: (call: RpcCall, rpc: HostileRpc) => unknown,
+    env?: Record<string, string>,
   ): Promise<{ rpc: HostileRpc; feecast: FeecastProcess }>
   /** Stops everything set up (feecasts with `stop`), then removes the work directory. */
   cleanUp(): Promise<void>
@@ -26,7 +27,7 @@ export function feecastBehindHostileRpc(
   let work: string | undefined
   const cleanups: Array<() => Promise<unknown>> = []
   return {
-    async setUp(devchain, answer) {
+    async setUp(devchain, answer, env = {}) {
       work ??= await mkdtemp(join(tmpdir(), prefix))
       let rpc: HostileRpc | undefined
       rpc = await startHostileRpc({
@@ -40,6 +41,7 @@ export function feecastBehindHostileRpc(
           RPC_RETRIES: '0',
           RPC_TIMEOUT_MS: '2000',
           POLL_INTERVAL_MS: '500',
+          ...env,
         },
       })
       cleanups.push(
