@@ -209,7 +209,6 @@ async function startService({ config, logger, redact, stops, onRedis, shutdown }
     throw listenError(error, { host: config.host, port: config.port, portSetting: 'PORT' })
   })
   stops.push({ name: 'api', stop: () => api.close({ deadlineMs: 10_000 }) })
-  logger.info({ port: api.port }, 'api listening')
 
   if (config.role === 'api') return
   if (config.samplerWorker && config.role === 'all') {
