@@ -11,6 +11,7 @@ import {
   type FeecastFallbackError,
   FeecastHttpError,
   FeecastUnavailableError,
+  FeecastUrlError,
   feecastFees,
 } from '@feecast/client'
 import { Redis } from 'ioredis'
@@ -89,6 +90,22 @@ describe('createFeecastClient', () => {
     expect((await client.chains()).chains.map((c) => c.chainId)).toEqual(
       expect.arrayContaining([1, 8453, hardhat.id]),
     )
+  })
+
+  it('refuses at once a URL it cannot call (no scheme, not http), naming what it got', () => {
+    for (const url of ['localhost:8080', 'ftp://feecast.example', '/predict', ''])
+      expect(() => createFeecastClient({ url }), url).toThrowError(FeecastUrlError)
+    expect(() => createFeecastClient({ url: 'localhost:8080' })).toThrowError(/absolute http/)
+  })
+
+  it("falls back as 'chain-not-served' when feecast does not serve the chain, not as 'unavailable'", async () => {
+    const fallbacks: FeecastFallbackError[] = []
+    const estimate = feecastFees({ url: api.url, chainId: 424242, onFallback: (f) => fallbacks.push(f) })
+    const client = createPublicClient({ chain: hardhat, transport: http(node.url) })
+    const args = { client, multiply: (x: bigint) => x, block: undefined as never, request: undefined }
+    expect(await estimate({ ...args, type: 'eip1559' })).toBeNull()
+    expect(fallbacks.map((f) => f.reason)).toEqual(['chain-not-served'])
+    expect(fallbacks[0]?.shortMessage).toBe('feecast does not serve chain 424242')
   })
 
   it('turns error answers into FeecastHttpError with status, code and Retry-After', async () => {

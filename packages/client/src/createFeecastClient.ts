@@ -10,6 +10,7 @@ import {
   FeecastHttpError,
   FeecastResponseError,
   FeecastUnavailableError,
+  FeecastUrlError,
 } from './errors.js'
 
 export type CreateFeecastClientParameters = {
@@ -65,6 +66,9 @@ export function createFeecastClient({
   headers = {},
   onContractMismatch = (error) => console.warn(`@feecast/client: ${error.shortMessage}. ${error.details}`),
 }: CreateFeecastClientParameters): FeecastClient {
+  // Checked now: 'localhost:8080' (no scheme) parses as a URL of scheme 'localhost:' and every call
+  // then failed as 'could not be reached'.
+  if (!/^https?:\/\/[^/]/i.test(url)) throw new FeecastUrlError(url)
   const base = url.replace(/\/+$/, '')
   let mismatchTold = false
 

@@ -40,6 +40,16 @@ export class FeecastUnavailableError extends FeecastError {
   override name = 'FeecastUnavailableError'
 }
 
+/** The client was given a URL it cannot call (not an absolute http:// or https:// URL). */
+export class FeecastUrlError extends FeecastError {
+  override name = 'FeecastUrlError'
+  constructor(url: string) {
+    super('feecast URL must be an absolute http:// or https:// URL', {
+      details: `got ${JSON.stringify(url.slice(0, 100))}; e.g. http://localhost:8080`,
+    })
+  }
+}
+
 /** feecast answered 200 with a body that is not a prediction this client understands. */
 export class FeecastResponseError extends FeecastError {
   override name = 'FeecastResponseError'
@@ -83,6 +93,8 @@ export class FeecastFallbackError extends FeecastError {
 export type FallbackReason =
   /** The request failed (timeout, unreachable, an error answer, a body that is not a prediction). */
   | 'unavailable'
+  /** feecast answered that it does not serve this chain (404 unknown_chain): wrong chain or wrong URL. */
+  | 'chain-not-served'
   /** feecast answered, but its data is past the chain's freshness bound. */
   | 'stale'
   /** The prediction has no estimate for the (confidence, withinBlocks) asked for. */

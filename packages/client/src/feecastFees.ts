@@ -131,6 +131,8 @@ export function createEstimateSource(
     } catch (error) {
       const retryAfter = error instanceof FeecastHttpError ? error.retryAfterSeconds : undefined
       backoff.fail(Date.now(), error, retryAfter === undefined ? 0 : retryAfter * 1000)
+      if (error instanceof FeecastHttpError && error.code === 'unknown_chain')
+        return fallBack('chain-not-served', `feecast does not serve chain ${chainId}`, error)
       return fallBack('unavailable', `feecast did not give an estimate for chain ${chainId}`, error)
     }
     if (prediction.stale && !acceptStale) {

@@ -46,6 +46,7 @@ export {
   FeecastHttpError,
   FeecastResponseError,
   FeecastUnavailableError,
+  FeecastUrlError,
 } from './errors.js'
 export {
   type FeecastBlobFeeOptions,
