@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { formatHistoryCsv, parseHistoryCsv } from '../history/historyCsv.js'
 import { blockToHistoryRow, type CollectableBlock } from './blockToHistoryRow.js'
 
 const tx = (fields: Record<string, bigint | undefined>) =>
@@ -59,5 +60,22 @@ describe('blockToHistoryRow', () => {
       transactions: [tx({ gasPrice: 20_000_000_000n })],
     })
     expect(row.minPriorityFee).toBe(20_000_000_000n)
+  })
+
+  it("writes a blob chain's blob columns, and a file that reads back with them (none for a block without)", () => {
+    const block = {
+      number: 7n,
+      timestamp: 1n,
+      baseFeePerGas: 1n,
+      gasUsed: 0n,
+      gasLimit: 30_000_000n,
+      transactions: [],
+    }
+    const blob = blockToHistoryRow({ ...block, blobGasUsed: 393_216n, excessBlobGas: 0n })
+    expect(blob).toMatchObject({ blobGasUsed: 393_216n, excessBlobGas: 0n })
+    expect('blobGasUsed' in blockToHistoryRow(block)).toBe(false)
+    const text = formatHistoryCsv([blob])
+    expect(text.split('\n')[0]).toMatch(/,blob_gas_used,excess_blob_gas$/)
+    expect(parseHistoryCsv({ text }).rows[0]).toMatchObject({ blobGasUsed: 393_216n, excessBlobGas: 0n })
   })
 })

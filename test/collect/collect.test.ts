@@ -96,6 +96,9 @@ describe('collectHistory', () => {
       minPriorityFee: tips[0],
       avgPriorityFee: tips.reduce((a, b) => a + b, 0n) / BigInt(tips.length),
       maxPriorityFee: tips[tips.length - 1],
+      // The devchain is a blob chain: its blocks' blob fields become the blob columns.
+      blobGasUsed: block.blobGasUsed,
+      excessBlobGas: block.excessBlobGas,
     })
   })
 
