@@ -15,6 +15,13 @@ const entryOf = (): FeedEntry => ({
 })
 
 describe('resolvePredictQuery', () => {
+  it('refuses a known parameter in another case (withinblocks), naming the one meant', () => {
+    expect(resolvePredictQuery({ chainId: '1', withinblocks: '3' })).toEqual({
+      ok: false,
+      parameter: 'withinblocks',
+      didYouMean: 'withinBlocks',
+    })
+  })
   it('names the first bad parameter', () => {
     expect(resolvePredictQuery({})).toEqual({ ok: false, parameter: 'chainId' })
     expect(resolvePredictQuery({ chainId: '1', confidence: '42' })).toEqual({

@@ -3,6 +3,7 @@ import { confidenceLevels, horizons } from '@feecast/client'
 import { blockAnswer, type ClockedBody } from './blockAnswers.js'
 import type { Answer } from './core/answer.js'
 import type { FeedEntry } from './predictionFeed.js'
+import { miscasedParameter } from './query.js'
 import { PredictQuerySchema } from './schemas.js'
 import { type DataAge, parseIntList, predictBodyParts } from './shapes.js'
 
@@ -27,12 +28,22 @@ export type ResolvePredictQueryReturnType =
       ok: false
       /** The first bad parameter. */
       parameter: string
+      /** The parameter meant, when `parameter` is its name in another case. */
+      didYouMean?: string
     }
 
-/** Validates a /predict query (name → value(s), see parseQuery) with PredictQuerySchema. */
+const predictParameters = ['chainId', 'confidence', 'withinBlocks']
+
+/**
+ * Validates a /predict query (name → value(s), see parseQuery) with PredictQuerySchema. Other parameters
+ * are ignored (a cache-busting one, say), but a known one in another case (withinblocks) is an error:
+ * ignored, it silently gave the defaults.
+ */
 export function resolvePredictQuery(
   values: Record<string, string | string[]>,
 ): ResolvePredictQueryReturnType {
+  const miscased = miscasedParameter(values, predictParameters)
+  if (miscased !== undefined) return { ok: false, parameter: miscased.given, didYouMean: miscased.expected }
   const result = PredictQuerySchema.safeParse(values)
   if (!result.success) return { ok: false, parameter: String(result.error.issues[0]?.path[0] ?? 'query') }
   let confidence: number[] | undefined

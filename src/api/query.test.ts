@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseQuery } from './query.js'
+import { miscasedParameter, parseQuery } from './query.js'
 
 describe('parseQuery', () => {
   it.each([
@@ -17,5 +17,17 @@ describe('parseQuery', () => {
     const q = parseQuery('/p?__proto__=x&constructor=y')
     expect(Object.getPrototypeOf(q)).toBe(Object.prototype)
     expect(q.constructor).toBe('y')
+  })
+})
+
+describe('miscasedParameter', () => {
+  it('names a parameter given in another case, and what it meant; leaves others alone', () => {
+    const expected = ['chainId', 'confidence', 'withinBlocks']
+    expect(miscasedParameter({ chainId: '1', withinblocks: '3' }, expected)).toEqual({
+      given: 'withinblocks',
+      expected: 'withinBlocks',
+    })
+    expect(miscasedParameter({ ChainId: '1' }, expected)).toEqual({ given: 'ChainId', expected: 'chainId' })
+    expect(miscasedParameter({ chainId: '1', _: '123', confidence: '90' }, expected)).toBeUndefined()
   })
 })

@@ -32,3 +32,19 @@ function decode(text: string): string {
     return text
   }
 }
+
+/**
+ * A query parameter named as one of `expected` but in another case (withinblocks, ChainId): a typo to
+ * name, since ignoring it silently gave the defaults. The name given and the one meant.
+ */
+export function miscasedParameter(
+  values: Record<string, string | string[]>,
+  expected: readonly string[],
+): { given: string; expected: string } | undefined {
+  for (const given of Object.keys(values)) {
+    if (expected.includes(given)) continue
+    const meant = expected.find((name) => name.toLowerCase() === given.toLowerCase())
+    if (meant !== undefined) return { given, expected: meant }
+  }
+  return undefined
+}

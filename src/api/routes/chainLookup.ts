@@ -4,6 +4,7 @@ import { type Answer, isAnswer } from '../core/answer.js'
 import type { Context } from '../core/context.js'
 import { errorAnswer } from '../httpErrors.js'
 import type { FeedEntry, PredictionFeed } from '../predictionFeed.js'
+import { parseQuery } from '../query.js'
 import type { z } from '../zod.js'
 
 /**
@@ -13,8 +14,14 @@ import type { z } from '../zod.js'
 
 const isChainParameter = (parameter: string) => parameter === 'chainId' || parameter === 'chainid'
 
-/** 400 naming the parameter, with the values it accepts where they are a list. */
-export function badParameter(c: Context, feed: PredictionFeed, parameter: string): Answer {
+/** 400 naming the parameter, what is wrong with it, and the values it accepts where they are a list. */
+export function badParameter(
+  c: Context,
+  feed: PredictionFeed,
+  parameter: string,
+  /** The parameter meant, when `parameter` is its name in another case. */
+  didYouMean?: string,
+): Answer {
   const accepted: readonly number[] | undefined = isChainParameter(parameter)
     ? feed.chainIds()
     : parameter === 'confidence'
@@ -22,13 +29,40 @@ export function badParameter(c: Context, feed: PredictionFeed, parameter: string
       : parameter === 'withinBlocks'
         ? horizons
         : undefined
+  const given = c.params[parameter] ?? parseQuery(c.target)[parameter]
   const message =
-    parameter === 'confidence' || parameter === 'withinBlocks'
-      ? `${parameter} must be given once, as a comma-separated list of ${accepted?.join(', ')}`
-      : isChainParameter(parameter)
-        ? `${parameter} must be a positive integer chain id${accepted && accepted.length > 0 ? `; served here: ${accepted.join(', ')}` : ''}`
-        : `${parameter} is not valid`
-  return errorAnswer(c, 400, 'bad_parameter', message, { parameter, ...(accepted ? { accepted } : {}) })
+    didYouMean === undefined
+      ? parameterProblem(parameter, given, accepted)
+      : `${parameter} is not a parameter here: did you mean ${didYouMean}?`
+  return errorAnswer(c, 400, 'bad_parameter', message, {
+    parameter,
+    ...(accepted ? { accepted } : {}),
+  })
+}
+
+/** What is wrong with a parameter as given: missing, repeated, not a number, not an accepted value. */
+export function parameterProblem(
+  parameter: string,
+  given: string | string[] | undefined,
+  accepted: readonly number[] | undefined,
+): string {
+  const served = accepted && accepted.length > 0 ? accepted.join(', ') : undefined
+  const chain = isChainParameter(parameter)
+  const expects = chain
+    ? `a positive integer chain id${served ? `; served here: ${served}` : ''}`
+    : `a comma-separated list of ${served ?? 'accepted values'}`
+  if (given === undefined) return `${parameter} is missing: give ${expects}`
+  if (Array.isArray(given)) return `${parameter} is given ${given.length} times: give it once, as ${expects}`
+  const shown = JSON.stringify(given.slice(0, 40))
+  if (chain && /^[0-9]+$/.test(given) && Number(given) > Number.MAX_SAFE_INTEGER)
+    return `${parameter} ${shown} is above ${Number.MAX_SAFE_INTEGER}, the largest chain id`
+  if (chain) return `${parameter} ${shown} is not ${expects}`
+  const entries = given.split(',')
+  const notNumber = entries.find((e) => !/^[0-9]{1,4}$/.test(e.trim()))
+  if (notNumber !== undefined) return `${parameter} ${shown} is not ${expects}`
+  const unknown = entries.find((e) => !accepted?.includes(Number(e)))
+  if (unknown !== undefined) return `${parameter} ${unknown.trim()} is not one of ${served}`
+  return `${parameter} ${shown} is not valid: give ${expects}`
 }
 
 /** The values, validated by `schema` (synchronously), or the 400 naming the first bad parameter. */

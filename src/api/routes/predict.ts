@@ -16,11 +16,11 @@ const maxRememberedQueries = 1024
  */
 export function predictRoute({ feed }: { feed: PredictionFeed }): RouteDefinition {
   const requests = new Map<string, PredictRequest>()
-  const resolve = (target: string): PredictRequest | string => {
+  const resolve = (target: string): PredictRequest | { parameter: string; didYouMean?: string } => {
     const known = requests.get(target)
     if (known !== undefined) return known
     const resolved = resolvePredictQuery(parseQuery(target))
-    if (!resolved.ok) return resolved.parameter
+    if (!resolved.ok) return resolved
     if (requests.size >= maxRememberedQueries) requests.clear()
     requests.set(target, resolved.request)
     return resolved.request
@@ -44,7 +44,7 @@ export function predictRoute({ feed }: { feed: PredictionFeed }): RouteDefinitio
     },
     handler(c): Answer {
       const request = resolve(c.target)
-      if (typeof request === 'string') return badParameter(c, feed, request)
+      if ('parameter' in request) return badParameter(c, feed, request.parameter, request.didYouMean)
       const entry = lookupChain(c, feed, request.chainId, 'chainId')
       if (!isEntry(entry)) return entry
       return predictAnswer(entry, request, c.now, c.headers.ifNoneMatch)
