@@ -3,7 +3,7 @@ import { validateRpcResult } from '../src/rpc/validateRpcResult.js'
 import { blockToRecord, type SampledBlock } from '../src/sampler/blockToRecord.js'
 import { feeHistoryToRecords } from '../src/sampler/feeHistoryToRecords.js'
 import { jitteredDelay } from '../src/sampler/jitteredDelay.js'
-import { planSync } from '../src/sampler/planSync.js'
+import { planSync, syncStart } from '../src/sampler/planSync.js'
 
 const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as const
 const miner = '0x00000000000000000000000000000000000000aa' as const
@@ -119,6 +119,45 @@ describe('planSync', () => {
       feeHistory: [{ newest: 1, count: 2 }],
       full: { from: 2, to: 3 },
     })
+  })
+  it('leaves out the blocks below the oldest the node serves: the whole-block window holds only blocks it has', () => {
+    // A restarted devchain that resumed at 470: the store's head is 300, the node has 470..500.
+    expect(
+      planSync({
+        latest: 500,
+        storedHead: 300,
+        historyBlocks: 1_024,
+        backfillFullBlocks: 64,
+        oldestServed: 470,
+      }),
+    ).toEqual({ feeHistory: [], full: { from: 470, to: 500 } })
+    expect(
+      planSync({
+        latest: 500,
+        storedHead: 300,
+        historyBlocks: 1_024,
+        backfillFullBlocks: 8,
+        oldestServed: 470,
+      }),
+    ).toEqual({ feeHistory: [{ newest: 492, count: 23 }], full: { from: 493, to: 500 } })
+    expect(
+      planSync({
+        latest: 500,
+        storedHead: null,
+        historyBlocks: 100,
+        backfillFullBlocks: 64,
+        oldestServed: 490,
+      }),
+    ).toEqual({ feeHistory: [], full: { from: 490, to: 500 } })
+  })
+})
+
+describe('syncStart', () => {
+  it('is the stored head (to compare with the node), or the history window without one', () => {
+    expect(syncStart({ latest: 500, storedHead: 300, historyBlocks: 100 })).toBe(300)
+    expect(syncStart({ latest: 500, storedHead: 600, historyBlocks: 100 })).toBe(500)
+    expect(syncStart({ latest: 500, storedHead: null, historyBlocks: 100 })).toBe(401)
+    expect(syncStart({ latest: 5, storedHead: null, historyBlocks: 100 })).toBe(0)
   })
 })
 

@@ -20,6 +20,25 @@ export class BlockUnavailableError extends FeecastError {
   }
 }
 
+/**
+ * The node does not have the blocks below the oldest one it serves (pruned, or a restarted devchain that
+ * resumed past them). Retried like a missing block; once the run has been asked for often enough it is
+ * left as a gap and the node is followed from the oldest block it has.
+ */
+export class OlderBlocksUnavailableError extends FeecastError {
+  override name = 'OlderBlocksUnavailableError'
+  readonly from: number
+  readonly oldestServed: number
+  constructor(from: number, oldestServed: number, times: number) {
+    super(
+      `the node does not have blocks ${from}-${oldestServed - 1}, below the oldest it serves (${oldestServed}) (asked ${times} time(s))`,
+      { details: 'A lagging backend catches up; blocks that stay missing are left as a gap in the history.' },
+    )
+    this.from = from
+    this.oldestServed = oldestServed
+  }
+}
+
 /** A block the chain's rules do not allow (a future timestamp, an impossible base fee): not stored. */
 export class BlockRejectedError extends FeecastError {
   override name = 'BlockRejectedError'

@@ -5,6 +5,8 @@ export type PlanSyncParameters = {
   storedHead: number | null
   historyBlocks: number
   backfillFullBlocks: number
+  /** The oldest block the node serves: those below it are a gap, not fetched (default: all served). */
+  oldestServed?: number
   /** eth_feeHistory's largest block count (1024 on geth and hardhat) */
   feeHistoryLimit?: number
 }
@@ -20,16 +22,18 @@ export type SyncPlan = {
  * What to fetch to bring the store up to `latest`: the last `historyBlocks` blocks, less what is stored. After
  * a restart that is the gap since the stored head (a gap longer than the history window is not filled: older
  * stored records stay, and a window is a run of consecutive numbers). The newest `backfillFullBlocks` of it are
- * fetched whole, the rest through eth_feeHistory. Oldest first, so the stored head only grows.
+ * fetched whole, the rest through eth_feeHistory. Blocks below the oldest the node serves are left out (a gap),
+ * so the whole-block window holds only blocks the node has. Oldest first, so the stored head only grows.
  */
 export function planSync({
   latest,
   storedHead,
   historyBlocks,
   backfillFullBlocks,
+  oldestServed = 0,
   feeHistoryLimit = 1024,
 }: PlanSyncParameters): SyncPlan {
-  let from = Math.max(0, latest - historyBlocks + 1)
+  let from = Math.max(0, latest - historyBlocks + 1, oldestServed)
   if (storedHead !== null) from = Math.max(from, storedHead + 1)
   if (from > latest) return { feeHistory: [], full: null }
   const fullFrom = Math.max(from, latest - backfillFullBlocks + 1)
@@ -39,4 +43,16 @@ export function planSync({
     feeHistory.push({ newest, count: newest - start + 1 })
   }
   return { feeHistory, full: fullFrom <= latest ? { from: fullFrom, to: latest } : null }
+}
+
+/**
+ * The first block a sync reads: the stored head (to compare with the node's), or with nothing stored the
+ * oldest of the history window.
+ */
+export function syncStart({
+  latest,
+  storedHead,
+  historyBlocks,
+}: Pick<PlanSyncParameters, 'latest' | 'storedHead' | 'historyBlocks'>): number {
+  return storedHead === null ? Math.max(0, latest - historyBlocks + 1) : Math.min(storedHead, latest)
 }

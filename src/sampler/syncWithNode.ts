@@ -9,7 +9,7 @@ import { factsOfBlock, factsOfRecord } from './blockGate.js'
 import { recordOfFetchedBlock, type SampledBlock } from './blockToRecord.js'
 import { ChainMovedError } from './errors.js'
 import { feeHistoryToRecords } from './feeHistoryToRecords.js'
-import { planSync, type SyncPlan } from './planSync.js'
+import { planSync, type SyncPlan, syncStart } from './planSync.js'
 import { rewriteReorg } from './rewriteReorg.js'
 import type { Head, SamplerContext } from './samplerContext.js'
 import { syncBlobSchedule } from './syncBlobSchedule.js'
@@ -46,12 +46,20 @@ async function syncSteps(
   context.head = stored ? { number: stored.number, hash: stored.hash } : null
   context.storedHead = stored?.number ?? null
   context.parent = stored ? factsOfRecord(stored) : null
-  if (stored?.hash) await checkStoredHead(context, stored, latest, parameters.maxReorgDepth)
+  const from = syncStart({
+    latest,
+    storedHead: stored?.number ?? null,
+    historyBlocks: parameters.historyBlocks,
+  })
+  const oldestServed = await context.blocks.oldestServed(from, latest)
+  if (oldestServed > from) leaveGapBelow(context, from, oldestServed)
+  else if (stored?.hash) await checkStoredHead(context, stored, latest, parameters.maxReorgDepth)
   const plan = planSync({
     latest,
     storedHead: context.head?.number ?? null,
     historyBlocks: parameters.historyBlocks,
     backfillFullBlocks: parameters.backfillFullBlocks,
+    oldestServed,
   })
   span?.setAttributes({ 'feecast.sync.node_head': latest, 'feecast.sync.stored_head': stored?.number ?? -1 })
   const backfilled = await storeFeeHistory(context, plan.feeHistory)
@@ -65,6 +73,20 @@ async function syncSteps(
   span?.setAttribute('feecast.sync.blocks_written', written)
   context.logger.info({ head: context.head?.number ?? null, written }, 'in sync with the node')
   context.emit({ type: 'synced', head: context.head?.number ?? -1, written })
+}
+
+/**
+ * The node does not have the blocks from..oldestServed-1 (pruned, or a restarted devchain that resumed past
+ * them; the block fetcher has counted them missing often enough): they are left as a gap, and the node is
+ * followed from the oldest block it has. A stored head among them cannot be compared with the node's.
+ */
+function leaveGapBelow(context: SamplerContext, from: number, oldestServed: number): void {
+  context.logger.warn(
+    { from, to: oldestServed - 1, oldestServed },
+    'the node does not have the blocks below the oldest it serves: they are left as a gap',
+  )
+  if (context.head && context.head.number < oldestServed)
+    context.head = { number: oldestServed - 1, hash: null }
 }
 
 /** Is the stored head still on the node's chain? A mismatch is a reorg that happened while away. */

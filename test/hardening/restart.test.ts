@@ -130,3 +130,64 @@ describe('a node that pruned the stored head', () => {
     }
   })
 })
+
+describe('a restarted devchain that resumed far past the stored head', () => {
+  // H20 finding 1: a devchain that ran on while the sampler stored nothing resumes with only a few blocks,
+  // all far above the stored head. The sync must store what the node has and serve within seconds, not
+  // wait until the node has made BACKFILL_FULL_BLOCKS (64) new blocks.
+  it('serves past the gap within seconds, keeps what was stored before it and records the gap', async () => {
+    const stateDir = join(work, 'gap-state')
+    const redis = await startTestRedis()
+    const client = redis.client()
+    // 1 s blocks: the old code needed 64 of them (64 s) to come back.
+    const env = {
+      FEECAST_STATE_DIR: stateDir,
+      REDIS_URL: redis.url,
+      DEVCHAIN_BLOCK_TIME: '1',
+      POLL_INTERVAL_MS: '500',
+    }
+    try {
+      const first = await startFeecast({ env })
+      running.push(first)
+      await serving(first, -1, 90_000)
+      expect(await first.stop('SIGTERM'), first.output().slice(-2000)).toBe(0)
+      const storedHead = (await readHead(client, { chainId: 1337 }))?.number ?? -1
+      expect(storedHead).toBeGreaterThan(0)
+
+      // The devchain goes on 100 blocks without the sampler (as when REDIS_URL did not answer).
+      const devchain = await startDevchain({
+        stateDir: join(stateDir, 'devchain'),
+        autoMine: false,
+        blockTime: 1,
+      })
+      const nodeHead = devchain.mine(100)
+      await devchain.stop()
+      expect(nodeHead).toBeGreaterThanOrEqual(storedHead + 100)
+
+      // Resumed, the embedded devchain serves only the blocks from nodeHead on (a few made at start).
+      const second = await startFeecast({ env })
+      running.push(second)
+      const body = await serving(second, nodeHead, 15_000)
+      expect(body.blockNumber).toBeGreaterThan(nodeHead)
+      const stored = (await readHead(client, { chainId: 1337 }))?.number ?? -1
+      expect(stored).toBeGreaterThan(nodeHead)
+      // The blocks the node never had are a gap; what was stored before it is kept.
+      const gap = await readBlocks(client, { chainId: 1337, from: storedHead + 1, to: nodeHead - 1 })
+      expect(gap).toHaveLength(0)
+      const before = await readBlocks(client, { chainId: 1337, from: storedHead - 9, to: storedHead })
+      expect(before).toHaveLength(10)
+      // Logged once, as a warning naming the blocks left out: those below the oldest the node serves.
+      const recorded = second.logs().filter((line) => String(line.msg).includes('below the oldest it serves'))
+      expect(recorded, second.output().slice(-3000)).toHaveLength(1)
+      expect(recorded[0]).toMatchObject({
+        level: 40,
+        from: storedHead,
+        to: nodeHead - 1,
+        oldestServed: nodeHead,
+      })
+      expect(await second.stop('SIGTERM')).toBe(0)
+    } finally {
+      await redis.stop()
+    }
+  }, 240_000)
+})
