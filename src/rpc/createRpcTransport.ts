@@ -11,7 +11,13 @@ import {
 import { type CustomTransport, custom } from 'viem'
 import { createRedactor, endpointLabel, type Redactor } from '../lib/redact.js'
 import { inRpcClientSpan } from '../tracing/rpcClientSpan.js'
-import { RpcEndpointError, type RpcFailureKind, RpcResponseError, RpcUnavailableError } from './errors.js'
+import {
+  BlockTooLargeError,
+  RpcEndpointError,
+  type RpcFailureKind,
+  RpcResponseError,
+  RpcUnavailableError,
+} from './errors.js'
 import { defaultMaxResponseBytes, postJsonRpc } from './postJsonRpc.js'
 import { validateRpcResult } from './validateRpcResult.js'
 import { createWebSocketEndpoint, type WebSocketEndpoint } from './webSocketEndpoint.js'
@@ -125,9 +131,16 @@ export function createRpcTransport(parameters: CreateRpcTransportParameters): Cu
     createEndpoint(transport, parameters, url, index, socketFor(transport, parameters, url, index)),
   )
   // A node that says it does not serve a method (eth_config on a node without EIP-7910) answered: no retry.
+  // Nor when a whole block was over the size cap: another round would download as much again for the same
+  // answer, and the caller has its fallback (the header).
   const rounds = retry(
     handleWhen(
-      (error) => !(error instanceof RpcUnavailableError && error.failures.every(isUnsupportedMethod)),
+      (error) =>
+        !(
+          error instanceof RpcUnavailableError &&
+          (error.failures.every(isUnsupportedMethod) ||
+            error.failures.some((f) => f instanceof BlockTooLargeError))
+        ),
     ),
     {
       maxAttempts: retries,
@@ -196,6 +209,12 @@ export function isUnsupportedMethod(error: unknown): boolean {
   )
 }
 
+/** A call whose answer is as big as the block: the block with its transactions. */
+const isWholeBlockCall = (method: string, params: unknown): boolean =>
+  (method === 'eth_getBlockByNumber' || method === 'eth_getBlockByHash') &&
+  Array.isArray(params) &&
+  params[1] === true
+
 /** An endpoint with its circuit breaker, whose state changes are reported. */
 function createEndpoint(
   { chainId, onEndpointState }: Transport,
@@ -205,9 +224,11 @@ function createEndpoint(
   socket: WebSocketEndpoint | undefined,
 ): Endpoint {
   const label = endpointLabel(url, index)
-  // "Method not found" is a healthy node's answer, not a failure of the endpoint.
+  // "Method not found" is a healthy node's answer, not a failure of the endpoint; a block too big to read
+  // whole is the block's size, not the endpoint's health (counted, it opened the circuit on a chain of big
+  // blocks, and the header-only fallback then met 'open-circuit' instead of 'oversized').
   const breaker = circuitBreaker(
-    handleWhen((error) => !isUnsupportedMethod(error)),
+    handleWhen((error) => !isUnsupportedMethod(error) && !(error instanceof BlockTooLargeError)),
     {
       halfOpenAfter: breakerHalfOpenAfterMs,
       breaker: new ConsecutiveBreaker(breakerThreshold),
@@ -292,8 +313,10 @@ async function callOnceUntraced(
   } catch (error) {
     const kind = error instanceof RpcEndpointError ? error.kind : 'network'
     if (reconnectingKinds.has(kind)) endpoint.verifiedAt = null
-    endpoint.lastFailure = error instanceof RpcEndpointError ? `${kind}: ${error.problem}` : kind
     count(kind)
+    if (kind === 'oversized' && isWholeBlockCall(method, params))
+      throw new BlockTooLargeError(error as RpcEndpointError)
+    endpoint.lastFailure = error instanceof RpcEndpointError ? `${kind}: ${error.problem}` : kind
     throw error
   }
 }

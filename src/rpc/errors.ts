@@ -1,8 +1,8 @@
 import { FeecastError } from '../errors.js'
 
 /**
- * How a call to one endpoint failed. Every kind counts against that endpoint's circuit breaker and moves the
- * call on to the next endpoint.
+ * How a call to one endpoint failed. Every kind moves the call on to the next endpoint, and counts against that
+ * endpoint's circuit breaker except a whole block over the size cap (BlockTooLargeError) and "method not found".
  */
 export type RpcFailureKind =
   /** connection refused, reset, DNS ... */
@@ -61,6 +61,15 @@ export class RpcEndpointError extends FeecastError {
 /** The endpoint answered, but with a malformed or inconsistent result: it is not stored, the next endpoint is asked. */
 export class RpcResponseError extends RpcEndpointError {
   override name = 'RpcResponseError'
+}
+
+/**
+ * A block with its transactions was over the response size cap (kind 'oversized'). That is the block's size,
+ * not the endpoint's health: it neither opens the endpoint's circuit nor is retried (the same block is as big
+ * the next time); the caller reads the block's header instead.
+ */
+export class BlockTooLargeError extends RpcEndpointError {
+  override name = 'BlockTooLargeError'
 }
 
 /** Every endpoint of a chain failed the call, through all retries. */

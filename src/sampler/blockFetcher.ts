@@ -13,6 +13,12 @@ export type CreateBlockFetcherParameters = {
    * provider whose backends lag one another). Default 3.
    */
   missingAttemptsBeforeGap?: number
+  /**
+   * After a block over the response size cap, the next this many blocks are read from their headers at
+   * once rather than downloaded whole first (up to RPC_MAX_RESPONSE_BYTES each) to find them too big again.
+   * Default 32.
+   */
+  headerOnlyBlocksAfterOversized?: number
 }
 
 /** A block the node has, or 'gap' when it has said often enough that it does not have it. */
@@ -21,7 +27,7 @@ export type FetchedBlock = SampledBlock | 'gap'
 export type BlockFetcher = {
   /**
    * Block `number` with its transactions; without them when it is over the response size cap (its
-   * tips are then unknown). Throws BlockUnavailableError while the node lacks it, until that has
+   * tips are then unknown), and for a while after such a block. Throws BlockUnavailableError while the node lacks it, until that has
    * happened `missingAttemptsBeforeGap` times in a row; then resolves 'gap'.
    */
   fetch(number: number): Promise<FetchedBlock>
@@ -52,23 +58,29 @@ export function createBlockFetcher({
   client,
   logger,
   missingAttemptsBeforeGap = 3,
+  headerOnlyBlocksAfterOversized = 32,
 }: CreateBlockFetcherParameters): BlockFetcher {
   const missing = new Map<number, number>()
+  /** Blocks up to this one are read header-only: a block past the cap was seen just below. */
+  let headerOnlyThrough = -1
 
   const missingRun = createRunCounter()
   const read = (number: number, includeTransactions: boolean) =>
     readBlock(client, number, includeTransactions)
 
   const whole = async (number: number): Promise<SampledBlock | null> => {
+    if (number <= headerOnlyThrough) return read(number, false)
     try {
       return await read(number, true)
     } catch (error) {
       // A block too big to read whole (RPC_MAX_RESPONSE_BYTES): its header still carries the base fee and
       // gas; its tips stay unknown. (A hostile endpoint gets no further with a huge header: also cut off.)
+      // Big blocks come in runs (a chain's demand, a hostile endpoint): the next ones go straight to it.
       if (!rpcUnavailableCause(error)?.failures.some((f) => f.kind === 'oversized')) throw error
+      headerOnlyThrough = Math.max(headerOnlyThrough, number + headerOnlyBlocksAfterOversized)
       logger.warn(
-        { block: number },
-        'block with its transactions is over the response size cap: recorded without tips',
+        { block: number, headerOnlyThrough },
+        'block with its transactions is over the response size cap: recorded without tips, and blocks through headerOnlyThrough read header-only',
       )
       return read(number, false)
     }
