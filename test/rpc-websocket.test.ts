@@ -16,11 +16,11 @@ const secret = '9f8e7d6c5b4a39281706f5e4d3c2b1a0'
 /**
  * A TEST DOUBLE of a hostile or limited WebSocket endpoint: it forwards calls to a real devchain over HTTP,
  * except that it answers eth_subscribe with "method not found" (a node without subscriptions), and, on
- * demand, answers a block with a message far over the size cap, a frame that is not JSON, or a
- * notification without params.
+ * demand, answers a block with a message far over the size cap, a frame that is not JSON, a
+ * notification without params, or an error with id null (what a node answers a call it could not read).
  */
 async function startLimitedEndpoint(devchain: Devchain) {
-  let misbehave: 'none' | 'huge' | 'garbage' | 'bad-notification' | 'echo-key' = 'none'
+  let misbehave: 'none' | 'huge' | 'garbage' | 'bad-notification' | 'echo-key' | 'null-id' = 'none'
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
   await new Promise((resolve) => wss.once('listening', resolve))
   wss.on('connection', (socket) => {
@@ -44,6 +44,10 @@ async function startLimitedEndpoint(devchain: Devchain) {
             id: call.id,
             error: { code: -32000, message: `${'x'.repeat(170)}${secret} for /v2/${secret}` },
           }),
+        )
+      if (call.method === 'eth_getBlockByNumber' && misbehave === 'null-id')
+        return socket.send(
+          JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } }),
         )
       if (call.method === 'eth_getBlockByNumber' && misbehave === 'bad-notification')
         return socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'eth_subscription' }))
@@ -117,6 +121,35 @@ describe('WebSocket endpoints', () => {
     expect(said).toMatch(/failed \(rpc\): JSON-RPC error -32000: x{170}\*\*\*/)
     expect(said).not.toContain(secret.slice(0, 6))
   })
+
+  it('a call answered with id null fails at once (garbage), and the next endpoint answers it', async () => {
+    // A call left to its timeout fails as 'timeout' after 12 s (the old behaviour); answered as garbage, at once.
+    const timeoutMs = 12_000
+    const alone = createRpcClient({ chainId: devchain.chainId, urls: [endpoint.url], timeoutMs, retries: 0 })
+    const withFallback = createRpcClient({
+      chainId: devchain.chainId,
+      urls: [endpoint.url, devchain.url],
+      timeoutMs,
+      retries: 0,
+    })
+    expect(Number(await alone.getBlockNumber())).toBeGreaterThan(30)
+    endpoint.set('null-id')
+    try {
+      const started = performance.now()
+      const error = await alone.getBlock({ blockNumber: 3n }).catch((e: unknown) => e)
+      const waited = performance.now() - started
+      expect(rpcUnavailableCause(error)?.failures.map((f) => f.kind)).toEqual(['garbage'])
+      // Not a timing claim: only that it did not wait for the timeout (it fails as garbage, not timeout).
+      expect(waited).toBeLessThan(timeoutMs / 3)
+      expect(JSON.stringify(rpcUnavailableCause(error)?.failures)).toContain('id null')
+      // With an HTTP endpoint after it, the call is answered there.
+      expect((await withFallback.getBlock({ blockNumber: 4n })).number).toBe(4n)
+    } finally {
+      endpoint.set('none')
+    }
+    // The socket was ended, not poisoned: the next call dials again and is answered.
+    expect((await alone.getBlock({ blockNumber: 3n })).number).toBe(3n)
+  }, 60_000)
 
   it('samples by polling over the socket when the endpoint does not support subscriptions', async () => {
     const events: SamplerEvent[] = []

@@ -151,7 +151,7 @@ async function requestOn(
     }
     throw timedOut
       ? fail(method, 'timeout', `no response within ${timeoutMs} ms`)
-      : fail(method, kindOf(error), `socket failed: ${describe(error)}`)
+      : fail(method, kindOf(error), `socket failed: ${describe(error)}${becauseOf(error)}`)
   }
   return resultOf(method, response, fail)
 }
@@ -231,8 +231,17 @@ function resultOf(
   return response.result
 }
 
-/** An error known by its name (what requests and subscriptions on the socket fail with). */
-const named = (name: string): Error => Object.assign(new Error(name), { name })
+/**
+ * An error known by its name (what requests and subscriptions on the socket fail with), with why the socket
+ * was ended in words of ours (no text of the endpoint's).
+ */
+const named = (name: string, reason?: string): Error => Object.assign(new Error(name), { name, reason })
+
+/** ' (why)' for an error made by named() with a reason, else nothing. */
+const becauseOf = (error: unknown): string => {
+  const reason = (error as { reason?: unknown } | null | undefined)?.reason
+  return typeof reason === 'string' ? ` (${reason})` : ''
+}
 
 /** How a socket failure counts for the endpoint: an oversized message as such, garbage as garbage. */
 const kindOf = (error: unknown): RpcEndpointError['kind'] =>
@@ -289,7 +298,14 @@ async function openSocket({
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       return end('the endpoint sent a message that is not a JSON-RPC object', named('GarbageFrameError'))
-    const message = parsed as { method?: unknown; params?: unknown }
+    const message = parsed as { id?: unknown; method?: unknown; params?: unknown; error?: unknown }
+    // An answer must name the call it answers: viem drops one with id null (what a node answers a call it
+    // could not read, e.g. a parse error), and the call waited out its timeout before the next endpoint was
+    // asked. Which call it was cannot be known: the socket is ended, failing its calls at once.
+    if (message.method === undefined && (message.id === null || message.id === undefined)) {
+      const reason = `the endpoint answered with id null${message.error === undefined ? '' : ' (an error)'}`
+      return end(reason, named('GarbageFrameError', reason))
+    }
     // viem reads params.subscription of every eth_subscription message: one without it would throw here.
     if (
       message.method === 'eth_subscription' &&
