@@ -69,7 +69,13 @@ describe('a SIGTERM while the sampling worker is still starting', () => {
   it('stops the worker before the embedded Redis and exits 0 within the deadline', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'feecast-early-stop-'))
     const feecast = await startFeecast({
-      env: { FEECAST_STATE_DIR: stateDir, DEVCHAIN_PORT: String(await freePort()), DEVCHAIN_BLOCK_TIME: '1' },
+      env: {
+        FEECAST_STATE_DIR: stateDir,
+        DEVCHAIN_PORT: String(await freePort()),
+        DEVCHAIN_BLOCK_TIME: '1',
+        // redis-server's routine lines (its shutdown among them) are logged at debug.
+        LOG_LEVEL: 'debug',
+      },
     })
     try {
       // The worker has loaded its base-fee model and is about to start its samplers (half a second later,
@@ -83,7 +89,8 @@ describe('a SIGTERM while the sampling worker is still starting', () => {
       const redisGoneAt = logs.findIndex(
         (l) => typeof l.line === 'string' && /User requested shutdown/.test(l.line),
       )
-      const workerAfter = logs.slice(Math.max(0, redisGoneAt)).filter((l) => l.thread === 'sampling')
+      expect(redisGoneAt, 'redis-server said it shuts down').toBeGreaterThan(-1)
+      const workerAfter = logs.slice(redisGoneAt).filter((l) => l.thread === 'sampling')
       expect(workerAfter.map((l) => l.msg)).toEqual([])
     } finally {
       if (feecast.child.exitCode === null) await feecast.stop('SIGKILL')
