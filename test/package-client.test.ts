@@ -147,6 +147,11 @@ export async function cheapest(): Promise<Estimate | undefined> {
   if (prediction.stale) return undefined
   return prediction.estimates.reduce<Estimate | undefined>((a, e) => (a === undefined || BigInt(e.maxFeePerGas) < BigInt(a.maxFeePerGas) ? e : a), undefined)
 }
+// A confidence level or horizon feecast does not serve is a compile error, not a 400 at run time.
+// @ts-expect-error 80 is not a ConfidenceLevel
+void feecast.predict({ chainId: 1, confidence: 80 })
+// @ts-expect-error 4 is not a Horizon
+void feecast.predict({ chainId: 1, withinBlocks: [1, 4] })
 const chain = defineChain({
   ...mainnet,
   fees: {

@@ -1,8 +1,10 @@
 import {
   type ChainsBody,
+  type ConfidenceLevel,
   contractHeader,
   contractVersion,
   type ErrorBody,
+  type Horizon,
   type Prediction,
 } from './contract.js'
 import {
@@ -33,9 +35,9 @@ export type CreateFeecastClientParameters = {
 export type PredictParameters = {
   chainId: number
   /** Confidence level(s) in percent among `confidenceLevels` (default: all). */
-  confidence?: number | readonly number[] | undefined
+  confidence?: ConfidenceLevel | readonly ConfidenceLevel[] | undefined
   /** Horizon(s) in blocks among `horizons` (default: `defaultHorizons`). */
-  withinBlocks?: number | readonly number[] | undefined
+  withinBlocks?: Horizon | readonly Horizon[] | undefined
   signal?: AbortSignal | undefined
 }
 

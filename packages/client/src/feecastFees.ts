@@ -1,6 +1,6 @@
 import type { ChainEstimateFeesPerGasFn } from 'viem'
 import { type BackoffParameters, createBackoff } from './backoff.js'
-import type { Estimate, Prediction } from './contract.js'
+import type { ConfidenceLevel, Estimate, Horizon, Prediction } from './contract.js'
 import { type CreateFeecastClientParameters, createFeecastClient } from './createFeecastClient.js'
 import { type FallbackReason, FeecastFallbackError, FeecastHttpError } from './errors.js'
 
@@ -8,9 +8,9 @@ export type FeecastFeesParameters = {
   /** Base URL of a feecast API. */
   url: string
   /** Probability (percent) of inclusion within `withinBlocks`. Default 90. */
-  confidence?: number | undefined
+  confidence?: ConfidenceLevel | undefined
   /** Horizon in blocks. Default 3. */
-  withinBlocks?: number | undefined
+  withinBlocks?: Horizon | undefined
   /** How long to wait for feecast before falling back to viem's own estimate (ms). Default 1000. */
   timeoutMs?: number | undefined
   fetch?: CreateFeecastClientParameters['fetch']
