@@ -27,7 +27,8 @@ a { color: var(--blue); }
 .trust-medium { background: #e8eef8; color: #203f6b; }
 .trust-high { background: #e5f3e5; color: #0d5c0d; }
 .reasons { margin: 0.3em 0; padding-left: 1.2em; color: var(--muted); font-size: 0.9rem; }
-.tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(290px, 1fr)); gap: 10px; }
+/* Wide enough for five columns (with blobs), and a gutter: a horizon's last column ran into the next's first. */
+.tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 360px), 1fr)); gap: 10px 28px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 2px 0; }
 th, td { padding: 3px 6px; border-bottom: 1px solid var(--line); text-align: right; }

@@ -218,10 +218,23 @@ export function fanChart(
     chartLabel(formatGwei(frame.y1), pad.left - 4, pad.top + 8, 'end'),
     chartLabel(formatGwei(frame.y0), pad.left - 4, height - pad.bottom, 'end'),
     chartLabel('gwei', pad.left - 4, (height - pad.bottom + pad.top) / 2, 'end'),
-    chartLabel(`#${frame.x0}`, pad.left, height - 8),
-    chartLabel('now', frame.x(headBlock), height - 8, 'middle'),
-    chartLabel(`#${frame.x1}`, width - pad.right, height - 8, 'end'),
+    ...blockAxisLabels(frame, headBlock),
   )
+}
+
+/** The block axis: its first and last block and "now" at the head, an edge label dropped where "now" sits on it. */
+export function blockAxisLabels(frame: FanFrame, headBlock: number): SVGElement[] {
+  // Room a label needs beside "now" (px); inside the function, since the page gets functions' source only.
+  const axisLabelRoom = 44
+  const { width, height, pad } = frame
+  const now = frame.x(headBlock)
+  return [
+    ...(now - pad.left >= axisLabelRoom ? [chartLabel(`#${frame.x0}`, pad.left, height - 8)] : []),
+    chartLabel('now', now, height - 8, 'middle'),
+    ...(width - pad.right - now >= axisLabelRoom
+      ? [chartLabel(`#${frame.x1}`, width - pad.right, height - 8, 'end')]
+      : []),
+  ]
 }
 
 /** The reliability diagram: promised against realised, a point per (level, horizon) with its interval. */
@@ -459,6 +472,7 @@ export function pageScriptSource(): string {
     fanLine,
     fanBand,
     chartLabel,
+    blockAxisLabels,
     fanChart,
     reliabilityChart,
     getJson,
