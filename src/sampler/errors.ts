@@ -63,11 +63,13 @@ export class BlockRejectedError extends FeecastError {
  */
 export class ReorgTooDeepError extends BlockRejectedError {
   override name = 'ReorgTooDeepError'
-  constructor({ tip, maxReorgDepth }: { tip: number; maxReorgDepth: number }) {
+  constructor({ tip, maxReorgDepth, hashedTo }: { tip: number; maxReorgDepth: number; hashedTo?: number }) {
     super(
       tip,
       'reorg-too-deep',
-      `the node's block ${tip} shares no ancestor with the stored chain within maxReorgDepth (${maxReorgDepth}) blocks: not followed`,
+      hashedTo === undefined
+        ? `the node's block ${tip} shares no ancestor with the stored chain within maxReorgDepth (${maxReorgDepth}) blocks: not followed`
+        : `the node's block ${tip} differs from every stored block with a hash (down to ${hashedTo}), and older ones cannot be compared: not followed`,
     )
   }
 }

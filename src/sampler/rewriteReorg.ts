@@ -48,6 +48,14 @@ export async function rewriteReorg(
     logger.warn({ block: ancestor }, 'reorg walk-back reached a block the node no longer has')
   if (found === 'too-deep')
     throw context.gate.refuse(new ReorgTooDeepError({ tip: tipNumber, maxReorgDepth }))
+  // The node's chain differs from every stored block that has a hash, down to blocks stored without one
+  // (eth_feeHistory's backfill): nothing shows where it meets the stored chain, so writing it could leave a
+  // stored history that does not link. Refused like a reorg too deep. (With no hashed block stored below
+  // the tip at all, the branch is the tip alone and is followed, as before.)
+  if (found === 'not-comparable' && branch.length > 1)
+    throw context.gate.refuse(
+      new ReorgTooDeepError({ tip: tipNumber, maxReorgDepth, hashedTo: ancestor + 1 }),
+    )
   const below = stored.get(ancestor)
   const { rejected } = context.gate.admit(branch, below ? factsOfRecord(below) : null, latest)
   if (rejected) throw rejected

@@ -56,96 +56,118 @@ const refusals = (feecast: FeecastProcess) =>
   metric(feecast, /feecast_blocks_rejected_total\{chain_id="1337",reason="reorg-too-deep"\} (\d+)/)
 
 const { setUp, cleanUp } = feecastBehindHostileRpc('feecast-deepreorg-', (feecast) => feecast.stop('SIGKILL'))
-let redis: TestRedis | undefined
+const redises: TestRedis[] = []
 
 afterAll(async () => {
   await cleanUp()
-  await redis?.stop()
+  for (const r of redises) await r.stop()
 })
 
 describe('a node that switches to a chain sharing no block with the stored one', () => {
-  it('is refused: nothing is written past the stored head, links hold, /readyz and the metric say why; the real chain is followed again', async () => {
-    redis = await startTestRedis()
-    const client = redis.client()
-    const devchain = await startDevchain({ blockTime: 1, history: 256 })
-    let fork = false
-    const { feecast } = await setUp(
-      devchain,
-      async (call: RpcCall, rpc) => {
-        if (!fork || !['eth_getBlockByNumber', 'eth_getBlockByHash'].includes(call.method)) return 'forward'
-        const params =
-          call.method === 'eth_getBlockByHash'
-            ? [forked(call.params[0]), ...call.params.slice(1)]
-            : call.params
-        const { status, json } = await rpc.forward({ ...call, params })
-        const result = (json as { result?: Record<string, unknown> | null }).result
-        if (result) forkBlock(result)
-        return { status, body: json }
-      },
-      // 200 whole blocks (with hashes) stored, so the fork's walk back passes maxReorgDepth (128) on stored hashes.
-      { REDIS_URL: redis.url, HISTORY_BLOCKS: '200', BACKFILL_FULL_BLOCKS: '200' },
-    )
-
-    await waitForStatus(`${feecast.url}/readyz`, 200, 90_000)
-    const links = () =>
-      checkStoreAgainstNode({ redis: client, chainId, url: devchain.url, from: Number.MAX_SAFE_INTEGER })
-    const before = await links()
-    expect(before.problems).toEqual([])
-    expect([...before.hashes.values()].filter((h) => h !== null).length).toBeGreaterThan(128)
-
-    fork = true
-    await new Promise((r) => setTimeout(r, 1_500)) // a real block already on its way is stored
-    const forkedAt = await storedHeadNumber(client, chainId)
-    let highest = forkedAt
-    const watch = setInterval(() => {
-      storedHeadNumber(client, chainId).then(
-        (n) => {
-          highest = Math.max(highest, n)
+  it.each([
+    // 200 whole blocks (with hashes) stored, so the fork's walk back passes maxReorgDepth (128) on stored hashes.
+    [
+      'past maxReorgDepth on stored hashes',
+      { HISTORY_BLOCKS: '200', BACKFILL_FULL_BLOCKS: '200' },
+      129,
+      /shares no ancestor with the stored chain within maxReorgDepth \(128\)/,
+    ],
+    // The default: 64 whole blocks with hashes over older ones from eth_feeHistory without: the walk back
+    // meets the hash-less blocks before maxReorgDepth, where nothing shows the two chains meet.
+    [
+      'down to the blocks stored without hashes (the default backfill)',
+      { HISTORY_BLOCKS: '200' },
+      64,
+      /differs from every stored block with a hash \(down to \d+\), and older ones cannot be compared/,
+    ],
+  ] as const)(
+    'is refused, %s: nothing is written past the stored head, links hold, /readyz and the metric say why; the real chain is followed again',
+    async (_name, env, hashedAtLeast, reason) => {
+      const redis = await startTestRedis()
+      redises.push(redis)
+      const client = redis.client()
+      const devchain = await startDevchain({ blockTime: 1, history: 256 })
+      let fork = false
+      const { feecast } = await setUp(
+        devchain,
+        async (call: RpcCall, rpc) => {
+          if (!fork || !['eth_getBlockByNumber', 'eth_getBlockByHash'].includes(call.method)) return 'forward'
+          const params =
+            call.method === 'eth_getBlockByHash'
+              ? [forked(call.params[0]), ...call.params.slice(1)]
+              : call.params
+          const { status, json } = await rpc.forward({ ...call, params })
+          const result = (json as { result?: Record<string, unknown> | null }).result
+          if (result) forkBlock(result)
+          return { status, body: json }
         },
-        () => {},
+        { REDIS_URL: redis.url, ...env },
       )
-    }, 250)
-    try {
-      // The node goes on 20 blocks past the fork point: the store does not follow it.
-      await waitFor(() => devchain.head() >= forkedAt + 20, {
-        timeoutMs: 60_000,
-        intervalMs: 500,
-        message: 'the devchain to build 20 blocks on',
-      })
-      // Every stored block links to the one below and is still the real chain's (no fork hash anywhere).
-      const during = await links()
-      expect(during.problems).toEqual([])
-      expect(during.last).toBe(forkedAt)
-      expect(await notTheNodes(devchain.url, during.hashes)).toEqual([])
-      // The refusal is counted (every attempt) and named on /readyz once the data is stale.
-      await waitFor(() => refusals(feecast).then((n) => n >= 2), {
-        timeoutMs: 60_000,
-        intervalMs: 1_000, // /metrics is rate limited like any client
-        message: () => `two refusals of the fork; output:\n${feecast.output().slice(-3000)}`,
-      })
-      const ready = await waitForStatus(`${feecast.url}/readyz`, 503, 90_000)
-      const reasons = ((await ready.json()) as { reasons: string[] }).reasons.join('\n')
-      expect(reasons).toMatch(/chain 1337: data \d+ s old, past 30 s: blocks refused for \d+ s/)
-      expect(reasons).toMatch(/shares no ancestor with the stored chain within maxReorgDepth \(128\)/)
-      expect(await storedHeadNumber(client, chainId)).toBe(forkedAt)
-    } finally {
-      clearInterval(watch)
-    }
-    expect(highest).toBe(forkedAt)
-    expect(feecast.output()).toMatch(/rejected \(reorg-too-deep\)/)
-    expect(feecast.output()).not.toMatch(/replaced records above the common ancestor/)
 
-    // The node serves the real chain again: it extends what is stored, so sampling resumes.
-    fork = false
-    await waitForStatus(`${feecast.url}/readyz`, 200, 60_000)
-    const target = devchain.head()
-    await waitFor(async () => (await storedHeadNumber(client, chainId)) >= target, {
-      timeoutMs: 30_000,
-      message: `the store to follow the real chain to block ${target}`,
-    })
-    const after = await links()
-    expect(after.problems).toEqual([])
-    expect(after.last).toBeGreaterThanOrEqual(target)
-    expect(await notTheNodes(devchain.url, after.hashes)).toEqual([])
-  }, 300_000)
+      await waitForStatus(`${feecast.url}/readyz`, 200, 90_000)
+      const links = () =>
+        checkStoreAgainstNode({ redis: client, chainId, url: devchain.url, from: Number.MAX_SAFE_INTEGER })
+      const before = await links()
+      expect(before.problems).toEqual([])
+      expect([...before.hashes.values()].filter((h) => h !== null).length).toBeGreaterThanOrEqual(
+        hashedAtLeast,
+      )
+
+      fork = true
+      await new Promise((r) => setTimeout(r, 1_500)) // a real block already on its way is stored
+      const forkedAt = await storedHeadNumber(client, chainId)
+      let highest = forkedAt
+      const watch = setInterval(() => {
+        storedHeadNumber(client, chainId).then(
+          (n) => {
+            highest = Math.max(highest, n)
+          },
+          () => {},
+        )
+      }, 250)
+      try {
+        // The node goes on 20 blocks past the fork point: the store does not follow it.
+        await waitFor(() => devchain.head() >= forkedAt + 20, {
+          timeoutMs: 60_000,
+          intervalMs: 500,
+          message: 'the devchain to build 20 blocks on',
+        })
+        // Every stored block links to the one below and is still the real chain's (no fork hash anywhere).
+        const during = await links()
+        expect(during.problems).toEqual([])
+        expect(during.last).toBe(forkedAt)
+        expect(await notTheNodes(devchain.url, during.hashes)).toEqual([])
+        // The refusal is counted (every attempt) and named on /readyz once the data is stale.
+        await waitFor(() => refusals(feecast).then((n) => n >= 2), {
+          timeoutMs: 60_000,
+          intervalMs: 1_000, // /metrics is rate limited like any client
+          message: () => `two refusals of the fork; output:\n${feecast.output().slice(-3000)}`,
+        })
+        const ready = await waitForStatus(`${feecast.url}/readyz`, 503, 90_000)
+        const reasons = ((await ready.json()) as { reasons: string[] }).reasons.join('\n')
+        expect(reasons).toMatch(/chain 1337: data \d+ s old, past 30 s: blocks refused for \d+ s/)
+        expect(reasons).toMatch(reason)
+        expect(await storedHeadNumber(client, chainId)).toBe(forkedAt)
+      } finally {
+        clearInterval(watch)
+      }
+      expect(highest).toBe(forkedAt)
+      expect(feecast.output()).toMatch(/rejected \(reorg-too-deep\)/)
+      expect(feecast.output()).not.toMatch(/replaced records above the common ancestor/)
+
+      // The node serves the real chain again: it extends what is stored, so sampling resumes.
+      fork = false
+      await waitForStatus(`${feecast.url}/readyz`, 200, 60_000)
+      const target = devchain.head()
+      await waitFor(async () => (await storedHeadNumber(client, chainId)) >= target, {
+        timeoutMs: 30_000,
+        message: `the store to follow the real chain to block ${target}`,
+      })
+      const after = await links()
+      expect(after.problems).toEqual([])
+      expect(after.last).toBeGreaterThanOrEqual(target)
+      expect(await notTheNodes(devchain.url, after.hashes)).toEqual([])
+    },
+    300_000,
+  )
 })
