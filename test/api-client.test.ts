@@ -93,9 +93,11 @@ describe('createFeecastClient', () => {
   })
 
   it('refuses at once a URL it cannot call (no scheme, not http), naming what it got', () => {
-    for (const url of ['localhost:8080', 'ftp://feecast.example', '/predict', ''])
+    for (const url of ['localhost:8080', 'ftp://feecast.example', '//feecast.example', ''])
       expect(() => createFeecastClient({ url }), url).toThrowError(FeecastUrlError)
     expect(() => createFeecastClient({ url: 'localhost:8080' })).toThrowError(/absolute http/)
+    // A path is a browser page's own origin.
+    expect(createFeecastClient({ url: '/feecast' }).url).toBe('/feecast')
   })
 
   it("falls back as 'chain-not-served' when feecast does not serve the chain, not as 'unavailable'", async () => {

@@ -135,12 +135,9 @@ describe('WebSocket endpoints', () => {
     expect(Number(await alone.getBlockNumber())).toBeGreaterThan(30)
     endpoint.set('null-id')
     try {
-      const started = performance.now()
+      // Failed as garbage, not left to the timeout (which fails as 'timeout'): the kind says it, no clock.
       const error = await alone.getBlock({ blockNumber: 3n }).catch((e: unknown) => e)
-      const waited = performance.now() - started
       expect(rpcUnavailableCause(error)?.failures.map((f) => f.kind)).toEqual(['garbage'])
-      // Not a timing claim: only that it did not wait for the timeout (it fails as garbage, not timeout).
-      expect(waited).toBeLessThan(timeoutMs / 3)
       expect(JSON.stringify(rpcUnavailableCause(error)?.failures)).toContain('id null')
       // With an HTTP endpoint after it, the call is answered there.
       expect((await withFallback.getBlock({ blockNumber: 4n })).number).toBe(4n)

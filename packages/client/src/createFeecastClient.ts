@@ -69,8 +69,8 @@ export function createFeecastClient({
   onContractMismatch = (error) => console.warn(`@feecast/client: ${error.shortMessage}. ${error.details}`),
 }: CreateFeecastClientParameters): FeecastClient {
   // Checked now: 'localhost:8080' (no scheme) parses as a URL of scheme 'localhost:' and every call
-  // then failed as 'could not be reached'.
-  if (!/^https?:\/\/[^/]/i.test(url)) throw new FeecastUrlError(url)
+  // then failed as 'could not be reached'. A path ('/feecast') is a page's own origin, in a browser.
+  if (!/^(https?:\/\/[^/]|\/(?!\/))/i.test(url)) throw new FeecastUrlError(url)
   const base = url.replace(/\/+$/, '')
   let mismatchTold = false
 

@@ -40,11 +40,11 @@ export class FeecastUnavailableError extends FeecastError {
   override name = 'FeecastUnavailableError'
 }
 
-/** The client was given a URL it cannot call (not an absolute http:// or https:// URL). */
+/** The client was given a URL it cannot call (neither an http:// or https:// URL nor a path). */
 export class FeecastUrlError extends FeecastError {
   override name = 'FeecastUrlError'
   constructor(url: string) {
-    super('feecast URL must be an absolute http:// or https:// URL', {
+    super('feecast URL must be an absolute http:// or https:// URL (or, in a browser, a path)', {
       details: `got ${JSON.stringify(url.slice(0, 100))}; e.g. http://localhost:8080`,
     })
   }

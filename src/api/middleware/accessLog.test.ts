@@ -52,8 +52,16 @@ describe('accessLog', () => {
       observe(testContext({ target: `/nope/${i}` }), { status: 404, durationSeconds: 0 })
     t = 60_000
     observe(testContext({ target: '/nope/last' }), { status: 404, durationSeconds: 0 })
+    // A 503 in the flood of 404s is still written: the server's errors have their own budget.
+    observe(testContext({ target: '/predict' }), { status: 503, durationSeconds: 0 })
     await new Promise((r) => setImmediate(r))
-    expect(lines.filter((l) => l.msg === 'request')).toHaveLength(6)
-    expect(lines.find((l) => l.msg !== 'request')).toMatchObject({ level: 40, suppressed: 995, seconds: 60 })
+    expect(lines.filter((l) => l.msg === 'request' && l.status === 404)).toHaveLength(6)
+    expect(lines.filter((l) => l.msg === 'request' && l.status === 503)).toHaveLength(1)
+    expect(lines.find((l) => l.msg !== 'request')).toMatchObject({
+      level: 40,
+      suppressed: 995,
+      seconds: 60,
+      kind: '4xx',
+    })
   })
 })

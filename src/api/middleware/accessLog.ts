@@ -42,7 +42,7 @@ export function logRequest(
 }
 
 export type AccessLogParameters = {
-  /** Lines of failed requests (4xx, 5xx) written per minute at most; the rest are counted (default 120). */
+  /** Lines of failed requests written per minute at most, for 4xx and 5xx each; the rest are counted (default 120). */
   failuresPerMinute?: number
   /** The clock of the budget (ms). */
   now?: () => number
@@ -59,18 +59,23 @@ export function accessLog(
 ): Observer {
   // Read once: a busy API answers successes at a level that is usually off.
   const successes = logger.isLevelEnabled('debug')
-  const failures: LogBudget = createLogBudget({
-    lines: failuresPerMinute,
-    windowMs: 60_000,
-    onSuppressed: (suppressed, windowMs) =>
-      logger.warn(
-        { suppressed, seconds: windowMs / 1000 },
-        'failed requests not logged: over the log budget',
-      ),
-  })
+  // One budget for the client's errors (4xx) and one for the server's (5xx): a flood of 404s must not
+  // hide the 503s of a chain going stale.
+  const budget = (kind: string): LogBudget =>
+    createLogBudget({
+      lines: failuresPerMinute,
+      windowMs: 60_000,
+      onSuppressed: (suppressed, windowMs) =>
+        logger.warn(
+          { suppressed, seconds: windowMs / 1000, kind },
+          'failed requests not logged: over the log budget',
+        ),
+    })
+  const clientErrors = budget('4xx')
+  const serverErrors = budget('5xx')
   return (c, { status, durationSeconds }) => {
     if (status < 400 && !successes) return
-    if (status >= 400 && !failures.take(now())) return
+    if (status >= 400 && !(status >= 500 ? serverErrors : clientErrors).take(now())) return
     logRequest(logger, {
       reqId: c.requestId,
       keyId: c.apiKeyId,
