@@ -251,10 +251,10 @@ const kindOf = (error: unknown): RpcEndpointError['kind'] =>
       ? 'garbage'
       : 'network'
 
-/** An error's name only (viem's and ws's messages may quote what was sent or received). */
 /**
  * A socket failure in words that carry no secret: the system error code when there is one (ENOTFOUND,
- * ECONNREFUSED: what an operator needs to tell a typo from a firewall), else the error's class name.
+ * ECONNREFUSED: what an operator needs to tell a typo from a firewall), else the error's class name
+ * (viem's and ws's messages may quote what was sent or received).
  */
 const describe = (error: unknown): string => {
   const code = (error as { code?: unknown } | null | undefined)?.code

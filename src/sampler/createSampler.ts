@@ -15,6 +15,7 @@ import { createBlockFetcher } from './blockFetcher.js'
 import { createBlockGate } from './blockGate.js'
 import type { ChainShare } from './chainShare.js'
 import { BlockRejectedError } from './errors.js'
+import { failingReason } from './failingReason.js'
 import { createFollowStep } from './followHeads.js'
 import { createHeadSubscription } from './headSubscription.js'
 import { createLeaseKeeper, type LeaseChange, type LeaseKeeper } from './leaseKeeper.js'
@@ -338,12 +339,7 @@ function reportFailure(
   const level = failures >= 3 || error instanceof BlockRejectedError ? 'warn' : 'info'
   // A failure that lasts is the chain's health too: /readyz names it (a refused block is already there).
   if (failures >= 3 && !(error instanceof BlockRejectedError)) {
-    const cause = feecastCause(error)
-    context.gate.failing(
-      cause === undefined
-        ? 'unexpected error'
-        : [cause.shortMessage, cause.details].filter(Boolean).join(': '),
-    )
+    context.gate.failing(failingReason(error))
     publishHealth()
   }
   // feecast's own errors say what went wrong in one line; a stack helps only for the unexpected.
@@ -363,14 +359,4 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   ])
   clearTimeout(timer)
   return settled
-}
-
-/**
- * The first of feecast's own errors behind an error (viem wraps the transport's errors in its own): its
- * message is one redacted line, where viem's may quote a request.
- */
-function feecastCause(error: unknown): FeecastError | undefined {
-  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
-    if (e instanceof FeecastError) return e
-  return undefined
 }
