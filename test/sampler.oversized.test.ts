@@ -4,7 +4,7 @@ import { createLogger } from '../src/lib/logger.js'
 import { createRpcClient } from '../src/rpc/createRpcClient.js'
 import type { RpcEndpointStateEvent } from '../src/rpc/createRpcTransport.js'
 import { rpcUnavailableCause } from '../src/rpc/errors.js'
-import { createSampler } from '../src/sampler/createSampler.js'
+import { type CreateSamplerParameters, createSampler } from '../src/sampler/createSampler.js'
 import { storedHeadNumber } from './support/chainTruth.js'
 import { type HostileRpc, type RpcCall, startHostileRpc } from './support/hostileRpc.js'
 import { startTestRedis, type TestRedis } from './support/redis.js'
@@ -44,6 +44,30 @@ describe('blocks over the response size cap', () => {
   let endpoint: Awaited<ReturnType<typeof startHugeBlockEndpoint>>
   let redis: TestRedis
 
+  /** A sampler of the devchain through `rpcUrl` with a response cap, and the log lines it writes. */
+  function cappedSampler(
+    rpcUrl: string,
+    rpcMaxResponseBytes: number,
+    extra: Partial<CreateSamplerParameters> = {},
+  ) {
+    let logs = ''
+    const sampler = createSampler({
+      chainId: devchain.chainId,
+      redis: redis.client(),
+      rpcUrls: [rpcUrl],
+      rpcTimeoutMs: 2_000,
+      rpcMaxResponseBytes,
+      historyBlocks: 10,
+      maxStoredBlocks: 1_000,
+      backfillFullBlocks: 3,
+      pollIntervalMs: 200,
+      leaseTtlMs: 2_000,
+      ...extra,
+      logger: createLogger('info', {}, { destination: { write: (line: string) => (logs += line) } }),
+    })
+    return { sampler, logs: () => logs }
+  }
+
   beforeAll(async () => {
     devchain = await startDevchain({ history: 40, blockTime: 0.5 })
     endpoint = await startHugeBlockEndpoint(devchain)
@@ -82,37 +106,14 @@ describe('blocks over the response size cap', () => {
   })
 
   it('a chain whose every block is over the cap is followed block after block, from the headers', async () => {
-    let logs = ''
-    const sampler = createSampler({
-      chainId: devchain.chainId,
-      redis: redis.client(),
-      rpcUrls: [endpoint.url],
-      rpcTimeoutMs: 2_000,
-      rpcMaxResponseBytes: cap,
-      historyBlocks: 10,
-      maxStoredBlocks: 1_000,
-      backfillFullBlocks: 3,
-      pollIntervalMs: 200,
-      leaseTtlMs: 2_000,
-      logger: createLogger(
-        'info',
-        {},
-        {
-          destination: {
-            write: (line: string) => {
-              logs += line
-            },
-          },
-        },
-      ),
-    })
+    const { sampler, logs } = cappedSampler(endpoint.url, cap)
     const start = devchain.head()
     const wholeBefore = endpoint.wholeBlocks()
     try {
       await sampler.start()
       await waitFor(async () => (await storedHeadNumber(redis.client(), devchain.chainId)) >= start + 12, {
         timeoutMs: 30_000,
-        message: () => `twelve blocks past ${start} stored (stored head: see logs)\n${logs.slice(-3_000)}`,
+        message: () => `twelve blocks past ${start} stored (stored head: see logs)\n${logs().slice(-3_000)}`,
       })
     } finally {
       await sampler.stop()
@@ -127,11 +128,11 @@ describe('blocks over the response size cap', () => {
     )
     expect(records.every((r) => r.tips === null && BigInt(r.baseFeePerGas) > 0n)).toBe(true)
     // The endpoint stayed healthy (its circuit never opened) ...
-    expect(logs).not.toContain('rpc endpoint unhealthy')
+    expect(logs()).not.toContain('rpc endpoint unhealthy')
     // ... and after an oversized block the next ones are read header-only at once, without downloading
     // each whole first: fewer whole-block requests than blocks.
     expect(endpoint.wholeBlocks() - wholeBefore).toBeLessThan(records.length / 2)
-    expect(logs).toContain('over the response size cap')
+    expect(logs()).toContain('over the response size cap')
   })
 
   it('over WebSocket: a chain whose whole blocks are over the cap keeps its socket and its subscription', async () => {
@@ -139,30 +140,8 @@ describe('blocks over the response size cap', () => {
     // headers (~10 KB) are not. Over a socket, a message over the cap closes the socket (1009), and with it
     // the new-head subscription: read whole every block, the subscription was lost every block.
     const smallCap = 20 * 1024
-    let logs = ''
-    const sampler = createSampler({
-      chainId: devchain.chainId,
-      redis: redis.client(),
-      rpcUrls: [devchain.wsUrl],
-      rpcTimeoutMs: 2_000,
-      rpcMaxResponseBytes: smallCap,
-      historyBlocks: 10,
-      maxStoredBlocks: 1_000,
-      backfillFullBlocks: 3,
-      pollIntervalMs: 200,
-      leaseTtlMs: 2_000,
+    const { sampler, logs } = cappedSampler(devchain.wsUrl, smallCap, {
       headSubscription: { backoffBaseMs: 50, backoffMaxMs: 500 },
-      logger: createLogger(
-        'info',
-        {},
-        {
-          destination: {
-            write: (line: string) => {
-              logs += line
-            },
-          },
-        },
-      ),
     })
     await redis.client().flushall()
     const start = devchain.head()
@@ -170,7 +149,7 @@ describe('blocks over the response size cap', () => {
       await sampler.start()
       await waitFor(async () => (await storedHeadNumber(redis.client(), devchain.chainId)) >= start + 12, {
         timeoutMs: 30_000,
-        message: () => `twelve blocks past ${start} stored\n${logs.slice(-3_000)}`,
+        message: () => `twelve blocks past ${start} stored\n${logs().slice(-3_000)}`,
       })
     } finally {
       await sampler.stop()
@@ -180,10 +159,10 @@ describe('blocks over the response size cap', () => {
       await redis.client().zrangebyscore(`feecast:{${devchain.chainId}}:blocks`, start + 1, head)
     ).map((text) => (JSON.parse(text) as { number: number }).number)
     expect(numbers).toEqual(Array.from({ length: head - start }, (_, i) => start + 1 + i))
-    expect(logs).toContain('over the response size cap')
-    expect(logs).not.toContain('rpc endpoint unhealthy')
+    expect(logs()).toContain('over the response size cap')
+    expect(logs()).not.toContain('rpc endpoint unhealthy')
     // At most the first oversized block cost the socket; the blocks after it were read from their headers.
-    expect(logs.split('new-head subscription lost').length - 1).toBeLessThanOrEqual(1)
-    expect(logs).toContain('following new heads over WebSocket')
+    expect(logs().split('new-head subscription lost').length - 1).toBeLessThanOrEqual(1)
+    expect(logs()).toContain('following new heads over WebSocket')
   })
 })
