@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { basicCredentials } from '../lib/redact.js'
 
 export type WithoutCredentialsReturnType = {
   /** The URL without its user info. */
@@ -20,8 +21,8 @@ export function withoutCredentials(url: string): WithoutCredentialsReturnType {
   } catch {
     return { url, authorization: undefined }
   }
-  if (u.username === '' && u.password === '') return { url, authorization: undefined }
-  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`
+  const credentials = basicCredentials(url)
+  if (credentials === undefined) return { url, authorization: undefined }
   u.username = ''
   u.password = ''
   return { url: u.href, authorization: `Basic ${Buffer.from(credentials).toString('base64')}` }

@@ -1,4 +1,5 @@
 import { FeecastError } from '../errors.js'
+import { causeOf } from '../lib/causeOf.js'
 
 /**
  * How a call to one endpoint failed. Every kind moves the call on to the next endpoint, and counts against that
@@ -92,9 +93,7 @@ export class RpcUnavailableError extends FeecastError {
 
 /** The RpcUnavailableError behind an error (viem wraps the transport's errors in its own). */
 export function rpcUnavailableCause(error: unknown): RpcUnavailableError | undefined {
-  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
-    if (e instanceof RpcUnavailableError) return e
-  return undefined
+  return causeOf(error, RpcUnavailableError)
 }
 
 /** A response body passed the size cap: the read was cut off (see cappedFetch). */

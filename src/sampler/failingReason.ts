@@ -1,4 +1,5 @@
 import { FeecastError } from '../errors.js'
+import { causeOf } from '../lib/causeOf.js'
 
 /**
  * Why the sampler keeps failing, as the chain's health says it (/readyz): feecast's own error behind the
@@ -7,17 +8,10 @@ import { FeecastError } from '../errors.js'
  * and the health is not rewritten on every retry.
  */
 export function failingReason(error: unknown): string {
-  const cause = feecastCause(error)
+  const cause = causeOf(error, FeecastError)
   if (cause === undefined) return 'unexpected error'
   return [cause.shortMessage, cause.details]
     .filter(Boolean)
     .join(': ')
     .replace(/ ?\(asked \d+(\/\d+)? time\(s\)\)/g, '')
-}
-
-/** The first of feecast's own errors along an error's causes. */
-function feecastCause(error: unknown): FeecastError | undefined {
-  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
-    if (e instanceof FeecastError) return e
-  return undefined
 }

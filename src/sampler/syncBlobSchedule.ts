@@ -2,16 +2,18 @@ import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { blobScheduleFromEthConfig, blobScheduleMismatches } from '../chains/blobScheduleFromEthConfig.js'
 import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { isUnsupportedMethod } from '../rpc/createRpcTransport.js'
-import { RpcUnavailableError } from '../rpc/errors.js'
+import { rpcUnavailableCause } from '../rpc/errors.js'
 import { writeBlobScheduleOfNode } from '../store/blobScheduleOfNode.js'
 import type { SamplerContext } from './samplerContext.js'
 
 /** A node without EIP-7910 said so: no problem (the schedule is built in, configured, or none). */
 function unsupported(error: unknown): boolean {
-  for (let e = error as { cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (e instanceof RpcUnavailableError)
-      return e.failures.length > 0 && e.failures.every(isUnsupportedMethod)
-  return false
+  const unavailable = rpcUnavailableCause(error)
+  return (
+    unavailable !== undefined &&
+    unavailable.failures.length > 0 &&
+    unavailable.failures.every(isUnsupportedMethod)
+  )
 }
 
 /**
