@@ -116,6 +116,7 @@ describe('a real Alertmanager', () => {
         pagerUrl: `${hook}/pager`,
         ticketUrl: `${hook}/tickets`,
         groupWait: '1s',
+        ticketGroupWait: '1s',
         groupInterval: '1s',
         repeatInterval: '1h',
       }),

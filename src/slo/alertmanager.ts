@@ -6,7 +6,14 @@ export type AlertmanagerOptions = {
   pagerUrl: string
   /** Webhook of the ticket queue. */
   ticketUrl: string
+  /** How long a new group of pages waits for more alerts before it is sent. */
   groupWait?: string
+  /**
+   * How long a new group of tickets waits. Longer than a page's: a ticket is not urgent, and an outage
+   * that burns both budgets at once (a fresh Prometheus, whose long windows hold only minutes) must
+   * let its page arrive and inhibit the ticket before the ticket is sent.
+   */
+  ticketGroupWait?: string
   groupInterval?: string
   repeatInterval?: string
 }
@@ -48,7 +55,11 @@ export function alertmanagerConfig(
           matchers: [`severity="page"`],
           repeat_interval: options.repeatInterval ?? '1h',
         },
-        { receiver: ticketReceiver, matchers: [`severity="ticket"`] },
+        {
+          receiver: ticketReceiver,
+          matchers: [`severity="ticket"`],
+          group_wait: options.ticketGroupWait ?? '5m',
+        },
       ],
     },
     inhibit_rules: [
