@@ -438,6 +438,43 @@ describe('bad input gets the documented 4xx, as JSON, and the process stays up',
   })
 })
 
+describe('malformed requests', () => {
+  it('are logged 60 a minute at most, however many a client sends', { timeout: 60_000 }, async () => {
+    const lines: string[] = []
+    const own = await createApiServer({
+      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_SECOND: '0' }),
+      redis,
+      logger: pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(chunk.toString())
+            done()
+          },
+        }),
+      ),
+      chains: [1],
+    })
+    try {
+      const send = () =>
+        new Promise<string>((resolve) => {
+          const socket = connect(own.port, '127.0.0.1', () => socket.end('THIS IS NOT HTTP\r\n\r\n'))
+          let answer = ''
+          socket.on('data', (d) => (answer += d.toString()))
+          socket.on('close', () => resolve(answer))
+          socket.on('error', () => resolve(answer))
+        })
+      const answers: string[] = []
+      for (let i = 0; i < 100; i++) answers.push(await send())
+      // Every one is answered; only the budget's worth is written.
+      expect(answers.filter((a) => /^HTTP\/1\.1 400 /.test(a))).toHaveLength(100)
+      expect(lines.filter((l) => l.includes('rejected a malformed request'))).toHaveLength(60)
+    } finally {
+      await own.close()
+    }
+  })
+})
+
 describe('rate limit', () => {
   it('answers 429 with Retry-After over the limit; probes are not limited', async () => {
     const limited = await createApiServer({

@@ -2,8 +2,10 @@ export type LogBudgetParameters = {
   /** Lines allowed per window. */
   lines: number
   windowMs: number
-  /** Called at the first line of a window after one that went over: how many lines were left out. */
+  /** Called when a window that went over ends: how many lines were left out. */
   onSuppressed: (suppressed: number, windowMs: number) => void
+  /** Runs `flush` after `ms` (default: an unref'd timer, which never holds the process open). */
+  later?: (flush: () => void, ms: number) => void
 }
 
 export type LogBudget = {
@@ -11,28 +13,48 @@ export type LogBudget = {
   take(now: number): boolean
 }
 
+const unrefTimer = (flush: () => void, ms: number): void => {
+  setTimeout(flush, ms).unref()
+}
+
 /**
  * A bound on lines a client can make the service write: an attacker's requests cost it one log line each
  * otherwise, at whatever rate it sends (a rate limit makes the request cheap, the line undid that). Past
- * the budget, lines are counted and summed up in one line when the next window opens.
+ * the budget, lines are counted and summed up in one line when the window ends, by a timer: a flood that
+ * stops must still be told, not wait for the next failure, which may come hours later.
  */
-export function createLogBudget({ lines, windowMs, onSuppressed }: LogBudgetParameters): LogBudget {
+export function createLogBudget({
+  lines,
+  windowMs,
+  onSuppressed,
+  later = unrefTimer,
+}: LogBudgetParameters): LogBudget {
   let windowStart = Number.NEGATIVE_INFINITY
   let written = 0
   let suppressed = 0
+  let flushPending = false
+  const flush = () => {
+    flushPending = false
+    if (suppressed === 0) return
+    onSuppressed(suppressed, windowMs)
+    suppressed = 0
+  }
   return {
     take(now) {
       if (now - windowStart >= windowMs) {
-        if (suppressed > 0) onSuppressed(suppressed, windowMs)
+        flush()
         windowStart = now
         written = 0
-        suppressed = 0
       }
       if (written < lines) {
         written++
         return true
       }
       suppressed++
+      if (!flushPending) {
+        flushPending = true
+        later(flush, windowStart + windowMs - now)
+      }
       return false
     },
   }
