@@ -68,10 +68,13 @@ describe('objectivesSeen', () => {
             [0.2, 1000],
           ]),
         },
-        calibration: [
-          { chainId: 1, scored: 400, covered: 300 },
-          { chainId: 8453, scored: 10, covered: 9 },
-        ],
+        bands: {
+          'prediction-calibration': [
+            { chainId: 1, scored: 400, covered: 300 },
+            { chainId: 8453, scored: 10, covered: 9 },
+          ],
+          'blob-fee-calibration': [{ chainId: 1, scored: 200, covered: 180 }],
+        },
       },
       new Date('2026-11-30T00:00:00Z'),
     )
@@ -88,6 +91,10 @@ describe('objectivesSeen', () => {
     })
     expect(byName['prediction-calibration-1']).toMatchObject({ target: '88–92 %', met: false })
     expect(byName['prediction-calibration-8453']?.met).toBeNull()
+    // Each band reads its own calibration: the blob row is not the base-fee one, and a chain without blobs
+    // has no blob row.
+    expect(byName['blob-fee-calibration-1']).toMatchObject({ seen: '90 % of 200', met: true })
+    expect(byName['blob-fee-calibration-8453']).toBeUndefined()
     expect(body.since).toBe('2026-11-30T00:00:00.000Z')
   })
 })
@@ -95,7 +102,7 @@ describe('objectivesSeen', () => {
 describe('the Grafana link (GRAFANA_URL)', () => {
   const seen = {
     predict: { answered: 10, serverErrors: 0, within: new Map([[0.2, 10]]) },
-    calibration: [{ chainId: 1, scored: 0, covered: 0 }],
+    bands: { 'prediction-calibration': [{ chainId: 1, scored: 0, covered: 0 }] },
   }
   const since = new Date('2026-11-30T00:00:00Z')
 

@@ -80,6 +80,16 @@ export function baseFeeCalibration(stored: unknown): CalibrationState | undefine
   return isCalibrationState(inner) ? inner : undefined
 }
 
+/**
+ * The priced regime's state inside a stored blob-fee calibration ({ version, priced, floor }): the regime
+ * the blob-fee calibration SLO judges. Undefined when it does not look like one.
+ */
+export function pricedBlobCalibration(stored: unknown): CalibrationState | undefined {
+  const inner =
+    typeof stored === 'object' && stored !== null && 'priced' in stored ? stored.priced : undefined
+  return isCalibrationState(inner) ? inner : undefined
+}
+
 /** Whether a stored value looks like a calibration state this page can read. */
 export function isCalibrationState(value: unknown): value is CalibrationState {
   if (typeof value !== 'object' || value === null) return false
@@ -101,8 +111,25 @@ export function isCalibrationState(value: unknown): value is CalibrationState {
 export type SeenOutcomes = {
   /** /predict since this process started: answered, 5xx, and answered within each bound (seconds). */
   predict: { answered: number; serverErrors: number; within: ReadonlyMap<number, number> }
-  /** Per served chain, the calibration's scores at the band's level, pooled over horizons. */
-  calibration: ReadonlyArray<{ chainId: number; scored: number; covered: number }>
+  /**
+   * By band SLO name (prediction-calibration, blob-fee-calibration), per chain that has one: the scores of
+   * that calibration at the band's level, pooled over horizons. A band with no entry shows no row.
+   */
+  bands: Readonly<Record<string, ReadonlyArray<BandScores>>>
+}
+
+export type BandScores = { chainId: number; scored: number; covered: number }
+
+/** Reliability points' scores at one confidence level, pooled over horizons. */
+export function scoresAtLevel(
+  reliability: readonly ReliabilityPoint[],
+  confidence: number,
+): Omit<BandScores, 'chainId'> {
+  const points = reliability.filter((p) => p.confidence === confidence)
+  return {
+    scored: points.reduce((n, p) => n + p.scored, 0),
+    covered: points.reduce((n, p) => n + p.covered, 0),
+  }
 }
 
 /** The latency objectives' thresholds, by the spec's suffix. */
@@ -144,7 +171,7 @@ export function objectivesSeen(
         )
       }
     if (slo.kind === 'band')
-      for (const chain of seen.calibration) {
+      for (const chain of seen.bands[slo.name] ?? []) {
         const coverage = chain.scored > 0 ? (chain.covered / chain.scored) * 100 : null
         objectives.push({
           name: `${slo.name}-${chain.chainId}`,

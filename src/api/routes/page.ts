@@ -7,6 +7,7 @@ import { pageHtml } from '../../page/pageHtml.js'
 import { pageScriptSource } from '../../page/pageScript.js'
 import type { PageChainBody } from '../../page/pageTypes.js'
 import { feecastSloSpec } from '../../slo/spec.js'
+import { readBlobCalibrationState } from '../../store/blobCalibrationState.js'
 import { readCalibrationState } from '../../store/readCalibrationState.js'
 import { readLatestBlocks } from '../../store/readLatestBlocks.js'
 import type { StoreClient } from '../../store/scripts.js'
@@ -14,7 +15,15 @@ import { etagMatches } from '../conditional.js'
 import { type Answer, empty, json } from '../core/answer.js'
 import type { Context } from '../core/context.js'
 import type { RouteDefinition } from '../core/route.js'
-import { baseFeeCalibration, objectivesSeen, recentBaseFees, reliabilityPoints } from '../pageData.js'
+import {
+  type BandScores,
+  baseFeeCalibration,
+  objectivesSeen,
+  pricedBlobCalibration,
+  recentBaseFees,
+  reliabilityPoints,
+  scoresAtLevel,
+} from '../pageData.js'
 import type { FeedEntry, PredictionFeed } from '../predictionFeed.js'
 import { z } from '../zod.js'
 import { badParameter, isEntry, lookupChain } from './chainLookup.js'
@@ -97,19 +106,28 @@ export function pageRoutes({
     return made
   }
 
-  const calibrationScores = async () =>
-    Promise.all(
-      feed.chainIds().map(async (chainId) => {
-        const entry = feed.get(chainId)
-        const body = entry ? await chainBody(entry).catch(() => undefined) : undefined
-        const scored = body?.reliability.filter((p) => p.confidence === 90) ?? []
-        return {
+  /** Each band SLO's scores per served chain: base fees from the page's chain body, blobs from Redis. */
+  const bandScores = async (): Promise<Record<string, BandScores[]>> => {
+    const baseFee: BandScores[] = []
+    const blob: BandScores[] = []
+    for (const chainId of feed.chainIds()) {
+      const entry = feed.get(chainId)
+      const body = entry ? await chainBody(entry).catch(() => undefined) : undefined
+      baseFee.push({
+        chainId,
+        ...scoresAtLevel(body?.reliability ?? [], bandLevel('prediction-calibration')),
+      })
+      const stored = store ? await readBlobCalibrationState(store, { chainId }).catch(() => null) : null
+      const priced = pricedBlobCalibration(stored)
+      // A chain without blobs has no blob calibration: no row, rather than "nothing scored".
+      if (priced)
+        blob.push({
           chainId,
-          scored: scored.reduce((n, p) => n + p.scored, 0),
-          covered: scored.reduce((n, p) => n + p.covered, 0),
-        }
-      }),
-    )
+          ...scoresAtLevel(reliabilityPoints(priced), bandLevel('blob-fee-calibration')),
+        })
+    }
+    return { 'prediction-calibration': baseFee, 'blob-fee-calibration': blob }
+  }
 
   const page = (path: string, summary: string, handler: RouteDefinition['handler']): RouteDefinition => ({
     openapi: { method: 'get', path, summary, responses: { 200: { description: summary } } },
@@ -130,13 +148,20 @@ export function pageRoutes({
       const predict = requestOutcomes('/predict')
       const body = objectivesSeen(
         feecastSloSpec,
-        { predict, calibration: await calibrationScores() },
+        { predict, bands: await bandScores() },
         new Date(startedAt),
         grafanaUrl,
       )
       return json(200, body, ['Cache-Control', 'no-cache'])
     }),
   ]
+}
+
+/** The confidence level (percent) a band SLO of the spec judges. */
+function bandLevel(name: string): number {
+  const slo = feecastSloSpec.slos.find((s) => s.name === name)
+  if (slo?.kind !== 'band') throw new Error(`the SLO spec has no band objective named ${name}`)
+  return slo.nominal
 }
 
 async function readChainBody(
