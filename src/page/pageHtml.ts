@@ -34,7 +34,7 @@ caption { text-align: left; font-weight: 600; padding: 2px 0; }
 th, td { padding: 3px 6px; border-bottom: 1px solid var(--line); text-align: right; }
 th[scope="row"], thead th:first-child { text-align: left; }
 .chart { width: 100%; max-width: 520px; height: auto; display: block; background: #fff; }
-.reliability { max-width: 300px; }
+.reliability { max-width: 340px; }
 #objectives-table td, #objectives-table th { text-align: left; }
 `
 

@@ -237,17 +237,33 @@ export function blockAxisLabels(frame: FanFrame, headBlock: number): SVGElement[
   ]
 }
 
-/** The reliability diagram: promised against realised, a point per (level, horizon) with its interval. */
+/**
+ * The reliability diagram: promised against realised, a point per (level, horizon) with its interval. Both
+ * axes are on the log-odds scale, log10(p / (1 - p)): on a linear one 90, 95 and 99 % sit within a few
+ * pixels of each other, yet the distance between them (10, 5 and 1 % misses) is what a wallet pays for,
+ * while 50 and 70 % keep their room. The diagonal stays straight; a realised 100 % sits on the top edge.
+ */
 export function reliabilityChart(
   points: PageChainBody['reliability'],
   backtest: PageChainBody['backtest'],
 ): SVGElement {
-  const size = 260
-  const pad = 34
-  const lo = 40
-  const scale = (percent: number) => pad + ((Math.max(lo, percent) - lo) / (100 - lo)) * (size - 2 * pad)
+  const size = 300
+  const pad = 36
+  // Inside the function: the page gets functions' source only.
+  const logOdds = (percent: number) => {
+    const p = Math.min(99.7, Math.max(30, percent)) / 100
+    return Math.log10(p / (1 - p))
+  }
+  const lo = logOdds(30)
+  const hi = logOdds(99.7)
+  const scale = (percent: number) => pad + ((logOdds(percent) - lo) / (hi - lo)) * (size - 2 * pad)
   const sx = scale
   const sy = (percent: number) => size - scale(percent)
+  const ticks = [50, 70, 90, 95, 99]
+  const horizonsShown = [...new Set(points.map((p) => p.withinBlocks))].sort((a, b) => a - b)
+  // Horizons of one level side by side, 5 px apart, so their intervals do not hide each other.
+  const spread = (withinBlocks: number) =>
+    (horizonsShown.indexOf(withinBlocks) - (horizonsShown.length - 1) / 2) * 5
   const scored = points.filter((p) => p.coverage !== null && p.interval !== null)
   const text = (t: string, tx: number, ty: number, anchor = 'middle') =>
     svg(
@@ -264,11 +280,12 @@ export function reliabilityChart(
       'aria-label': `Live reliability: ${scored.length} (level, horizon) points scored`,
     },
     svg('title', {}, document.createTextNode('Promised probability against realised coverage')),
+    ...ticks.map((t) => svg('line', { x1: pad, x2: size - pad, y1: sy(t), y2: sy(t), stroke: '#eee' })),
     svg('line', {
-      x1: sx(lo),
-      y1: sy(lo),
-      x2: sx(100),
-      y2: sy(100),
+      x1: sx(30),
+      y1: sy(30),
+      x2: sx(99.7),
+      y2: sy(99.7),
       stroke: '#999',
       'stroke-dasharray': '3 3',
     }),
@@ -277,13 +294,13 @@ export function reliabilityChart(
     ),
     ...scored.flatMap((p) => {
       const [low, high] = p.interval ?? [0, 0]
-      const cx = sx(p.confidence) + (p.withinBlocks % 5) - 2
+      const cx = sx(p.confidence) + spread(p.withinBlocks)
       return [
         svg('line', { x1: cx, x2: cx, y1: sy(low), y2: sy(high), stroke: '#0b4f9c', 'stroke-width': 1 }),
         svg('circle', { cx, cy: sy(p.coverage ?? 0), r: 3, fill: '#0b4f9c' }),
       ]
     }),
-    ...[50, 70, 90, 100].flatMap((t) => [
+    ...ticks.flatMap((t) => [
       text(`${t}`, sx(t), size - pad + 14),
       text(`${t}`, pad - 4, sy(t) + 4, 'end'),
       svg('line', { x1: sx(t), x2: sx(t), y1: size - pad, y2: size - pad + 4, stroke: '#999' }),
@@ -361,7 +378,7 @@ export function chainCharts(prediction: Prediction, page: PageChainBody | undefi
       'p',
       { class: 'muted' },
       page
-        ? `Each blue point: a (probability, blocks) promise, how often it was kept since this chain's calibration started (${scored} estimates scored), with its 95 % interval. Orange: the shipped model's backtest.`
+        ? `Each blue point: a (probability, blocks) promise, how often it was kept since this chain's calibration started (${scored} estimates scored), with its 95 % interval; the horizons of a level left to right, shortest first. Orange: the shipped model's backtest. Both axes are spaced by log-odds, so 90, 95 and 99 % stand apart.`
         : 'Reading the calibration…',
     ),
     reliabilityChart(page?.reliability ?? [], page?.backtest ?? null),
