@@ -132,7 +132,8 @@ export async function createApiServer({
   const port = typeof address === 'object' && address ? address.port : config.port
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
-  log.info({ host: config.host, port }, 'api listening')
+  // The page's address, for whoever reads the first lines after npm start.
+  log.info({ host: config.host, port, page: `${url}/` }, 'api listening')
 
   let closing: Promise<void> | undefined
   const close = ({ deadlineMs = 10_000, graceMs = 500 }: CloseParameters = {}) => {
