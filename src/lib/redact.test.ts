@@ -20,6 +20,25 @@ describe('redactUrl', () => {
     expect(endpointLabel('https://eth-mainnet.g.alchemy.com/v2/KEY', 1)).toBe('eth-mainnet.g.alchemy.com#1')
     expect(endpointLabel('wss://eth-mainnet.g.alchemy.com/v2/KEY', 0)).toBe('eth-mainnet.g.alchemy.com#0')
   })
+  it('hides a key that is the host (a host per customer), never the domain, a word or an address', () => {
+    const keyed = 'https://0123abcd4567ef.rpc.example.com:8443/'
+    expect(endpointLabel(keyed, 0)).toBe('***.rpc.example.com:8443#0')
+    expect(redactUrl(keyed)).toBe('https://***.rpc.example.com:8443')
+    expect(urlSecrets(keyed)).toEqual(['0123abcd4567ef'])
+    expect(endpointLabel('https://nd-123-456-789.p2pify.com/KEY', 2)).toBe('***.p2pify.com#2')
+    expect(
+      createRedactor({ urls: [keyed] })('getaddrinfo ENOTFOUND 0123abcd4567ef.rpc.example.com'),
+    ).not.toContain('0123abcd4567ef')
+    for (const plain of [
+      'https://mainnet.infura.io/v3/KEY',
+      'https://broken-sparkling-wind.quiknode.pro/KEY/',
+      'http://127.0.0.1:8545',
+      'http://[::1]:8545',
+      'http://localhost:8545',
+      'https://a1b2c3d4e5f6a7b8.com',
+    ])
+      expect(endpointLabel(plain, 0)).toBe(`${new URL(plain).host}#0`)
+  })
 })
 
 describe('isKeyLike', () => {

@@ -21,7 +21,7 @@ export function redactUrl(url: string): string {
       (u.pathname !== '/' && u.pathname !== '') ||
       u.search !== '' ||
       u.hash !== ''
-    return `${u.protocol}//${u.host}${hidden ? '/***' : ''}`
+    return `${u.protocol}//${shownHost(u)}${hidden ? '/***' : ''}`
   } catch {
     return '<unparseable url>'
   }
@@ -30,10 +30,36 @@ export function redactUrl(url: string): string {
 /** A short, bounded label for an endpoint in metrics and logs: host and its position in the list. */
 export function endpointLabel(url: string, index: number): string {
   try {
-    return `${new URL(url).host}#${index}`
+    return `${shownHost(new URL(url))}#${index}`
   } catch {
     return `endpoint#${index}`
   }
+}
+
+/**
+ * The labels of a URL's host name that look like keys: some providers give each customer a host of its
+ * own (`<token>.rpc.example.com`, `nd-123-456-789.p2pify.com`). The registrable domain (the last two
+ * labels) and IP addresses are never keys.
+ */
+export function hostKeyLabels(u: URL): string[] {
+  const name = u.hostname
+  if (name.startsWith('[') || /^[0-9.]+$/.test(name)) return []
+  return name.split('.').slice(0, -2).filter(isKeyLike)
+}
+
+/** A URL's host name with its key-like labels as '***': the only form of it that leaves the process. */
+export function shownHostname(u: URL): string {
+  const keys = new Set(hostKeyLabels(u))
+  if (keys.size === 0) return u.hostname
+  return u.hostname
+    .split('.')
+    .map((label) => (keys.has(label) ? '***' : label))
+    .join('.')
+}
+
+/** host[:port] as shownHostname shows it. */
+export function shownHost(u: URL): string {
+  return u.port ? `${shownHostname(u)}:${u.port}` : shownHostname(u)
 }
 
 /** Shorter values are never treated as secrets on their own: hiding "1" or "rpc" everywhere hides nothing. */
@@ -74,6 +100,7 @@ export function urlSecrets(url: string): string[] {
       return s
     }
   }
+  secrets.push(...hostKeyLabels(u))
   if (u.username) secrets.push(decode(u.username))
   if (u.password) secrets.push(decode(u.password))
   for (const segment of u.pathname.split('/')) {

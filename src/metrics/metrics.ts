@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { isMainThread } from 'node:worker_threads'
 import { confidenceLevels, horizons } from '@feecast/client'
 import client from 'prom-client'
+import { shownHost } from '../lib/redact.js'
 import { metricNames as m } from './metricNames.js'
 import { createRequestHistogram } from './requestHistogram.js'
 
@@ -356,9 +357,9 @@ const horizonLabel = (withinBlocks: number): string =>
 
 /** An endpoint label as `endpointLabel` makes it; anything that looks like a URL is cut to its host. */
 function safeEndpoint(endpoint: string): string {
-  if (/^[A-Za-z0-9.\-:[\]]{1,100}#[0-9]{1,3}$/.test(endpoint)) return endpoint
+  if (/^[A-Za-z0-9.\-:[\]*]{1,100}#[0-9]{1,3}$/.test(endpoint)) return endpoint
   try {
-    return `${new URL(endpoint).host}#?`
+    return `${shownHost(new URL(endpoint))}#?`
   } catch {
     return 'unknown'
   }

@@ -1,4 +1,5 @@
 import { context, SpanKind, trace } from '@opentelemetry/api'
+import { shownHostname } from '../lib/redact.js'
 import { activeTracer } from './activeTracer.js'
 import { endSpanWith } from './failSpan.js'
 
@@ -11,13 +12,16 @@ export type RpcClientSpanParameters = {
   url: string
 }
 
-/** Host and port of an endpoint: keys live in user info, paths and queries, which are dropped here. */
+/**
+ * Host and port of an endpoint: keys live in user info, paths and queries, which are dropped here, and in
+ * a host of the customer's own, which shownHostname hides.
+ */
 function serverOf(url: string): { 'server.address'?: string; 'server.port'?: number } {
   try {
     const u = new URL(url)
     const port =
       u.port === '' ? (u.protocol === 'https:' || u.protocol === 'wss:' ? 443 : 80) : Number(u.port)
-    return { 'server.address': u.hostname, 'server.port': port }
+    return { 'server.address': shownHostname(u), 'server.port': port }
   } catch {
     return {}
   }
