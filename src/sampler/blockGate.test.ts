@@ -62,9 +62,9 @@ describe('createBlockGate', () => {
   it('names a refusal decided outside its checks (a reorg deeper than maxReorgDepth) as its own, until a block is stored', () => {
     const g = gate()
     const start = g.version
-    const error = new ReorgTooDeepError({ tip: 301, maxReorgDepth: 128 })
+    const error = new ReorgTooDeepError({ chainId: 1, tip: 301, maxReorgDepth: 128 })
     expect(g.refuse(error)).toBe(error)
-    expect(g.refuse(new ReorgTooDeepError({ tip: 301, maxReorgDepth: 128 }))).toBeInstanceOf(
+    expect(g.refuse(new ReorgTooDeepError({ chainId: 1, tip: 301, maxReorgDepth: 128 }))).toBeInstanceOf(
       ReorgTooDeepError,
     )
     expect(g.health().rejecting).toMatchObject({

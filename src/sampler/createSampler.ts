@@ -190,6 +190,7 @@ function createSamplerParts(
   const context = createSamplerContext({
     ...{ chainId, client, redis, logger, blocks, gate, store, wrongChainSeen, keeper },
     maxStoredBlocks: parameters.maxStoredBlocks,
+    now,
     publishHealth: () => publishHealth(),
     onRecord: parameters.onRecord,
     onEvent: parameters.onEvent,

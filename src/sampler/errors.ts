@@ -59,17 +59,23 @@ export class BlockRejectedError extends FeecastError {
 /**
  * The node's chain shares no block with the stored one within maxReorgDepth blocks of its tip: a wrong
  * or hostile node, or a reset chain, not a reorg. Refused like any block that breaks a rule: writing it
- * would leave a stored history whose parent links break where the two chains meet.
+ * would leave a stored history whose parent links break where the two chains meet. Only the operator
+ * knows a chain was really reset (a devnet restarted, a regenesis), so the refusal names their way out:
+ * forgetting the chain's stored history, after which it is backfilled from the node as on a first start.
  */
 export class ReorgTooDeepError extends BlockRejectedError {
   override name = 'ReorgTooDeepError'
-  constructor({ tip, maxReorgDepth, hashedTo }: { tip: number; maxReorgDepth: number; hashedTo?: number }) {
-    super(
-      tip,
-      'reorg-too-deep',
+  constructor({
+    chainId,
+    tip,
+    maxReorgDepth,
+    hashedTo,
+  }: { chainId: number; tip: number; maxReorgDepth: number; hashedTo?: number | undefined }) {
+    const refused =
       hashedTo === undefined
         ? `the node's block ${tip} shares no ancestor with the stored chain within maxReorgDepth (${maxReorgDepth}) blocks: not followed`
-        : `the node's block ${tip} differs from every stored block with a hash (down to ${hashedTo}), and older ones cannot be compared: not followed`,
-    )
+        : `the node's block ${tip} differs from every stored block with a hash (down to ${hashedTo}), and older ones cannot be compared: not followed`
+    void chainId
+    super(tip, 'reorg-too-deep', refused)
   }
 }

@@ -2,7 +2,8 @@ import { readBlocks } from '../store/readBlocks.js'
 import { factsOfBlock, factsOfRecord } from './blockGate.js'
 import { recordOfFetchedBlock, type SampledBlock } from './blockToRecord.js'
 import { ChainMovedError, ReorgTooDeepError } from './errors.js'
-import { findCommonAncestor } from './findCommonAncestor.js'
+import { type AncestorFound, findCommonAncestor } from './findCommonAncestor.js'
+import type { ForkRefusal } from './refusedForks.js'
 import type { SamplerContext } from './samplerContext.js'
 
 export type RewriteReorgParameters = {
@@ -19,14 +20,20 @@ export type RewriteReorgParameters = {
  * ancestor, checks the new branch like any block (all of it is stored, or none), and replaces
  * everything stored above the ancestor with it in one write. A branch that meets no stored block within
  * maxReorgDepth is refused (ReorgTooDeepError): nothing is written, so the stored chain always links.
+ * A refused fork is remembered (context.refusedForks): its next blocks are refused without walking back.
  */
 export async function rewriteReorg(
   context: SamplerContext,
   { tip, latest, maxReorgDepth }: RewriteReorgParameters,
 ): Promise<void> {
   const { chainId, logger } = context
-  await checkSameChain(context, tip)
   const tipNumber = Number(tip.number)
+  const remembered = context.refusedForks.refusalOf(context.head, tip)
+  if (remembered)
+    throw context.gate.refuse(
+      new ReorgTooDeepError({ chainId, tip: tipNumber, maxReorgDepth, ...remembered }),
+    )
+  await checkSameChain(context, tip)
   const oldHead = context.head?.number ?? tipNumber
   const lowest = Math.max(0, tipNumber - maxReorgDepth)
   const stored = new Map(
@@ -46,16 +53,11 @@ export async function rewriteReorg(
   if (found === 'gap')
     // Pruned below here: the walk cannot compare further back; older records stay as they are.
     logger.warn({ block: ancestor }, 'reorg walk-back reached a block the node no longer has')
-  if (found === 'too-deep')
-    throw context.gate.refuse(new ReorgTooDeepError({ tip: tipNumber, maxReorgDepth }))
-  // The node's chain differs from every stored block that has a hash, down to blocks stored without one
-  // (eth_feeHistory's backfill): nothing shows where it meets the stored chain, so writing it could leave a
-  // stored history that does not link. Refused like a reorg too deep. (With no hashed block stored below
-  // the tip at all, the branch is the tip alone and is followed, as before.)
-  if (found === 'not-comparable' && branch.length > 1)
-    throw context.gate.refuse(
-      new ReorgTooDeepError({ tip: tipNumber, maxReorgDepth, hashedTo: ancestor + 1 }),
-    )
+  const refusal = refusalOf(found, branch, ancestor)
+  if (refusal) {
+    context.refusedForks.remember(context.head, branch, refusal)
+    throw context.gate.refuse(new ReorgTooDeepError({ chainId, tip: tipNumber, maxReorgDepth, ...refusal }))
+  }
   const below = stored.get(ancestor)
   const { rejected } = context.gate.admit(branch, below ? factsOfRecord(below) : null, latest)
   if (rejected) throw rejected
@@ -70,6 +72,19 @@ export async function rewriteReorg(
   )
   context.emit({ type: 'reorg', ancestor, oldHead, newHead: tipNumber, replaced })
   context.announce(records, 'reorg')
+}
+
+/**
+ * Whether the walk's end refuses the branch. Past maxReorgDepth: too deep. Down to blocks stored without a
+ * hash (eth_feeHistory's backfill) after differing from every hashed one: nothing shows where the node's
+ * chain meets the stored one, so writing it could leave a stored history that does not link; refused like
+ * a reorg too deep. (With no hashed block stored below the tip at all, the branch is the tip alone and is
+ * followed, as before.)
+ */
+function refusalOf(found: AncestorFound, branch: readonly unknown[], ancestor: number): ForkRefusal | null {
+  if (found === 'too-deep') return {}
+  if (found === 'not-comparable' && branch.length > 1) return { hashedTo: ancestor + 1 }
+  return null
 }
 
 /**

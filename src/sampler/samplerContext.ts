@@ -8,6 +8,7 @@ import type { BlockRecord } from '../types.js'
 import type { BlockFetcher } from './blockFetcher.js'
 import type { BlockGate } from './blockGate.js'
 import type { LeaseKeeper } from './leaseKeeper.js'
+import { createRefusedForks, type RefusedForks } from './refusedForks.js'
 import type { RecordKind, SamplerEvent } from './samplerEvents.js'
 
 /** A stored block as the sampler follows it: hash null when it cannot be compared (eth_feeHistory, a gap). */
@@ -24,6 +25,8 @@ export type SamplerContext = {
   readonly logger: Logger
   readonly blocks: BlockFetcher
   readonly gate: BlockGate
+  /** The fork a deep reorg was last refused for, so its next blocks are refused without walking back. */
+  readonly refusedForks: RefusedForks
   /** A Redis call, bounded in time (StoreTimeoutError). */
   store<T>(what: string, promise: Promise<T>): Promise<T>
   /** The highest block known to be stored, or null when nothing is. */
@@ -54,6 +57,8 @@ export type CreateSamplerContextParameters = Pick<
 > & {
   keeper: LeaseKeeper
   maxStoredBlocks: number
+  /** unix ms */
+  now: () => number
   /** After anything the gate saw: publishes its health when it changed. */
   publishHealth: () => void
   onRecord: ((record: BlockRecord, info: { kind: RecordKind }) => void) | undefined
@@ -64,6 +69,7 @@ export type CreateSamplerContextParameters = Pick<
 export function createSamplerContext({
   keeper,
   maxStoredBlocks,
+  now,
   publishHealth,
   onRecord,
   onEvent,
@@ -72,6 +78,7 @@ export function createSamplerContext({
   const { chainId, redis, logger, gate, store } = shared
   const context: SamplerContext = {
     ...shared,
+    refusedForks: createRefusedForks({ now }),
     head: null,
     parent: null,
     storedHead: null,
@@ -99,6 +106,7 @@ export function createSamplerContext({
     },
     stored(last) {
       context.parent = last
+      context.refusedForks.forget()
       gate.stored()
       publishHealth()
     },

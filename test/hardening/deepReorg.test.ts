@@ -15,6 +15,8 @@ import { waitFor } from '../support/waitFor.js'
  * follows a real devchain through a proxy that switches to such a fork and back: while the fork lasts
  * nothing is written past the stored head, the chain ages into stale, /readyz and
  * feecast_blocks_rejected_total{reason="reorg-too-deep"} say why; afterwards the real chain is followed again.
+ * The fork is walked back once, not on every retry (H28): each retry used to read up to 128 whole blocks
+ * from the node again.
  */
 
 const chainId = 1337
@@ -88,10 +90,16 @@ describe('a node that switches to a chain sharing no block with the stored one',
       const client = redis.client()
       const devchain = await startDevchain({ blockTime: 1, history: 256 })
       let fork = false
+      /** Blocks asked for by number while the fork is served, by number: what the walks back cost. */
+      const asked = new Map<number, number>()
       const { feecast } = await setUp(
         devchain,
         async (call: RpcCall, rpc) => {
           if (!fork || !['eth_getBlockByNumber', 'eth_getBlockByHash'].includes(call.method)) return 'forward'
+          if (call.method === 'eth_getBlockByNumber' && typeof call.params[0] === 'string') {
+            const n = Number(call.params[0])
+            asked.set(n, (asked.get(n) ?? 0) + 1)
+          }
           const params =
             call.method === 'eth_getBlockByHash'
               ? [forked(call.params[0]), ...call.params.slice(1)]
@@ -114,7 +122,12 @@ describe('a node that switches to a chain sharing no block with the stored one',
       )
 
       fork = true
-      await new Promise((r) => setTimeout(r, 1_500)) // a real block already on its way is stored
+      // Once the fork has been refused nothing real is in flight: the stored head is where the fork began.
+      await waitFor(() => refusals(feecast).then((n) => n >= 1), {
+        timeoutMs: 60_000,
+        intervalMs: 1_000, // /metrics is rate limited like any client
+        message: () => `a refusal of the fork; output:\n${feecast.output().slice(-3000)}`,
+      })
       const forkedAt = await storedHeadNumber(client, chainId)
       let highest = forkedAt
       const watch = setInterval(() => {
@@ -138,11 +151,20 @@ describe('a node that switches to a chain sharing no block with the stored one',
         expect(during.last).toBe(forkedAt)
         expect(await notTheNodes(devchain.url, during.hashes)).toEqual([])
         // The refusal is counted (every attempt) and named on /readyz once the data is stale.
-        await waitFor(() => refusals(feecast).then((n) => n >= 2), {
+        await waitFor(() => refusals(feecast).then((n) => n >= 6), {
           timeoutMs: 60_000,
           intervalMs: 1_000, // /metrics is rate limited like any client
-          message: () => `two refusals of the fork; output:\n${feecast.output().slice(-3000)}`,
+          message: () => `six refusals of the fork; output:\n${feecast.output().slice(-3000)}`,
         })
+        // The fork was walked back once, not on every retry: a block 32 below the fork point (every walk
+        // passes it) was asked for at most twice (once more after the back-off of a remembered refusal,
+        // 60 s, if the test ran that long), while every attempt was refused. Each retry costs a few reads.
+        const attempts = await refusals(feecast)
+        const walks = asked.get(forkedAt - 32) ?? 0
+        const reads = [...asked.values()].reduce((a, b) => a + b, 0)
+        expect(walks, `walks back for ${attempts} refusals`).toBeGreaterThanOrEqual(1)
+        expect(walks, `walks back for ${attempts} refusals`).toBeLessThanOrEqual(2)
+        expect(reads).toBeLessThanOrEqual(2 * 129 + 4 * attempts)
         const ready = await waitForStatus(`${feecast.url}/readyz`, 503, 90_000)
         const reasons = ((await ready.json()) as { reasons: string[] }).reasons.join('\n')
         expect(reasons).toMatch(/chain 1337: data \d+ s old, past 30 s: blocks refused for \d+ s/)
