@@ -76,6 +76,18 @@ program
   })
 
 program
+  .command('forget-chain')
+  .description(
+    "delete one chain's stored history (blocks, features, predictions, calibration, health) from the Redis `feecast start` uses, for a chain that was reset (a devnet restarted, a regenesis) and is now refused as a reorg too deep; its sampler backfills it from the node",
+  )
+  .requiredOption('--chain-id <id>', 'the chain whose stored history is deleted (no other chain is touched)')
+  .option('--yes', 'delete: without it, says what would be deleted and deletes nothing (exit 1)')
+  .action(async (options) => {
+    const { runForgetChainCommand } = await import('./commands/forgetChainCommand.js')
+    await runForgetChainCommand(options)
+  })
+
+program
   .command('train')
   .description(
     'train a fee model (the base-fee model, or with --fee blob the blob-fee model) from block history files and write it with its model card',

@@ -75,7 +75,10 @@ export class ReorgTooDeepError extends BlockRejectedError {
       hashedTo === undefined
         ? `the node's block ${tip} shares no ancestor with the stored chain within maxReorgDepth (${maxReorgDepth}) blocks: not followed`
         : `the node's block ${tip} differs from every stored block with a hash (down to ${hashedTo}), and older ones cannot be compared: not followed`
-    void chainId
-    super(tip, 'reorg-too-deep', refused)
+    super(tip, 'reorg-too-deep', `${refused}; ${forgetChainHint(chainId)}`)
   }
 }
+
+/** The way out of a refused deep reorg, when the operator knows the chain was reset. */
+export const forgetChainHint = (chainId: number) =>
+  `if chain ${chainId} was reset (a devnet restarted, a regenesis), drop its stored history with: feecast forget-chain --chain-id ${chainId} --yes`

@@ -52,7 +52,7 @@ const defenceAlerts: ConditionAlert[] = [
     groupBy: ['chain_id'],
     summary: 'chain {{ $labels.chain_id }}: the sampler refuses the blocks its endpoints serve',
     description:
-      "Blocks with a timestamp from the future, an impossible base fee, or one breaking the chain's known rule are being refused: nothing new is stored, the chain ages into stale (/readyz says which block and why).",
+      "Blocks with a timestamp from the future, an impossible base fee, one breaking the chain's known rule, or a chain that shares no block with the stored one (reorg-too-deep) are being refused: nothing new is stored, the chain ages into stale (/readyz says which block and why).",
     runbook: {
       impact:
         'No new data for the chain: predictions age into stale and the compatible routes answer 503. Nothing wrong was stored.',
@@ -61,11 +61,13 @@ const defenceAlerts: ConditionAlert[] = [
         "`timestamp`: is this machine's clock right (`timedatectl`)? A block from the future is refused over 30 s ahead.",
         `\`base-fee\`: an endpoint serves impossible base fees (a broken or hostile node): which one (\`${m.rpcRequests}\` by endpoint)?`,
         '`base-fee-rule`: the chain may have changed its EIP-1559 parameters (a fork): after 16 blocks built on it feecast follows it with low trust.',
+        "`reorg-too-deep`: the node's chain shares no block with the stored one within 128 blocks (or differs from every stored block with a hash). A wrong or hostile endpoint, or a chain that was really reset (a devnet restarted from genesis, a testnet regenesis): ask the chain's operators, or compare the endpoint's block hashes with another provider's.",
       ],
       mitigate: [
         'Remove or replace the endpoint that serves the bad blocks (`RPC_URL_<chainId>`).',
         'Fix the clock (NTP) when timestamps are refused on every chain.',
         "A fork that changed the chain's parameters: update its profile in `src/chains/chains.ts`.",
+        "`reorg-too-deep` on a chain you know was reset: `feecast forget-chain --chain-id <chainId> --yes` (against the service's Redis; with the embedded one, stop feecast first) deletes that chain's stored history, and its sampler backfills it from the node. Never for a wrong endpoint: replace the endpoint instead, the refusal is what keeps its chain out of the store.",
       ],
     },
     test: {

@@ -14,7 +14,8 @@ import { waitFor } from '../support/waitFor.js'
  * maxReorgDepth (128), leaving stored parent links broken where the two chains met. `feecast start`
  * follows a real devchain through a proxy that switches to such a fork and back: while the fork lasts
  * nothing is written past the stored head, the chain ages into stale, /readyz and
- * feecast_blocks_rejected_total{reason="reorg-too-deep"} say why; afterwards the real chain is followed again.
+ * feecast_blocks_rejected_total{reason="reorg-too-deep"} say why, and name `feecast forget-chain` as the way
+ * out of a chain that was really reset; afterwards the real chain is followed again.
  * The fork is walked back once, not on every retry (H28): each retry used to read up to 128 whole blocks
  * from the node again.
  */
@@ -169,12 +170,16 @@ describe('a node that switches to a chain sharing no block with the stored one',
         const reasons = ((await ready.json()) as { reasons: string[] }).reasons.join('\n')
         expect(reasons).toMatch(/chain 1337: data \d+ s old, past 30 s: blocks refused for \d+ s/)
         expect(reasons).toMatch(reason)
+        // The way out, for an operator who knows the chain was reset, is named where they look.
+        expect(reasons).toMatch(/if chain 1337 was reset .*: feecast forget-chain --chain-id 1337 --yes/)
         expect(await storedHeadNumber(client, chainId)).toBe(forkedAt)
       } finally {
         clearInterval(watch)
       }
       expect(highest).toBe(forkedAt)
-      expect(feecast.output()).toMatch(/rejected \(reorg-too-deep\)/)
+      expect(feecast.output()).toMatch(
+        /rejected \(reorg-too-deep\).*feecast forget-chain --chain-id 1337 --yes/,
+      )
       expect(feecast.output()).not.toMatch(/replaced records above the common ancestor/)
 
       // The node serves the real chain again: it extends what is stored, so sampling resumes.
