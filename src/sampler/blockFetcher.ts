@@ -31,6 +31,11 @@ export type BlockFetcher = {
    * happened `missingAttemptsBeforeGap` times in a row; then resolves 'gap'.
    */
   fetch(number: number): Promise<FetchedBlock>
+  /**
+   * Block `number`'s header (no transactions: its tips unknown), counted missing like fetch: what a walk
+   * back along parent hashes needs, at a fraction of a whole block's size.
+   */
+  fetchHeader(number: number): Promise<FetchedBlock>
   /** Blocks from..to (ascending), `concurrency` at a time. */
   fetchRange(from: number, to: number, concurrency: number): Promise<FetchedBlock[]>
   /**
@@ -98,14 +103,17 @@ export function createBlockFetcher({
     return 'gap'
   }
 
-  const fetch = async (number: number): Promise<FetchedBlock> => {
-    const block = await whole(number)
-    if (block) {
-      missing.delete(number)
-      return block
+  const fetchWith =
+    (reader: (number: number) => Promise<SampledBlock | null>) =>
+    async (number: number): Promise<FetchedBlock> => {
+      const block = await reader(number)
+      if (block) {
+        missing.delete(number)
+        return block
+      }
+      return countMissing(number)
     }
-    return countMissing(number)
-  }
+  const fetch = fetchWith(whole)
 
   const serves = async (number: number): Promise<boolean> => (await read(number, false)) !== null
 
@@ -126,6 +134,7 @@ export function createBlockFetcher({
 
   return {
     fetch,
+    fetchHeader: fetchWith((number) => read(number, false)),
     oldestServed,
     fetchRange: (from, to, concurrency) => fetchRange(fetch, from, to, concurrency),
   }

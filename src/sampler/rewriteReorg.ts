@@ -44,20 +44,27 @@ export async function rewriteReorg(
       )
     ).map((r) => [r.number, r]),
   )
-  const { ancestor, branch, found } = await findCommonAncestor({
+  // Walked over headers: a walk that ends refused (a wrong node's chain, up to maxReorgDepth blocks) costs
+  // headers, not whole blocks; only a branch that is written is read whole.
+  const {
+    ancestor,
+    branch: walked,
+    found,
+  } = await findCommonAncestor({
     tip,
     stored,
     lowest,
-    fetchBlock: (n) => context.blocks.fetch(n),
+    fetchBlock: (n) => context.blocks.fetchHeader(n),
   })
   if (found === 'gap')
     // Pruned below here: the walk cannot compare further back; older records stay as they are.
     logger.warn({ block: ancestor }, 'reorg walk-back reached a block the node no longer has')
-  const refusal = refusalOf(found, branch, ancestor)
+  const refusal = refusalOf(found, walked, ancestor)
   if (refusal) {
-    context.refusedForks.remember(context.head, branch, refusal)
+    context.refusedForks.remember(context.head, walked, refusal)
     throw context.gate.refuse(new ReorgTooDeepError({ chainId, tip: tipNumber, maxReorgDepth, ...refusal }))
   }
+  const branch = await wholeBranch(context, walked)
   const below = stored.get(ancestor)
   const { rejected } = context.gate.admit(branch, below ? factsOfRecord(below) : null, latest)
   if (rejected) throw rejected
@@ -85,6 +92,31 @@ function refusalOf(found: AncestorFound, branch: readonly unknown[], ancestor: n
   if (found === 'too-deep') return {}
   if (found === 'not-comparable' && branch.length > 1) return { hashedTo: ancestor + 1 }
   return null
+}
+
+/**
+ * The walked branch with its blocks read whole (their transactions give the tips); the tip, last, already
+ * is. Each must be the block walked: else the node's chain moved since (ChainMovedError, and the loop
+ * tries again).
+ */
+async function wholeBranch(
+  context: SamplerContext,
+  walked: readonly SampledBlock[],
+): Promise<SampledBlock[]> {
+  const branch: SampledBlock[] = []
+  for (const [i, header] of walked.entries()) {
+    if (i === walked.length - 1) {
+      branch.push(header)
+      continue
+    }
+    const block = await context.blocks.fetch(Number(header.number))
+    if (block === 'gap' || block.hash !== header.hash)
+      throw new ChainMovedError(
+        `the node's chain changed while reading the reorg's branch at block ${Number(header.number)}`,
+      )
+    branch.push(block)
+  }
+  return branch
 }
 
 /**

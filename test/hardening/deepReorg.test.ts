@@ -16,8 +16,8 @@ import { waitFor } from '../support/waitFor.js'
  * nothing is written past the stored head, the chain ages into stale, /readyz and
  * feecast_blocks_rejected_total{reason="reorg-too-deep"} say why, and name `feecast forget-chain` as the way
  * out of a chain that was really reset; afterwards the real chain is followed again.
- * The fork is walked back once, not on every retry (H28): each retry used to read up to 128 whole blocks
- * from the node again.
+ * The fork is walked back once, not on every retry, and over headers (H28): each retry used to read up to 128
+ * whole blocks from the node again.
  */
 
 const chainId = 1337
@@ -93,6 +93,8 @@ describe('a node that switches to a chain sharing no block with the stored one',
       let fork = false
       /** Blocks asked for by number while the fork is served, by number: what the walks back cost. */
       const asked = new Map<number, number>()
+      /** Of those, the numbers asked for with their transactions (whole blocks). */
+      const askedWhole: number[] = []
       const { feecast } = await setUp(
         devchain,
         async (call: RpcCall, rpc) => {
@@ -100,6 +102,7 @@ describe('a node that switches to a chain sharing no block with the stored one',
           if (call.method === 'eth_getBlockByNumber' && typeof call.params[0] === 'string') {
             const n = Number(call.params[0])
             asked.set(n, (asked.get(n) ?? 0) + 1)
+            if (call.params[1] === true) askedWhole.push(n)
           }
           const params =
             call.method === 'eth_getBlockByHash'
@@ -166,6 +169,8 @@ describe('a node that switches to a chain sharing no block with the stored one',
         expect(walks, `walks back for ${attempts} refusals`).toBeGreaterThanOrEqual(1)
         expect(walks, `walks back for ${attempts} refusals`).toBeLessThanOrEqual(2)
         expect(reads).toBeLessThanOrEqual(2 * 129 + 4 * attempts)
+        // And the walk reads headers: whole blocks only at the stored head and above (the blocks compared).
+        expect(askedWhole.filter((n) => n < forkedAt)).toEqual([])
         const ready = await waitForStatus(`${feecast.url}/readyz`, 503, 90_000)
         const reasons = ((await ready.json()) as { reasons: string[] }).reasons.join('\n')
         expect(reasons).toMatch(/chain 1337: data \d+ s old, past 30 s: blocks refused for \d+ s/)
