@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Devchain, startDevchain } from '../../src/devchain/startDevchain.js'
+import { lockDirectory } from '../../src/store/dirLock.js'
 import { checkStoreAgainstNode, storedHeadNumber } from '../support/chainTruth.js'
 import { type FeecastProcess, startFeecast, waitForStatus } from '../support/feecastProcess.js'
 import { jsonRpc, toHex } from '../support/jsonRpc.js'
@@ -190,5 +191,23 @@ describe('feecast forget-chain', () => {
     })
     expect(run.code, run.stdout).toBe(2)
     expect(run.stderr).toMatch(/nothing is stored for chain 1337 \(chains with predictions stored: none\)/)
+    // While a feecast holds the embedded Redis's directory (here this process, as a running one would),
+    // the command does not open it behind its back: it says to stop feecast first.
+    const redisDir = join(work, 'state', 'redis')
+    await mkdir(redisDir, { recursive: true })
+    const lock = lockDirectory(redisDir, 'Redis data directory (FEECAST_STATE_DIR)')
+    try {
+      const held = await feecastCli(['forget-chain', '--chain-id', '1337', '--yes'], {
+        FEECAST_STATE_DIR: join(work, 'state'),
+      })
+      expect(held.code, held.stdout).toBe(2)
+      expect(held.stderr).toMatch(
+        new RegExp(
+          `embedded Redis under FEECAST_STATE_DIR = ".*" is in use by a running feecast \\(pid ${process.pid}\\): stop it first`,
+        ),
+      )
+    } finally {
+      lock.release()
+    }
   }, 60_000)
 })
