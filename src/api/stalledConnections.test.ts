@@ -107,12 +107,15 @@ describe('watchStalledConnections', () => {
   })
 
   it('does not cut a reader because this process itself was paused past the limit', async () => {
-    const { port, stalled } = await serve(200)
+    // The server sees a reader's progress only as the kernel takes more of the answer, which on a loaded
+    // machine can come in steps far apart for a reader of one chunk a tick: 200 ms cut such a reader after
+    // the pause in 3 of 5 runs under load. 1 s leaves that room; the pause is still well past it.
+    const { port, stalled } = await serve(1_000)
     const client = request(port, '/big')
     const reader = readSlowly(client, 1)
     await until(() => reader.received > 1024 * 1024)
     // A long synchronous stretch (a GC pause, a blocked event loop): nothing moves because nothing runs.
-    const pausedUntil = Date.now() + 600
+    const pausedUntil = Date.now() + 1_600
     while (Date.now() < pausedUntil) {}
     await readsToTheEnd(client, reader, stalled)
   })
@@ -124,6 +127,8 @@ describe('watchStalledConnections', () => {
     client.on('data', (chunk: Buffer) => {
       answered += chunk.toString()
     })
+    // The answer first (on a loaded machine it may take longer than the sweeps below), then idle.
+    await until(() => answered.includes('small'))
     await new Promise((resolve) => setTimeout(resolve, 600)) // several sweeps, each past idleTimeoutMs
     expect(answered).toContain('small')
     expect(client.destroyed).toBe(false)
