@@ -117,6 +117,7 @@ describe('the HTTP edge', () => {
     const flood = async () => {
       while (!stop) statuses.push((await get(api, '/metrics')).status)
     }
+    const floodStarted = Date.now()
     const flooders = Array.from({ length: 8 }, flood)
     const scrapes: number[] = []
     const predicts: number[] = []
@@ -129,14 +130,16 @@ describe('the HTTP edge', () => {
     }
     stop = true
     await Promise.all(flooders)
+    const floodSeconds = (Date.now() - floodStarted) / 1000
     const ok = statuses.filter((s) => s === 200).length
     console.log(
       `/metrics flood: ${statuses.length} requests, ${ok} answered, ${statuses.filter((s) => s === 429).length} refused`,
     )
     expect(scrapes.every((s) => s === 200)).toBe(true)
     expect(predicts.every((s) => s === 200)).toBe(true)
-    // A burst of 10 and 1 a second for ~4 s.
-    expect(ok).toBeLessThanOrEqual(20)
+    // A burst of 10 and 1 a second for as long as the flood lasted (~4 s; longer on a loaded machine, whose
+    // slower loop above must not be read as the limit letting too many through).
+    expect(ok).toBeLessThanOrEqual(10 + Math.ceil(floodSeconds))
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(50)
   }, 60_000)
 
