@@ -197,7 +197,14 @@ describe('a sampler and a predictor after the store lost their last writes', () 
       timeoutMs: 30_000,
       message: 'the sampler catching up',
     })
-    await new Promise((r) => setTimeout(r, 1_000))
+    // The predictor has finished the last block (its prediction, with the calibration state, is stored) before
+    // the stored and exported scores are compared: a fixed second for that is short on a loaded machine.
+    await waitFor(
+      async () =>
+        (JSON.parse((await client.get(keys.prediction)) ?? 'null') as { blockNumber?: number } | null)
+          ?.blockNumber === devchain.head(),
+      { timeoutMs: 30_000, message: 'the prediction of the last block stored' },
+    )
     const stored = await chainFigures(client, devchain, [])
     const exported = (await registry.metrics())
       .split('\n')
