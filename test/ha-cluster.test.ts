@@ -16,6 +16,7 @@ import {
   startLoad,
   waitForCatchUp,
   waitForPredictions,
+  waitForServedHeads,
 } from './support/failoverRun.js'
 import type { FeecastProcess } from './support/feecastProcess.js'
 import { type RedisClusterSet, startRedisCluster } from './support/redisHa.js'
@@ -106,7 +107,7 @@ describe('Redis Cluster: SIGKILL of a primary under load', () => {
     for (const d of devchains) d.pause()
     await load.stop()
     await waitForCatchUp(observer, devchains)
-    await sleep(1_500) // the predictors finish the last block
+    await waitForServedHeads(processes, devchains) // the predictors finish the last block
     const perChain = []
     for (const d of devchains) perChain.push(await chainFigures(observer, d, processes))
     reportFigures(join(tmpdir(), 'feecast-ha-cluster.json'), 'Cluster failover figures', {

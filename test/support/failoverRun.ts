@@ -202,6 +202,28 @@ export async function waitForCatchUp(redis: StoreClient, devchains: readonly Dev
     )
 }
 
+/**
+ * Waits until every process's API answers every chain at the devchain's head (the devchains paused, the
+ * store caught up): the predictors have finished the last block, so their stored calibration state and
+ * exported scores are final. A fixed wait for that was short on a loaded machine.
+ */
+export async function waitForServedHeads(processes: readonly FeecastProcess[], devchains: readonly Devchain[]) {
+  for (const p of processes)
+    for (const d of devchains)
+      await waitFor(
+        async () => {
+          const response = await fetch(`${p.url}/predict?chainId=${d.chainId}`).catch(() => null)
+          const body = (await response?.json().catch(() => null)) as { blockNumber?: number } | null
+          return body?.blockNumber === d.head()
+        },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 100,
+          message: () => `${p.url} answering chain ${d.chainId} at its head ${d.head()}\n${p.output().slice(-2000)}`,
+        },
+      )
+}
+
 /** Prints the figures and saves them as JSON (bench/results or a test's temporary file). */
 export function reportFigures(path: string, title: string, figures: unknown): void {
   process.stdout.write(`\n${title}\n${JSON.stringify(figures, null, 2)}\n`)

@@ -12,6 +12,7 @@ import {
   startLoad,
   waitForCatchUp,
   waitForPredictions,
+  waitForServedHeads,
 } from './failoverRun.js'
 import type { FeecastProcess } from './feecastProcess.js'
 import { type SentinelSet, startSentinelSet } from './redisHa.js'
@@ -110,7 +111,7 @@ const failover = async (replicas: number) => {
   observer = new Redis({ port: primaryAfter, host: '127.0.0.1' })
   observer.on('error', () => {})
   await waitForCatchUp(observer, [devchain])
-  await sleep(1_500) // the predictors finish the last block
+  await waitForServedHeads(processes, [devchain]) // the predictors finish the last block
   watching = false
   await Promise.all(watchers)
   const figures = await chainFigures(observer, devchain, processes)
