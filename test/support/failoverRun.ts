@@ -207,7 +207,10 @@ export async function waitForCatchUp(redis: StoreClient, devchains: readonly Dev
  * store caught up): the predictors have finished the last block, so their stored calibration state and
  * exported scores are final. A fixed wait for that was short on a loaded machine.
  */
-export async function waitForServedHeads(processes: readonly FeecastProcess[], devchains: readonly Devchain[]) {
+export async function waitForServedHeads(
+  processes: readonly FeecastProcess[],
+  devchains: readonly Devchain[],
+) {
   for (const p of processes)
     for (const d of devchains)
       await waitFor(
@@ -219,7 +222,8 @@ export async function waitForServedHeads(processes: readonly FeecastProcess[], d
         {
           timeoutMs: 60_000,
           intervalMs: 100,
-          message: () => `${p.url} answering chain ${d.chainId} at its head ${d.head()}\n${p.output().slice(-2000)}`,
+          message: () =>
+            `${p.url} answering chain ${d.chainId} at its head ${d.head()}\n${p.output().slice(-2000)}`,
         },
       )
 }
