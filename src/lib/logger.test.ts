@@ -69,7 +69,8 @@ describe('flushLogsSync', () => {
         const { createLogger, flushLogsSync } = await import('${logger}')
         const log = createLogger('info')
         log.info('first')
-        await new Promise((resolve) => setTimeout(resolve, 20))
+        // Time for that line's write (a thread-pool write) to land; 20 ms was little for a starved process.
+        await new Promise((resolve) => setTimeout(resolve, 250))
         // Enough that some are still in pino's buffer at exit, behind a write in flight.
         for (let i = 0; i < 2000; i++) log.info({ i, padding: 'x'.repeat(500) }, 'busy')
         log.info('last before exit')
