@@ -161,13 +161,12 @@ describe('createFeecastClient', () => {
   })
 
   it('gives up after timeoutMs with FeecastUnavailableError', async () => {
-    const started = Date.now()
     const error = await createFeecastClient({ url: silentUrl, timeoutMs: 200 })
       .predict({ chainId: 1 })
       .catch((e) => e)
     expect(error).toBeInstanceOf(FeecastUnavailableError)
+    // The silent server never answers: only the client's own timeout ends this call (else the test times out).
     expect(error.shortMessage).toMatch(/within 200 ms/)
-    expect(Date.now() - started).toBeLessThan(1500)
   })
 })
 
@@ -263,9 +262,8 @@ describe('feecastFees as viem chain.fees.estimateFeesPerGas', () => {
       },
     }
     const client = createPublicClient({ chain, transport: http(node.url) })
-    const started = Date.now()
+    // feecast never answers here: only the plug-in's timeout lets viem's own estimate through.
     const fees = await client.estimateFeesPerGas()
-    expect(Date.now() - started).toBeLessThan(3000)
     expect(fees).toEqual(await viemOwn())
     expect(fallbacks).toHaveLength(1)
     expect(fallbacks[0]).toMatchObject({ reason: 'unavailable' })
