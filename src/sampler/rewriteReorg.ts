@@ -110,13 +110,30 @@ async function wholeBranch(
       continue
     }
     const block = await context.blocks.fetch(Number(header.number))
-    if (block === 'gap' || block.hash !== header.hash)
+    if (block === 'gap' || !isBlockWalked(block, header))
       throw new ChainMovedError(
         `the node's chain changed while reading the reorg's branch at block ${Number(header.number)}`,
       )
     branch.push(block)
   }
   return branch
+}
+
+/**
+ * Whether a block read whole is the header the walk checked: its hash and its parent's. The hash alone is
+ * the endpoint's word: a hostile one could answer the walked hash over another parent, and the stored
+ * chain would no longer link.
+ */
+export function isBlockWalked(
+  block: Pick<SampledBlock, 'number' | 'hash' | 'parentHash'>,
+  header: Pick<SampledBlock, 'number' | 'hash' | 'parentHash'>,
+): boolean {
+  return (
+    block.number === header.number &&
+    block.hash !== null &&
+    block.hash === header.hash &&
+    block.parentHash === header.parentHash
+  )
 }
 
 /**
