@@ -8,6 +8,7 @@ import {
 } from '../tracing/blockTraces.js'
 import { factsOfBlock } from './blockGate.js'
 import { recordOfFetchedBlock } from './blockToRecord.js'
+import { forgetChainHint } from './errors.js'
 import { rewriteReorg } from './rewriteReorg.js'
 import type { SamplerContext } from './samplerContext.js'
 
@@ -25,6 +26,8 @@ export type CreateFollowStepParameters = {
    * The node has that block, so it is fetched at once without asking for the head number first.
    */
   takeNotifiedHead?: () => number | null
+  /** How long the node may stay behind the stored head before the chain's health says so. Default 60 s. */
+  behindReportAfterMs?: number
 }
 
 export type FollowStep = {
@@ -38,7 +41,13 @@ type Behind = { since: number; loggedAt: number }
 /** The follow step: after a sync, new heads one block at a time, with reorgs rewritten as they are seen. */
 export function createFollowStep(
   context: SamplerContext,
-  { catchUpThreshold, maxReorgDepth, now, takeNotifiedHead = () => null }: CreateFollowStepParameters,
+  {
+    catchUpThreshold,
+    maxReorgDepth,
+    now,
+    takeNotifiedHead = () => null,
+    behindReportAfterMs = 60_000,
+  }: CreateFollowStepParameters,
 ): FollowStep {
   let behind: Behind | null = null
 
@@ -52,6 +61,10 @@ export function createFollowStep(
       )
       behind = { since: behind?.since ?? t, loggedAt: t }
     }
+    // More than a reorg can rewind, or for long: a node still syncing, or a chain that was reset. The chain
+    // goes stale either way; its health (and /readyz) says why, and names the way out of a reset.
+    if (storedHead - latest > maxReorgDepth || t - behind.since >= behindReportAfterMs)
+      context.failing(nodeBehindProblem(context.chainId, storedHead))
     const [stored] = await context.store(
       'readBlocks',
       readBlocks(context.redis, { chainId: context.chainId, from: latest, to: latest }),
@@ -145,4 +158,12 @@ async function storeNewBlock(
   handOffBlockTrace(trace)
   context.announce([record], 'head')
   return 'stored'
+}
+
+/**
+ * Why a chain whose node stays behind its stored head is not followed. Names the stored head only: it
+ * does not move while the node is behind, so the health is not rewritten as the node's head moves.
+ */
+export function nodeBehindProblem(chainId: number, storedHead: number): string {
+  return `the node's head stays behind the stored head ${storedHead}: a node still syncing, or a chain that was reset; ${forgetChainHint(chainId)}`
 }

@@ -42,6 +42,11 @@ export type SamplerContext = {
   write(records: readonly BlockRecord[], truncateAbove?: number): Promise<void>
   /** Records up to `last` are stored: the next block is checked against it; a refusal episode is over. */
   stored(last: BlockFacts): void
+  /**
+   * The sampler cannot go on for `problem` although nothing failed (the node stays behind): published in
+   * the chain's health, and on /readyz, until a block is stored.
+   */
+  failing(problem: string): void
   /** Hands stored records to the onRecord hook. */
   announce(records: readonly BlockRecord[], kind: RecordKind): void
   emit(event: SamplerEvent): void
@@ -108,6 +113,10 @@ export function createSamplerContext({
       context.parent = last
       context.refusedForks.forget()
       gate.stored()
+      publishHealth()
+    },
+    failing(problem) {
+      gate.failing(problem)
       publishHealth()
     },
     announce(records, kind) {
