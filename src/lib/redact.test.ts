@@ -21,17 +21,24 @@ describe('redactUrl', () => {
     expect(endpointLabel('wss://eth-mainnet.g.alchemy.com/v2/KEY', 0)).toBe('eth-mainnet.g.alchemy.com#0')
   })
   it('hides a key that is the host (a host per customer), never the domain, a word or an address', () => {
-    const keyed = 'https://0123abcd4567ef.rpc.example.com:8443/'
+    const keyed = 'https://0123abcd4567ef89.rpc.example.com:8443/'
     expect(endpointLabel(keyed, 0)).toBe('***.rpc.example.com:8443#0')
     expect(redactUrl(keyed)).toBe('https://***.rpc.example.com:8443')
-    expect(urlSecrets(keyed)).toEqual(['0123abcd4567ef'])
-    expect(endpointLabel('https://nd-123-456-789.p2pify.com/KEY', 2)).toBe('***.p2pify.com#2')
+    expect(urlSecrets(keyed)).toEqual(['0123abcd4567ef89'])
+    expect(endpointLabel('https://7c9e6679-7425-40de-944b-e07fc1f90ae7.rpc.example/', 2)).toBe(
+      '***.rpc.example#2',
+    )
     expect(
-      createRedactor({ urls: [keyed] })('getaddrinfo ENOTFOUND 0123abcd4567ef.rpc.example.com'),
-    ).not.toContain('0123abcd4567ef')
+      createRedactor({ urls: [keyed] })('getaddrinfo ENOTFOUND 0123abcd4567ef89.rpc.example.com'),
+    ).not.toContain('0123abcd4567ef89')
     for (const plain of [
       'https://mainnet.infura.io/v3/KEY',
       'https://broken-sparkling-wind.quiknode.pro/KEY/',
+      'https://nd-123-456-789.p2pify.com/KEY',
+      'https://bsc-dataseed1.binance.org',
+      'https://zksync2-mainnet.zksync.io',
+      'http://geth-0.geth.chains.svc.cluster.local:8545',
+      'redis://redis-12345.c1.us-east-1-4.ec2.cloud.redislabs.com:12345',
       'http://127.0.0.1:8545',
       'http://[::1]:8545',
       'http://localhost:8545',

@@ -37,14 +37,22 @@ export function endpointLabel(url: string, index: number): string {
 }
 
 /**
- * The labels of a URL's host name that look like keys: some providers give each customer a host of its
- * own (`<token>.rpc.example.com`, `nd-123-456-789.p2pify.com`). The registrable domain (the last two
- * labels) and IP addresses are never keys.
+ * The labels of a URL's host name that look like keys: a provider may give each customer a host of its
+ * own (`<token>.rpc.example.com`). Stricter than for paths, since host names are full of short mixes of
+ * letters and digits that name places and machines (`bsc-dataseed1`, `zksync2-mainnet`, `us-east-1-4`,
+ * `geth-0`): 16 or more letters and digits (hyphens aside) with at least 4 digits, as a token's are. The
+ * registrable domain (the last two labels) and IP addresses are never keys.
  */
 export function hostKeyLabels(u: URL): string[] {
   const name = u.hostname
   if (name.startsWith('[') || /^[0-9.]+$/.test(name)) return []
-  return name.split('.').slice(0, -2).filter(isKeyLike)
+  return name
+    .split('.')
+    .slice(0, -2)
+    .filter((label) => {
+      const compact = label.replaceAll('-', '')
+      return compact.length >= 16 && /[a-z]/i.test(compact) && (compact.match(/[0-9]/g)?.length ?? 0) >= 4
+    })
 }
 
 /** A URL's host name with its key-like labels as '***': the only form of it that leaves the process. */
