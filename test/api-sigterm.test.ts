@@ -107,9 +107,7 @@ describe('SIGTERM under load', () => {
     )
 
     expect(code).toBe(0)
-    // Bounded by the drain deadline (10 s) and the shutdown after it, with room for a loaded machine: the
-    // claim is that SIGTERM under load ends the process, not how fast.
-    expect(tookMs).toBeLessThan(30_000)
+    // That the process ends at all is shown by `exited` resolving (its time is printed above, not asserted).
     expect(before).toBeGreaterThan(100)
     expect(outcomes.filter((o) => o.kind === 'cut-mid-answer')).toEqual([])
     // The keep-alive race (a request written on a socket the server is closing as idle) is what the

@@ -206,10 +206,19 @@ describe('a sampler and a predictor after the store lost their last writes', () 
       { timeoutMs: 30_000, message: 'the prediction of the last block stored' },
     )
     const stored = await chainFigures(client, devchain, [])
-    const exported = (await registry.metrics())
-      .split('\n')
-      .filter((l) => l.startsWith('feecast_calibration_scored_total{') && l.includes(`chain_id="${chainId}"`))
-      .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0)
+    const exportedScores = async () =>
+      (await registry.metrics())
+        .split('\n')
+        .filter(
+          (l) => l.startsWith('feecast_calibration_scored_total{') && l.includes(`chain_id="${chainId}"`),
+        )
+        .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0)
+    // The predictor counts its scores just after it stores them: give the counter a moment to follow.
+    await waitFor(async () => (await exportedScores()) === stored.scoresStored, {
+      timeoutMs: 10_000,
+      message: 'the exported scores to reach the stored ones',
+    }).catch(() => undefined)
+    const exported = await exportedScores()
     process.stdout.write(
       `\nafter losing blocks ${lostFrom}..${head} and 5+ calibration writes: ${JSON.stringify({ ...stored, scoresExported: exported })}\n`,
     )

@@ -252,7 +252,7 @@ describe('SLOs end to end: service, Prometheus, Alertmanager, webhook', () => {
   }
 
   it('fills every dashboard panel, and pages through Alertmanager when the chain stops', {
-    timeout: 420_000,
+    timeout: 600_000,
   }, async () => {
     const load = traffic(400_000)
     try {

@@ -115,13 +115,24 @@ export async function chainFigures(
       if ((confidenceLevels as readonly number[]).includes(p)) scoresStored += state.baseFee.scored[h]![c]!
     })
   })
-  let scoresExported = 0
-  for (const p of processes) {
-    const text = await (await fetch(`${p.url}/metrics`)).text()
-    for (const line of text.split('\n'))
-      if (line.startsWith('feecast_calibration_scored_total{') && line.includes(`chain_id="${chainId}"`))
-        scoresExported += Number(line.split(' ').at(-1))
+  const exported = async () => {
+    let sum = 0
+    for (const p of processes) {
+      const text = await (await fetch(`${p.url}/metrics`)).text()
+      for (const line of text.split('\n'))
+        if (line.startsWith('feecast_calibration_scored_total{') && line.includes(`chain_id="${chainId}"`))
+          sum += Number(line.split(' ').at(-1))
+    }
+    return sum
   }
+  // A predictor counts its scores just after it stores them: the counter may trail the store briefly.
+  const scoresExported = await waitFor(
+    async () => {
+      const n = await exported()
+      return n === scoresStored ? n : undefined
+    },
+    { timeoutMs: 10_000, message: 'exported scores to reach the stored ones' },
+  ).catch(exported)
   return { chainId, from, to, missing, duplicated, overwritten, scoresExported, scoresStored }
 }
 

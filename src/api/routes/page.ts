@@ -108,25 +108,25 @@ export function pageRoutes({
 
   /** Each band SLO's scores per served chain: base fees from the page's chain body, blobs from Redis. */
   const bandScores = async (): Promise<Record<string, BandScores[]>> => {
-    const baseFee: BandScores[] = []
-    const blob: BandScores[] = []
-    for (const chainId of feed.chainIds()) {
-      const entry = feed.get(chainId)
-      const body = entry ? await chainBody(entry).catch(() => undefined) : undefined
-      baseFee.push({
-        chainId,
-        ...scoresAtLevel(body?.reliability ?? [], bandLevel('prediction-calibration')),
-      })
-      const stored = store ? await readBlobCalibrationState(store, { chainId }).catch(() => null) : null
-      const priced = pricedBlobCalibration(stored)
-      // A chain without blobs has no blob calibration: no row, rather than "nothing scored".
-      if (priced)
-        blob.push({
-          chainId,
-          ...scoresAtLevel(reliabilityPoints(priced), bandLevel('blob-fee-calibration')),
-        })
+    const perChain = await Promise.all(
+      feed.chainIds().map(async (chainId) => {
+        const entry = feed.get(chainId)
+        const [body, storedBlob] = await Promise.all([
+          entry ? chainBody(entry).catch(() => undefined) : undefined,
+          store ? readBlobCalibrationState(store, { chainId }).catch(() => null) : null,
+        ])
+        const priced = pricedBlobCalibration(storedBlob)
+        return {
+          baseFee: { chainId, ...scoresAtLevel(body?.reliability ?? [], baseFeeLevel) },
+          // A chain without blobs has no blob calibration: no row, rather than "nothing scored".
+          blob: priced ? [{ chainId, ...scoresAtLevel(reliabilityPoints(priced), blobLevel) }] : [],
+        }
+      }),
+    )
+    return {
+      'prediction-calibration': perChain.map((c) => c.baseFee),
+      'blob-fee-calibration': perChain.flatMap((c) => c.blob),
     }
-    return { 'prediction-calibration': baseFee, 'blob-fee-calibration': blob }
   }
 
   const page = (path: string, summary: string, handler: RouteDefinition['handler']): RouteDefinition => ({
@@ -160,9 +160,13 @@ export function pageRoutes({
 /** The confidence level (percent) a band SLO of the spec judges. */
 function bandLevel(name: string): number {
   const slo = feecastSloSpec.slos.find((s) => s.name === name)
-  if (slo?.kind !== 'band') throw new Error(`the SLO spec has no band objective named ${name}`)
+  // The spec is this program's own constant: a missing band is a bug caught by every test that loads this.
+  if (slo?.kind !== 'band') throw new TypeError(`the SLO spec has no band objective named ${name}`)
   return slo.nominal
 }
+
+const baseFeeLevel = bandLevel('prediction-calibration')
+const blobLevel = bandLevel('blob-fee-calibration')
 
 async function readChainBody(
   entry: FeedEntry,
