@@ -69,11 +69,23 @@ export class ReorgTooDeepError extends BlockRejectedError {
     chainId,
     tip,
     maxReorgDepth,
+    walked = maxReorgDepth,
     hashedTo,
-  }: { chainId: number; tip: number; maxReorgDepth: number; hashedTo?: number | undefined }) {
+  }: {
+    chainId: number
+    tip: number
+    maxReorgDepth: number
+    /** How far back this walk went, when less than maxReorgDepth (just after another fork was refused). */
+    walked?: number | undefined
+    hashedTo?: number | undefined
+  }) {
+    const within =
+      walked < maxReorgDepth
+        ? `within the ${walked} blocks walked while another fork's refusal holds (maxReorgDepth ${maxReorgDepth})`
+        : `within maxReorgDepth (${maxReorgDepth}) blocks`
     const refused =
       hashedTo === undefined
-        ? `the node's block ${tip} shares no ancestor with the stored chain within maxReorgDepth (${maxReorgDepth}) blocks: not followed`
+        ? `the node's block ${tip} shares no ancestor with the stored chain ${within}: not followed`
         : `the node's block ${tip} differs from every stored block with a hash (down to ${hashedTo}), and older ones cannot be compared: not followed`
     super(tip, 'reorg-too-deep', `${refused}; ${forgetChainHint(chainId)}`)
   }

@@ -48,4 +48,20 @@ describe('createRefusedForks', () => {
     t = 7_000
     expect(forks.refusalOf(storedHead, forkBlock(300))).toBeUndefined()
   })
+
+  it('walks only a short reorg deep while a refusal holds against the stored head, then all of maxReorgDepth', () => {
+    let t = 0
+    const forks = createRefusedForks({ now: () => t, recheckAfterMs: 1_000, shortWalkDepth: 8 })
+    expect(forks.depthToWalk(storedHead, 128)).toBe(128)
+    forks.remember(storedHead, branch, {})
+    // Another fork (a hostile endpoint's new one each time) costs 8 headers, not 128.
+    expect(forks.depthToWalk(storedHead, 128)).toBe(8)
+    expect(forks.depthToWalk(storedHead, 4)).toBe(4)
+    expect(forks.depthToWalk({ number: 301, hash: h(2) }, 128)).toBe(128)
+    t = 1_000
+    expect(forks.depthToWalk(storedHead, 128)).toBe(128)
+    forks.remember(storedHead, branch, {})
+    forks.forget()
+    expect(forks.depthToWalk(storedHead, 128)).toBe(128)
+  })
 })

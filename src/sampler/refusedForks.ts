@@ -14,6 +14,8 @@ export type RefusedForksParameters = {
   recheckAfterMs?: number
   /** The longest wait before walking it again. Default 15 min. */
   maxRecheckAfterMs?: number
+  /** How deep a walk goes while a refusal is remembered (a short reorg's depth). Default 8. */
+  shortWalkDepth?: number
 }
 
 export type RefusedForks = {
@@ -27,6 +29,13 @@ export type RefusedForks = {
    * against the same stored head, and it is not yet time to walk it again; undefined: walk.
    */
   refusalOf(storedHead: Head | null, tip: { hash: Hex | null; parentHash: Hex }): ForkRefusal | undefined
+  /**
+   * How many blocks back a walk from a new tip may go against `storedHead`: `maxReorgDepth`, but only a
+   * short reorg's depth while a refusal is remembered against that head. An endpoint that makes up a
+   * new fork every time would otherwise cost a whole walk (maxReorgDepth headers) per retry; an honest
+   * short reorg meanwhile is still found, and a deep one is walked whole once the back-off runs out.
+   */
+  depthToWalk(storedHead: Head | null, maxReorgDepth: number): number
   /** A block was stored: the stored chain moved, what was refused against it no longer says anything. */
   forget(): void
 }
@@ -55,6 +64,7 @@ export function createRefusedForks({
   now,
   recheckAfterMs = 60_000,
   maxRecheckAfterMs = 15 * 60_000,
+  shortWalkDepth = 8,
 }: RefusedForksParameters): RefusedForks {
   let remembered: Remembered | null = null
   let backOffMs = recheckAfterMs
@@ -67,6 +77,11 @@ export function createRefusedForks({
         until: now() + backOffMs,
       }
       backOffMs = Math.min(maxRecheckAfterMs, backOffMs * 2)
+    },
+    depthToWalk(storedHead, maxReorgDepth) {
+      const holds =
+        remembered !== null && now() < remembered.until && sameHead(remembered.storedHead, storedHead)
+      return holds ? Math.min(maxReorgDepth, shortWalkDepth) : maxReorgDepth
     },
     refusalOf(storedHead, tip) {
       if (remembered === null || now() >= remembered.until) return undefined

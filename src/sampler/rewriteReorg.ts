@@ -35,7 +35,8 @@ export async function rewriteReorg(
     )
   await checkSameChain(context, tip)
   const oldHead = context.head?.number ?? tipNumber
-  const lowest = Math.max(0, tipNumber - maxReorgDepth)
+  const depth = context.refusedForks.depthToWalk(context.head, maxReorgDepth)
+  const lowest = Math.max(0, tipNumber - depth)
   const stored = new Map(
     (
       await context.store(
@@ -62,7 +63,9 @@ export async function rewriteReorg(
   const refusal = refusalOf(found, walked, ancestor)
   if (refusal) {
     context.refusedForks.remember(context.head, walked, refusal)
-    throw context.gate.refuse(new ReorgTooDeepError({ chainId, tip: tipNumber, maxReorgDepth, ...refusal }))
+    throw context.gate.refuse(
+      new ReorgTooDeepError({ chainId, tip: tipNumber, maxReorgDepth, walked: depth, ...refusal }),
+    )
   }
   const branch = await wholeBranch(context, walked)
   const below = stored.get(ancestor)
