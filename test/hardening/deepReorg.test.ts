@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { startDevchain } from '../../src/devchain/startDevchain.js'
-import { checkStoreAgainstNode, storedHeadNumber } from '../support/chainTruth.js'
+import { checkStoreAgainstNode, notTheNodes, storedHeadNumber } from '../support/chainTruth.js'
 import { feecastBehindHostileRpc } from '../support/feecastBehindHostileRpc.js'
 import { type FeecastProcess, waitForStatus } from '../support/feecastProcess.js'
 import type { RpcCall } from '../support/hostileRpc.js'
-import { jsonRpc, toHex } from '../support/jsonRpc.js'
 import { startTestRedis, type TestRedis } from '../support/redis.js'
 import { waitFor } from '../support/waitFor.js'
 
@@ -36,20 +35,6 @@ function forkBlock(result: Record<string, unknown>): void {
   if (Array.isArray(result.transactions))
     for (const tx of result.transactions)
       if (tx && typeof tx === 'object') (tx as Record<string, unknown>).blockHash = forked(tx.blockHash)
-}
-
-/**
- * Stored hashes that are not the devchain's own block hash at that number, asked of the devchain directly
- * (its real chain; it has no receipts, so checkStoreAgainstNode's full comparison is not available).
- */
-async function notTheNodes(url: string, hashes: Map<number, string | null>): Promise<string[]> {
-  const wrong: string[] = []
-  for (const [n, hash] of hashes) {
-    if (hash === null) continue
-    const block = await jsonRpc<{ hash: string } | null>(url, 'eth_getBlockByNumber', [toHex(n), false])
-    if (block?.hash !== hash) wrong.push(`block ${n}: stored ${hash}, node ${block?.hash}`)
-  }
-  return wrong
 }
 
 const metric = async (feecast: FeecastProcess, pattern: RegExp): Promise<number> =>

@@ -5,9 +5,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Devchain, startDevchain } from '../../src/devchain/startDevchain.js'
 import { lockDirectory } from '../../src/store/dirLock.js'
-import { checkStoreAgainstNode, storedHeadNumber } from '../support/chainTruth.js'
+import { checkStoreAgainstNode, notTheNodes, storedHeadNumber } from '../support/chainTruth.js'
 import { type FeecastProcess, startFeecast, waitForStatus } from '../support/feecastProcess.js'
-import { jsonRpc, toHex } from '../support/jsonRpc.js'
 import { startTestRedis, type TestRedis } from '../support/redis.js'
 import { waitFor } from '../support/waitFor.js'
 
@@ -43,17 +42,6 @@ async function storedRecords(redis: ReturnType<TestRedis['client']>, chainId: nu
   const records = new Map<number, string>()
   for (let i = 0; i < raw.length; i += 2) records.set(Number(raw[i + 1]), raw[i]!)
   return records
-}
-
-/** Stored hashes that are not the node's own hash at that number. */
-async function notTheNodes(url: string, hashes: Map<number, string | null>): Promise<string[]> {
-  const wrong: string[] = []
-  for (const [n, hash] of hashes) {
-    if (hash === null) continue
-    const block = await jsonRpc<{ hash: string } | null>(url, 'eth_getBlockByNumber', [toHex(n), false])
-    if (block?.hash !== hash) wrong.push(`block ${n}: stored ${hash}, node ${block?.hash}`)
-  }
-  return wrong
 }
 
 const refusals = async (feecast: FeecastProcess): Promise<number> =>

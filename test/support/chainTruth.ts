@@ -202,3 +202,17 @@ export async function storedHeadNumber(redis: Redis, chainId: number): Promise<n
   const top = await redis.zrange(`feecast:{${chainId}}:blocks`, -1, -1, 'WITHSCORES')
   return top.length === 2 ? Number(top[1]) : -1
 }
+
+/**
+ * Stored hashes that are not the node's own block hash at that number, asked of the node directly (a
+ * devchain has no receipts, so checkStoreAgainstNode's full comparison is not available there).
+ */
+export async function notTheNodes(url: string, hashes: Map<number, string | null>): Promise<string[]> {
+  const wrong: string[] = []
+  for (const [n, hash] of hashes) {
+    if (hash === null) continue
+    const block = await jsonRpc<{ hash: string } | null>(url, 'eth_getBlockByNumber', [toHex(n), false])
+    if (block?.hash !== hash) wrong.push(`block ${n}: stored ${hash}, node ${block?.hash}`)
+  }
+  return wrong
+}
