@@ -178,6 +178,15 @@ describe('the live page on a running feecast', () => {
         'prediction-calibration-1337',
       ]),
     )
+    // Each objective shows its verdict as /page/objectives gives it (met, not met, or not judged).
+    const verdicts = await page.$$eval('#objectives tr', (rows) =>
+      rows.map((r) => r.querySelector('span[data-met]')?.getAttribute('data-met') ?? 'missing'),
+    )
+    const served = (await (await fetch(`${feecast.url}/page/objectives`)).json()) as {
+      objectives: Array<{ met: boolean | null }>
+    }
+    expect(verdicts).toHaveLength(served.objectives.length)
+    expect(verdicts.every((v) => ['true', 'false', 'null'].includes(v))).toBe(true)
     // GRAFANA_URL is set: each objective links to the SLO board's 30-day view.
     const links = await page.$$eval('#objectives tr', (rows) =>
       rows.map((r) => r.querySelector('a')?.getAttribute('href') ?? null),

@@ -3,6 +3,7 @@ import { pageHtml } from '../page/pageHtml.js'
 import { createCalibrationState } from '../predict/calibration.js'
 import { feecastSloSpec } from '../slo/spec.js'
 import {
+  bandVerdict,
   baseFeeCalibration,
   objectivesSeen,
   reliabilityPoints,
@@ -73,7 +74,7 @@ describe('objectivesSeen', () => {
             { chainId: 1, scored: 400, covered: 300 },
             { chainId: 8453, scored: 10, covered: 9 },
           ],
-          'blob-fee-calibration': [{ chainId: 1, scored: 200, covered: 180 }],
+          'blob-fee-calibration': [{ chainId: 1, scored: 10_000, covered: 9_000 }],
         },
       },
       new Date('2026-11-30T00:00:00Z'),
@@ -93,9 +94,29 @@ describe('objectivesSeen', () => {
     expect(byName['prediction-calibration-8453']?.met).toBeNull()
     // Each band reads its own calibration: the blob row is not the base-fee one, and a chain without blobs
     // has no blob row.
-    expect(byName['blob-fee-calibration-1']).toMatchObject({ seen: '90 % of 200', met: true })
+    expect(byName['blob-fee-calibration-1']).toMatchObject({ seen: '90 % of 10000', met: true })
     expect(byName['blob-fee-calibration-8453']).toBeUndefined()
     expect(body.since).toBe('2026-11-30T00:00:00.000Z')
+  })
+})
+
+describe('bandVerdict', () => {
+  const band = { lower: 88, upper: 92, minEvents: 50 }
+  it('judges a band only when the coverage interval lies inside it or outside it', () => {
+    expect(bandVerdict({ scored: 10_000, covered: 9_000 }, band)).toEqual({
+      seen: '90 % of 10000',
+      met: true,
+    })
+    expect(bandVerdict({ scored: 400, covered: 300 }, band)).toEqual({ seen: '75 % of 400', met: false })
+    // 87.43 % of 573 is as likely a healthy 90 % as a failing one: not judged, the interval said.
+    const early = bandVerdict({ scored: 573, covered: 501 }, band)
+    expect(early.met).toBeNull()
+    expect(early.seen).toMatch(/^87\.43 % of 573 \(95 % interval \d+\.\d+ %–\d+\.\d+ %: not judged yet\)$/)
+    expect(bandVerdict({ scored: 40, covered: 36 }, band)).toEqual({
+      seen: '90 % of 40 (fewer than 50: not judged)',
+      met: null,
+    })
+    expect(bandVerdict({ scored: 0, covered: 0 }, band)).toEqual({ seen: 'nothing scored yet', met: null })
   })
 })
 

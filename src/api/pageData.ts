@@ -171,27 +171,41 @@ export function objectivesSeen(
         )
       }
     if (slo.kind === 'band')
-      for (const chain of seen.bands[slo.name] ?? []) {
-        const coverage = chain.scored > 0 ? (chain.covered / chain.scored) * 100 : null
+      for (const chain of seen.bands[slo.name] ?? [])
         objectives.push({
           name: `${slo.name}-${chain.chainId}`,
           title: `${slo.title}, chain ${chain.chainId} (${slo.nominal} % level)`,
           target: `${slo.lower}–${slo.upper} %`,
-          seen:
-            coverage === null
-              ? 'nothing scored yet'
-              : `${percent(coverage)} of ${chain.scored}${chain.scored < slo.minEvents ? ` (fewer than ${slo.minEvents}: not judged)` : ''}`,
-          met:
-            coverage === null || chain.scored < slo.minEvents
-              ? null
-              : coverage >= slo.lower && coverage <= slo.upper,
+          ...bandVerdict(chain, slo),
         })
-      }
   }
   const board = grafanaUrl === undefined ? undefined : sloBoardUrl(grafanaUrl, spec.service)
   return {
     since: since.toISOString(),
     objectives: board === undefined ? objectives : objectives.map((o) => ({ ...o, grafana: board })),
+  }
+}
+
+/**
+ * A calibration band judged on what was scored so far (since the chain's calibration started): met when
+ * the coverage's 95 % Wilson interval lies inside the band, not met when it lies outside, else not judged
+ * yet. A 4-point band cannot be judged on a few hundred estimates: 87.4 % of 573 is as likely a healthy
+ * 90 % as a failing one, and saying "not met" there would call a healthy start failing.
+ */
+export function bandVerdict(
+  { scored, covered }: Omit<BandScores, 'chainId'>,
+  band: { lower: number; upper: number; minEvents: number },
+): { seen: string; met: boolean | null } {
+  if (scored === 0) return { seen: 'nothing scored yet', met: null }
+  const coverage = percent((covered / scored) * 100)
+  if (scored < band.minEvents)
+    return { seen: `${coverage} of ${scored} (fewer than ${band.minEvents}: not judged)`, met: null }
+  const [low, high] = wilsonInterval(covered, scored).map((x) => x * 100) as [number, number]
+  if (low >= band.lower && high <= band.upper) return { seen: `${coverage} of ${scored}`, met: true }
+  if (high < band.lower || low > band.upper) return { seen: `${coverage} of ${scored}`, met: false }
+  return {
+    seen: `${coverage} of ${scored} (95 % interval ${percent(low)}–${percent(high)}: not judged yet)`,
+    met: null,
   }
 }
 

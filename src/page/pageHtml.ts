@@ -36,6 +36,8 @@ th[scope="row"], thead th:first-child { text-align: left; }
 .chart { width: 100%; max-width: 520px; height: auto; display: block; background: #fff; }
 .reliability { max-width: 340px; }
 #objectives-table td, #objectives-table th { text-align: left; }
+.verdict-met { color: #0d5c0d; }
+.verdict-missed { color: var(--bad); font-weight: 600; }
 `
 
 export function pageHtml({ grafanaUrl }: PageHtmlParameters = {}): string {
@@ -61,18 +63,18 @@ export function pageHtml({ grafanaUrl }: PageHtmlParameters = {}): string {
 </header>
 <main>
 <p id="status" role="status" aria-live="polite">Loading…</p>
-<noscript><p>This page draws with JavaScript. The same numbers are at <a href="/predict?chainId=1">/predict</a> and <a href="/chains">/chains</a>.</p></noscript>
+<noscript><p>This page draws with JavaScript. The same numbers are at <a href="/chains">/chains</a> (the chains served) and <code>/predict?chainId=N</code>.</p></noscript>
 <div id="chains"></div>
 <section aria-labelledby="objectives-title" class="chain">
 <h2 id="objectives-title">Objectives, as this process has seen them</h2>
-<p class="muted">Since <span id="since">start</span>; ${grafana}.</p>
+<p class="muted">Requests since <span id="since">start</span>; calibration since each chain's calibration started; ${grafana}. An objective is judged once its figures can tell: a calibration band when its 95 % interval lies inside or outside it.</p>
 <table id="objectives-table">
 <thead><tr><th scope="col">objective</th><th scope="col">target</th><th scope="col">seen</th>${grafanaColumn}</tr></thead>
 <tbody id="objectives"></tbody>
 </table>
 </section>
 </main>
-<footer class="muted">JSON: <a href="/predict?chainId=1">/predict</a> · <a href="/chains">/chains</a> · <a href="/openapi.json">/openapi.json</a></footer>
+<footer class="muted">JSON: <a href="/chains">/chains</a> · <span id="predict-links">/predict?chainId=N</span> · <a href="/openapi.json">/openapi.json</a></footer>
 </body>
 </html>
 `

@@ -446,7 +446,19 @@ export function followObjectives(getJson: FetchJson): void {
           { 'data-objective': o.name },
           el('th', { scope: 'row' }, o.title),
           el('td', {}, o.target),
-          el('td', {}, o.seen),
+          el(
+            'td',
+            {},
+            `${o.seen} `,
+            el(
+              'span',
+              {
+                class: o.met === true ? 'verdict-met' : o.met === false ? 'verdict-missed' : 'muted',
+                'data-met': String(o.met),
+              },
+              o.met === true ? '(met)' : o.met === false ? '(not met)' : '',
+            ),
+          ),
           ...(o.grafana ? [el('td', {}, el('a', { href: o.grafana }, '30 days in Grafana'))] : []),
         ),
       )
@@ -464,6 +476,15 @@ export function startPage(): void {
   getJson<ChainsBody>('/chains')
     .then((body) => {
       if (body.chains.length === 0) status.textContent = 'No chain served yet.'
+      // The footer links each served chain's /predict (a fixed chainId=1 was a 404 on the devchain).
+      const links = document.getElementById('predict-links')
+      if (links && body.chains.length > 0)
+        links.replaceChildren(
+          ...body.chains.flatMap((chain, i) => [
+            ...(i > 0 ? [document.createTextNode(' · ')] : []),
+            el('a', { href: `/predict?chainId=${chain.chainId}` }, `/predict?chainId=${chain.chainId}`),
+          ]),
+        )
       // The freshness bound is five block times (at least 30 s): a block time to pace the polling.
       for (const chain of body.chains)
         followChain(
