@@ -230,7 +230,18 @@ describe('traces and the Grafana link (issue 15)', () => {
     expect(() =>
       loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://c/v1/traces?token=tOkEn123456' }),
     ).toThrowError(/^(?!.*tOkEn123456).*OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/s)
-    expect(() => loadConfig({ GRAFANA_URL: 'not a url' })).toThrowError(/GRAFANA_URL .*is not a URL/)
+    expect(() => loadConfig({ GRAFANA_URL: 'not a url' })).toThrowError(
+      /GRAFANA_URL is not a URL: it has no scheme: start it with http:\/\/ or https:\/\//,
+    )
+    // A key in an RPC URL without its scheme is never shown, and the fix is named.
+    const noScheme = () => loadConfig({ RPC_URL_1: 'mainnet.infura.io/v3/abc123secretkey' })
+    expect(noScheme).toThrowError(
+      /RPC_URL_1 .*has no scheme: start it with http:\/\/ or https:\/\/ or ws:\/\/ or wss:\/\//,
+    )
+    expect(noScheme).not.toThrowError(/abc123secretkey/)
+    expect(() => loadConfig({ RPC_URL_1: 'https://bad host/v3/abc123secretkey' })).toThrowError(
+      /RPC_URL_1 has a bad endpoint: it cannot be read as a URL/,
+    )
     expect(() => loadConfig({ OTEL_SERVICE_NAME: 'has spaces' })).toThrowError(/OTEL_SERVICE_NAME/)
   })
 

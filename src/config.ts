@@ -50,7 +50,14 @@ const urlOf = (protocols: readonly string[], expected: string) =>
     try {
       u = new URL(value)
     } catch {
-      ctx.addIssue({ code: 'custom', message: `"${redactUrl(value)}" is not a URL` })
+      // The value itself is not shown (it may hold a key), so say what it lacks.
+      const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())
+      ctx.addIssue({
+        code: 'custom',
+        message: scheme
+          ? 'it cannot be read as a URL (check for spaces or stray characters; the value is not shown: it may hold a key)'
+          : `it has no scheme: start it with ${protocols.map((p) => `${p}//`).join(' or ')}; the value is not shown: it may hold a key`,
+      })
       return
     }
     if (!protocols.includes(u.protocol))
@@ -316,13 +323,14 @@ function parseSettings(env: Record<string, string | undefined>): Settings {
     const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw)
     if (!result.success) {
       const issue = result.error.issues[0]
-      const shown =
-        /_URL$|_ENDPOINT$/.test(name) && raw
-          ? redactUrl(raw)
-          : /PASSWORD/.test(name) && raw !== undefined
-            ? '***'
-            : raw
-      throw new ConfigError(name, `= "${shown}": ${issue?.message ?? 'invalid'}`)
+      const url = /_URL$|_ENDPOINT$/.test(name)
+      const shown = url && raw ? redactUrl(raw) : /PASSWORD/.test(name) && raw !== undefined ? '***' : raw
+      // A URL that cannot be parsed is not shown at all: its issue says what it lacks.
+      const problem = issue?.message ?? 'invalid'
+      throw new ConfigError(
+        name,
+        url && shown === '<unparseable url>' ? `is not a URL: ${problem}` : `= "${shown}": ${problem}`,
+      )
     }
     values[name] = result.data
   }
@@ -344,10 +352,11 @@ function readChains(env: Record<string, string | undefined>): ChainConfig[] {
       .map((u) => u.trim())
       .filter((u) => u !== '')
     if (urls.length === 0) throw new ConfigError(name, 'is empty: give one URL or several, comma-separated')
-    for (const url of urls) {
+    for (const [index, url] of urls.entries()) {
       const result = rpcUrl.safeParse(url)
+      const which = urls.length > 1 ? ` (${index + 1} of ${urls.length})` : ''
       if (!result.success)
-        throw new ConfigError(name, `has a bad endpoint: ${result.error.issues[0]?.message}`)
+        throw new ConfigError(name, `has a bad endpoint${which}: ${result.error.issues[0]?.message}`)
     }
     chains.push({ chainId, rpcUrls: urls })
   }
