@@ -46,7 +46,7 @@ export async function runForgetChainCommand(options: ForgetChainCommandOptions):
     }
     const { deleted } = await forgetChain(store.redis, { chainId })
     process.stdout.write(
-      `${what}\nforgot chain ${chainId}: deleted ${deleted.join(', ')}\nits sampler backfills it from the node at its next attempt (or at start)\n`,
+      `${what}\nforgot chain ${chainId}: deleted ${deleted.join(', ')}\nits sampler backfills it from the node at its next attempt (or at start), as far back as the node serves blocks; a running predictor writes its calibration back (stop feecast first to start calibration over)\n`,
     )
   } finally {
     await store.close()

@@ -328,7 +328,7 @@ export function createPredictor({
       ) {
         logger.warn(
           { stored: stored?.seq ?? null, written: seq.seq },
-          'the store lost calibration writes of this predictor (a failover): writing its state back',
+          'the store lost calibration writes of this predictor (a Redis failover, or forget-chain): writing its state back',
         )
         seq = stored
         return storePrediction(prediction, current, onStored)

@@ -104,7 +104,7 @@ export function createSamplerContext({
         if (error instanceof StoreBehindError)
           logger.warn(
             { storedHead: error.storedHead, written: error.knownHead },
-            'the store lost blocks this sampler wrote (a Redis failover): refilling them from the chain',
+            'the store lost blocks this sampler wrote (a Redis failover, or forget-chain): refilling them from the chain',
           )
         throw error
       }

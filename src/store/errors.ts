@@ -72,7 +72,7 @@ export class StoreBehindError extends FeecastError {
       `the store of chain ${chainId} lost blocks: its head is ${storedHead}, block ${knownHead} was stored`,
       {
         details:
-          'A failover to a replica that had not received the last writes; the sampler refills from the chain.',
+          'A failover to a replica that had not received the last writes, or the chain forgotten (feecast forget-chain); the sampler refills from the chain.',
       },
     )
     this.chainId = chainId
