@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig, redactConfig, secretRedactor } from './config.js'
+import { ConfigError, loadConfig, redactConfig, secretRedactor, unknownSettings } from './config.js'
 
 /** The ConfigError loadConfig throws for `env` (the test fails if it throws none, or another error). */
 function configErrorOf(env: Record<string, string>): ConfigError {
@@ -343,5 +343,34 @@ describe('BLOB_SCHEDULE_<chainId>', () => {
     expect(error.variable).toBe(variable)
     expect(error.message).toMatch(problem)
     expect(error.message).not.toContain('secretkey123')
+  })
+})
+
+describe('unknownSettings', () => {
+  it('names a variable that looks like a setting but is none, with the closest one', () => {
+    expect(
+      unknownSettings({
+        REDIS_URI: 'redis://x',
+        HISTORY_BLOCK: '100',
+        FEECAST_PORT: '9000',
+        REDIS_URL: 'redis://y',
+        RPC_URL_1: 'https://x',
+        BLOB_SCHEDULE_1: 'f',
+        FEECAST_SETUP: 'off',
+        PATH: '/bin',
+        NODE_ENV: 'production',
+        HOME: '/root',
+        REDIS_WHATEVER_ELSE: 'x',
+        HTTP_PROXY: 'http://proxy',
+        OTEL_RESOURCE_ATTRIBUTES: 'a=b',
+        RPC_RETRY: '3',
+      }),
+    ).toEqual([
+      { name: 'FEECAST_PORT', didYouMean: 'PORT' },
+      { name: 'HISTORY_BLOCK', didYouMean: 'HISTORY_BLOCKS' },
+      { name: 'REDIS_URI', didYouMean: 'REDIS_URL' },
+      { name: 'REDIS_WHATEVER_ELSE', didYouMean: undefined },
+      { name: 'RPC_RETRY', didYouMean: 'RPC_RETRIES' },
+    ])
   })
 })

@@ -398,6 +398,79 @@ function readBlobSchedules(env: Record<string, string | undefined>, chains: Chai
 }
 
 /** Reads and validates configuration. Throws ConfigError naming the first bad variable. */
+/** Names read outside `settings` (by start.mjs, before feecast runs). */
+const otherKnownNames = new Set(['FEECAST_SETUP'])
+
+/**
+ * The first words that are feecast's own. Shared ones (HTTP_ of HTTP_PROXY, LOG_, MAX_, OTEL_ of the
+ * OpenTelemetry SDK, API_) are left out: other programs' variables there are not typos.
+ */
+const ownPrefixes = new Set([
+  'FEECAST',
+  'REDIS',
+  'HISTORY',
+  'DEVCHAIN',
+  'BACKFILL',
+  'RATE',
+  'EMBEDDED',
+  'RPC',
+])
+
+/**
+ * Environment names that look like feecast's (they begin with a word of its own: REDIS_, FEECAST_,
+ * HISTORY_, ...) but are none of its settings, each with the closest setting: a typo (REDIS_URI for
+ * REDIS_URL) otherwise leaves the default in place without a word. RPC_URL_* and BLOB_SCHEDULE_* names
+ * are checked, and refused, by their own readers.
+ */
+export function unknownSettings(
+  env: Record<string, string | undefined>,
+): Array<{ name: string; didYouMean: string | undefined }> {
+  const known = Object.keys(settings)
+  return Object.keys(env)
+    .filter(
+      (name) =>
+        ownPrefixes.has(name.split('_')[0] ?? '') &&
+        name.includes('_') &&
+        !(name in settings) &&
+        !otherKnownNames.has(name) &&
+        !name.startsWith('RPC_URL') &&
+        !name.startsWith('BLOB_SCHEDULE'),
+    )
+    .sort()
+    .map((name) => ({ name, didYouMean: closest(name, known) }))
+}
+
+/**
+ * The known name `name` most likely meant: one it ends with (FEECAST_PORT: PORT), else one within two
+ * edits, three for a long name (REDIS_URI: REDIS_URL, RPC_RETRY: RPC_RETRIES), else undefined.
+ */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const suffix = known.find((candidate) => name.endsWith(`_${candidate}`))
+  if (suffix) return suffix
+  let best: { name: string; distance: number } | undefined
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate)
+    const allowed = candidate.length >= 10 ? 3 : 2
+    if (distance <= allowed && distance < (best?.distance ?? Infinity)) best = { name: candidate, distance }
+  }
+  return best?.name
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    previous = current
+  }
+  return previous[b.length] ?? 0
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const s = parseSettings(env)
   const chains = readChains(env)

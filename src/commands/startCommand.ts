@@ -9,6 +9,7 @@ import {
   loadConfig,
   redactConfig,
   secretRedactor,
+  unknownSettings,
 } from '../config.js'
 import { FeecastError, StartupError } from '../errors.js'
 import { createLogger, type Logger } from '../lib/logger.js'
@@ -106,6 +107,11 @@ export async function runStart(): Promise<void> {
   const redact = secretRedactor(config)
   const logger = createLogger(config.logLevel, {}, { redact })
   logger.info({ settings: redactConfig(config) }, 'starting feecast')
+  for (const { name, didYouMean } of unknownSettings(process.env))
+    logger.warn(
+      { variable: name, didYouMean },
+      `${name} is not a feecast setting: ignored${didYouMean ? ` (did you mean ${didYouMean}?)` : ''}`,
+    )
   warnOfBlobSchedulesNotInForce(config, logger)
   const { stops, shutdown, onRedis } = shutdownOnSignals(logger)
   // First, so the API's request spans are decided on, and last to stop, so the last spans are exported.
