@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import { CommandOptionError } from './commands/errors.js'
 import { FeecastError } from './errors.js'
@@ -6,9 +7,15 @@ import { FeecastError } from './errors.js'
  * feecast's command line. Each command lives in its own module, loaded only when it runs, so
  * `feecast devchain` does not pay for TensorFlow and `feecast start` does not pay for training code.
  */
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string }
+
+// Usage errors (a missing or unknown option) exit 2, as bad settings do: 1 is a command's own answer
+// (forget-chain without --yes deleted nothing, as asked), which a script must tell apart from a typo.
 const program = new Command('feecast')
   .description('Gas-fee predictions with calibrated inclusion probabilities')
+  .version(version, '-V, --version', "feecast's version")
   .showHelpAfterError()
+  .exitOverride()
 
 program
   .command('start', { isDefault: true })
@@ -149,7 +156,7 @@ program
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode)
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2)
   if (error instanceof FeecastError) {
     process.stderr.write(`feecast: ${error.message}\n`)
     process.exit(2)
