@@ -16,6 +16,12 @@ function unsupported(error: unknown): boolean {
   )
 }
 
+/** No endpoint could be reached (network, timeout, open circuit): not an answer about eth_config at all. */
+export function unreachable(error: unknown): boolean {
+  const failures = rpcUnavailableCause(error)?.failures
+  return failures?.every((f) => ['network', 'timeout', 'open-circuit'].includes(f.kind)) === true
+}
+
 /**
  * The blob-schedule step, at every sync (sampler start and after each reconnection): asks the node's
  * eth_config (EIP-7910) for its blob forks and checks the answer as hostile input (shape and bounds by
@@ -38,6 +44,9 @@ export async function syncBlobSchedule(context: SamplerContext): Promise<void> {
   } catch (error) {
     // The error's message may quote the endpoint URL (an API key): only that it failed is logged.
     if (unsupported(error)) logger.debug('the node has no eth_config')
+    // No endpoint answered: the sync's next call fails too, and that failure is what gets reported (a line
+    // here as well was one more warning a second while a node is down).
+    else if (unreachable(error)) logger.debug('eth_config unanswered: blob schedule unchanged')
     else logger.warn('eth_config failed: blob schedule unchanged')
     return
   }
