@@ -5,6 +5,7 @@ import type { BlobSchedule } from '../chains/blobSchedule.js'
 import { builtInBlobSchedule } from '../chains/blobSchedules.js'
 import { type ChainProfile, chainProfile } from '../chains/chains.js'
 import { FeecastError } from '../errors.js'
+import { causeOf } from '../lib/causeOf.js'
 import { childLogger, createLogger, type Logger } from '../lib/logger.js'
 import type { RpcCallEvent } from '../rpc/createRpcTransport.js'
 import type { WebSocketEndpoint } from '../rpc/webSocketEndpoint.js'
@@ -343,8 +344,10 @@ function reportFailure(
     context.gate.failing(failingReason(error))
     publishHealth()
   }
-  // feecast's own errors say what went wrong in one line; a stack helps only for the unexpected.
-  const what = error instanceof FeecastError ? { error: error.message, kind: error.name } : { err: error }
+  // feecast's own errors say what went wrong in one line (found behind viem's wrappers, whose own message is
+  // 'An unknown RPC error occurred'); a stack helps only for the unexpected.
+  const own = causeOf(error, FeecastError)
+  const what = own ? { error: own.message, kind: own.name } : { err: error }
   context.logger[level]({ ...what, failures }, 'sampling failed; retrying')
   context.emit({ type: 'error', phase, error })
 }
