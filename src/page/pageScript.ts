@@ -305,6 +305,8 @@ export function reliabilityChart(
       text(`${t}`, pad - 4, sy(t) + 4, 'end'),
       svg('line', { x1: sx(t), x2: sx(t), y1: size - pad, y2: size - pad + 4, stroke: '#999' }),
     ]),
+    // The top edge is every realised coverage above 99.7 %, 100 % included.
+    text('100', pad - 4, sy(99.7) + 4, 'end'),
     text('promised, %', size / 2, size - 4),
     text('realised, %', 4, pad - 14, 'start'),
   )
@@ -346,7 +348,11 @@ export function chainHeader(name: string, prediction: Prediction): HTMLElement[]
     el(
       'p',
       { class: 'muted' },
-      `Next block's base fee: ${formatGwei(Number(prediction.pendingBaseFeePerGas) / 1e9)} gwei. All fees in gwei.`,
+      `Next block's base fee: ${formatGwei(Number(prediction.pendingBaseFeePerGas) / 1e9)} gwei${
+        prediction.pendingBlobBaseFeePerGas === undefined
+          ? ''
+          : `, blob base fee: ${formatGwei(Number(prediction.pendingBlobBaseFeePerGas) / 1e9)} gwei`
+      }. All fees in gwei.`,
     ),
   ]
 }
@@ -359,6 +365,7 @@ export function chainCharts(prediction: Prediction, page: PageChainBody | undefi
     gwei: r.baseFeeGwei,
   }))
   const scored = page?.reliability.reduce((n, p) => n + p.scored, 0) ?? 0
+  const shownHorizons = [...new Set(page?.reliability.map((p) => p.withinBlocks) ?? [])].sort((a, b) => a - b)
   return [
     el('h3', {}, 'Base fee: recent and forecast'),
     fanChart(
@@ -378,7 +385,7 @@ export function chainCharts(prediction: Prediction, page: PageChainBody | undefi
       'p',
       { class: 'muted' },
       page
-        ? `Each blue point: a (probability, blocks) promise, how often it was kept since this chain's calibration started (${scored} estimates scored), with its 95 % interval; the horizons of a level left to right, shortest first. Orange: the shipped model's backtest. Both axes are spaced by log-odds, so 90, 95 and 99 % stand apart.`
+        ? `Each blue point: a (probability, blocks) promise, how often it was kept since this chain's calibration started (${scored} estimates scored), with its 95 % interval; the horizons of a level left to right (within ${shownHorizons.join(', ')} blocks). Orange: the shipped model's backtest. Both axes are spaced by log-odds, so 90, 95 and 99 % stand apart.`
         : 'Reading the calibration…',
     ),
     reliabilityChart(page?.reliability ?? [], page?.backtest ?? null),
