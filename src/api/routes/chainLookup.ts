@@ -123,10 +123,14 @@ export function lookupChain(
   }
   const entry = feed.get(chainId)
   if (entry === undefined)
-    return errorAnswer(c, 503, 'no_prediction', `No prediction for chain ${chainId} yet`, {}, [
-      'Retry-After',
-      retryAfter(chainId),
-    ])
+    return errorAnswer(
+      c,
+      503,
+      'no_prediction',
+      `No prediction for chain ${chainId} yet (GET /readyz says why)`,
+      {},
+      ['Retry-After', retryAfter(chainId)],
+    )
   c.servedFrom = entry
   return entry
 }
