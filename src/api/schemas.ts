@@ -76,8 +76,15 @@ export const BaseFeeForecastSchema = z
 export const CongestionSchema = z
   .object({
     level: z.enum(['low', 'moderate', 'high']),
-    score: z.number().min(0).max(1).openapi({ description: '0 (idle) to 1 (saturated)', example: 0.42 }),
-    gasUsedRatio: z.number().min(0).openapi({ description: 'Recent gas used / gas limit', example: 0.51 }),
+    score: z.number().min(0).max(1).openapi({
+      description:
+        'Pressure on the base fee over the last 16 blocks: 0 at half the gas target or less, 1 for full blocks, about 0.33 at the target (where the base fee holds). level: low below 0.35, moderate below 0.6, high above',
+      example: 0.42,
+    }),
+    gasUsedRatio: z.number().min(0).openapi({
+      description: "The head block's gas used / gas limit (one block; the score looks at 16)",
+      example: 0.51,
+    }),
     txCount: z
       .number()
       .int()

@@ -67,9 +67,12 @@ export type CongestionLevel = 'low' | 'moderate' | 'high'
 
 export type Congestion = {
   level: CongestionLevel
-  /** 0 (idle) to 1 (saturated). */
+  /**
+   * Pressure on the base fee over the last 16 blocks: 0 at half the gas target or less, 1 for full blocks,
+   * about 0.33 at the target (where the base fee holds). `level`: low below 0.35, moderate below 0.6, high above.
+   */
   score: number
-  /** Recent gas used / gas limit. */
+  /** The head block's gas used / gas limit (one block; the score looks at 16). */
   gasUsedRatio: number
   /** Transactions in the head block, when known. */
   txCount?: number | null | undefined
