@@ -50,8 +50,8 @@ type Remembered = {
 const sameHead = (a: Head | null, b: Head | null) => a?.number === b?.number && a?.hash === b?.hash
 
 /**
- * A refused deep reorg remembered. Walking back up to maxReorgDepth whole blocks costs that many RPC
- * reads; the loop retries a refused block every few seconds, so walking a fork again on every retry
+ * A refused deep reorg remembered. Walking back up to maxReorgDepth blocks costs that many RPC reads
+ * (headers); the loop retries a refused block every few seconds, so walking a fork again on every retry
  * would let a hostile or broken endpoint turn each new head into a 128x read amplification. No I/O.
  *
  * The walk's verdict holds while the stored chain is what it was compared against, so a block of the
@@ -68,6 +68,11 @@ export function createRefusedForks({
 }: RefusedForksParameters): RefusedForks {
   let remembered: Remembered | null = null
   let backOffMs = recheckAfterMs
+  /** The remembered refusal while it holds against `storedHead` (its back-off not run out), else null. */
+  const holding = (storedHead: Head | null): Remembered | null =>
+    remembered !== null && now() < remembered.until && sameHead(remembered.storedHead, storedHead)
+      ? remembered
+      : null
   return {
     remember(storedHead, branch, refusal) {
       remembered = {
@@ -79,16 +84,13 @@ export function createRefusedForks({
       backOffMs = Math.min(maxRecheckAfterMs, backOffMs * 2)
     },
     depthToWalk(storedHead, maxReorgDepth) {
-      const holds =
-        remembered !== null && now() < remembered.until && sameHead(remembered.storedHead, storedHead)
-      return holds ? Math.min(maxReorgDepth, shortWalkDepth) : maxReorgDepth
+      return holding(storedHead) ? Math.min(maxReorgDepth, shortWalkDepth) : maxReorgDepth
     },
     refusalOf(storedHead, tip) {
-      if (remembered === null || now() >= remembered.until) return undefined
-      if (!sameHead(remembered.storedHead, storedHead)) return undefined
-      const { hashes } = remembered
-      return (tip.hash !== null && hashes.has(tip.hash)) || hashes.has(tip.parentHash)
-        ? remembered.refusal
+      const held = holding(storedHead)
+      if (held === null) return undefined
+      return (tip.hash !== null && held.hashes.has(tip.hash)) || held.hashes.has(tip.parentHash)
+        ? held.refusal
         : undefined
     },
     forget() {
