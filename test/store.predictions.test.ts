@@ -34,8 +34,12 @@ describe('prediction store on a real Redis', () => {
   })
 
   it('writes the prediction and its calibration state in one script, then lists the chain and announces it', async () => {
-    // Redis's own record of the commands, in the order it ran them.
-    const monitor = await redis.client().monitor()
+    // Redis's own record of the commands, in the order it ran them. Made from a client whose ready check
+    // (INFO) is done: a command monitored in the same packet as MONITOR's OK trips ioredis ('Command queue
+    // state error'), as a fresh client's INFO did on a loaded machine.
+    const base = redis.client()
+    await base.ping()
+    const monitor = await base.monitor()
     const ran: string[][] = []
     monitor.on('monitor', (_time: string, args: string[]) => ran.push(args))
     const heard: string[] = []
